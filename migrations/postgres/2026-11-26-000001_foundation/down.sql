@@ -1,0 +1,13 @@
+DROP TABLE access_log;
+DROP TABLE record_entries;
+DROP TABLE idempotency_keys;
+DROP TABLE case_deadlines;
+DROP TABLE case_officers;
+DROP TABLE cases;
+DROP TABLE case_counters;
+DROP TABLE enforcement_items;
+DROP TABLE audit_events;
+DROP TABLE login_throttle;
+DROP TABLE certificates;
+DROP TABLE users;
+DROP TABLE departments;

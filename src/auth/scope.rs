@@ -1,0 +1,130 @@
+//! The one place that decides who may see or change what. Handlers ask
+//! these functions (through `cases::guard` for cases); none re-implements a
+//! department check.
+
+use super::{Caller, Role};
+
+/// Roles that work on case files at all; anyone else gets 403 on case endpoints.
+pub const CASE_ROLES: &[Role] = &[Role::Officer, Role::Auxiliary, Role::Head, Role::LegalReviewer, Role::Supervisor];
+
+/// Roles that may file a case (立案).
+pub const FILING_ROLES: &[Role] = &[Role::Officer, Role::Head];
+
+/// Roles that may read a case's access log.
+pub const ACCESS_LOG_ROLES: &[Role] = &[Role::Head, Role::Supervisor];
+
+/// Where a case sits, as far as access is concerned.
+#[derive(Debug, Clone)]
+pub struct CaseScope {
+    pub case_id: String,
+    pub department_id: String,
+    pub department_path: String,
+    /// Users attached to the case (officers and auxiliaries).
+    pub attached: Vec<String>,
+}
+
+/// May the caller see this case file? Staff of the case's department see
+/// it (an auxiliary only when attached to it); a supervisor sees every case
+/// in the region of their department (the government it belongs to and
+/// everything under it).
+pub fn may_see_case(caller: &Caller, case: &CaseScope) -> bool {
+    if caller.has(Role::Supervisor) && case.department_path.starts_with(&caller.region_path) {
+        return true;
+    }
+    if caller.department_id != case.department_id {
+        return false;
+    }
+    if caller.has_any(&[Role::Officer, Role::Head, Role::LegalReviewer]) {
+        return true;
+    }
+    caller.has(Role::Auxiliary) && case.attached.contains(&caller.user_id)
+}
+
+/// May the caller change this case? Officers and heads of its department;
+/// an auxiliary attached to it (data entry). Supervisors only read.
+pub fn may_change_case(caller: &Caller, case: &CaseScope) -> bool {
+    if caller.department_id != case.department_id {
+        return false;
+    }
+    caller.has_any(&[Role::Officer, Role::Head]) || (caller.has(Role::Auxiliary) && case.attached.contains(&caller.user_id))
+}
+
+/// May an admin manage a department (and its users and certificates)? Only
+/// inside the region of the admin's own department.
+pub fn may_administer(caller: &Caller, department_path: &str) -> bool {
+    caller.has(Role::Admin) && department_path.starts_with(&caller.region_path)
+}
+
+/// Which departments' cases a list shows: a supervisor's region, else the
+/// caller's own department.
+pub enum CaseListScope {
+    Region(String),
+    Department(String),
+}
+
+pub fn case_list_scope(caller: &Caller) -> CaseListScope {
+    if caller.has(Role::Supervisor) {
+        CaseListScope::Region(caller.region_path.clone())
+    } else {
+        CaseListScope::Department(caller.department_id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(roles: &[Role], dept: &str, path: &str, region: &str) -> Caller {
+        Caller {
+            user_id: "u1".into(),
+            username: "u".into(),
+            display_name: "U".into(),
+            roles: roles.to_vec(),
+            department_id: dept.into(),
+            department_path: path.into(),
+            region_path: region.into(),
+            request_id: String::new(),
+            ip: None,
+        }
+    }
+
+    fn case(dept: &str, path: &str, attached: &[&str]) -> CaseScope {
+        CaseScope {
+            case_id: "c".into(),
+            department_id: dept.into(),
+            department_path: path.into(),
+            attached: attached.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn officers_see_their_department_only() {
+        let c = caller(&[Role::Officer], "wh-scj", "/yn/km/wh/wh-scj/", "/yn/km/wh/");
+        assert!(may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+        assert!(!may_see_case(&c, &case("pl-scj", "/yn/km/pl/pl-scj/", &[])));
+        assert!(may_change_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+    }
+
+    #[test]
+    fn auxiliaries_see_only_cases_they_are_attached_to() {
+        let c = caller(&[Role::Auxiliary], "wh-scj", "/yn/km/wh/wh-scj/", "/yn/km/wh/");
+        assert!(!may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+        assert!(may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &["u1"])));
+    }
+
+    #[test]
+    fn supervisors_see_their_region_and_change_nothing() {
+        let c = caller(&[Role::Supervisor], "km-sfj", "/yn/km/km-sfj/", "/yn/km/");
+        assert!(may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+        assert!(!may_see_case(&c, &case("qj-scj", "/yn/qj/qj-scj/", &[])));
+        assert!(!may_change_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+    }
+
+    #[test]
+    fn admins_administer_their_region() {
+        let c = caller(&[Role::Admin], "km-sfj", "/yn/km/km-sfj/", "/yn/km/");
+        assert!(may_administer(&c, "/yn/km/wh/wh-scj/"));
+        assert!(!may_administer(&c, "/yn/qj/"));
+        assert!(!may_administer(&caller(&[Role::Head], "km-sfj", "/yn/km/km-sfj/", "/yn/km/"), "/yn/km/"));
+    }
+}

@@ -1,0 +1,379 @@
+//! Cases: intake (立案), reading, and the guard every case endpoint goes
+//! through. Each use case is one transaction that writes its record entry.
+
+pub mod api;
+pub mod rules;
+pub mod store;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::auth::scope::{self, CaseScope};
+use crate::auth::{Caller, Role};
+use crate::clock::china_date;
+use crate::db::schema::idempotency_keys;
+use crate::db::{write_tx, DbConn};
+use crate::error::{AppError, AppResult, Code};
+use crate::records::access_log::AccessEntry;
+use crate::records::{self, Actor};
+use crate::AppState;
+use rules::{CaseStatus, Party, Procedure, Source};
+
+/// An officer (or auxiliary) on a case, with the certificate they act under.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseOfficer {
+    pub user_id: String,
+    pub display_name: String,
+    /// `officer` or `auxiliary`.
+    pub role: String,
+    pub certificate_number: Option<String>,
+}
+
+/// A statutory deadline stored on the case with its basis.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Deadline {
+    pub kind: String,
+    pub due_on: NaiveDate,
+    pub basis: String,
+    pub status: String,
+}
+
+/// A case file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Case {
+    pub id: String,
+    pub case_no: String,
+    pub status: CaseStatus,
+    pub department_id: String,
+    pub enforcement_item_code: String,
+    pub enforcement_item_name: String,
+    pub source: Source,
+    pub procedure: Procedure,
+    pub party: Party,
+    pub facts: String,
+    pub location: String,
+    pub occurred_at: String,
+    pub ended_at: Option<String>,
+    pub discovered_at: String,
+    pub filed_at: String,
+    pub filed_by: String,
+    pub intended_fine_fen: Option<i64>,
+    pub officers: Vec<CaseOfficer>,
+    pub deadlines: Vec<Deadline>,
+    pub version: i32,
+}
+
+/// A line of `GET /cases`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub case_no: String,
+    pub status: CaseStatus,
+    pub department_id: String,
+    pub enforcement_item_code: String,
+    pub party_name: String,
+    pub filed_at: String,
+    pub decision_due: Option<NaiveDate>,
+    pub version: i32,
+}
+
+/// The intake request (立案).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    pub enforcement_item_code: String,
+    pub source: Source,
+    pub procedure: Procedure,
+    pub party: Party,
+    /// 违法事实 as found so far.
+    pub facts: String,
+    pub location: String,
+    pub occurred_at: DateTime<Utc>,
+    /// When a continuing violation ended (Art 36: the period runs from the end).
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
+    pub discovered_at: DateTime<Utc>,
+    /// At least two certified officers of the department (Art 42).
+    pub officer_ids: Vec<String>,
+    /// Auxiliary staff attached for data entry; they never count as officers.
+    #[serde(default)]
+    pub auxiliary_ids: Vec<String>,
+    /// Simplified procedure: the intended fine, checked against Art 51.
+    #[serde(default)]
+    pub intended_fine_fen: Option<i64>,
+}
+
+/// The actor of a record entry made by `caller` on a case: officers act
+/// under the certificate intake assigned them.
+pub fn actor_for(caller: &Caller, certificate: Option<String>) -> Actor {
+    let role = [Role::Officer, Role::Head, Role::LegalReviewer, Role::Supervisor, Role::Auxiliary, Role::Admin]
+        .into_iter()
+        .find(|r| caller.has(*r))
+        .map(|r| r.as_str())
+        .unwrap_or("unknown");
+    Actor { id: caller.user_id.clone(), role: role.into(), certificate: if role == "officer" { certificate } else { None } }
+}
+
+fn text_errors(c: &NewCase) -> Vec<crate::error::FieldError> {
+    use crate::error::FieldError;
+    let mut out = vec![];
+    if c.facts.trim().is_empty() {
+        out.push(FieldError::new("facts", "required", "the facts found so far are required"));
+    } else if c.facts.chars().count() > 20_000 {
+        out.push(FieldError::new("facts", "too_long", "at most 20,000 characters"));
+    }
+    if c.location.trim().is_empty() {
+        out.push(FieldError::new("location", "required", "where the violation happened is required (行政处罚法第二十二条)"));
+    } else if c.location.chars().count() > 300 {
+        out.push(FieldError::new("location", "too_long", "at most 300 characters"));
+    }
+    if c.enforcement_item_code.trim().is_empty() {
+        out.push(FieldError::new("enforcement_item_code", "required", "the enforcement item is required"));
+    }
+    if c.officer_ids.len() > 20 {
+        out.push(FieldError::new("officer_ids", "too_many", "at most 20 officers"));
+    }
+    if c.procedure == Procedure::General && c.intended_fine_fen.is_some() {
+        out.push(FieldError::new("intended_fine_fen", "not_allowed", "only the simplified procedure records an intended fine at intake"));
+    }
+    out
+}
+
+/// The stored answer of a request made with an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+}
+
+fn stored_response(conn: &mut DbConn, user_id: &str, key: &str, request_hash: &str) -> AppResult<Option<StoredResponse>> {
+    let row: Option<(String, i32, String, Option<String>)> = idempotency_keys::table
+        .find((user_id, key))
+        .select((idempotency_keys::request_hash, idempotency_keys::status, idempotency_keys::body, idempotency_keys::location))
+        .first(conn)
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((hash, _, _, _)) if hash != request_hash => {
+            Err(AppError::rule(Code::IdempotencyKeyReused, "this Idempotency-Key was used with a different request body"))
+        }
+        Some((_, status, body, location)) => Ok(Some(StoredResponse { status: status as u16, body, location })),
+    }
+}
+
+/// 立案 — file a case. One transaction: the checks of `rules::check_intake`,
+/// the case number, the case, its officers and deadlines, the first record
+/// entry, and the idempotency answer.
+pub async fn file_case(state: &AppState, caller: Caller, req: NewCase, idempotency_key: Option<String>) -> AppResult<StoredResponse> {
+    caller.require_any(scope::FILING_ROLES)?;
+    let errors = text_errors(&req);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
+    let key = state.settings.record_key.clone();
+    let now = state.clock.now();
+    let idem = idempotency_key.clone();
+    let caller2 = caller.clone();
+    let hash2 = request_hash.clone();
+    let result = state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                if let Some(k) = &idem {
+                    if let Some(r) = stored_response(conn, &caller.user_id, k, &request_hash)? {
+                        return Ok(r);
+                    }
+                }
+                let dept = crate::org::find_department(conn, &caller.department_id)?.ok_or_else(|| AppError::internal("caller's department missing"))?;
+                let item = crate::items::find(conn, req.enforcement_item_code.trim())?;
+                let mut wanted = req.officer_ids.clone();
+                wanted.extend(req.auxiliary_ids.iter().cloned());
+                let people = crate::org::officer_facts(conn, &wanted)?;
+                let decision = rules::check_intake(&rules::IntakeFacts {
+                    now,
+                    department_id: &dept.department.id,
+                    department_path: &dept.path,
+                    department_domains: &dept.department.domains,
+                    item: item.as_ref(),
+                    procedure: req.procedure,
+                    party: &req.party,
+                    occurred_at: req.occurred_at,
+                    ended_at: req.ended_at,
+                    discovered_at: req.discovered_at,
+                    officer_ids: &req.officer_ids,
+                    officers: &people,
+                    intended_fine_fen: req.intended_fine_fen,
+                })?;
+                for (i, id) in req.auxiliary_ids.iter().enumerate() {
+                    let ok = people.iter().any(|p| &p.user_id == id && p.department_id == dept.department.id && p.roles.contains(&Role::Auxiliary));
+                    if !ok || req.officer_ids.contains(id) {
+                        return Err(AppError::rule_on_field(
+                            Code::OfficerNotInDepartment,
+                            &format!("auxiliary_ids[{i}]"),
+                            "an auxiliary must be auxiliary staff of the department and not also listed as an officer",
+                        ));
+                    }
+                }
+                let item = item.expect("checked by check_intake");
+                let filed_on = china_date(now);
+                let n = store::next_case_number(conn, &dept.department.id, filed_on.year())?;
+                let case_no = format!("{}立〔{}〕{}号", dept.department.short_name, filed_on.year(), n);
+                let id = uuid::Uuid::now_v7().to_string();
+                let at = now.naive_utc();
+                store::insert_case(
+                    conn,
+                    &store::NewCaseRow {
+                        id: &id,
+                        case_no: &case_no,
+                        department_id: &dept.department.id,
+                        item_code: &item.code,
+                        source: req.source,
+                        procedure: req.procedure,
+                        party: &req.party,
+                        facts: req.facts.trim(),
+                        location: req.location.trim(),
+                        occurred_at: req.occurred_at.naive_utc(),
+                        ended_at: req.ended_at.map(|t| t.naive_utc()),
+                        discovered_at: req.discovered_at.naive_utc(),
+                        filed_at: at,
+                        filed_by: &caller.user_id,
+                        intended_fine_fen: req.intended_fine_fen,
+                    },
+                )?;
+                for (user_id, cert) in &decision.officer_certificates {
+                    store::insert_officer(conn, &id, user_id, "officer", Some(cert), at)?;
+                }
+                for aux in &req.auxiliary_ids {
+                    store::insert_officer(conn, &id, aux, "auxiliary", None, at)?;
+                }
+                let due = rules::decision_due(filed_on);
+                store::insert_deadline(conn, &id, "decision", due, "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定", at)?;
+                let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
+                records::append(
+                    conn,
+                    key.as_bytes(),
+                    &id,
+                    &actor_for(&caller, own_cert),
+                    "case.filed",
+                    &serde_json::json!({
+                        "case_no": case_no,
+                        "enforcement_item_code": item.code,
+                        "procedure": req.procedure,
+                        "source": req.source,
+                        "party": { "kind": req.party.kind, "name": req.party.name.trim(), "id_type": req.party.id_type, "id_number": req.party.id_number.trim().to_uppercase() },
+                        "officers": decision.officer_certificates.iter().map(|(u, c)| serde_json::json!({"user_id": u, "certificate_number": c})).collect::<Vec<_>>(),
+                        "auxiliaries": req.auxiliary_ids,
+                        "decision_due": due,
+                        "limitation_until": decision.limitation_until,
+                    }),
+                    Some(&caller.request_id),
+                    at,
+                )?;
+                let (case, _) = store::load_case(conn, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+                let body = serde_json::to_string(&case).map_err(|e| AppError::internal(e.to_string()))?;
+                let location = format!("/api/v1/cases/{id}");
+                if let Some(k) = &idem {
+                    diesel::insert_into(idempotency_keys::table)
+                        .values((
+                            idempotency_keys::user_id.eq(&caller.user_id),
+                            idempotency_keys::key.eq(k),
+                            idempotency_keys::request_hash.eq(&request_hash),
+                            idempotency_keys::status.eq(201),
+                            idempotency_keys::body.eq(&body),
+                            idempotency_keys::location.eq(&location),
+                            idempotency_keys::created_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                Ok(StoredResponse { status: 201, body, location: Some(location) })
+            })
+        })
+        .await;
+    match (result, idempotency_key) {
+        // A concurrent retry with the same key committed first: answer as it did.
+        (Err(e), Some(k)) if e.code == Code::Conflict => {
+            let found = state.db.run(move |conn| stored_response(conn, &caller2.user_id, &k, &hash2)).await?;
+            found.ok_or(e)
+        }
+        (r, _) => r,
+    }
+}
+
+/// What a request does with a case file, for the access log.
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    ReadCase,
+    ReadRecords,
+    VerifyRecords,
+    ReadAccessLog,
+}
+
+impl Access {
+    fn as_str(self) -> &'static str {
+        match self {
+            Access::ReadCase => "read_case",
+            Access::ReadRecords => "read_records",
+            Access::VerifyRecords => "verify_records",
+            Access::ReadAccessLog => "read_access_log",
+        }
+    }
+}
+
+fn log_access(state: &AppState, caller: &Caller, case_id: &str, access: Access, allowed: bool) {
+    let pending = state.access_log.record(AccessEntry {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: case_id.to_string(),
+        user_id: caller.user_id.clone(),
+        username: caller.username.clone(),
+        at: state.clock.now_naive(),
+        ip: caller.ip.clone(),
+        request_id: Some(caller.request_id.clone()),
+        action: access.as_str().into(),
+        allowed,
+    });
+    if pending >= crate::records::access_log::BATCH {
+        state.access_log_wake.notify_one();
+    }
+}
+
+/// The guard of every read of a case file: role (403), then scope (404 —
+/// another department's case is not revealed), and the access log either way.
+pub fn guard_read(state: &AppState, caller: &Caller, scope_: &CaseScope, access: Access) -> AppResult<()> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let allowed = scope::may_see_case(caller, scope_);
+    log_access(state, caller, &scope_.case_id, access, allowed);
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::not_found("case not found"))
+    }
+}
+
+/// Loads where a case sits and applies `guard_read`.
+pub async fn readable_case(state: &AppState, caller: &Caller, case_id: &str, access: Access) -> AppResult<CaseScope> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let id = case_id.to_string();
+    let scope_ = state.db.run(move |conn| store::case_scope(conn, &id)).await?.ok_or_else(|| AppError::not_found("case not found"))?;
+    guard_read(state, caller, &scope_, access)?;
+    Ok(scope_)
+}
+
+/// `GET /cases/{id}`: one load, then the guard on what was loaded.
+pub async fn view_case(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Case> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let id = case_id.to_string();
+    let (case, path) = state.db.run(move |conn| store::load_case(conn, &id)).await?.ok_or_else(|| AppError::not_found("case not found"))?;
+    let scope_ = CaseScope {
+        case_id: case.id.clone(),
+        department_id: case.department_id.clone(),
+        department_path: path,
+        attached: case.officers.iter().map(|o| o.user_id.clone()).collect(),
+    };
+    guard_read(state, caller, &scope_, Access::ReadCase)?;
+    Ok(case)
+}

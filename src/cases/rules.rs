@@ -1,0 +1,395 @@
+//! The law of case intake (立案), pure: no database, no clock. Each guard
+//! names the article it enforces.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::clock::china_date;
+use crate::error::{AppError, Code, FieldError};
+use crate::org::rules::{officer_qualified, OfficerFacts};
+
+/// Where a case came from (案件来源).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Inspection,
+    Complaint,
+    Report,
+    Referral,
+    Assignment,
+    Media,
+    Monitoring,
+    Transfer,
+}
+
+/// 普通程序 / 简易程序.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    General,
+    Simplified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// 公民
+    Person,
+    /// 法人或者其他组织
+    Organization,
+    /// 个体工商户
+    IndividualBusiness,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IdType {
+    /// 居民身份证 (GB 11643)
+    IdCard,
+    /// 统一社会信用代码 (GB 32100)
+    Uscc,
+    Passport,
+    Other,
+}
+
+/// Case states. Intake creates `filed`; the workflow moves it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Filed,
+    Investigating,
+    ReportSubmitted,
+    Notified,
+    HearingRequested,
+    HearingHeld,
+    LegalReview,
+    CollectiveDiscussion,
+    Decided,
+    Served,
+    Executing,
+    Closed,
+    Archived,
+    Suspended,
+    Terminated,
+    Transferred,
+}
+
+pub fn enum_str<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+/// The party (当事人).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub kind: PartyKind,
+    pub name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    pub address: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 法定代表人 — required for an organisation.
+    #[serde(default)]
+    pub legal_representative: Option<String>,
+}
+
+/// GB 11643-1999: 18 characters, 17 digits and a mod-11 check character
+/// (0–9 or X), with a real date of birth in positions 7–14.
+pub fn id_card_problem(id: &str) -> Option<&'static str> {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() != 18 {
+        return Some("a citizen ID number has 18 characters");
+    }
+    if !chars[..17].iter().all(|c| c.is_ascii_digit()) {
+        return Some("the first 17 characters of a citizen ID number are digits");
+    }
+    let birth: String = chars[6..14].iter().collect();
+    if NaiveDate::parse_from_str(&birth, "%Y%m%d").is_err() {
+        return Some("the date of birth in the citizen ID number is not a date");
+    }
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = chars[..17].iter().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    if chars[17].to_ascii_uppercase() != CHECK[(sum % 11) as usize] {
+        return Some("the check digit of the citizen ID number is wrong (GB 11643)");
+    }
+    None
+}
+
+/// GB 32100-2015: 18 characters from 0-9 and A–Y without I, O, Z, S, V;
+/// the last is a mod-31 check character.
+pub fn uscc_problem(code: &str) -> Option<&'static str> {
+    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let chars: Vec<char> = code.chars().collect();
+    if chars.len() != 18 {
+        return Some("a unified social credit code has 18 characters");
+    }
+    let values: Option<Vec<u32>> = chars.iter().map(|c| ALPHABET.find(*c).map(|i| i as u32)).collect();
+    let Some(values) = values else {
+        return Some("a unified social credit code uses 0–9 and capital letters except I, O, S, V, Z");
+    };
+    let sum: u32 = values[..17].iter().zip(W).map(|(v, w)| v * w).sum();
+    let check = (31 - sum % 31) % 31;
+    if values[17] != check {
+        return Some("the check character of the unified social credit code is wrong (GB 32100)");
+    }
+    None
+}
+
+/// Mainland mobile (1xx xxxx xxxx) or landline with area code (0xx-xxxxxxxx),
+/// optionally with an extension.
+pub fn phone_ok(phone: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$").expect("valid regex"));
+    re.is_match(phone.trim())
+}
+
+/// Field-level checks of the party; ID check digits are rules of their own (422).
+pub fn party_field_errors(p: &Party) -> Vec<FieldError> {
+    let mut out = vec![];
+    let blank = |v: &str| v.trim().is_empty();
+    if blank(&p.name) {
+        out.push(FieldError::new("party.name", "required", "the party's name is required"));
+    } else if p.name.chars().count() > 200 {
+        out.push(FieldError::new("party.name", "too_long", "at most 200 characters"));
+    }
+    if blank(&p.address) {
+        out.push(FieldError::new("party.address", "required", "the party's address is required (行政处罚法第五十九条)"));
+    } else if p.address.chars().count() > 300 {
+        out.push(FieldError::new("party.address", "too_long", "at most 300 characters"));
+    }
+    if blank(&p.id_number) {
+        out.push(FieldError::new("party.id_number", "required", "the party's identity document number is required"));
+    }
+    if let Some(phone) = &p.phone {
+        if !phone_ok(phone) {
+            out.push(FieldError::new("party.phone", "invalid_phone", "a mobile number (11 digits from 1) or a landline with area code"));
+        }
+    }
+    if p.kind == PartyKind::Organization && p.legal_representative.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        out.push(FieldError::new("party.legal_representative", "required", "an organisation's legal representative is required"));
+    }
+    out
+}
+
+/// The identity document must fit the kind of party, and its check digit
+/// must be right.
+pub fn party_identity_error(p: &Party) -> Option<AppError> {
+    let allowed: &[IdType] = match p.kind {
+        PartyKind::Person => &[IdType::IdCard, IdType::Passport, IdType::Other],
+        PartyKind::Organization => &[IdType::Uscc, IdType::Other],
+        PartyKind::IndividualBusiness => &[IdType::Uscc, IdType::IdCard],
+    };
+    if !allowed.contains(&p.id_type) {
+        return Some(AppError::rule_on_field(
+            Code::PartyIdTypeMismatch,
+            "party.id_type",
+            format!("id_type {} does not fit a party of kind {}", enum_str(&p.id_type), enum_str(&p.kind)),
+        ));
+    }
+    match p.id_type {
+        IdType::IdCard => id_card_problem(p.id_number.trim()).map(|m| AppError::rule_on_field(Code::InvalidIdNumber, "party.id_number", m)),
+        IdType::Uscc => uscc_problem(p.id_number.trim()).map(|m| AppError::rule_on_field(Code::InvalidUscc, "party.id_number", m)),
+        _ => None,
+    }
+}
+
+/// The last day on which a violation can still be discovered and penalised
+/// (APL Art 36 ¶1): two years from the act, or from its end when it
+/// continued; five years where citizens' life and health or financial
+/// security is concerned.
+pub fn limitation_until(occurred_or_ended: NaiveDate, serious_safety: bool) -> NaiveDate {
+    let years = if serious_safety { 5 } else { 2 };
+    occurred_or_ended.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX)
+}
+
+/// APL Art 51: the simplified procedure covers a warning, or a fine of at
+/// most 200 yuan for a citizen and 3,000 yuan for an organisation.
+pub fn simplified_fine_limit_fen(kind: PartyKind) -> i64 {
+    match kind {
+        PartyKind::Person => 200_00,
+        PartyKind::Organization | PartyKind::IndividualBusiness => 3_000_00,
+    }
+}
+
+/// The 90-day decision period of APL Art 60, counted in calendar days
+/// from the day after filing (Art 85).
+pub fn decision_due(filed_on: NaiveDate) -> NaiveDate {
+    filed_on + chrono::Duration::days(90)
+}
+
+/// Everything intake needs to decide, loaded beforehand.
+pub struct IntakeFacts<'a> {
+    pub now: DateTime<Utc>,
+    pub department_id: &'a str,
+    pub department_path: &'a str,
+    pub department_domains: &'a [String],
+    /// None: no such item.
+    pub item: Option<&'a crate::items::ItemData>,
+    pub procedure: Procedure,
+    pub party: &'a Party,
+    pub occurred_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub discovered_at: DateTime<Utc>,
+    pub officer_ids: &'a [String],
+    /// Facts of the users named in `officer_ids` that exist.
+    pub officers: &'a [OfficerFacts],
+    pub intended_fine_fen: Option<i64>,
+}
+
+/// What intake decided: the certificate each officer acts under, and the
+/// limitation date.
+#[derive(Debug, PartialEq)]
+pub struct IntakeDecision {
+    pub officer_certificates: Vec<(String, String)>,
+    pub limitation_until: NaiveDate,
+}
+
+/// 立案 — may this case be filed? The first rule that refuses answers, with
+/// its own code and the article in `detail`.
+pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
+    // Art 17, 38: the item exists and is the department's power.
+    let item = f.item.ok_or_else(|| {
+        AppError::rule_on_field(Code::EnforcementItemUnknown, "enforcement_item_code", "no such enforcement item; a penalty needs a legal basis (行政处罚法第三十八条)")
+    })?;
+    if !crate::items::held_by(item, f.department_domains) {
+        return Err(AppError::rule_on_field(
+            Code::ItemNotHeldByDepartment,
+            "enforcement_item_code",
+            format!("执法事项 {} 不在本机关的权责清单内（行政处罚法第十七条）", item.code),
+        ));
+    }
+
+    // Dates: occurred ≤ (ended ≤) discovered ≤ now.
+    if f.discovered_at > f.now {
+        return Err(AppError::rule_on_field(Code::DateInFuture, "discovered_at", "discovered_at lies in the future"));
+    }
+    if f.occurred_at > f.discovered_at {
+        return Err(AppError::rule_on_field(Code::DatesOutOfOrder, "occurred_at", "occurred_at must not be after discovered_at"));
+    }
+    if let Some(end) = f.ended_at {
+        if end < f.occurred_at || end > f.discovered_at {
+            return Err(AppError::rule_on_field(Code::DatesOutOfOrder, "ended_at", "ended_at must lie between occurred_at and discovered_at"));
+        }
+    }
+
+    // Art 36: judged on the day of discovery.
+    let from = china_date(f.ended_at.unwrap_or(f.occurred_at));
+    let until = limitation_until(from, item.serious_safety);
+    let discovered_on = china_date(f.discovered_at);
+    if discovered_on > until {
+        let years = if item.serious_safety { "五" } else { "二" };
+        return Err(AppError::rule_on_field(
+            Code::LimitationPeriodExpired,
+            "occurred_at",
+            format!("违法行为在{years}年内未被发现（{from} 至 {discovered_on}），不再给予行政处罚（行政处罚法第三十六条第一款）"),
+        ));
+    }
+
+    // Party.
+    let field_errors = party_field_errors(f.party);
+    if !field_errors.is_empty() {
+        return Err(AppError::validation(field_errors));
+    }
+    if let Some(e) = party_identity_error(f.party) {
+        return Err(e);
+    }
+
+    // Art 51: the simplified procedure only within its limits.
+    if f.procedure == Procedure::Simplified {
+        let fits_type = item.penalty_types.iter().any(|t| matches!(t, crate::items::PenaltyType::Warning | crate::items::PenaltyType::Fine));
+        let limit = simplified_fine_limit_fen(f.party.kind);
+        if !fits_type {
+            return Err(AppError::rule_on_field(
+                Code::SimplifiedProcedureLimitExceeded,
+                "procedure",
+                "简易程序只适用于警告或者罚款（行政处罚法第五十一条）",
+            ));
+        }
+        if let Some(fine) = f.intended_fine_fen {
+            if fine < 0 || fine > limit {
+                return Err(AppError::rule_on_field(
+                    Code::SimplifiedProcedureLimitExceeded,
+                    "intended_fine_fen",
+                    format!("当场处罚的罚款不得超过 {} 元（行政处罚法第五十一条）", limit / 100),
+                ));
+            }
+        }
+    }
+
+    // Art 42: at least two certified officers of this department.
+    let mut distinct: Vec<&String> = vec![];
+    for id in f.officer_ids {
+        if !distinct.contains(&id) {
+            distinct.push(id);
+        }
+    }
+    if distinct.len() < 2 {
+        return Err(AppError::rule_on_field(Code::TooFewOfficers, "officer_ids", "执法人员不得少于两人（行政处罚法第四十二条）"));
+    }
+    let today = china_date(f.now);
+    let mut certs = vec![];
+    for (i, id) in distinct.iter().enumerate() {
+        let field = format!("officer_ids[{i}]");
+        let o = f.officers.iter().find(|o| &&o.user_id == id).ok_or_else(|| AppError::rule_on_field(Code::OfficerUnknown, &field, format!("no user {id}")))?;
+        match officer_qualified(o, f.department_id, f.department_path, &item.domain, today) {
+            Ok(number) => certs.push((o.user_id.clone(), number)),
+            Err(u) => return Err(AppError::rule_on_field(u.code, &field, u.detail)),
+        }
+    }
+    Ok(IntakeDecision { officer_certificates: certs, limitation_until: until })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_card_check_digit() {
+        // GB 11643 example number.
+        assert_eq!(id_card_problem("11010519491231002X"), None);
+        assert_eq!(id_card_problem("11010519491231002x"), None);
+        assert!(id_card_problem("110105194912310021").is_some());
+        assert!(id_card_problem("11010519491331002X").is_some(), "month 13");
+        assert!(id_card_problem("1101051949123100").is_some());
+        assert_eq!(id_card_problem("530102199003071234"), Some("the check digit of the citizen ID number is wrong (GB 11643)"));
+    }
+
+    #[test]
+    fn uscc_check_character() {
+        assert_eq!(uscc_problem("91530100MA6K4HJ84U"), uscc_problem("91530100MA6K4HJ84U"));
+        // A well-known published code (Alibaba (China) Co., Ltd.).
+        assert_eq!(uscc_problem("91330100716105852F"), None);
+        assert!(uscc_problem("91330100716105852E").is_some());
+        assert!(uscc_problem("9133010071610585").is_some());
+        assert!(uscc_problem("91330100716105852I").is_some());
+    }
+
+    #[test]
+    fn phones() {
+        assert!(phone_ok("13800138000"));
+        assert!(phone_ok("0871-65123456"));
+        assert!(phone_ok("+86 13800138000"));
+        assert!(!phone_ok("12345"));
+        assert!(!phone_ok("23800138000"));
+    }
+
+    #[test]
+    fn limitation_two_and_five_years() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(limitation_until(d, false), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+        assert_eq!(limitation_until(d, true), NaiveDate::from_ymd_opt(2029, 2, 28).unwrap());
+    }
+
+    #[test]
+    fn decision_due_is_ninety_calendar_days_later() {
+        assert_eq!(decision_due(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+    }
+}

@@ -1,0 +1,305 @@
+//! Diesel queries of cases. No rules here.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::rules::{enum_parse, enum_str, CaseStatus, Party, Procedure, Source};
+use super::{Case, CaseOfficer, CaseSummary, Deadline};
+use crate::auth::scope::CaseScope;
+use crate::clock::rfc3339;
+use crate::db::schema::{case_counters, case_deadlines, case_officers, cases, departments, enforcement_items, users};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// The next number of the (department, year) counter: incremented inside
+/// the filing transaction, so numbers have no gaps and are never reused. On
+/// PostgreSQL the UPDATE's row lock serialises concurrent filings; the
+/// first filing of a year creates the row inside a savepoint, and a racing
+/// creator falls back to the UPDATE.
+pub fn next_case_number(conn: &mut DbConn, department_id: &str, year: i32) -> AppResult<i64> {
+    for _ in 0..3 {
+        let bumped: Option<i64> = diesel::update(case_counters::table.find((department_id, year)))
+            .set(case_counters::last_value.eq(case_counters::last_value + 1))
+            .returning(case_counters::last_value)
+            .get_result(conn)
+            .optional()?;
+        if let Some(n) = bumped {
+            return Ok(n);
+        }
+        let created = conn.transaction(|c| {
+            diesel::insert_into(case_counters::table)
+                .values((case_counters::department_id.eq(department_id), case_counters::year.eq(year), case_counters::last_value.eq(1i64)))
+                .execute(c)
+        });
+        match created {
+            Ok(_) => return Ok(1),
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict("case counter is busy; retry"))
+}
+
+pub struct NewCaseRow<'a> {
+    pub id: &'a str,
+    pub case_no: &'a str,
+    pub department_id: &'a str,
+    pub item_code: &'a str,
+    pub source: Source,
+    pub procedure: Procedure,
+    pub party: &'a Party,
+    pub facts: &'a str,
+    pub location: &'a str,
+    pub occurred_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub discovered_at: NaiveDateTime,
+    pub filed_at: NaiveDateTime,
+    pub filed_by: &'a str,
+    pub intended_fine_fen: Option<i64>,
+}
+
+pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
+    let m = crate::db::micros;
+    diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(r.id),
+            cases::case_no.eq(r.case_no),
+            cases::department_id.eq(r.department_id),
+            cases::enforcement_item_code.eq(r.item_code),
+            cases::source.eq(enum_str(&r.source)),
+            cases::procedure.eq(enum_str(&r.procedure)),
+            cases::status.eq(enum_str(&CaseStatus::Filed)),
+            cases::party_kind.eq(enum_str(&r.party.kind)),
+            cases::party_name.eq(r.party.name.trim()),
+            cases::party_id_type.eq(enum_str(&r.party.id_type)),
+            cases::party_id_number.eq(r.party.id_number.trim().to_uppercase()),
+            cases::party_address.eq(r.party.address.trim()),
+            cases::party_phone.eq(r.party.phone.as_deref().map(str::trim)),
+            cases::party_legal_representative.eq(r.party.legal_representative.as_deref().map(str::trim)),
+            cases::facts.eq(r.facts),
+            cases::location.eq(r.location),
+            cases::occurred_at.eq(m(r.occurred_at)),
+            cases::ended_at.eq(r.ended_at.map(m)),
+            cases::discovered_at.eq(m(r.discovered_at)),
+            cases::filed_at.eq(m(r.filed_at)),
+            cases::filed_by.eq(r.filed_by),
+            cases::intended_fine_fen.eq(r.intended_fine_fen),
+            cases::version.eq(1),
+            cases::record_seq.eq(0i64),
+            cases::record_head.eq(crate::records::GENESIS),
+            cases::updated_at.eq(m(r.filed_at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_officer(conn: &mut DbConn, case_id: &str, user_id: &str, role: &str, certificate: Option<&str>, at: NaiveDateTime) -> AppResult<()> {
+    diesel::insert_into(case_officers::table)
+        .values((
+            case_officers::case_id.eq(case_id),
+            case_officers::user_id.eq(user_id),
+            case_officers::role.eq(role),
+            case_officers::certificate_number.eq(certificate),
+            case_officers::assigned_at.eq(crate::db::micros(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_deadline(conn: &mut DbConn, case_id: &str, kind: &str, due_on: NaiveDate, basis: &str, at: NaiveDateTime) -> AppResult<()> {
+    diesel::insert_into(case_deadlines::table)
+        .values((
+            case_deadlines::case_id.eq(case_id),
+            case_deadlines::kind.eq(kind),
+            case_deadlines::due_on.eq(due_on),
+            case_deadlines::basis.eq(basis),
+            case_deadlines::status.eq("open"),
+            case_deadlines::created_at.eq(crate::db::micros(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+type CaseRow = (
+    (String, String, String, String, String, String, String, String),
+    (String, String, String, String, Option<String>, Option<String>),
+    (String, String, NaiveDateTime, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, String, Option<i64>, i32),
+    (String, String),
+);
+
+/// One case with its officers and deadlines, and the department path that
+/// access decisions need. Three queries.
+pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)>> {
+    let row: Option<CaseRow> = cases::table
+        .inner_join(departments::table)
+        .inner_join(enforcement_items::table)
+        .filter(cases::id.eq(id))
+        .select((
+            (cases::id, cases::case_no, cases::status, cases::department_id, cases::enforcement_item_code, cases::source, cases::procedure, cases::party_kind),
+            (cases::party_name, cases::party_id_type, cases::party_id_number, cases::party_address, cases::party_phone, cases::party_legal_representative),
+            (
+                cases::facts,
+                cases::location,
+                cases::occurred_at,
+                cases::ended_at,
+                cases::discovered_at,
+                cases::filed_at,
+                cases::filed_by,
+                cases::intended_fine_fen,
+                cases::version,
+            ),
+            (departments::path, enforcement_items::name),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((a, b, c, (path, item_name))) = row else { return Ok(None) };
+    let officers: Vec<(String, String, String, Option<String>)> = case_officers::table
+        .inner_join(users::table)
+        .filter(case_officers::case_id.eq(id))
+        .order((case_officers::assigned_at.asc(), case_officers::user_id.asc()))
+        .select((case_officers::user_id, users::display_name, case_officers::role, case_officers::certificate_number))
+        .load(conn)?;
+    let deadlines: Vec<(String, NaiveDate, String, String)> = case_deadlines::table
+        .filter(case_deadlines::case_id.eq(id))
+        .order(case_deadlines::due_on.asc())
+        .select((case_deadlines::kind, case_deadlines::due_on, case_deadlines::basis, case_deadlines::status))
+        .load(conn)?;
+    let case = Case {
+        id: a.0,
+        case_no: a.1,
+        status: enum_parse(&a.2).unwrap_or(CaseStatus::Filed),
+        department_id: a.3,
+        enforcement_item_code: a.4,
+        enforcement_item_name: item_name,
+        source: enum_parse(&a.5).unwrap_or(Source::Inspection),
+        procedure: enum_parse(&a.6).unwrap_or(Procedure::General),
+        party: Party {
+            kind: enum_parse(&a.7).unwrap_or(super::rules::PartyKind::Person),
+            name: b.0,
+            id_type: enum_parse(&b.1).unwrap_or(super::rules::IdType::Other),
+            id_number: b.2,
+            address: b.3,
+            phone: b.4,
+            legal_representative: b.5,
+        },
+        facts: c.0,
+        location: c.1,
+        occurred_at: rfc3339(c.2),
+        ended_at: c.3.map(rfc3339),
+        discovered_at: rfc3339(c.4),
+        filed_at: rfc3339(c.5),
+        filed_by: c.6,
+        intended_fine_fen: c.7,
+        version: c.8,
+        officers: officers
+            .into_iter()
+            .map(|(user_id, display_name, role, certificate_number)| CaseOfficer { user_id, display_name, role, certificate_number })
+            .collect(),
+        deadlines: deadlines.into_iter().map(|(kind, due_on, basis, status)| Deadline { kind, due_on, basis, status }).collect(),
+    };
+    Ok(Some((case, path)))
+}
+
+/// Where a case sits, for access decisions on writes and sub-resources.
+pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
+    let row: Option<(String, String, String)> = cases::table
+        .inner_join(departments::table)
+        .filter(cases::id.eq(id))
+        .select((cases::id, cases::department_id, departments::path))
+        .first(conn)
+        .optional()?;
+    let Some((case_id, department_id, department_path)) = row else { return Ok(None) };
+    let attached: Vec<String> = case_officers::table.filter(case_officers::case_id.eq(id)).select(case_officers::user_id).load(conn)?;
+    Ok(Some(CaseScope { case_id, department_id, department_path, attached }))
+}
+
+/// Filters of `GET /cases`.
+#[derive(Debug, Default, Clone)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub item: Option<String>,
+    pub officer_id: Option<String>,
+    pub party: Option<String>,
+    pub filed_from: Option<NaiveDateTime>,
+    pub filed_to: Option<NaiveDateTime>,
+}
+
+pub enum ListScope {
+    Department(String),
+    RegionPath(String),
+    /// Auxiliaries: their department, only cases they are attached to.
+    Attached { department_id: String, user_id: String },
+}
+
+type SummaryRow = (String, String, String, String, String, String, NaiveDateTime, i32);
+
+/// A page of cases, newest first (ids are time-ordered UUID v7).
+pub fn list_cases(conn: &mut DbConn, scope: &ListScope, f: &CaseFilter, after: Option<&str>, limit: i64) -> AppResult<Vec<CaseSummary>> {
+    let mut q = cases::table
+        .inner_join(departments::table)
+        .select((
+            cases::id,
+            cases::case_no,
+            cases::status,
+            cases::department_id,
+            cases::enforcement_item_code,
+            cases::party_name,
+            cases::filed_at,
+            cases::version,
+        ))
+        .order(cases::id.desc())
+        .limit(limit)
+        .into_boxed();
+    match scope {
+        ListScope::Department(d) => q = q.filter(cases::department_id.eq(d.clone())),
+        ListScope::RegionPath(p) => q = q.filter(departments::path.like(format!("{p}%"))),
+        ListScope::Attached { department_id, user_id } => {
+            let mine = case_officers::table.filter(case_officers::user_id.eq(user_id.clone())).select(case_officers::case_id);
+            q = q.filter(cases::department_id.eq(department_id.clone())).filter(cases::id.eq_any(mine));
+        }
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(cases::status.eq(s.clone()));
+    }
+    if let Some(i) = &f.item {
+        q = q.filter(cases::enforcement_item_code.eq(i.clone()));
+    }
+    if let Some(o) = &f.officer_id {
+        let with = case_officers::table.filter(case_officers::user_id.eq(o.clone())).select(case_officers::case_id);
+        q = q.filter(cases::id.eq_any(with));
+    }
+    if let Some(p) = &f.party {
+        let pattern = format!("%{}%", p.replace('\\', "").replace('%', "").replace('_', ""));
+        q = q.filter(cases::party_name.like(pattern).or(cases::party_id_number.eq(p.to_uppercase())));
+    }
+    if let Some(t) = f.filed_from {
+        q = q.filter(cases::filed_at.ge(t));
+    }
+    if let Some(t) = f.filed_to {
+        q = q.filter(cases::filed_at.lt(t));
+    }
+    if let Some(a) = after {
+        q = q.filter(cases::id.lt(a.to_string()));
+    }
+    let rows: Vec<SummaryRow> = q.load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let due: Vec<(String, NaiveDate)> = case_deadlines::table
+        .filter(case_deadlines::case_id.eq_any(&ids))
+        .filter(case_deadlines::kind.eq("decision"))
+        .select((case_deadlines::case_id, case_deadlines::due_on))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CaseSummary {
+            decision_due: due.iter().find(|d| d.0 == r.0).map(|d| d.1),
+            id: r.0,
+            case_no: r.1,
+            status: enum_parse(&r.2).unwrap_or(CaseStatus::Filed),
+            department_id: r.3,
+            enforcement_item_code: r.4,
+            party_name: r.5,
+            filed_at: rfc3339(r.6),
+            version: r.7,
+        })
+        .collect())
+}

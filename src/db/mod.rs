@@ -1,0 +1,286 @@
+//! Storage: one connection type over PostgreSQL and SQLite, an r2d2 pool,
+//! embedded migrations per backend, and the write-transaction helper.
+
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Timelike};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+/// One connection type for both backends (see ARCHITECTURE.md's pitfalls:
+/// no `for_update`, no `on_conflict`, one-row inserts, tuple `returning`).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<DbManager>;
+pub type Conn = PooledConnection<DbManager>;
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// The URL decides the backend: `postgres://`/`postgresql://` → PostgreSQL;
+/// `sqlite://path` or a plain path → SQLite.
+pub fn backend_of(url: &str) -> (Backend, String) {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        (Backend::Postgres, url.to_string())
+    } else {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        (Backend::Sqlite, path.to_string())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot open the {backend} database at {target}: {cause}")]
+    Connect { backend: &'static str, target: String, cause: String },
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+    #[error("pool: {0}")]
+    Pool(String),
+}
+
+/// Opens concrete connections itself, so that a failure names its real cause
+/// (the derived multi-connection would only say "invalid connection url").
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    backend: Backend,
+    target: String,
+}
+
+impl DbManager {
+    pub fn new(url: &str) -> Self {
+        let (backend, target) = backend_of(url);
+        DbManager { backend, target }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Where the data lives, without credentials (for logs and errors).
+    pub fn display_target(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => self.target.clone(),
+            Backend::Postgres => redact_url(&self.target),
+        }
+    }
+
+    pub fn open(&self) -> Result<DbConn, DbSetupError> {
+        let err = |cause: String| DbSetupError::Connect { backend: self.backend.name(), target: self.display_target(), cause };
+        match self.backend {
+            Backend::Postgres => {
+                let conn = PgConnection::establish(&self.target).map_err(|e| err(e.to_string().trim().to_string()))?;
+                Ok(DbConn::Pg(conn))
+            }
+            Backend::Sqlite => {
+                if self.target != ":memory:" {
+                    if let Some(parent) = PathBuf::from(&self.target).parent() {
+                        if !parent.as_os_str().is_empty() {
+                            std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create {}: {e}", parent.display())))?;
+                        }
+                    }
+                }
+                let mut conn = SqliteConnection::establish(&self.target).map_err(|e| err(e.to_string()))?;
+                // WAL for concurrent readers; FULL sync because the record chain is evidence.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;",
+                )
+                .map_err(|e| err(e.to_string()))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.open().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Connects once directly (to surface the real error quickly), runs the
+/// migrations, then builds the pool.
+pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbSetupError> {
+    let manager = DbManager::new(url);
+    let mut first = manager.open()?;
+    run_migrations(&mut first)?;
+    drop(first);
+    let size = match manager.backend() {
+        // SQLite has one writer; a few connections serve concurrent readers.
+        Backend::Sqlite => pool_size.clamp(1, 8),
+        Backend::Postgres => pool_size,
+    };
+    let backend = manager.backend();
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(30))
+        .build(manager)
+        .map_err(|e| DbSetupError::Pool(e.to_string()))?;
+    Ok(Db { pool, backend })
+}
+
+/// Runs pending migrations; on PostgreSQL under an advisory lock so that two
+/// instances starting together do not race.
+pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
+    let m = |e: &dyn std::fmt::Display| DbSetupError::Migrate(e.to_string());
+    match conn {
+        DbConn::Pg(pg) => {
+            pg.batch_execute("SELECT pg_advisory_lock(7270001)").map_err(|e| m(&e))?;
+            let result = pg.run_pending_migrations(PG_MIGRATIONS).map(|_| ()).map_err(|e| m(&e));
+            pg.batch_execute("SELECT pg_advisory_unlock(7270001)").map_err(|e| m(&e))?;
+            result
+        }
+        DbConn::Sqlite(sq) => sq.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).map_err(|e| m(&e)),
+    }
+}
+
+pub fn has_pending_migrations(conn: &mut DbConn) -> bool {
+    match conn {
+        DbConn::Pg(pg) => pg.has_pending_migration(PG_MIGRATIONS).unwrap_or(true),
+        DbConn::Sqlite(sq) => sq.has_pending_migration(SQLITE_MIGRATIONS).unwrap_or(true),
+    }
+}
+
+/// The pool and its backend; `run` moves blocking work off the async threads.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pub backend: Backend,
+}
+
+impl Db {
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// One write transaction (SQLite: `BEGIN IMMEDIATE`), run off the async threads.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+}
+
+/// Runs `f` in one write transaction. On SQLite the transaction starts with
+/// `BEGIN IMMEDIATE`: a deferred one that upgrades to a writer fails under
+/// concurrency with "database is locked". Nested `transaction` calls inside
+/// `f` become savepoints on both backends.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Sqlite(sq) => {
+            AnsiTransactionManager::begin_transaction_sql(sq, "BEGIN IMMEDIATE")?;
+            let result = f(conn);
+            let DbConn::Sqlite(sq) = conn else { unreachable!("backend changed inside a transaction") };
+            match result {
+                Ok(v) => {
+                    AnsiTransactionManager::commit_transaction(sq)?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    AnsiTransactionManager::rollback_transaction(sq)?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Timestamps are stored with microseconds: PostgreSQL keeps no more, and
+/// equal values must compare equal on both backends.
+pub fn micros(t: NaiveDateTime) -> NaiveDateTime {
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// A map of a diesel error to the service error, named for the entity.
+pub fn not_found_as(what: &'static str) -> impl Fn(diesel::result::Error) -> AppError {
+    move |e| match e {
+        diesel::result::Error::NotFound => AppError::not_found(format!("{what} not found")),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_picks_backend() {
+        assert_eq!(backend_of("postgres://u@h/d").0, Backend::Postgres);
+        assert_eq!(backend_of("postgresql://u@h/d").0, Backend::Postgres);
+        assert_eq!(backend_of("sqlite://./x/z.db"), (Backend::Sqlite, "./x/z.db".into()));
+        assert_eq!(backend_of("/tmp/z.db"), (Backend::Sqlite, "/tmp/z.db".into()));
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(redact_url("postgres://bob:pw@db:5432/x"), "postgres://bob:***@db:5432/x");
+        assert_eq!(redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
+    }
+}

@@ -1,0 +1,217 @@
+// Written by hand to match migrations/postgres and migrations/sqlite.
+
+diesel::table! {
+    departments (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        short_name -> Text,
+        level -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
+        path -> Text,
+        region_path -> Text,
+        domains -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        department_id -> Text,
+        roles -> Text,
+        legal_qualification -> Bool,
+        disabled -> Bool,
+        token_epoch -> Integer,
+        password_changed_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        user_id -> Text,
+        number -> Text,
+        fields -> Text,
+        area_department_id -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (username) {
+        username -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_username -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    enforcement_items (code) {
+        code -> Text,
+        name -> Text,
+        domain -> Text,
+        high_frequency -> Bool,
+        serious_safety -> Bool,
+        penalty_types -> Text,
+        violation_basis -> Text,
+        penalty_basis -> Text,
+        description -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_counters (department_id, year) {
+        department_id -> Text,
+        year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        case_no -> Text,
+        department_id -> Text,
+        enforcement_item_code -> Text,
+        source -> Text,
+        procedure -> Text,
+        status -> Text,
+        party_kind -> Text,
+        party_name -> Text,
+        party_id_type -> Text,
+        party_id_number -> Text,
+        party_address -> Text,
+        party_phone -> Nullable<Text>,
+        party_legal_representative -> Nullable<Text>,
+        facts -> Text,
+        location -> Text,
+        occurred_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        discovered_at -> Timestamp,
+        filed_at -> Timestamp,
+        filed_by -> Text,
+        intended_fine_fen -> Nullable<BigInt>,
+        version -> Integer,
+        record_seq -> BigInt,
+        record_head -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_officers (case_id, user_id) {
+        case_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        certificate_number -> Nullable<Text>,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_deadlines (case_id, kind) {
+        case_id -> Text,
+        kind -> Text,
+        due_on -> Date,
+        basis -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_entries (case_id, seq) {
+        case_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_role -> Text,
+        actor_certificate -> Nullable<Text>,
+        action -> Text,
+        detail -> Text,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+        username -> Text,
+        at -> Timestamp,
+        ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        action -> Text,
+        allowed -> Bool,
+    }
+}
+
+diesel::joinable!(users -> departments (department_id));
+diesel::joinable!(certificates -> users (user_id));
+diesel::joinable!(cases -> departments (department_id));
+diesel::joinable!(cases -> enforcement_items (enforcement_item_code));
+diesel::joinable!(case_officers -> cases (case_id));
+diesel::joinable!(case_officers -> users (user_id));
+diesel::joinable!(case_deadlines -> cases (case_id));
+diesel::joinable!(record_entries -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    users,
+    certificates,
+    login_throttle,
+    audit_events,
+    enforcement_items,
+    case_counters,
+    cases,
+    case_officers,
+    case_deadlines,
+    idempotency_keys,
+    record_entries,
+    access_log,
+);

@@ -1,0 +1,216 @@
+//! One error type for the whole service. Every error leaves as RFC 9457
+//! problem+json with a stable snake_case `code`; rules of the law answer 422
+//! and cite the article in `detail`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Stable error codes. Clients match on these; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    // generic HTTP-level
+    BadRequest,
+    InvalidJson,
+    UnknownField,
+    ValidationFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    Conflict,
+    PreconditionFailed,
+    TooManyRequests,
+    IdempotencyKeyReused,
+    ServiceUnavailable,
+    Internal,
+    // auth and people
+    WeakPassword,
+    WrongPassword,
+    DepartmentNotInScope,
+    // intake rules (立案)
+    EnforcementItemUnknown,
+    ItemNotHeldByDepartment,
+    TooFewOfficers,
+    OfficerUnknown,
+    OfficerNotInDepartment,
+    AuxiliaryNotOfficer,
+    CertificateMissing,
+    CertificateNotValid,
+    CertificateFieldMismatch,
+    CertificateAreaMismatch,
+    LimitationPeriodExpired,
+    DatesOutOfOrder,
+    DateInFuture,
+    InvalidIdNumber,
+    InvalidUscc,
+    PartyIdTypeMismatch,
+    SimplifiedProcedureLimitExceeded,
+    // fixtures and rule data
+    MissingLegalBasis,
+    ImportFailed,
+}
+
+impl Code {
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// One offending field in a validation error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: Code,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{code:?}: {detail}")]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: Code,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
+        AppError { status, code, detail: detail.into(), errors: vec![], retry_after: None }
+    }
+    /// A rule of the law (or of the house) refuses the action: 422, `detail` cites the article.
+    pub fn rule(code: Code, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+    pub fn rule_on_field(code: Code, field: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut e = Self::rule(code, detail.clone());
+        e.errors.push(FieldError::new(field, code.as_str(), detail));
+        e
+    }
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        AppError { errors, ..Self::new(StatusCode::BAD_REQUEST, Code::ValidationFailed, detail) }
+    }
+    pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, Code::Unauthorized, detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, Code::Forbidden, detail)
+    }
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, Code::NotFound, what)
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, Code::Conflict, detail)
+    }
+    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
+        AppError { retry_after: Some(retry_after), ..Self::new(StatusCode::TOO_MANY_REQUESTS, Code::TooManyRequests, detail) }
+    }
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, detail)
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            type_: format!("https://zhifa.example/problems/{}", self.code.as_str()),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code,
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            // The cause goes to the log, never to the client.
+            tracing::error!(code = ?self.code, detail = %self.detail, "request failed");
+        }
+        let mut problem = self.problem();
+        if self.status.is_server_error() {
+            problem.detail = "internal error; see the server log for the request id".into();
+        }
+        let mut builder = HttpResponse::build(self.status);
+        builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        builder.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::not_found("not found"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::conflict(format!("already exists: {}", info.message()))
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::conflict("concurrent change; retry")
+            }
+            other => AppError::internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::new(StatusCode::SERVICE_UNAVAILABLE, Code::ServiceUnavailable, format!("database pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        AppError::internal("blocking task cancelled")
+    }
+}

@@ -1,0 +1,139 @@
+//! `ApiJson<T>`: the JSON body extractor. Unlike `web::Json` it names the
+//! offending field for unknown fields and wrong types, and answers
+//! problem+json with a stable code for every failure.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, Code, FieldError};
+
+/// Largest JSON body accepted (evidence files go through multipart, not here).
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+pub struct ApiJson<T>(pub T);
+
+impl<T> std::ops::Deref for ApiJson<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req.mime_type().ok().flatten().map(|m| m.essence_str() == "application/json" || m.suffix().map(|s| s == "json").unwrap_or(false));
+        let declared_len = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if content_type_ok != Some(true) {
+                return Err(AppError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    Code::UnsupportedMediaType,
+                    "send the body as application/json",
+                ));
+            }
+            let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, Code::PayloadTooLarge, format!("JSON body larger than {JSON_LIMIT} bytes"));
+            if declared_len.map(|n| n > JSON_LIMIT).unwrap_or(false) {
+                return Err(too_large());
+            }
+            let mut body = bytes::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| AppError::bad_request(Code::BadRequest, format!("reading body: {e}")))?;
+                if body.len() + chunk.len() > JSON_LIMIT {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body).map(ApiJson)
+        })
+    }
+}
+
+/// Parses a JSON body, naming the field that is wrong.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let msg = inner.to_string();
+            use serde_json::error::Category;
+            match inner.classify() {
+                Category::Syntax | Category::Eof | Category::Io => {
+                    Err(AppError::bad_request(Code::InvalidJson, format!("malformed JSON: {msg}")))
+                }
+                Category::Data => {
+                    if let Some(rest) = msg.strip_prefix("unknown field `") {
+                        let name = rest.split('`').next().unwrap_or("");
+                        let field = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+                        let mut e = AppError::bad_request(Code::UnknownField, format!("unknown field {field}"));
+                        e.errors.push(FieldError::new(field, "unknown_field", "this field is not accepted here"));
+                        Err(e)
+                    } else {
+                        let field = if path == "." { missing_field(&msg).unwrap_or_default() } else { path };
+                        Err(AppError::validation(vec![FieldError::new(field, "invalid", strip_position(&msg))]))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn missing_field(msg: &str) -> Option<String> {
+    msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(str::to_owned)
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        count: i64,
+        party: Inner,
+    }
+
+    #[test]
+    fn names_the_field() {
+        let e = parse::<Outer>(br#"{"count": "x", "party": {"name": "a"}}"#).unwrap_err();
+        assert_eq!(e.code, Code::ValidationFailed);
+        assert_eq!(e.errors[0].field, "count");
+        let e = parse::<Outer>(br#"{"count": 1, "party": {"name": "a", "nmae": 1}}"#).unwrap_err();
+        assert_eq!(e.code, Code::UnknownField);
+        assert_eq!(e.errors[0].field, "party.nmae");
+        let e = parse::<Outer>(br#"{"count": 1}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "party");
+        let e = parse::<Outer>(br#"{"count": 1,"#).unwrap_err();
+        assert_eq!(e.code, Code::InvalidJson);
+    }
+}

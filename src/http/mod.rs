@@ -1,0 +1,134 @@
+//! HTTP plumbing shared by every capability: request ids, the JSON body
+//! extractor, problem+json for errors actix raises itself, metrics, paging.
+
+pub mod json;
+pub mod metrics;
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, Next};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde::{Deserialize, Serialize};
+use tracing::Instrument;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, Code, PROBLEM_JSON};
+use crate::AppState;
+
+pub use json::ApiJson;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What every request carries: its id (from `X-Request-Id` when the client
+/// sent a sane one) and the peer address.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCtx {
+    pub request_id: String,
+    pub ip: Option<String>,
+}
+
+fn acceptable_request_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+}
+
+/// Outermost middleware: request id in, request id out, a log line and the
+/// metrics for every request.
+pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_request_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    req.extensions_mut().insert(RequestCtx { request_id: request_id.clone(), ip });
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+    let started = Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    let pattern = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    if let Some(state) = state {
+        state.metrics.observe(&method, &pattern, status, elapsed);
+    }
+    span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "handled"));
+    Ok(res)
+}
+
+/// Turns any error response that is not already problem+json (404 for an
+/// unknown path, 405, actix's own 4xx) into one.
+pub fn problem_for_plain_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.starts_with(PROBLEM_JSON))
+        .unwrap_or(false);
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (code, detail) = match status.as_u16() {
+        404 => (Code::NotFound, "no such resource".to_string()),
+        405 => (Code::MethodNotAllowed, format!("method {} is not allowed here", res.request().method())),
+        413 => (Code::PayloadTooLarge, "request body too large".to_string()),
+        415 => (Code::UnsupportedMediaType, "unsupported content type".to_string()),
+        401 => (Code::Unauthorized, "authentication required".to_string()),
+        403 => (Code::Forbidden, "forbidden".to_string()),
+        400..=499 => (Code::BadRequest, "bad request".to_string()),
+        _ => (Code::Internal, "internal error".to_string()),
+    };
+    let err = AppError::new(status, code, detail);
+    let (req, _) = res.into_parts();
+    let res = ServiceResponse::new(req, err.error_response()).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// Path parameters that do not parse (a malformed id) are simply not found.
+pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    AppError::not_found(format!("no such resource ({err})")).into()
+}
+
+/// Query strings that do not parse name what is wrong.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    AppError::bad_request(Code::ValidationFailed, format!("query: {err}")).into()
+}
+
+/// `Location` + 201 with a JSON body.
+pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
+    HttpResponse::Created().insert_header((header::LOCATION, location)).json(body)
+}
+
+/// List paging: `limit` (default 50, at most 500) and an opaque `cursor`.
+#[derive(Debug, Clone, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct Paging {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+impl Paging {
+    pub fn limit(&self) -> Result<i64, AppError> {
+        match self.limit {
+            None => Ok(50),
+            Some(n) if (1..=500).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::validation(vec![crate::error::FieldError::new("limit", "out_of_range", "limit must be 1–500")])),
+        }
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}

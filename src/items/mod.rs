@@ -1,0 +1,221 @@
+//! 执法事项 / 权责清单 — enforcement items with their legal basis. Loaded from
+//! `fixtures/items/*.toml`; a department holds an item when the item's domain
+//! is one of the department's enforcement domains.
+
+pub mod api;
+pub mod rules;
+
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::{self, AuditEvent};
+use crate::db::schema::enforcement_items;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult, Code};
+pub use rules::{Citation, PenaltyType};
+
+/// A department holding an item.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Holder {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemData {
+    pub code: String,
+    pub name: String,
+    pub domain: String,
+    pub high_frequency: bool,
+    /// APL Art 36: concerns life/health safety or financial security (5-year limitation).
+    pub serious_safety: bool,
+    pub penalty_types: Vec<PenaltyType>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub violation_basis: Vec<Citation>,
+    pub penalty_basis: Vec<Citation>,
+}
+
+/// An enforcement item as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnforcementItem {
+    #[serde(flatten)]
+    pub data: ItemData,
+    /// The citations written out, e.g. 《中华人民共和国食品安全法》第一百二十二条第一款.
+    pub violation_basis_text: Vec<String>,
+    pub penalty_basis_text: Vec<String>,
+    pub departments: Vec<Holder>,
+}
+
+type ItemRow = (String, String, String, bool, bool, String, String, String, Option<String>);
+
+fn item_columns() -> (
+    enforcement_items::code,
+    enforcement_items::name,
+    enforcement_items::domain,
+    enforcement_items::high_frequency,
+    enforcement_items::serious_safety,
+    enforcement_items::penalty_types,
+    enforcement_items::violation_basis,
+    enforcement_items::penalty_basis,
+    enforcement_items::description,
+) {
+    (
+        enforcement_items::code,
+        enforcement_items::name,
+        enforcement_items::domain,
+        enforcement_items::high_frequency,
+        enforcement_items::serious_safety,
+        enforcement_items::penalty_types,
+        enforcement_items::violation_basis,
+        enforcement_items::penalty_basis,
+        enforcement_items::description,
+    )
+}
+
+fn from_row(r: ItemRow) -> ItemData {
+    ItemData {
+        code: r.0,
+        name: r.1,
+        domain: r.2,
+        high_frequency: r.3,
+        serious_safety: r.4,
+        penalty_types: serde_json::from_str(&r.5).unwrap_or_default(),
+        violation_basis: serde_json::from_str(&r.6).unwrap_or_default(),
+        penalty_basis: serde_json::from_str(&r.7).unwrap_or_default(),
+        description: r.8,
+    }
+}
+
+pub fn find(conn: &mut DbConn, code: &str) -> AppResult<Option<ItemData>> {
+    Ok(enforcement_items::table.find(code).select(item_columns()).first::<ItemRow>(conn).optional()?.map(from_row))
+}
+
+pub fn all(conn: &mut DbConn) -> AppResult<Vec<ItemData>> {
+    let rows: Vec<ItemRow> = enforcement_items::table.select(item_columns()).order(enforcement_items::code.asc()).load(conn)?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Does the department (with these domains) hold the item? (权责清单)
+pub fn held_by(item: &ItemData, department_domains: &[String]) -> bool {
+    department_domains.iter().any(|d| *d == item.domain)
+}
+
+pub fn present(item: ItemData, departments: &[crate::org::Department]) -> EnforcementItem {
+    EnforcementItem {
+        violation_basis_text: item.violation_basis.iter().map(Citation::to_chinese).collect(),
+        penalty_basis_text: item.penalty_basis.iter().map(Citation::to_chinese).collect(),
+        departments: departments
+            .iter()
+            .filter(|d| held_by(&item, &d.domains))
+            .map(|d| Holder { id: d.id.clone(), name: d.name.clone() })
+            .collect(),
+        data: item,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemsFile {
+    #[serde(default)]
+    items: Vec<ItemData>,
+}
+
+/// Reads and checks every `*.toml` under `dir`: all files or none. Names the
+/// file and item of the first problem.
+pub fn read_dir(dir: &Path) -> AppResult<Vec<ItemData>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut out: Vec<ItemData> = vec![];
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
+        let parsed: ItemsFile = toml::from_str(&text).map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
+        for item in parsed.items {
+            validate(&item).map_err(|mut e| {
+                e.detail = format!("{}: {}", f.display(), e.detail);
+                e
+            })?;
+            if out.iter().any(|o| o.code == item.code) {
+                return Err(AppError::rule(Code::ImportFailed, format!("{}: item {} appears twice", f.display(), item.code)));
+            }
+            out.push(item);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks one item; an item without a legal basis is refused.
+pub fn validate(item: &ItemData) -> AppResult<()> {
+    if item.code.trim().is_empty() || item.name.trim().is_empty() {
+        return Err(AppError::rule(Code::ImportFailed, format!("item {:?}: code and name are required", item.code)));
+    }
+    if !crate::org::rules::is_domain(&item.domain) {
+        return Err(AppError::rule(Code::ImportFailed, format!("item {}: unknown domain {:?}", item.code, item.domain)));
+    }
+    if item.penalty_types.is_empty() {
+        return Err(AppError::rule(Code::ImportFailed, format!("item {}: no penalty types", item.code)));
+    }
+    if let Some(p) = rules::legal_basis_problem(&item.violation_basis, &item.penalty_basis) {
+        return Err(AppError::rule(Code::MissingLegalBasis, format!("item {}: {p}", item.code)));
+    }
+    Ok(())
+}
+
+/// Inserts new items and updates changed ones, auditing old and new values.
+/// Returns (inserted, updated). Run inside the import's transaction.
+pub fn upsert(conn: &mut DbConn, items: &[ItemData], actor: Option<&crate::auth::Caller>, now: NaiveDateTime) -> AppResult<(usize, usize)> {
+    let (mut inserted, mut updated) = (0, 0);
+    for item in items {
+        let old = find(conn, &item.code)?;
+        if old.as_ref() == Some(item) {
+            continue;
+        }
+        let json = |v: &dyn erased::Json| v.json();
+        let values = (
+            enforcement_items::name.eq(&item.name),
+            enforcement_items::domain.eq(&item.domain),
+            enforcement_items::high_frequency.eq(item.high_frequency),
+            enforcement_items::serious_safety.eq(item.serious_safety),
+            enforcement_items::penalty_types.eq(json(&item.penalty_types)),
+            enforcement_items::violation_basis.eq(json(&item.violation_basis)),
+            enforcement_items::penalty_basis.eq(json(&item.penalty_basis)),
+            enforcement_items::description.eq(&item.description),
+            enforcement_items::updated_at.eq(now),
+        );
+        if old.is_some() {
+            diesel::update(enforcement_items::table.find(&item.code)).set(values).execute(conn)?;
+            updated += 1;
+        } else {
+            diesel::insert_into(enforcement_items::table).values((enforcement_items::code.eq(&item.code), values)).execute(conn)?;
+            inserted += 1;
+        }
+        let mut event = match actor {
+            Some(c) => AuditEvent::by(c, "", ""),
+            None => AuditEvent { actor_username: Some("zhifa import".into()), ..Default::default() },
+        };
+        event.action = if old.is_some() { "item.updated".into() } else { "item.created".into() };
+        event.target = Some(format!("item:{}", item.code));
+        audit::write(conn, now, &event.change(old.as_ref(), Some(item)))?;
+    }
+    Ok((inserted, updated))
+}
+
+mod erased {
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_else(|_| "[]".into())
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Pure rules of enforcement items (执法事项): what makes a legal citation
+//! complete, and how one is written in Chinese.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A citation of law down to article / paragraph / item (条 / 款 / 项).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Citation {
+    pub law: String,
+    pub article: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u32>,
+}
+
+/// Penalty types of APL Art 9 (责令改正 is not one, Art 28).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyType {
+    Warning,
+    PublicCriticism,
+    Fine,
+    ConfiscateIllegalGains,
+    ConfiscateIllegalProperty,
+    SuspendLicense,
+    DowngradeQualification,
+    RevokeLicense,
+    RestrictBusiness,
+    SuspendBusiness,
+    OrderClosure,
+    RestrictPractice,
+    Detention,
+    Other,
+}
+
+/// Chinese numerals as statutes write article numbers (1–9999).
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    const UNITS: [&str; 4] = ["", "十", "百", "千"];
+    if n == 0 {
+        return "零".into();
+    }
+    if (10..20).contains(&n) {
+        return format!("十{}", if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] });
+    }
+    let digits: Vec<u32> = n.to_string().chars().map(|c| c.to_digit(10).unwrap_or(0)).collect();
+    let len = digits.len();
+    let mut out = String::new();
+    let mut zero_pending = false;
+    for (i, d) in digits.iter().enumerate() {
+        let unit = UNITS[len - 1 - i];
+        if *d == 0 {
+            zero_pending = true;
+        } else {
+            if zero_pending && !out.is_empty() {
+                out.push('零');
+            }
+            zero_pending = false;
+            out.push_str(DIGITS[*d as usize]);
+            out.push_str(unit);
+        }
+    }
+    out
+}
+
+impl Citation {
+    /// 《中华人民共和国食品安全法》第一百二十二条第一款第（五）项
+    pub fn to_chinese(&self) -> String {
+        let mut s = format!("《{}》第{}条", self.law, chinese_number(self.article));
+        if let Some(p) = self.paragraph {
+            s.push_str(&format!("第{}款", chinese_number(p)));
+        }
+        if let Some(i) = self.item {
+            s.push_str(&format!("第（{}）项", chinese_number(i)));
+        }
+        s
+    }
+
+    /// A citation is complete when it names a law and an article ≥ 1.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.law.trim().is_empty() {
+            return Some("the law is not named");
+        }
+        if self.article == 0 {
+            return Some("the article is missing");
+        }
+        if self.paragraph == Some(0) || self.item == Some(0) {
+            return Some("paragraph and item numbers start at 1");
+        }
+        None
+    }
+}
+
+/// An item without a violation basis and a penalty basis has no legal
+/// basis and must not be imposed (APL Art 38 ¶1: a penalty without legal
+/// basis is void). Returns the reason, naming the list.
+pub fn legal_basis_problem(violation: &[Citation], penalty: &[Citation]) -> Option<String> {
+    if violation.is_empty() {
+        return Some("violation_basis: no legal basis cited (行政处罚法第三十八条)".into());
+    }
+    if penalty.is_empty() {
+        return Some("penalty_basis: no legal basis cited (行政处罚法第三十八条)".into());
+    }
+    for (list, cites) in [("violation_basis", violation), ("penalty_basis", penalty)] {
+        for (i, c) in cites.iter().enumerate() {
+            if let Some(p) = c.problem() {
+                return Some(format!("{list}[{i}]: {p}"));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numerals() {
+        let cases = [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"), (100, "一百"), (101, "一百零一"), (122, "一百二十二"), (110, "一百一十"), (1005, "一千零五")];
+        for (n, s) in cases {
+            assert_eq!(chinese_number(n), s, "{n}");
+        }
+    }
+
+    #[test]
+    fn citation_text() {
+        let c = Citation { law: "中华人民共和国食品安全法".into(), article: 124, paragraph: Some(1), item: Some(5) };
+        assert_eq!(c.to_chinese(), "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项");
+    }
+
+    #[test]
+    fn basis_required() {
+        let c = Citation { law: "法".into(), article: 1, paragraph: None, item: None };
+        assert!(legal_basis_problem(&[], &[c.clone()]).unwrap().starts_with("violation_basis"));
+        assert!(legal_basis_problem(&[c.clone()], &[]).unwrap().starts_with("penalty_basis"));
+        let bad = Citation { article: 0, ..c.clone() };
+        assert!(legal_basis_problem(&[c.clone()], &[bad]).is_some());
+        assert!(legal_basis_problem(&[c.clone()], &[c]).is_none());
+    }
+}

@@ -1,0 +1,145 @@
+//! zhifa (执法) — case management for administrative law enforcement.
+//!
+//! `build_state` + `start` build the same server for `zhifa serve` and for
+//! the black-box tests.
+
+pub mod audit;
+pub mod auth;
+pub mod cases;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod items;
+pub mod openapi;
+pub mod org;
+pub mod records;
+pub mod seed;
+pub mod service;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+
+pub use crate::clock::Clock;
+pub use crate::config::{Mode, Settings};
+pub use crate::db::Db;
+
+/// Everything a handler may need, shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Settings,
+    pub clock: Clock,
+    pub jwt: auth::jwt::JwtKeys,
+    pub access_log: Arc<records::access_log::AccessLogger>,
+    /// Wakes the access-log flusher early when the buffer is full.
+    pub access_log_wake: Arc<tokio::sync::Notify>,
+    pub metrics: Arc<http::metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, db: Db) -> AppState {
+        let clock = match settings.clock_start {
+            Some(t) => Clock::starting_at(t),
+            None => Clock::system(),
+        };
+        AppState {
+            jwt: auth::jwt::JwtKeys::new(&settings.jwt_secret),
+            db,
+            settings,
+            clock,
+            access_log: Arc::default(),
+            access_log_wake: Arc::default(),
+            metrics: Arc::default(),
+        }
+    }
+}
+
+/// Every route under `/api/v1`.
+pub fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(auth::api::login)
+        .service(auth::api::me)
+        .service(auth::api::change_password)
+        .service(org::api::list)
+        .service(org::api::get_one)
+        .service(org::api::create)
+        .service(org::api::update)
+        .service(org::api::list_users)
+        .service(org::api::create_user)
+        .service(org::api::get_user)
+        .service(org::api::update_user)
+        .service(org::api::reset_password)
+        .service(org::api::list_certificates)
+        .service(org::api::create_certificate)
+        .service(org::api::update_certificate)
+        .service(org::api::public_certificate)
+        .service(items::api::list)
+        .service(items::api::public_list)
+        .service(items::api::get_one)
+        .service(cases::api::create)
+        .service(cases::api::list)
+        .service(cases::api::get_one)
+        .service(records::api::list)
+        .service(records::api::verify)
+        .service(records::api::access)
+        .route("/openapi.json", web::get().to(openapi::serve_json));
+}
+
+/// A running server: its address, its state, and the handle to stop it.
+pub struct Running {
+    pub server: actix_web::dev::Server,
+    pub state: web::Data<AppState>,
+    pub addr: std::net::SocketAddr,
+}
+
+/// Builds the HTTP server on `listener` and starts the background
+/// access-log flusher. Await `server` to run it; on stop, call `shutdown`.
+pub fn start(state: AppState, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Running> {
+    let state = web::Data::new(state);
+    let addr = listener.local_addr()?;
+    let data = state.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PathConfig::default().error_handler(http::path_error))
+            .app_data(web::QueryConfig::default().error_handler(http::query_error))
+            .wrap(ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
+            .wrap(from_fn(http::request_context))
+            .configure(service::routes)
+            .service(web::scope("/api/v1").configure(api_routes))
+            .configure(openapi::docs)
+    })
+    .listen(listener)?
+    .shutdown_timeout(10);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    let server = server.run();
+    let flusher = state.clone();
+    actix_rt::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = flusher.access_log_wake.notified() => {}
+            }
+            if let Err(e) = flusher.access_log.flush(&flusher.db).await {
+                tracing::warn!(error = %e, "access log flush failed; will retry");
+            }
+        }
+    });
+    Ok(Running { server, state, addr })
+}
+
+/// Flushes what must not be lost when the process stops.
+pub async fn shutdown(state: &AppState) {
+    for _ in 0..3 {
+        match state.access_log.flush(&state.db).await {
+            Ok(_) => return,
+            Err(e) => tracing::error!(error = %e, "access log flush at shutdown failed"),
+        }
+    }
+}

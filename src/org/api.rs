@@ -1,0 +1,524 @@
+//! Departments, users and certificates: reads for staff, management for
+//! admins inside their region, and the public certificate check.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::rules::{is_domain, CertificateStatus};
+use super::*;
+use crate::audit::{self, AuditEvent};
+use crate::auth::api::{check_strength, set_password};
+use crate::auth::scope::may_administer;
+use crate::auth::{password, Caller, Role};
+use crate::db::schema::{certificates, departments, users};
+use crate::db::write_tx;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::{created, ApiJson};
+use crate::AppState;
+
+fn bad(field: &str, msg: &str) -> AppError {
+    AppError::validation(vec![FieldError::new(field, "invalid", msg)])
+}
+
+fn check_domains(field: &str, domains: &[String]) -> AppResult<()> {
+    match domains.iter().find(|d| !is_domain(d)) {
+        Some(d) => Err(bad(field, &format!("unknown domain {d:?}; expected one of {}", rules::DOMAINS.join(", ")))),
+        None => Ok(()),
+    }
+}
+
+fn non_blank(field: &str, v: &str, max: usize) -> AppResult<()> {
+    if v.trim().is_empty() {
+        return Err(bad(field, "must not be blank"));
+    }
+    if v.chars().count() > max {
+        return Err(bad(field, &format!("at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// A department the admin may manage, else 404 (outside the region it is
+/// not theirs to see).
+fn administered(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Placed> {
+    match find_department(conn, id)? {
+        Some(p) if may_administer(caller, &p.path) => Ok(p),
+        _ => Err(AppError::not_found("department not found")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", responses((status = 200, body = [Department])), security(("bearer" = [])))]
+#[get("/departments")]
+pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<HttpResponse> {
+    let items = state.db.run(list_departments).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+}
+
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", responses((status = 200, body = Department), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[get("/departments/{id}")]
+pub async fn get_one(state: web::Data<AppState>, _caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let d = state.db.run(move |c| find_department(c, &id)).await?.ok_or_else(|| AppError::not_found("department not found"))?;
+    Ok(HttpResponse::Ok().json(d.department))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDepartment {
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub level: Level,
+    pub kind: DepartmentKind,
+    pub parent_id: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = NewDepartment,
+    responses((status = 201, body = Department), (status = 403, body = crate::error::Problem), (status = 404, description = "parent outside the admin's region", body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/departments")]
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewDepartment>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let b = body.0;
+    non_blank("code", &b.code, 64)?;
+    non_blank("name", &b.name, 100)?;
+    non_blank("short_name", &b.short_name, 20)?;
+    check_domains("domains", &b.domains)?;
+    let now = state.clock.now_naive();
+    let d = state
+        .db
+        .write(move |conn| {
+            let parent = administered(conn, &caller, &b.parent_id)?;
+            let d = insert_department(conn, b.code.trim(), b.name.trim(), b.short_name.trim(), b.level, b.kind, Some(&parent), &b.domains, now)?;
+            audit::write(conn, now, &AuditEvent::by(&caller, "department.created", format!("department:{}", d.id)).change::<(), _>(None, Some(&d)))?;
+            Ok(d)
+        })
+        .await?;
+    Ok(created(format!("/api/v1/departments/{}", d.id), &d))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentPatch {
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub domains: Option<Vec<String>>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "organisation", request_body = DepartmentPatch,
+    responses((status = 200, body = Department), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[patch("/departments/{id}")]
+pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<DepartmentPatch>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let b = body.0;
+    if let Some(n) = &b.name {
+        non_blank("name", n, 100)?;
+    }
+    if let Some(n) = &b.short_name {
+        non_blank("short_name", n, 20)?;
+    }
+    if let Some(d) = &b.domains {
+        check_domains("domains", d)?;
+    }
+    let id = id.into_inner();
+    let now = state.clock.now_naive();
+    let d = state
+        .db
+        .write(move |conn| {
+            let old = administered(conn, &caller, &id)?.department;
+            let mut new = old.clone();
+            if let Some(n) = b.name {
+                new.name = n.trim().into();
+            }
+            if let Some(n) = b.short_name {
+                new.short_name = n.trim().into();
+            }
+            if let Some(d) = b.domains {
+                new.domains = d;
+            }
+            diesel::update(departments::table.find(&id))
+                .set((
+                    departments::name.eq(&new.name),
+                    departments::short_name.eq(&new.short_name),
+                    departments::domains.eq(serde_json::to_string(&new.domains).unwrap_or_default()),
+                    departments::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::write(conn, now, &AuditEvent::by(&caller, "department.updated", format!("department:{id}")).change(Some(&old), Some(&new)))?;
+            Ok(new)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(d))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserFilter {
+    pub department_id: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// Admins list users of their region; everyone else the users of their own department.
+#[utoipa::path(get, path = "/api/v1/users", tag = "organisation", params(UserFilter), responses((status = 200, body = [User])), security(("bearer" = [])))]
+#[get("/users")]
+pub async fn list_users(state: web::Data<AppState>, caller: Caller, q: web::Query<UserFilter>) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let items = state
+        .db
+        .run(move |conn| {
+            let mut query = users::table.inner_join(departments::table).select(user_columns()).order(users::username.asc()).into_boxed();
+            if caller.has(Role::Admin) {
+                query = query.filter(departments::path.like(format!("{}%", caller.region_path)));
+            } else {
+                query = query.filter(users::department_id.eq(caller.department_id.clone()));
+            }
+            if let Some(d) = q.department_id {
+                query = query.filter(users::department_id.eq(d));
+            }
+            let rows: Vec<UserRow> = query.load(conn)?;
+            let mut out: Vec<User> = rows.into_iter().map(user_from_row).collect();
+            if let Some(r) = q.role {
+                out.retain(|u| u.roles.contains(&r));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+}
+
+/// A user the caller may see: admins inside their region, others inside their department.
+fn visible_user(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<(User, Placed)> {
+    let user = find_user(conn, id)?.ok_or_else(|| AppError::not_found("user not found"))?;
+    let dept = find_department(conn, &user.department_id)?.ok_or_else(|| AppError::not_found("user not found"))?;
+    let visible = may_administer(caller, &dept.path) || user.department_id == caller.department_id;
+    if !visible {
+        return Err(AppError::not_found("user not found"));
+    }
+    Ok((user, dept))
+}
+
+fn administered_user(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<(User, Placed)> {
+    let (user, dept) = visible_user(conn, caller, id)?;
+    if !may_administer(caller, &dept.path) {
+        return Err(AppError::not_found("user not found"));
+    }
+    Ok((user, dept))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", responses((status = 200, body = User), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[get("/users/{id}")]
+pub async fn get_user(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let (user, _) = state.db.run(move |c| visible_user(c, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub department_id: String,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub legal_qualification: bool,
+}
+
+fn check_username(u: &str) -> AppResult<()> {
+    let ok = (3..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(bad("username", "3–64 characters of a–z, 0–9, '.', '_' or '-'"))
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "organisation", request_body = NewUser,
+    responses((status = 201, body = User), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/users")]
+pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewUser>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let b = body.0;
+    check_username(&b.username)?;
+    non_blank("display_name", &b.display_name, 64)?;
+    if b.roles.is_empty() {
+        return Err(bad("roles", "at least one role"));
+    }
+    check_strength(&b.password, &b.username, "password")?;
+    let hash = password::hash(&b.password)?;
+    let now = state.clock.now_naive();
+    let user = state
+        .db
+        .write(move |conn| {
+            administered(conn, &caller, &b.department_id)?;
+            let u = insert_user(conn, &b.username, b.display_name.trim(), &hash, &b.department_id, &b.roles, b.legal_qualification, now)?;
+            audit::write(conn, now, &AuditEvent::by(&caller, "user.created", format!("user:{}", u.username)).change::<(), _>(None, Some(&u)))?;
+            Ok(u)
+        })
+        .await?;
+    Ok(created(format!("/api/v1/users/{}", user.id), &user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    pub department_id: Option<String>,
+    pub legal_qualification: Option<bool>,
+    pub disabled: Option<bool>,
+}
+
+/// Change a user. Disabling, or changing roles or department, revokes
+/// every token issued before.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", request_body = UserPatch,
+    responses((status = 200, body = User), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[patch("/users/{id}")]
+pub async fn update_user(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<UserPatch>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let b = body.0;
+    if let Some(n) = &b.display_name {
+        non_blank("display_name", n, 64)?;
+    }
+    if matches!(&b.roles, Some(r) if r.is_empty()) {
+        return Err(bad("roles", "at least one role"));
+    }
+    let id = id.into_inner();
+    let now = state.clock.now_naive();
+    let user = state
+        .db
+        .write(move |conn| {
+            let (old, _) = administered_user(conn, &caller, &id)?;
+            if let Some(d) = &b.department_id {
+                administered(conn, &caller, d)?;
+            }
+            let mut new = old.clone();
+            if let Some(v) = b.display_name {
+                new.display_name = v.trim().into();
+            }
+            if let Some(v) = b.roles {
+                new.roles = v;
+            }
+            if let Some(v) = b.department_id {
+                new.department_id = v;
+            }
+            if let Some(v) = b.legal_qualification {
+                new.legal_qualification = v;
+            }
+            if let Some(v) = b.disabled {
+                new.disabled = v;
+            }
+            let revoke = new.disabled != old.disabled || new.roles != old.roles || new.department_id != old.department_id;
+            diesel::update(users::table.find(&id))
+                .set((
+                    users::display_name.eq(&new.display_name),
+                    users::roles.eq(crate::auth::roles_to_json(&new.roles)),
+                    users::department_id.eq(&new.department_id),
+                    users::legal_qualification.eq(new.legal_qualification),
+                    users::disabled.eq(new.disabled),
+                    users::token_epoch.eq(users::token_epoch + if revoke { 1 } else { 0 }),
+                    users::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::write(conn, now, &AuditEvent::by(&caller, "user.updated", format!("user:{}", old.username)).change(Some(&old), Some(&new)))?;
+            Ok(new)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub new_password: String,
+}
+
+/// An admin sets a new password; every token issued before is revoked.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "organisation", request_body = PasswordReset,
+    responses((status = 204), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[post("/users/{id}/password")]
+pub async fn reset_password(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<PasswordReset>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let id = id.into_inner();
+    let now = state.clock.now_naive();
+    let pw = body.0.new_password;
+    let st = state.clone();
+    st.db
+        .run(move |conn| {
+            let (user, _) = administered_user(conn, &caller, &id)?;
+            check_strength(&pw, &user.username, "new_password")?;
+            let hash = password::hash(&pw)?;
+            write_tx(conn, |c| {
+                set_password(c, &id, &hash, now)?;
+                audit::write(c, now, &AuditEvent::by(&caller, "user.password_reset", format!("user:{}", user.username)))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}/certificates", tag = "organisation", responses((status = 200, body = [Certificate]), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[get("/users/{id}/certificates")]
+pub async fn list_certificates(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let today = state.clock.today();
+    let items = state
+        .db
+        .run(move |c| {
+            visible_user(c, &caller, &id)?;
+            certificates_of(c, &id, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCertificate {
+    pub number: String,
+    pub fields: Vec<String>,
+    pub area_department_id: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/certificates", tag = "organisation", request_body = NewCertificate,
+    responses((status = 201, body = Certificate), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/users/{id}/certificates")]
+pub async fn create_certificate(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<NewCertificate>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let b = body.0;
+    non_blank("number", &b.number, 64)?;
+    if b.fields.is_empty() {
+        return Err(bad("fields", "at least one field"));
+    }
+    check_domains("fields", &b.fields)?;
+    if b.valid_until < b.valid_from {
+        return Err(bad("valid_until", "must not be before valid_from"));
+    }
+    let id = id.into_inner();
+    let now = state.clock.now_naive();
+    let today = state.clock.today();
+    let cert = state
+        .db
+        .write(move |conn| {
+            let (user, _) = administered_user(conn, &caller, &id)?;
+            if find_department(conn, &b.area_department_id)?.is_none() {
+                return Err(bad("area_department_id", "no such department"));
+            }
+            let c = insert_certificate(conn, &user.id, b.number.trim(), &b.fields, &b.area_department_id, b.valid_from, b.valid_until, now, today)?;
+            audit::write(conn, now, &AuditEvent::by(&caller, "certificate.issued", format!("certificate:{}", c.number)).change::<(), _>(None, Some(&c)))?;
+            Ok(c)
+        })
+        .await?;
+    Ok(created(format!("/api/v1/certificates/{}", cert.id), &cert))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificatePatch {
+    pub status: Option<CertificateStatus>,
+    pub status_reason: Option<String>,
+    pub valid_until: Option<NaiveDate>,
+    pub fields: Option<Vec<String>>,
+}
+
+/// Suspend (暂扣), revoke (注销) or reinstate a certificate, or change its term.
+#[utoipa::path(patch, path = "/api/v1/certificates/{id}", tag = "organisation", request_body = CertificatePatch,
+    responses((status = 200, body = Certificate), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[patch("/certificates/{id}")]
+pub async fn update_certificate(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<CertificatePatch>) -> AppResult<HttpResponse> {
+    caller.require_any(&[Role::Admin])?;
+    let b = body.0;
+    if let Some(f) = &b.fields {
+        if f.is_empty() {
+            return Err(bad("fields", "at least one field"));
+        }
+        check_domains("fields", f)?;
+    }
+    let id = id.into_inner();
+    let now = state.clock.now_naive();
+    let today = state.clock.today();
+    let cert = state
+        .db
+        .write(move |conn| {
+            let old = find_certificate(conn, &id, today)?.ok_or_else(|| AppError::not_found("certificate not found"))?;
+            administered_user(conn, &caller, &old.user_id).map_err(|_| AppError::not_found("certificate not found"))?;
+            if old.status == CertificateStatus::Revoked && b.status.is_some_and(|s| s != CertificateStatus::Revoked) {
+                return Err(AppError::rule(crate::error::Code::Conflict, "a revoked certificate cannot be reinstated; issue a new one"));
+            }
+            let status = b.status.unwrap_or(old.status);
+            let valid_until = b.valid_until.unwrap_or(old.valid_until);
+            if valid_until < old.valid_from {
+                return Err(bad("valid_until", "must not be before valid_from"));
+            }
+            let fields = b.fields.clone().unwrap_or_else(|| old.fields.clone());
+            let reason = b.status_reason.clone().or(old.status_reason.clone());
+            diesel::update(certificates::table.find(&id))
+                .set((
+                    certificates::status.eq(status.as_str()),
+                    certificates::status_reason.eq(&reason),
+                    certificates::valid_until.eq(valid_until),
+                    certificates::fields.eq(serde_json::to_string(&fields).unwrap_or_default()),
+                    certificates::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let new = find_certificate(conn, &id, today)?.ok_or_else(|| AppError::internal("certificate vanished"))?;
+            audit::write(conn, now, &AuditEvent::by(&caller, "certificate.updated", format!("certificate:{}", old.number)).change(Some(&old), Some(&new)))?;
+            Ok(new)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(cert))
+}
+
+/// What a citizen learns about a certificate: whether it is good, for which
+/// fields and area, and who holds it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicCertificate {
+    pub number: String,
+    pub holder_name: String,
+    pub department_name: String,
+    pub fields: Vec<String>,
+    pub area_department_name: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub status: CertificateStatus,
+    /// In force today.
+    pub valid: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/public/certificates/{number}", tag = "public", responses((status = 200, body = PublicCertificate), (status = 404, body = crate::error::Problem)))]
+#[get("/public/certificates/{number}")]
+pub async fn public_certificate(state: web::Data<AppState>, number: web::Path<String>) -> AppResult<HttpResponse> {
+    let number = number.into_inner();
+    let today = state.clock.today();
+    let out = state
+        .db
+        .run(move |conn| {
+            let c = certificate_by_number(conn, &number, today)?.ok_or_else(|| AppError::not_found("no certificate with this number"))?;
+            let user = find_user(conn, &c.user_id)?.ok_or_else(|| AppError::not_found("no certificate with this number"))?;
+            let dept = find_department(conn, &user.department_id)?.map(|p| p.department.name).unwrap_or_default();
+            let area = find_department(conn, &c.area_department_id)?.map(|p| p.department.name).unwrap_or_default();
+            Ok(PublicCertificate {
+                number: c.number,
+                holder_name: user.display_name,
+                department_name: dept,
+                fields: c.fields,
+                area_department_name: area,
+                valid_from: c.valid_from,
+                valid_until: c.valid_until,
+                status: c.status,
+                valid: c.in_force,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,430 @@
+//! People and organisation: departments (a tree), users, enforcement
+//! certificates (行政执法证).
+
+pub mod api;
+pub mod rules;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{roles_from_json, Caller, Role};
+use crate::db::schema::{certificates, departments, users};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+pub use rules::CertificateStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Province,
+    Prefecture,
+    County,
+    Township,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DepartmentKind {
+    /// 人民政府 / 街道办事处 — a government; its subtree is a region.
+    Government,
+    /// 职能部门 — a functional department under a government.
+    Functional,
+}
+
+fn enum_str<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+/// A department (部门).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Department {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// Short name used in document numbers, e.g. 五市监.
+    pub short_name: String,
+    pub level: Level,
+    pub kind: DepartmentKind,
+    pub parent_id: Option<String>,
+    /// Enforcement domains this department holds powers in.
+    pub domains: Vec<String>,
+}
+
+pub type DepartmentRow = (String, String, String, String, String, String, Option<String>, String, String, String);
+
+pub fn department_columns() -> (
+    departments::id,
+    departments::code,
+    departments::name,
+    departments::short_name,
+    departments::level,
+    departments::kind,
+    departments::parent_id,
+    departments::path,
+    departments::region_path,
+    departments::domains,
+) {
+    (
+        departments::id,
+        departments::code,
+        departments::name,
+        departments::short_name,
+        departments::level,
+        departments::kind,
+        departments::parent_id,
+        departments::path,
+        departments::region_path,
+        departments::domains,
+    )
+}
+
+pub fn department_from_row(r: DepartmentRow) -> Department {
+    Department {
+        id: r.0,
+        code: r.1,
+        name: r.2,
+        short_name: r.3,
+        level: enum_parse(&r.4).unwrap_or(Level::County),
+        kind: enum_parse(&r.5).unwrap_or(DepartmentKind::Functional),
+        parent_id: r.6,
+        domains: serde_json::from_str(&r.9).unwrap_or_default(),
+    }
+}
+
+/// A department with its place in the tree.
+pub struct Placed {
+    pub department: Department,
+    pub path: String,
+    pub region_path: String,
+}
+
+pub fn find_department(conn: &mut DbConn, id: &str) -> AppResult<Option<Placed>> {
+    let row: Option<DepartmentRow> = departments::table.find(id).select(department_columns()).first(conn).optional()?;
+    Ok(row.map(|r| {
+        let (path, region_path) = (r.7.clone(), r.8.clone());
+        Placed { department: department_from_row(r), path, region_path }
+    }))
+}
+
+pub fn department_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Placed>> {
+    let id: Option<String> = departments::table.filter(departments::code.eq(code)).select(departments::id).first(conn).optional()?;
+    match id {
+        Some(id) => find_department(conn, &id),
+        None => Ok(None),
+    }
+}
+
+pub fn list_departments(conn: &mut DbConn) -> AppResult<Vec<Department>> {
+    let rows: Vec<DepartmentRow> = departments::table.select(department_columns()).order(departments::path.asc()).load(conn)?;
+    Ok(rows.into_iter().map(department_from_row).collect())
+}
+
+/// Inserts a department under `parent` (None: a root). The path and region
+/// are derived here and nowhere else.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_department(
+    conn: &mut DbConn,
+    code: &str,
+    name: &str,
+    short_name: &str,
+    level: Level,
+    kind: DepartmentKind,
+    parent: Option<&Placed>,
+    domains: &[String],
+    now: NaiveDateTime,
+) -> AppResult<Department> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let path = format!("{}{}/", parent.map(|p| p.path.as_str()).unwrap_or("/"), id);
+    // A government is its own region; a functional department belongs to
+    // the region of the government above it.
+    let region_path = match (kind, parent) {
+        (DepartmentKind::Government, _) | (_, None) => path.clone(),
+        (DepartmentKind::Functional, Some(p)) => p.region_path.clone(),
+    };
+    diesel::insert_into(departments::table)
+        .values((
+            departments::id.eq(&id),
+            departments::code.eq(code),
+            departments::name.eq(name),
+            departments::short_name.eq(short_name),
+            departments::level.eq(enum_str(&level)),
+            departments::kind.eq(enum_str(&kind)),
+            departments::parent_id.eq(parent.map(|p| p.department.id.clone())),
+            departments::path.eq(&path),
+            departments::region_path.eq(&region_path),
+            departments::domains.eq(serde_json::to_string(domains).unwrap_or_else(|_| "[]".into())),
+            departments::created_at.eq(now),
+            departments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Department {
+        id,
+        code: code.into(),
+        name: name.into(),
+        short_name: short_name.into(),
+        level,
+        kind,
+        parent_id: parent.map(|p| p.department.id.clone()),
+        domains: domains.to_vec(),
+    })
+}
+
+/// A user account (no password hash ever leaves the server).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub department_id: String,
+    /// 法律职业资格 — holds the national legal professional qualification.
+    pub legal_qualification: bool,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+type UserRow = (String, String, String, String, String, bool, bool, NaiveDateTime);
+
+fn user_columns() -> (
+    users::id,
+    users::username,
+    users::display_name,
+    users::roles,
+    users::department_id,
+    users::legal_qualification,
+    users::disabled,
+    users::created_at,
+) {
+    (users::id, users::username, users::display_name, users::roles, users::department_id, users::legal_qualification, users::disabled, users::created_at)
+}
+
+fn user_from_row(r: UserRow) -> User {
+    User {
+        id: r.0,
+        username: r.1,
+        display_name: r.2,
+        roles: roles_from_json(&r.3),
+        department_id: r.4,
+        legal_qualification: r.5,
+        disabled: r.6,
+        created_at: crate::clock::rfc3339(r.7),
+    }
+}
+
+pub fn find_user(conn: &mut DbConn, id: &str) -> AppResult<Option<User>> {
+    Ok(users::table.find(id).select(user_columns()).first::<UserRow>(conn).optional()?.map(user_from_row))
+}
+
+/// A new user; the caller has checked the policy and hashed the password.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_user(
+    conn: &mut DbConn,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+    department_id: &str,
+    roles: &[Role],
+    legal_qualification: bool,
+    now: NaiveDateTime,
+) -> AppResult<User> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let taken: i64 = users::table.filter(users::username.eq(username)).count().get_result(conn)?;
+    if taken > 0 {
+        return Err(AppError::conflict(format!("username {username} is taken")));
+    }
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&id),
+            users::username.eq(username),
+            users::display_name.eq(display_name),
+            users::password_hash.eq(password_hash),
+            users::department_id.eq(department_id),
+            users::roles.eq(crate::auth::roles_to_json(roles)),
+            users::legal_qualification.eq(legal_qualification),
+            users::disabled.eq(false),
+            users::token_epoch.eq(0),
+            users::password_changed_at.eq(now),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find_user(conn, &id)?.ok_or_else(|| AppError::internal("user vanished"))
+}
+
+/// 行政执法证 — an enforcement certificate.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Certificate {
+    pub id: String,
+    pub user_id: String,
+    pub number: String,
+    pub fields: Vec<String>,
+    pub area_department_id: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub status: CertificateStatus,
+    pub status_reason: Option<String>,
+    /// In force today (valid status and inside its dates).
+    pub in_force: bool,
+}
+
+type CertRow = (String, String, String, String, String, NaiveDate, NaiveDate, String, Option<String>);
+
+fn cert_columns() -> (
+    certificates::id,
+    certificates::user_id,
+    certificates::number,
+    certificates::fields,
+    certificates::area_department_id,
+    certificates::valid_from,
+    certificates::valid_until,
+    certificates::status,
+    certificates::status_reason,
+) {
+    (
+        certificates::id,
+        certificates::user_id,
+        certificates::number,
+        certificates::fields,
+        certificates::area_department_id,
+        certificates::valid_from,
+        certificates::valid_until,
+        certificates::status,
+        certificates::status_reason,
+    )
+}
+
+fn cert_from_row(r: CertRow, today: NaiveDate) -> Certificate {
+    let status = CertificateStatus::parse(&r.7);
+    Certificate {
+        id: r.0,
+        user_id: r.1,
+        number: r.2,
+        fields: serde_json::from_str(&r.3).unwrap_or_default(),
+        area_department_id: r.4,
+        valid_from: r.5,
+        valid_until: r.6,
+        status,
+        status_reason: r.8,
+        in_force: status == CertificateStatus::Valid && r.5 <= today && today <= r.6,
+    }
+}
+
+pub fn certificates_of(conn: &mut DbConn, user_id: &str, today: NaiveDate) -> AppResult<Vec<Certificate>> {
+    let rows: Vec<CertRow> = certificates::table
+        .filter(certificates::user_id.eq(user_id))
+        .order(certificates::valid_from.asc())
+        .select(cert_columns())
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| cert_from_row(r, today)).collect())
+}
+
+pub fn find_certificate(conn: &mut DbConn, id: &str, today: NaiveDate) -> AppResult<Option<Certificate>> {
+    Ok(certificates::table.find(id).select(cert_columns()).first::<CertRow>(conn).optional()?.map(|r| cert_from_row(r, today)))
+}
+
+pub fn certificate_by_number(conn: &mut DbConn, number: &str, today: NaiveDate) -> AppResult<Option<Certificate>> {
+    Ok(certificates::table
+        .filter(certificates::number.eq(number))
+        .select(cert_columns())
+        .first::<CertRow>(conn)
+        .optional()?
+        .map(|r| cert_from_row(r, today)))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_certificate(
+    conn: &mut DbConn,
+    user_id: &str,
+    number: &str,
+    fields: &[String],
+    area_department_id: &str,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> AppResult<Certificate> {
+    let taken: i64 = certificates::table.filter(certificates::number.eq(number)).count().get_result(conn)?;
+    if taken > 0 {
+        return Err(AppError::conflict(format!("certificate number {number} already exists")));
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(certificates::table)
+        .values((
+            certificates::id.eq(&id),
+            certificates::user_id.eq(user_id),
+            certificates::number.eq(number),
+            certificates::fields.eq(serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())),
+            certificates::area_department_id.eq(area_department_id),
+            certificates::valid_from.eq(valid_from),
+            certificates::valid_until.eq(valid_until),
+            certificates::status.eq("valid"),
+            certificates::created_at.eq(now),
+            certificates::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find_certificate(conn, &id, today)?.ok_or_else(|| AppError::internal("certificate vanished"))
+}
+
+/// Everything the rules need to judge users as officers on a case.
+pub fn officer_facts(conn: &mut DbConn, user_ids: &[String]) -> AppResult<Vec<rules::OfficerFacts>> {
+    let rows: Vec<(String, String, String, String, bool)> = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::display_name, users::roles, users::department_id, users::disabled))
+        .load(conn)?;
+    let certs: Vec<(String, String, String, String, NaiveDate, NaiveDate, String)> = certificates::table
+        .inner_join(departments::table.on(departments::id.eq(certificates::area_department_id)))
+        .filter(certificates::user_id.eq_any(user_ids))
+        .select((
+            certificates::user_id,
+            certificates::number,
+            certificates::fields,
+            departments::region_path,
+            certificates::valid_from,
+            certificates::valid_until,
+            certificates::status,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, display_name, roles, department_id, disabled)| rules::OfficerFacts {
+            certificates: certs
+                .iter()
+                .filter(|c| c.0 == id)
+                .map(|c| rules::CertificateFacts {
+                    number: c.1.clone(),
+                    fields: serde_json::from_str(&c.2).unwrap_or_default(),
+                    area_region_path: c.3.clone(),
+                    valid_from: c.4,
+                    valid_until: c.5,
+                    status: CertificateStatus::parse(&c.6),
+                })
+                .collect(),
+            user_id: id,
+            display_name,
+            roles: roles_from_json(&roles),
+            department_id,
+            disabled,
+        })
+        .collect())
+}
+
+pub fn me(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResult<crate::auth::api::Me> {
+    let user = find_user(conn, &caller.user_id)?.ok_or_else(|| AppError::unauthorized("user gone"))?;
+    let dept = find_department(conn, &user.department_id)?.ok_or_else(|| AppError::internal("department gone"))?;
+    Ok(crate::auth::api::Me {
+        id: user.id.clone(),
+        username: user.username,
+        display_name: user.display_name,
+        roles: user.roles,
+        department_id: user.department_id,
+        department_name: dept.department.name,
+        legal_qualification: user.legal_qualification,
+        certificates: certificates_of(conn, &user.id, today)?,
+    })
+}

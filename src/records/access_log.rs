@@ -1,0 +1,91 @@
+//! The access log: every read of a case file (allowed or refused), kept off
+//! the request path. Reads are buffered in memory and written in batches by
+//! a background task, and flushed on shutdown and before the log is read.
+
+use std::sync::Mutex;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::access_log;
+use crate::db::{write_tx, Db};
+use crate::error::AppResult;
+
+#[derive(Debug, Clone)]
+pub struct AccessEntry {
+    pub id: String,
+    pub case_id: String,
+    pub user_id: String,
+    pub username: String,
+    pub at: NaiveDateTime,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    pub action: String,
+    pub allowed: bool,
+}
+
+#[derive(Default)]
+pub struct AccessLogger {
+    buffer: Mutex<Vec<AccessEntry>>,
+    /// Serialises flushes so that entries keep their order in the table.
+    flushing: tokio::sync::Mutex<()>,
+}
+
+/// Above this many buffered entries a request wakes the flusher early.
+pub const BATCH: usize = 512;
+
+impl AccessLogger {
+    pub fn record(&self, entry: AccessEntry) -> usize {
+        let mut b = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+        b.push(entry);
+        b.len()
+    }
+
+    pub fn pending(&self) -> usize {
+        self.buffer.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Writes what is buffered in one transaction; on failure the entries go
+    /// back to the front of the buffer, so none is lost.
+    pub async fn flush(&self, db: &Db) -> AppResult<usize> {
+        let _guard = self.flushing.lock().await;
+        let batch: Vec<AccessEntry> = std::mem::take(&mut *self.buffer.lock().unwrap_or_else(|p| p.into_inner()));
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let n = batch.len();
+        let kept = batch.clone();
+        let result = db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    for e in &batch {
+                        diesel::insert_into(access_log::table)
+                            .values((
+                                access_log::id.eq(&e.id),
+                                access_log::case_id.eq(&e.case_id),
+                                access_log::user_id.eq(&e.user_id),
+                                access_log::username.eq(&e.username),
+                                access_log::at.eq(e.at),
+                                access_log::ip.eq(&e.ip),
+                                access_log::request_id.eq(&e.request_id),
+                                access_log::action.eq(&e.action),
+                                access_log::allowed.eq(e.allowed),
+                            ))
+                            .execute(conn)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        match result {
+            Ok(()) => Ok(n),
+            Err(e) => {
+                let mut b = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+                let newer = std::mem::take(&mut *b);
+                *b = kept;
+                b.extend(newer);
+                Err(e)
+            }
+        }
+    }
+}

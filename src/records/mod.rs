@@ -1,0 +1,178 @@
+//! 全过程记录 — the full-process record (APL Art 47): a per-case keyed hash
+//! chain appended in the same transaction as every change, and the access
+//! log of every read. Neither has an update or delete path.
+
+pub mod access_log;
+pub mod api;
+pub mod chain;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::clock::rfc3339;
+use crate::db::schema::{cases, record_entries};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+pub use chain::{ChainEntry, Verification, GENESIS};
+
+/// Who acted: the user, the role they acted in and, when acting as an
+/// officer, the enforcement certificate they acted under.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Actor {
+    pub id: String,
+    pub role: String,
+    pub certificate: Option<String>,
+}
+
+/// One entry of a case's record, as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: Actor,
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<ChainEntry> for RecordEntry {
+    fn from(e: ChainEntry) -> Self {
+        RecordEntry {
+            seq: e.seq,
+            at: e.at,
+            actor: Actor { id: e.actor_id, role: e.actor_role, certificate: e.actor_certificate },
+            action: e.action,
+            detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+            request_id: e.request_id,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+type Row = (String, i64, NaiveDateTime, String, String, Option<String>, String, String, Option<String>, String, String);
+
+fn from_row(r: Row) -> ChainEntry {
+    ChainEntry {
+        case_id: r.0,
+        seq: r.1,
+        at: rfc3339(r.2),
+        actor_id: r.3,
+        actor_role: r.4,
+        actor_certificate: r.5,
+        action: r.6,
+        detail: r.7,
+        request_id: r.8,
+        prev_hash: r.9,
+        hash: r.10,
+    }
+}
+
+/// Appends one entry to a case's chain. Call it inside the transaction of
+/// the change it records: if the entry cannot be written, nothing happens.
+/// The first statement bumps the case's counter, which also serialises
+/// concurrent appends to the same case on PostgreSQL (row lock).
+#[allow(clippy::too_many_arguments)]
+pub fn append(
+    conn: &mut DbConn,
+    key: &[u8],
+    case_id: &str,
+    actor: &Actor,
+    action: &str,
+    detail: &serde_json::Value,
+    request_id: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<ChainEntry> {
+    let at = crate::db::micros(at);
+    let bumped = diesel::update(cases::table.find(case_id))
+        .set(cases::record_seq.eq(cases::record_seq + 1))
+        .execute(conn)?;
+    if bumped != 1 {
+        return Err(AppError::not_found("case not found"));
+    }
+    let (seq, prev_hash): (i64, String) = cases::table.find(case_id).select((cases::record_seq, cases::record_head)).first(conn)?;
+    let mut entry = ChainEntry {
+        case_id: case_id.to_string(),
+        seq,
+        at: rfc3339(at),
+        actor_id: actor.id.clone(),
+        actor_role: actor.role.clone(),
+        actor_certificate: actor.certificate.clone(),
+        action: action.to_string(),
+        detail: serde_json::to_string(detail).map_err(|e| AppError::internal(e.to_string()))?,
+        request_id: request_id.map(str::to_owned),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = chain::entry_hash(key, &entry);
+    diesel::insert_into(record_entries::table)
+        .values((
+            record_entries::case_id.eq(&entry.case_id),
+            record_entries::seq.eq(entry.seq),
+            record_entries::at.eq(at),
+            record_entries::actor_id.eq(&entry.actor_id),
+            record_entries::actor_role.eq(&entry.actor_role),
+            record_entries::actor_certificate.eq(&entry.actor_certificate),
+            record_entries::action.eq(&entry.action),
+            record_entries::detail.eq(&entry.detail),
+            record_entries::request_id.eq(&entry.request_id),
+            record_entries::prev_hash.eq(&entry.prev_hash),
+            record_entries::hash.eq(&entry.hash),
+        ))
+        .execute(conn)?;
+    diesel::update(cases::table.find(case_id)).set(cases::record_head.eq(&entry.hash)).execute(conn)?;
+    Ok(entry)
+}
+
+/// Every entry of a case, in stored order of `seq`.
+pub fn load(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<ChainEntry>> {
+    let rows: Vec<Row> = record_entries::table
+        .filter(record_entries::case_id.eq(case_id))
+        .order(record_entries::seq.asc())
+        .select((
+            record_entries::case_id,
+            record_entries::seq,
+            record_entries::at,
+            record_entries::actor_id,
+            record_entries::actor_role,
+            record_entries::actor_certificate,
+            record_entries::action,
+            record_entries::detail,
+            record_entries::request_id,
+            record_entries::prev_hash,
+            record_entries::hash,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Verifies one case's chain against the key and the head kept on the case.
+pub fn verify_case(conn: &mut DbConn, key: &[u8], case_id: &str) -> AppResult<Verification> {
+    let (count, head): (i64, String) = cases::table
+        .find(case_id)
+        .select((cases::record_seq, cases::record_head))
+        .first(conn)
+        .map_err(crate::db::not_found_as("case"))?;
+    let entries = load(conn, case_id)?;
+    Ok(chain::verify(key, &entries, count, &head))
+}
+
+/// Verifies every case (or one); returns (case id, case number, result).
+pub fn verify_all(conn: &mut DbConn, key: &[u8], only: Option<&str>) -> AppResult<Vec<(String, String, Verification)>> {
+    let mut q = cases::table.select((cases::id, cases::case_no)).order(cases::id.asc()).into_boxed();
+    if let Some(id) = only {
+        q = q.filter(cases::id.eq(id.to_string()));
+    }
+    let ids: Vec<(String, String)> = q.load(conn)?;
+    if only.is_some() && ids.is_empty() {
+        return Err(AppError::not_found("case not found"));
+    }
+    ids.into_iter()
+        .map(|(id, no)| verify_case(conn, key, &id).map(|v| (id, no, v)))
+        .collect()
+}
