@@ -35,7 +35,11 @@ impl AuditEvent {
         }
     }
 
-    pub fn change<T: Serialize, U: Serialize>(mut self, old: Option<&T>, new: Option<&U>) -> AuditEvent {
+    pub fn change<T: Serialize, U: Serialize>(
+        mut self,
+        old: Option<&T>,
+        new: Option<&U>,
+    ) -> AuditEvent {
         self.old_value = old.and_then(|v| serde_json::to_value(v).ok());
         self.new_value = new.and_then(|v| serde_json::to_value(v).ok());
         self

@@ -12,11 +12,15 @@ pub struct Clock {
 
 impl Clock {
     pub fn system() -> Clock {
-        Clock { offset: Duration::zero() }
+        Clock {
+            offset: Duration::zero(),
+        }
     }
 
     pub fn starting_at(start: DateTime<Utc>) -> Clock {
-        Clock { offset: start - Utc::now() }
+        Clock {
+            offset: start - Utc::now(),
+        }
     }
 
     /// Now, in UTC, truncated to microseconds (what both backends store).
@@ -55,15 +59,21 @@ mod tests {
 
     #[test]
     fn china_date_crosses_midnight_eight_hours_early() {
-        let t = DateTime::parse_from_rfc3339("2026-03-01T15:59:59Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-03-01T15:59:59Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(china_date(t), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
-        let t = DateTime::parse_from_rfc3339("2026-03-01T16:00:00Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-03-01T16:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(china_date(t), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
     }
 
     #[test]
     fn fixed_clock_starts_where_told() {
-        let start = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let start = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let c = Clock::starting_at(start);
         let d = c.now() - start;
         assert!(d >= Duration::zero() && d < Duration::seconds(5));

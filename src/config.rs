@@ -73,7 +73,9 @@ pub const MIN_SECRET_LEN: usize = 32;
 impl Settings {
     /// Settings from the process environment.
     pub fn from_env() -> Result<Settings, ConfigError> {
-        let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("ZHIFA_")).collect();
+        let env: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("ZHIFA_"))
+            .collect();
         Settings::from_map(&env)
     }
 
@@ -83,7 +85,8 @@ impl Settings {
         let file: FileSettings = match get("ZHIFA_CONFIG") {
             Some(p) => {
                 let path = PathBuf::from(p);
-                let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File(path.clone(), e.to_string()))?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::File(path.clone(), e.to_string()))?;
                 toml::from_str(&text).map_err(|e| ConfigError::File(path, e.to_string()))?
             }
             None => FileSettings::default(),
@@ -92,24 +95,41 @@ impl Settings {
             Some(m) => match m.as_str() {
                 "local" => Mode::Local,
                 "production" => Mode::Production,
-                other => return Err(ConfigError::Invalid("ZHIFA_MODE", format!("{other:?}: expected local or production"))),
+                other => {
+                    return Err(ConfigError::Invalid(
+                        "ZHIFA_MODE",
+                        format!("{other:?}: expected local or production"),
+                    ))
+                }
             },
             None => file.mode.unwrap_or(Mode::Local),
         };
-        let parse_u64 = |k: &'static str, v: Option<String>, d: Option<u64>, default: u64| -> Result<u64, ConfigError> {
+        let parse_u64 = |k: &'static str,
+                         v: Option<String>,
+                         d: Option<u64>,
+                         default: u64|
+         -> Result<u64, ConfigError> {
             match v {
-                Some(s) => s.parse().map_err(|_| ConfigError::Invalid(k, format!("{s:?} is not a number"))),
+                Some(s) => s
+                    .parse()
+                    .map_err(|_| ConfigError::Invalid(k, format!("{s:?} is not a number"))),
                 None => Ok(d.unwrap_or(default)),
             }
         };
-        let data_dir = get("ZHIFA_DATA_DIR").map(PathBuf::from).or(file.data_dir).unwrap_or_else(|| PathBuf::from("./zhifa-data"));
+        let data_dir = get("ZHIFA_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./zhifa-data"));
         let database_url = get("ZHIFA_DATABASE_URL").or(file.database_url);
         let jwt_secret = get("ZHIFA_JWT_SECRET").or(file.jwt_secret);
         let record_key = get("ZHIFA_RECORD_KEY").or(file.record_key);
         let clock_start = match get("ZHIFA_CLOCK") {
             None => None,
             Some(_) if mode == Mode::Production => {
-                return Err(ConfigError::Invalid("ZHIFA_CLOCK", "a fixed clock is refused in production mode".into()))
+                return Err(ConfigError::Invalid(
+                    "ZHIFA_CLOCK",
+                    "a fixed clock is refused in production mode".into(),
+                ))
             }
             Some(s) => Some(
                 DateTime::parse_from_rfc3339(&s)
@@ -120,13 +140,15 @@ impl Settings {
 
         let (database_url, jwt_secret, record_key) = match mode {
             Mode::Production => {
-                let db = database_url.ok_or(ConfigError::MissingInProduction("ZHIFA_DATABASE_URL"))?;
+                let db =
+                    database_url.ok_or(ConfigError::MissingInProduction("ZHIFA_DATABASE_URL"))?;
                 let jwt = jwt_secret.ok_or(ConfigError::MissingInProduction("ZHIFA_JWT_SECRET"))?;
                 let key = record_key.ok_or(ConfigError::MissingInProduction("ZHIFA_RECORD_KEY"))?;
                 (db, jwt, key)
             }
             Mode::Local => {
-                let db = database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("zhifa.db").display()));
+                let db = database_url
+                    .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("zhifa.db").display()));
                 let (jwt, key) = match (jwt_secret, record_key) {
                     (Some(j), Some(k)) => (j, k),
                     (j, k) => {
@@ -137,23 +159,53 @@ impl Settings {
                 (db, jwt, key)
             }
         };
-        for (name, value) in [("ZHIFA_JWT_SECRET", &jwt_secret), ("ZHIFA_RECORD_KEY", &record_key)] {
+        for (name, value) in [
+            ("ZHIFA_JWT_SECRET", &jwt_secret),
+            ("ZHIFA_RECORD_KEY", &record_key),
+        ] {
             if value.len() < MIN_SECRET_LEN {
-                return Err(ConfigError::Invalid(name, format!("must be at least {MIN_SECRET_LEN} characters")));
+                return Err(ConfigError::Invalid(
+                    name,
+                    format!("must be at least {MIN_SECRET_LEN} characters"),
+                ));
             }
         }
-        let fixtures_dir = get("ZHIFA_FIXTURES_DIR").map(PathBuf::from).or(file.fixtures_dir).unwrap_or_else(|| PathBuf::from("fixtures"));
-        let pool_size = parse_u64("ZHIFA_POOL_SIZE", get("ZHIFA_POOL_SIZE"), file.pool_size.map(u64::from), 16)?;
+        let fixtures_dir = get("ZHIFA_FIXTURES_DIR")
+            .map(PathBuf::from)
+            .or(file.fixtures_dir)
+            .unwrap_or_else(|| PathBuf::from("fixtures"));
+        let pool_size = parse_u64(
+            "ZHIFA_POOL_SIZE",
+            get("ZHIFA_POOL_SIZE"),
+            file.pool_size.map(u64::from),
+            16,
+        )?;
         if pool_size == 0 || pool_size > 1000 {
-            return Err(ConfigError::Invalid("ZHIFA_POOL_SIZE", "must be between 1 and 1000".into()));
+            return Err(ConfigError::Invalid(
+                "ZHIFA_POOL_SIZE",
+                "must be between 1 and 1000".into(),
+            ));
         }
-        let token_ttl_seconds = parse_u64("ZHIFA_TOKEN_TTL_SECONDS", get("ZHIFA_TOKEN_TTL_SECONDS"), file.token_ttl_seconds, 8 * 3600)?;
+        let token_ttl_seconds = parse_u64(
+            "ZHIFA_TOKEN_TTL_SECONDS",
+            get("ZHIFA_TOKEN_TTL_SECONDS"),
+            file.token_ttl_seconds,
+            8 * 3600,
+        )?;
         if token_ttl_seconds == 0 {
-            return Err(ConfigError::Invalid("ZHIFA_TOKEN_TTL_SECONDS", "must be positive".into()));
+            return Err(ConfigError::Invalid(
+                "ZHIFA_TOKEN_TTL_SECONDS",
+                "must be positive".into(),
+            ));
         }
-        let bind = get("ZHIFA_BIND").or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = get("ZHIFA_BIND")
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
         if bind.parse::<std::net::SocketAddr>().is_err() && !bind.contains(':') {
-            return Err(ConfigError::Invalid("ZHIFA_BIND", format!("{bind:?}: expected host:port")));
+            return Err(ConfigError::Invalid(
+                "ZHIFA_BIND",
+                format!("{bind:?}: expected host:port"),
+            ));
         }
         Ok(Settings {
             mode,
@@ -166,12 +218,27 @@ impl Settings {
             pool_size: pool_size as u32,
             fixtures_dir,
             clock_start,
-            login_max_failures: parse_u64("ZHIFA_LOGIN_MAX_FAILURES", get("ZHIFA_LOGIN_MAX_FAILURES"), file.login_max_failures.map(u64::from), 5)?
-                as u32,
-            login_lock_seconds: parse_u64("ZHIFA_LOGIN_LOCK_SECONDS", get("ZHIFA_LOGIN_LOCK_SECONDS"), file.login_lock_seconds, 900)?,
+            login_max_failures: parse_u64(
+                "ZHIFA_LOGIN_MAX_FAILURES",
+                get("ZHIFA_LOGIN_MAX_FAILURES"),
+                file.login_max_failures.map(u64::from),
+                5,
+            )? as u32,
+            login_lock_seconds: parse_u64(
+                "ZHIFA_LOGIN_LOCK_SECONDS",
+                get("ZHIFA_LOGIN_LOCK_SECONDS"),
+                file.login_lock_seconds,
+                900,
+            )?,
             log_format: get("ZHIFA_LOG_FORMAT")
                 .or(file.log_format)
-                .unwrap_or_else(|| if mode == Mode::Production { "json".into() } else { "text".into() }),
+                .unwrap_or_else(|| {
+                    if mode == Mode::Production {
+                        "json".into()
+                    } else {
+                        "text".into()
+                    }
+                }),
         })
     }
 
@@ -196,7 +263,10 @@ fn local_secrets(data_dir: &Path) -> Result<LocalSecrets, ConfigError> {
         return toml::from_str(&text).map_err(|e| err(&e));
     }
     std::fs::create_dir_all(data_dir).map_err(|e| err(&e))?;
-    let secrets = LocalSecrets { jwt_secret: random_secret(), record_key: random_secret() };
+    let secrets = LocalSecrets {
+        jwt_secret: random_secret(),
+        record_key: random_secret(),
+    };
     let text = toml::to_string(&secrets).map_err(|e| err(&e))?;
     write_private(&path, text.as_bytes()).map_err(|e| err(&e))?;
     Ok(secrets)
@@ -212,7 +282,11 @@ fn random_secret() -> String {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)
 }
 
@@ -226,23 +300,39 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn production_refuses_missing_secrets() {
         let long = "x".repeat(40);
         let e = Settings::from_map(&map(&[("ZHIFA_MODE", "production")])).unwrap_err();
-        assert!(matches!(e, ConfigError::MissingInProduction("ZHIFA_DATABASE_URL")));
-        let e = Settings::from_map(&map(&[("ZHIFA_MODE", "production"), ("ZHIFA_DATABASE_URL", "postgres://x/y")])).unwrap_err();
-        assert!(matches!(e, ConfigError::MissingInProduction("ZHIFA_JWT_SECRET")));
+        assert!(matches!(
+            e,
+            ConfigError::MissingInProduction("ZHIFA_DATABASE_URL")
+        ));
+        let e = Settings::from_map(&map(&[
+            ("ZHIFA_MODE", "production"),
+            ("ZHIFA_DATABASE_URL", "postgres://x/y"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ConfigError::MissingInProduction("ZHIFA_JWT_SECRET")
+        ));
         let e = Settings::from_map(&map(&[
             ("ZHIFA_MODE", "production"),
             ("ZHIFA_DATABASE_URL", "postgres://x/y"),
             ("ZHIFA_JWT_SECRET", &long),
         ]))
         .unwrap_err();
-        assert!(matches!(e, ConfigError::MissingInProduction("ZHIFA_RECORD_KEY")));
+        assert!(matches!(
+            e,
+            ConfigError::MissingInProduction("ZHIFA_RECORD_KEY")
+        ));
         let ok = Settings::from_map(&map(&[
             ("ZHIFA_MODE", "production"),
             ("ZHIFA_DATABASE_URL", "postgres://x/y"),
@@ -256,7 +346,11 @@ mod tests {
 
     #[test]
     fn production_refuses_fixed_clock_and_short_secrets() {
-        let e = Settings::from_map(&map(&[("ZHIFA_MODE", "production"), ("ZHIFA_CLOCK", "2026-01-01T00:00:00Z")])).unwrap_err();
+        let e = Settings::from_map(&map(&[
+            ("ZHIFA_MODE", "production"),
+            ("ZHIFA_CLOCK", "2026-01-01T00:00:00Z"),
+        ]))
+        .unwrap_err();
         assert!(matches!(e, ConfigError::Invalid("ZHIFA_CLOCK", _)));
         let e = Settings::from_map(&map(&[
             ("ZHIFA_MODE", "production"),
@@ -281,7 +375,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("secrets.toml")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("secrets.toml"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

@@ -73,8 +73,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -99,13 +107,22 @@ pub struct AppError {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    /// `Allow` header of a 405.
+    pub allow: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
-        AppError { status, code, detail: detail.into(), errors: vec![], retry_after: None }
+        AppError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: vec![],
+            retry_after: None,
+            allow: None,
+        }
     }
     /// A rule of the law (or of the house) refuses the action: 422, `detail` cites the article.
     pub fn rule(code: Code, detail: impl Into<String>) -> Self {
@@ -123,7 +140,10 @@ impl AppError {
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        AppError { errors, ..Self::new(StatusCode::BAD_REQUEST, Code::ValidationFailed, detail) }
+        AppError {
+            errors,
+            ..Self::new(StatusCode::BAD_REQUEST, Code::ValidationFailed, detail)
+        }
     }
     pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
@@ -141,7 +161,10 @@ impl AppError {
         Self::new(StatusCode::CONFLICT, Code::Conflict, detail)
     }
     pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
-        AppError { retry_after: Some(retry_after), ..Self::new(StatusCode::TOO_MANY_REQUESTS, Code::TooManyRequests, detail) }
+        AppError {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, Code::TooManyRequests, detail)
+        }
     }
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, detail)
@@ -180,6 +203,9 @@ impl ResponseError for AppError {
         }
         let mut builder = HttpResponse::build(self.status);
         builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if let Some(allow) = &self.allow {
+            builder.insert_header((header::ALLOW, allow.clone()));
+        }
         if let Some(secs) = self.retry_after {
             builder.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
@@ -205,7 +231,11 @@ impl From<diesel::result::Error> for AppError {
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::new(StatusCode::SERVICE_UNAVAILABLE, Code::ServiceUnavailable, format!("database pool: {e}"))
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::ServiceUnavailable,
+            format!("database pool: {e}"),
+        )
     }
 }
 

@@ -98,7 +98,11 @@ pub struct Running {
 
 /// Builds the HTTP server on `listener` and starts the background
 /// access-log flusher. Await `server` to run it; on stop, call `shutdown`.
-pub fn start(state: AppState, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Running> {
+pub fn start(
+    state: AppState,
+    listener: TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<Running> {
     let state = web::Data::new(state);
     let addr = listener.local_addr()?;
     let data = state.clone();
@@ -110,8 +114,13 @@ pub fn start(state: AppState, listener: TcpListener, workers: Option<usize>) -> 
             .wrap(ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
             .wrap(from_fn(http::request_context))
             .configure(service::routes)
-            .service(web::scope("/api/v1").configure(api_routes))
+            .service(
+                web::scope("/api/v1")
+                    .configure(api_routes)
+                    .default_service(web::to(openapi::not_routed)),
+            )
             .configure(openapi::docs)
+            .default_service(web::to(openapi::not_routed))
     })
     .listen(listener)?
     .shutdown_timeout(10);
@@ -131,7 +140,11 @@ pub fn start(state: AppState, listener: TcpListener, workers: Option<usize>) -> 
             }
         }
     });
-    Ok(Running { server, state, addr })
+    Ok(Running {
+        server,
+        state,
+        addr,
+    })
 }
 
 /// Flushes what must not be lost when the process stops.

@@ -10,7 +10,11 @@ use zhifa::auth::Role;
 use zhifa::{Mode, Settings};
 
 #[derive(Parser)]
-#[command(name = "zhifa", version, about = "执法 — administrative law-enforcement case management")]
+#[command(
+    name = "zhifa",
+    version,
+    about = "执法 — administrative law-enforcement case management"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -65,8 +69,11 @@ enum RecordsCommand {
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ZHIFA_LOG").unwrap_or_else(|_| "info,actix_server=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZHIFA_LOG")
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if settings.log_format == "json" {
         builder.json().flatten_event(true).init();
     } else {
@@ -102,22 +109,38 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
         Command::Serve => serve(settings),
         Command::Migrate => {
             open(&settings)?;
-            println!("migrations applied ({})", zhifa::db::backend_of(&settings.database_url).0.name());
+            println!(
+                "migrations applied ({})",
+                zhifa::db::backend_of(&settings.database_url).0.name()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { dir } => {
             let db = open(&settings)?;
             let mut conn = db.pool.get().map_err(|e| e.to_string())?;
             let clock = zhifa::Clock::system();
-            let r = zhifa::seed::import(&mut conn, &dir, clock.now_naive()).map_err(|e| e.detail)?;
+            let r =
+                zhifa::seed::import(&mut conn, &dir, clock.now_naive()).map_err(|e| e.detail)?;
             println!(
                 "departments: {} added, {} updated; enforcement items: {} added, {} updated",
                 r.departments_added, r.departments_updated, r.items_added, r.items_updated
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { username, display_name, department, roles, legal_qualification } } => {
-            let roles: Vec<Role> = roles.iter().map(|r| Role::parse(r).ok_or(format!("unknown role {r:?}"))).collect::<Result<_, _>>()?;
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    display_name,
+                    department,
+                    roles,
+                    legal_qualification,
+                },
+        } => {
+            let roles: Vec<Role> = roles
+                .iter()
+                .map(|r| Role::parse(r).ok_or(format!("unknown role {r:?}")))
+                .collect::<Result<_, _>>()?;
             let password = match std::env::var("ZHIFA_NEW_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
@@ -125,7 +148,10 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
                         eprint!("password for {username}: ");
                     }
                     let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
@@ -138,9 +164,21 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             let clock = zhifa::Clock::system();
             let hash = zhifa::auth::password::hash(&password).map_err(|e| e.detail)?;
             let user = zhifa::db::write_tx(&mut conn, |c| {
-                let dept = zhifa::org::department_by_code(c, &department)?
-                    .ok_or_else(|| zhifa::error::AppError::not_found(format!("no department with code {department}")))?;
-                let u = zhifa::org::insert_user(c, &username, &display_name, &hash, &dept.department.id, &roles, legal_qualification, clock.now_naive())?;
+                let dept = zhifa::org::department_by_code(c, &department)?.ok_or_else(|| {
+                    zhifa::error::AppError::not_found(format!(
+                        "no department with code {department}"
+                    ))
+                })?;
+                let u = zhifa::org::insert_user(
+                    c,
+                    &username,
+                    &display_name,
+                    &hash,
+                    &dept.department.id,
+                    &roles,
+                    legal_qualification,
+                    clock.now_naive(),
+                )?;
                 let e = zhifa::audit::AuditEvent {
                     actor_username: Some("zhifa user add".into()),
                     action: "user.created".into(),
@@ -154,21 +192,38 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             println!("user {} added ({})", user.username, user.id);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Records { command: RecordsCommand::Verify { case_id } } => {
+        Command::Records {
+            command: RecordsCommand::Verify { case_id },
+        } => {
             let db = open(&settings)?;
             let mut conn = db.pool.get().map_err(|e| e.to_string())?;
-            let results = zhifa::records::verify_all(&mut conn, settings.record_key.as_bytes(), case_id.as_deref()).map_err(|e| e.detail)?;
+            let results = zhifa::records::verify_all(
+                &mut conn,
+                settings.record_key.as_bytes(),
+                case_id.as_deref(),
+            )
+            .map_err(|e| e.detail)?;
             let mut broken = 0;
             for (id, no, v) in &results {
                 if v.valid {
-                    println!("ok      {id} {no} entries={} head={}", v.entries, v.head_hash);
+                    println!(
+                        "ok      {id} {no} entries={} head={}",
+                        v.entries, v.head_hash
+                    );
                 } else {
                     broken += 1;
-                    println!("BROKEN  {id} {no} first_bad_seq={}", v.first_bad_seq.unwrap_or(0));
+                    println!(
+                        "BROKEN  {id} {no} first_bad_seq={}",
+                        v.first_bad_seq.unwrap_or(0)
+                    );
                 }
             }
             println!("{} cases verified, {} broken", results.len(), broken);
-            Ok(if broken == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if broken == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
@@ -178,27 +233,51 @@ fn serve(settings: Settings) -> Result<ExitCode, String> {
     let state = zhifa::AppState::new(settings.clone(), db);
     {
         let mut conn = state.db.pool.get().map_err(|e| e.to_string())?;
-        let boot = zhifa::seed::bootstrap(&mut conn, settings.fixtures(), settings.mode, state.clock.now_naive(), state.clock.today())
-            .map_err(|e| format!("seeding from {}: {}", settings.fixtures().display(), e.detail))?;
+        let boot = zhifa::seed::bootstrap(
+            &mut conn,
+            settings.fixtures(),
+            settings.mode,
+            state.clock.now_naive(),
+            state.clock.today(),
+        )
+        .map_err(|e| {
+            format!(
+                "seeding from {}: {}",
+                settings.fixtures().display(),
+                e.detail
+            )
+        })?;
         if let Some(r) = &boot.imported {
-            println!("imported fixtures: {} departments, {} enforcement items", r.departments_added, r.items_added);
+            println!(
+                "imported fixtures: {} departments, {} enforcement items",
+                r.departments_added, r.items_added
+            );
         }
         if let Some((accounts, password)) = &boot.demo {
             println!("demo accounts (local mode only), password {password}:");
             for a in accounts {
                 let roles: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
-                println!("  {:<16} {:<16} {}", a.username, roles.join(","), a.department);
+                println!(
+                    "  {:<16} {:<16} {}",
+                    a.username,
+                    roles.join(","),
+                    a.department
+                );
             }
         }
     }
-    let listener = TcpListener::bind(&settings.bind).map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
     let mode = match settings.mode {
         Mode::Local => "local",
         Mode::Production => "production",
     };
     println!(
         "zhifa listening on http://{} ({mode} mode, {} database); API docs at /docs",
-        listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+        listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
         state.db.backend.name()
     );
     actix_rt::System::new().block_on(async move {

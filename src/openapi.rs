@@ -11,7 +11,15 @@ struct Bearer;
 impl Modify for Bearer {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
         let components = api.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -53,12 +61,89 @@ impl Modify for Bearer {
 )]
 pub struct ApiDoc;
 
+/// The methods the API offers on a path, read from the generated document:
+/// what a 405 answers with (`Allow`). None when no API path matches.
+pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    static ROUTES: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        doc["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(p, item)| {
+                        let segments = p.trim_matches('/').split('/').map(str::to_owned).collect();
+                        let methods = item
+                            .as_object()
+                            .map(|m| {
+                                m.keys()
+                                    .filter(|k| k.chars().all(|c| c.is_ascii_lowercase()))
+                                    .map(|k| k.to_uppercase())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (segments, methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut out: Vec<String> = routes
+        .iter()
+        .filter(|(segs, _)| {
+            segs.len() == wanted.len()
+                && segs
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(s, w)| (s.starts_with('{') && s.ends_with('}')) || s == w)
+        })
+        .flat_map(|(_, m)| m.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+/// The default service: 405 with `Allow` for a known path and another
+/// method, else 404 — both as problem+json.
+pub async fn not_routed(
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, crate::error::AppError> {
+    use crate::error::{AppError, Code};
+    match allowed_methods(req.path()) {
+        Some(methods) => {
+            let mut e = AppError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                Code::MethodNotAllowed,
+                format!(
+                    "{} is not allowed here; allowed: {}",
+                    req.method(),
+                    methods.join(", ")
+                ),
+            );
+            e.allow = Some(methods.join(", "));
+            Err(e)
+        }
+        None => Err(AppError::not_found("no such resource")),
+    }
+}
+
 pub async fn serve_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
 /// `/docs` — Swagger UI with its assets built in (no CDN on a closed intranet).
 pub fn docs(cfg: &mut web::ServiceConfig) {
-    cfg.route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()));
+    cfg.route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/docs/"))
+                .finish()
+        }),
+    )
+    .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()));
 }

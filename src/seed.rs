@@ -91,7 +91,10 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
     let deps: DepartmentsFile = read_toml(&dir.join("departments.toml"))?;
     for d in &deps.departments {
         if let Some(bad) = d.domains.iter().find(|x| !crate::org::rules::is_domain(x)) {
-            return Err(fail(&dir.join("departments.toml"), format!("department {}: unknown domain {bad:?}", d.code)));
+            return Err(fail(
+                &dir.join("departments.toml"),
+                format!("department {}: unknown domain {bad:?}", d.code),
+            ));
         }
     }
     let items = crate::items::read_dir(&dir.join("items"))?;
@@ -101,12 +104,16 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
             match org::department_by_code(conn, &d.code)? {
                 Some(existing) => {
                     let old = existing.department.clone();
-                    if old.name != d.name || old.short_name != d.short_name || old.domains != d.domains {
+                    if old.name != d.name
+                        || old.short_name != d.short_name
+                        || old.domains != d.domains
+                    {
                         diesel::update(departments::table.find(&old.id))
                             .set((
                                 departments::name.eq(&d.name),
                                 departments::short_name.eq(&d.short_name),
-                                departments::domains.eq(serde_json::to_string(&d.domains).unwrap_or_default()),
+                                departments::domains
+                                    .eq(serde_json::to_string(&d.domains).unwrap_or_default()),
                                 departments::updated_at.eq(now),
                             ))
                             .execute(conn)?;
@@ -126,13 +133,30 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
                 }
                 None => {
                     let parent = match &d.parent {
-                        Some(code) => Some(
-                            org::department_by_code(conn, code)?
-                                .ok_or_else(|| fail(&dir.join("departments.toml"), format!("department {}: parent {code} must come before it", d.code)))?,
-                        ),
+                        Some(code) => {
+                            Some(org::department_by_code(conn, code)?.ok_or_else(|| {
+                                fail(
+                                    &dir.join("departments.toml"),
+                                    format!(
+                                        "department {}: parent {code} must come before it",
+                                        d.code
+                                    ),
+                                )
+                            })?)
+                        }
                         None => None,
                     };
-                    let new = org::insert_department(conn, &d.code, &d.name, &d.short_name, d.level, d.kind, parent.as_ref(), &d.domains, now)?;
+                    let new = org::insert_department(
+                        conn,
+                        &d.code,
+                        &d.name,
+                        &d.short_name,
+                        d.level,
+                        d.kind,
+                        parent.as_ref(),
+                        &d.domains,
+                        now,
+                    )?;
                     let e = AuditEvent {
                         actor_username: Some("zhifa import".into()),
                         action: "department.created".into(),
@@ -160,22 +184,62 @@ pub struct DemoAccount {
 }
 
 /// Seeds the demo accounts of `fixtures/demo/users.toml` (local mode only).
-pub fn seed_demo_users(conn: &mut DbConn, dir: &Path, now: NaiveDateTime, today: NaiveDate) -> AppResult<(Vec<DemoAccount>, String)> {
+pub fn seed_demo_users(
+    conn: &mut DbConn,
+    dir: &Path,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> AppResult<(Vec<DemoAccount>, String)> {
     let path = dir.join("demo").join("users.toml");
     let file: UsersFile = read_toml(&path)?;
     let hash = password::hash(&file.password)?;
     let accounts = write_tx(conn, |conn| {
         let mut out = vec![];
         for u in &file.users {
-            let dept = org::department_by_code(conn, &u.department)?.ok_or_else(|| fail(&path, format!("user {}: no department {}", u.username, u.department)))?;
-            let user = org::insert_user(conn, &u.username, &u.display_name, &hash, &dept.department.id, &u.roles, u.legal_qualification, now)?;
+            let dept = org::department_by_code(conn, &u.department)?.ok_or_else(|| {
+                fail(
+                    &path,
+                    format!("user {}: no department {}", u.username, u.department),
+                )
+            })?;
+            let user = org::insert_user(
+                conn,
+                &u.username,
+                &u.display_name,
+                &hash,
+                &dept.department.id,
+                &u.roles,
+                u.legal_qualification,
+                now,
+            )?;
             for c in &u.certificates {
-                let area = org::department_by_code(conn, &c.area)?.ok_or_else(|| fail(&path, format!("certificate {}: no department {}", c.number, c.area)))?;
+                let area = org::department_by_code(conn, &c.area)?.ok_or_else(|| {
+                    fail(
+                        &path,
+                        format!("certificate {}: no department {}", c.number, c.area),
+                    )
+                })?;
                 let from = today.checked_sub_months(Months::new(12)).unwrap_or(today);
-                let until = today.checked_add_months(Months::new(12 * c.valid_years)).unwrap_or(today);
-                org::insert_certificate(conn, &user.id, &c.number, &c.fields, &area.department.id, from, until, now, today)?;
+                let until = today
+                    .checked_add_months(Months::new(12 * c.valid_years))
+                    .unwrap_or(today);
+                org::insert_certificate(
+                    conn,
+                    &user.id,
+                    &c.number,
+                    &c.fields,
+                    &area.department.id,
+                    from,
+                    until,
+                    now,
+                    today,
+                )?;
             }
-            out.push(DemoAccount { username: u.username.clone(), roles: u.roles.clone(), department: dept.department.name.clone() });
+            out.push(DemoAccount {
+                username: u.username.clone(),
+                roles: u.roles.clone(),
+                department: dept.department.name.clone(),
+            });
         }
         Ok::<_, AppError>(out)
     })?;
@@ -191,7 +255,13 @@ pub struct Bootstrap {
 
 /// On a new database: import the fixtures; in local mode also seed the
 /// demo accounts. Never touches a database that already has data.
-pub fn bootstrap(conn: &mut DbConn, fixtures: &Path, mode: Mode, now: NaiveDateTime, today: NaiveDate) -> AppResult<Bootstrap> {
+pub fn bootstrap(
+    conn: &mut DbConn,
+    fixtures: &Path,
+    mode: Mode,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> AppResult<Bootstrap> {
     let mut out = Bootstrap::default();
     let departments: i64 = departments::table.count().get_result(conn)?;
     if departments == 0 {

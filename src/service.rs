@@ -5,9 +5,9 @@ use actix_web::{web, HttpResponse};
 use crate::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    cfg.service(web::resource("/healthz").get(healthz))
+        .service(web::resource("/readyz").get(readyz))
+        .service(web::resource("/metrics").get(metrics));
 }
 
 /// The process is up.
@@ -39,9 +39,23 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.db.pool.state();
     let body = state.metrics.render(&[
-        ("zhifa_db_pool_connections", "Open database connections.", pool.connections as f64),
-        ("zhifa_db_pool_idle", "Idle database connections.", pool.idle_connections as f64),
-        ("zhifa_access_log_pending", "Access-log entries not yet written.", state.access_log.pending() as f64),
+        (
+            "zhifa_db_pool_connections",
+            "Open database connections.",
+            pool.connections as f64,
+        ),
+        (
+            "zhifa_db_pool_idle",
+            "Idle database connections.",
+            pool.idle_connections as f64,
+        ),
+        (
+            "zhifa_access_log_pending",
+            "Access-log entries not yet written.",
+            state.access_log.pending() as f64,
+        ),
     ]);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
 }

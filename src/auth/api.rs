@@ -58,9 +58,20 @@ type LoginRow = (String, String, String, String, String, String, bool, i32);
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<LoginRequest>) -> AppResult<HttpResponse> {
-    let ctx = req.extensions().get::<RequestCtx>().cloned().unwrap_or_default();
-    let LoginRequest { username, password: pw } = body.0;
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let ctx = req
+        .extensions()
+        .get::<RequestCtx>()
+        .cloned()
+        .unwrap_or_default();
+    let LoginRequest {
+        username,
+        password: pw,
+    } = body.0;
     let username = username.trim().to_string();
     let st = state.clone();
     let now = state.clock.now_naive();
@@ -70,7 +81,16 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
             // Argon2 runs outside any transaction; only the bookkeeping is written.
             let user: Option<LoginRow> = users::table
                 .filter(users::username.eq(&username))
-                .select((users::id, users::username, users::display_name, users::roles, users::department_id, users::password_hash, users::disabled, users::token_epoch))
+                .select((
+                    users::id,
+                    users::username,
+                    users::display_name,
+                    users::roles,
+                    users::department_id,
+                    users::password_hash,
+                    users::disabled,
+                    users::token_epoch,
+                ))
                 .first(conn)
                 .optional()?;
             let throttle = load_throttle(conn, &username)?;
@@ -96,7 +116,12 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
                 }
             };
             if !good {
-                let next = after_failure(throttle.as_ref(), now, st.settings.login_max_failures, st.settings.login_lock_seconds);
+                let next = after_failure(
+                    throttle.as_ref(),
+                    now,
+                    st.settings.login_max_failures,
+                    st.settings.login_lock_seconds,
+                );
                 write_tx(conn, |c| {
                     save_throttle(c, &username, throttle.is_some(), &next)?;
                     audit::write(c, now, &event("login.failure"))
@@ -109,13 +134,22 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
                 audit::write(c, now, &event("login.success"))
             })?;
             Ok(LoginOutcome::Ok(
-                UserSummary { id: u.0, username: u.1, display_name: u.2, roles: roles_from_json(&u.3), department_id: u.4 },
+                UserSummary {
+                    id: u.0,
+                    username: u.1,
+                    display_name: u.2,
+                    roles: roles_from_json(&u.3),
+                    department_id: u.4,
+                },
                 u.7,
             ))
         })
         .await?;
     match outcome {
-        LoginOutcome::Locked(wait) => Err(AppError::too_many(format!("too many failed logins; try again in {wait} s"), wait)),
+        LoginOutcome::Locked(wait) => Err(AppError::too_many(
+            format!("too many failed logins; try again in {wait} s"),
+            wait,
+        )),
         LoginOutcome::Bad => Err(AppError::unauthorized("invalid username or password")),
         LoginOutcome::Ok(user, epoch) => {
             let ttl = state.settings.token_ttl_seconds;
@@ -131,18 +165,34 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
                 jti: uuid::Uuid::now_v7().to_string(),
             };
             let token = state.jwt.issue(&claims)?;
-            Ok(HttpResponse::Ok().json(LoginResponse { access_token: token, token_type: "Bearer".into(), expires_in: ttl, user }))
+            Ok(HttpResponse::Ok().json(LoginResponse {
+                access_token: token,
+                token_type: "Bearer".into(),
+                expires_in: ttl,
+                user,
+            }))
         }
     }
 }
 
 fn load_throttle(conn: &mut DbConn, username: &str) -> AppResult<Option<Throttle>> {
-    let row: Option<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = login_throttle::table
-        .find(username)
-        .select((login_throttle::failures, login_throttle::window_started_at, login_throttle::locked_until))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(failures, window_started_at, locked_until)| Throttle { failures, window_started_at, locked_until }))
+    let row: Option<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
+        login_throttle::table
+            .find(username)
+            .select((
+                login_throttle::failures,
+                login_throttle::window_started_at,
+                login_throttle::locked_until,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(
+        row.map(|(failures, window_started_at, locked_until)| Throttle {
+            failures,
+            window_started_at,
+            locked_until,
+        }),
+    )
 }
 
 fn save_throttle(conn: &mut DbConn, username: &str, exists: bool, t: &Throttle) -> AppResult<()> {
@@ -184,7 +234,10 @@ pub struct Me {
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let today = state.clock.today();
-    let me = state.db.run(move |conn| crate::org::me(conn, &caller, today)).await?;
+    let me = state
+        .db
+        .run(move |conn| crate::org::me(conn, &caller, today))
+        .await?;
     Ok(HttpResponse::Ok().json(me))
 }
 
@@ -202,24 +255,50 @@ pub struct PasswordChange {
     security(("bearer" = []))
 )]
 #[post("/me/password")]
-pub async fn change_password(state: web::Data<AppState>, caller: Caller, body: ApiJson<PasswordChange>) -> AppResult<HttpResponse> {
-    let PasswordChange { current_password, new_password } = body.0;
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<PasswordChange>,
+) -> AppResult<HttpResponse> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
     check_strength(&new_password, &caller.username, "new_password")?;
     if current_password == new_password {
-        return Err(AppError::validation(vec![FieldError::new("new_password", "weak_password", "must differ from the current password")]));
+        return Err(AppError::validation(vec![FieldError::new(
+            "new_password",
+            "weak_password",
+            "must differ from the current password",
+        )]));
     }
     let now = state.clock.now_naive();
     state
         .db
         .run(move |conn| {
-            let stored: String = users::table.find(&caller.user_id).select(users::password_hash).first(conn)?;
+            let stored: String = users::table
+                .find(&caller.user_id)
+                .select(users::password_hash)
+                .first(conn)?;
             if !password::verify(&current_password, &stored) {
-                return Err(AppError::new(actix_web::http::StatusCode::FORBIDDEN, Code::WrongPassword, "the current password is wrong"));
+                return Err(AppError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    Code::WrongPassword,
+                    "the current password is wrong",
+                ));
             }
             let hash = password::hash(&new_password)?;
             write_tx(conn, |c| {
                 set_password(c, &caller.user_id, &hash, now)?;
-                audit::write(c, now, &AuditEvent::by(&caller, "user.password_changed", format!("user:{}", caller.username)))
+                audit::write(
+                    c,
+                    now,
+                    &AuditEvent::by(
+                        &caller,
+                        "user.password_changed",
+                        format!("user:{}", caller.username),
+                    ),
+                )
             })
         })
         .await?;
@@ -232,13 +311,23 @@ pub fn check_strength(password: &str, username: &str, field: &str) -> AppResult<
     if problems.is_empty() {
         return Ok(());
     }
-    let mut e = AppError::validation(problems.iter().map(|p| FieldError::new(field, "weak_password", p.clone())).collect());
+    let mut e = AppError::validation(
+        problems
+            .iter()
+            .map(|p| FieldError::new(field, "weak_password", p.clone()))
+            .collect(),
+    );
     e.code = Code::WeakPassword;
     Err(e)
 }
 
 /// Stores a new hash and revokes every token issued before (epoch + 1).
-pub fn set_password(conn: &mut DbConn, user_id: &str, hash: &str, now: chrono::NaiveDateTime) -> AppResult<()> {
+pub fn set_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    hash: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
     diesel::update(users::table.find(user_id))
         .set((
             users::password_hash.eq(hash),

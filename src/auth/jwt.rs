@@ -27,11 +27,15 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn new(secret: &str) -> JwtKeys {
-        JwtKeys { encoding: EncodingKey::from_secret(secret.as_bytes()), decoding: DecodingKey::from_secret(secret.as_bytes()) }
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+        }
     }
 
     pub fn issue(&self, claims: &Claims) -> AppResult<String> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| AppError::internal(format!("jwt: {e}")))
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| AppError::internal(format!("jwt: {e}")))
     }
 
     /// Checks signature, algorithm and expiry (against `now`, seconds).
@@ -39,7 +43,8 @@ impl JwtKeys {
         let mut v = Validation::new(Algorithm::HS256);
         v.validate_exp = false;
         v.required_spec_claims.clear();
-        let data = decode::<Claims>(token, &self.decoding, &v).map_err(|_| AppError::unauthorized("invalid token"))?;
+        let data = decode::<Claims>(token, &self.decoding, &v)
+            .map_err(|_| AppError::unauthorized("invalid token"))?;
         if data.claims.exp <= now {
             return Err(AppError::unauthorized("token expired"));
         }

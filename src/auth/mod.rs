@@ -54,11 +54,16 @@ impl Role {
 }
 
 pub fn roles_from_json(text: &str) -> Vec<Role> {
-    serde_json::from_str::<Vec<String>>(text).unwrap_or_default().iter().filter_map(|r| Role::parse(r)).collect()
+    serde_json::from_str::<Vec<String>>(text)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| Role::parse(r))
+        .collect()
 }
 
 pub fn roles_to_json(roles: &[Role]) -> String {
-    serde_json::to_string(&roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
 }
 
 /// The authenticated caller, loaded fresh from the database on every
@@ -94,12 +99,25 @@ impl Caller {
             Ok(())
         } else {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(AppError::forbidden(format!("this needs one of the roles: {}", names.join(", "))))
+            Err(AppError::forbidden(format!(
+                "this needs one of the roles: {}",
+                names.join(", ")
+            )))
         }
     }
 }
 
-type CallerRow = (String, String, String, String, String, bool, i32, String, String);
+type CallerRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    i32,
+    String,
+    String,
+);
 
 impl FromRequest for Caller {
     type Error = AppError;
@@ -107,12 +125,19 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let ctx = req.extensions().get::<RequestCtx>().cloned().unwrap_or_default();
+        let ctx = req
+            .extensions()
+            .get::<RequestCtx>()
+            .cloned()
+            .unwrap_or_default();
         let token = req
             .headers()
             .get(actix_web::http::header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_string());
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;

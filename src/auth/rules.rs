@@ -52,21 +52,36 @@ pub struct Throttle {
 /// Seconds until the username may try again, if it is locked now.
 pub fn locked_for(state: Option<&Throttle>, now: NaiveDateTime) -> Option<u64> {
     let until = state?.locked_until?;
-    (until > now).then(|| ((until - now).num_milliseconds() as u64).div_ceil(1000).max(1))
+    (until > now).then(|| {
+        ((until - now).num_milliseconds() as u64)
+            .div_ceil(1000)
+            .max(1)
+    })
 }
 
 /// The state after one more failure: failures count within a window of
 /// `lock_seconds` from the first; the `max_failures`-th locks the username
 /// for `lock_seconds`.
-pub fn after_failure(state: Option<&Throttle>, now: NaiveDateTime, max_failures: u32, lock_seconds: u64) -> Throttle {
+pub fn after_failure(
+    state: Option<&Throttle>,
+    now: NaiveDateTime,
+    max_failures: u32,
+    lock_seconds: u64,
+) -> Throttle {
     let window = Duration::seconds(lock_seconds as i64);
-    let fresh = match state {
-        Some(s) if now - s.window_started_at < window && locked_for(Some(s), now).is_none() && s.locked_until.is_none() => false,
-        _ => true,
+    // An expired lock or an old window starts the count again.
+    let continuing =
+        state.filter(|s| s.locked_until.is_none() && now - s.window_started_at < window);
+    let (failures, started) = match continuing {
+        Some(s) => (s.failures + 1, s.window_started_at),
+        None => (1, now),
     };
-    let (failures, started) = if fresh { (1, now) } else { (state.map(|s| s.failures).unwrap_or(0) + 1, state.map(|s| s.window_started_at).unwrap_or(now)) };
     let locked_until = (failures as u32 >= max_failures).then(|| now + window);
-    Throttle { failures, window_started_at: started, locked_until }
+    Throttle {
+        failures,
+        window_started_at: started,
+        locked_until,
+    }
 }
 
 #[cfg(test)]
@@ -75,7 +90,11 @@ mod tests {
     use chrono::NaiveDate;
 
     fn t(s: i64) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap() + Duration::seconds(s)
+        NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            + Duration::seconds(s)
     }
 
     #[test]

@@ -5,7 +5,13 @@
 use super::{Caller, Role};
 
 /// Roles that work on case files at all; anyone else gets 403 on case endpoints.
-pub const CASE_ROLES: &[Role] = &[Role::Officer, Role::Auxiliary, Role::Head, Role::LegalReviewer, Role::Supervisor];
+pub const CASE_ROLES: &[Role] = &[
+    Role::Officer,
+    Role::Auxiliary,
+    Role::Head,
+    Role::LegalReviewer,
+    Role::Supervisor,
+];
 
 /// Roles that may file a case (立案).
 pub const FILING_ROLES: &[Role] = &[Role::Officer, Role::Head];
@@ -46,7 +52,8 @@ pub fn may_change_case(caller: &Caller, case: &CaseScope) -> bool {
     if caller.department_id != case.department_id {
         return false;
     }
-    caller.has_any(&[Role::Officer, Role::Head]) || (caller.has(Role::Auxiliary) && case.attached.contains(&caller.user_id))
+    caller.has_any(&[Role::Officer, Role::Head])
+        || (caller.has(Role::Auxiliary) && case.attached.contains(&caller.user_id))
 }
 
 /// May an admin manage a department (and its users and certificates)? Only
@@ -99,17 +106,33 @@ mod tests {
 
     #[test]
     fn officers_see_their_department_only() {
-        let c = caller(&[Role::Officer], "wh-scj", "/yn/km/wh/wh-scj/", "/yn/km/wh/");
+        let c = caller(
+            &[Role::Officer],
+            "wh-scj",
+            "/yn/km/wh/wh-scj/",
+            "/yn/km/wh/",
+        );
         assert!(may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
         assert!(!may_see_case(&c, &case("pl-scj", "/yn/km/pl/pl-scj/", &[])));
-        assert!(may_change_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+        assert!(may_change_case(
+            &c,
+            &case("wh-scj", "/yn/km/wh/wh-scj/", &[])
+        ));
     }
 
     #[test]
     fn auxiliaries_see_only_cases_they_are_attached_to() {
-        let c = caller(&[Role::Auxiliary], "wh-scj", "/yn/km/wh/wh-scj/", "/yn/km/wh/");
+        let c = caller(
+            &[Role::Auxiliary],
+            "wh-scj",
+            "/yn/km/wh/wh-scj/",
+            "/yn/km/wh/",
+        );
         assert!(!may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
-        assert!(may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &["u1"])));
+        assert!(may_see_case(
+            &c,
+            &case("wh-scj", "/yn/km/wh/wh-scj/", &["u1"])
+        ));
     }
 
     #[test]
@@ -117,7 +140,10 @@ mod tests {
         let c = caller(&[Role::Supervisor], "km-sfj", "/yn/km/km-sfj/", "/yn/km/");
         assert!(may_see_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
         assert!(!may_see_case(&c, &case("qj-scj", "/yn/qj/qj-scj/", &[])));
-        assert!(!may_change_case(&c, &case("wh-scj", "/yn/km/wh/wh-scj/", &[])));
+        assert!(!may_change_case(
+            &c,
+            &case("wh-scj", "/yn/km/wh/wh-scj/", &[])
+        ));
     }
 
     #[test]
@@ -125,6 +151,9 @@ mod tests {
         let c = caller(&[Role::Admin], "km-sfj", "/yn/km/km-sfj/", "/yn/km/");
         assert!(may_administer(&c, "/yn/km/wh/wh-scj/"));
         assert!(!may_administer(&c, "/yn/qj/"));
-        assert!(!may_administer(&caller(&[Role::Head], "km-sfj", "/yn/km/km-sfj/", "/yn/km/"), "/yn/km/"));
+        assert!(!may_administer(
+            &caller(&[Role::Head], "km-sfj", "/yn/km/km-sfj/", "/yn/km/"),
+            "/yn/km/"
+        ));
     }
 }

@@ -28,18 +28,34 @@ use crate::AppState;
     security(("bearer" = []))
 )]
 #[post("/cases")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: ApiJson<NewCase>) -> AppResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: ApiJson<NewCase>,
+) -> AppResult<HttpResponse> {
     let key = match req.headers().get("idempotency-key") {
         None => None,
         Some(v) => {
-            let k = v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| {
-                AppError::validation(vec![FieldError::new("Idempotency-Key", "invalid", "1–200 visible ASCII characters")])
-            })?;
+            let k = v
+                .to_str()
+                .ok()
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    AppError::validation(vec![FieldError::new(
+                        "Idempotency-Key",
+                        "invalid",
+                        "1–200 visible ASCII characters",
+                    )])
+                })?;
             Some(k.to_string())
         }
     };
     let r = file_case(&state, caller, body.0, key).await?;
-    let mut resp = HttpResponse::build(actix_web::http::StatusCode::from_u16(r.status).unwrap_or(actix_web::http::StatusCode::CREATED));
+    let mut resp = HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(r.status)
+            .unwrap_or(actix_web::http::StatusCode::CREATED),
+    );
     resp.content_type("application/json");
     if let Some(l) = r.location {
         resp.insert_header((header::LOCATION, l));
@@ -78,14 +94,29 @@ fn china_day_start(d: NaiveDate) -> chrono::NaiveDateTime {
     responses((status = 200, body = inline(Page<CaseSummary>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
     caller.require_any(scope::CASE_ROLES)?;
     let q = q.into_inner();
-    let limit = Paging { limit: q.limit, cursor: None }.limit()?;
+    let limit = Paging {
+        limit: q.limit,
+        cursor: None,
+    }
+    .limit()?;
     let scope_ = match scope::case_list_scope(&caller) {
         scope::CaseListScope::Region(p) => ListScope::RegionPath(p),
-        scope::CaseListScope::Department(d) if caller.has_any(&[Role::Officer, Role::Head, Role::LegalReviewer]) => ListScope::Department(d),
-        scope::CaseListScope::Department(d) => ListScope::Attached { department_id: d, user_id: caller.user_id.clone() },
+        scope::CaseListScope::Department(d)
+            if caller.has_any(&[Role::Officer, Role::Head, Role::LegalReviewer]) =>
+        {
+            ListScope::Department(d)
+        }
+        scope::CaseListScope::Department(d) => ListScope::Attached {
+            department_id: d,
+            user_id: caller.user_id.clone(),
+        },
     };
     let filter = CaseFilter {
         status: q.status.map(|s| rules::enum_str(&s)),
@@ -93,11 +124,20 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, q: web::Query<List
         officer_id: q.officer_id,
         party: q.party.filter(|p| !p.trim().is_empty()),
         filed_from: q.filed_from.map(china_day_start),
-        filed_to: q.filed_to.map(|d| china_day_start(d + chrono::Duration::days(1))),
+        filed_to: q
+            .filed_to
+            .map(|d| china_day_start(d + chrono::Duration::days(1))),
     };
     let cursor = q.cursor;
-    let items = state.db.run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), limit)).await?;
-    let next_cursor = if items.len() as i64 == limit { items.last().map(|c| c.id.clone()) } else { None };
+    let items = state
+        .db
+        .run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), limit))
+        .await?;
+    let next_cursor = if items.len() as i64 == limit {
+        items.last().map(|c| c.id.clone())
+    } else {
+        None
+    };
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 
@@ -105,7 +145,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, q: web::Query<List
     responses((status = 200, body = Case, headers(("ETag" = String))), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}")]
-pub async fn get_one(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let case = view_case(&state, &caller, &id).await?;
     let mut resp = HttpResponse::Ok();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", case.version)) {

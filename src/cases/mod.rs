@@ -109,35 +109,74 @@ pub struct NewCase {
 /// The actor of a record entry made by `caller` on a case: officers act
 /// under the certificate intake assigned them.
 pub fn actor_for(caller: &Caller, certificate: Option<String>) -> Actor {
-    let role = [Role::Officer, Role::Head, Role::LegalReviewer, Role::Supervisor, Role::Auxiliary, Role::Admin]
-        .into_iter()
-        .find(|r| caller.has(*r))
-        .map(|r| r.as_str())
-        .unwrap_or("unknown");
-    Actor { id: caller.user_id.clone(), role: role.into(), certificate: if role == "officer" { certificate } else { None } }
+    let role = [
+        Role::Officer,
+        Role::Head,
+        Role::LegalReviewer,
+        Role::Supervisor,
+        Role::Auxiliary,
+        Role::Admin,
+    ]
+    .into_iter()
+    .find(|r| caller.has(*r))
+    .map(|r| r.as_str())
+    .unwrap_or("unknown");
+    Actor {
+        id: caller.user_id.clone(),
+        role: role.into(),
+        certificate: if role == "officer" { certificate } else { None },
+    }
 }
 
 fn text_errors(c: &NewCase) -> Vec<crate::error::FieldError> {
     use crate::error::FieldError;
     let mut out = vec![];
     if c.facts.trim().is_empty() {
-        out.push(FieldError::new("facts", "required", "the facts found so far are required"));
+        out.push(FieldError::new(
+            "facts",
+            "required",
+            "the facts found so far are required",
+        ));
     } else if c.facts.chars().count() > 20_000 {
-        out.push(FieldError::new("facts", "too_long", "at most 20,000 characters"));
+        out.push(FieldError::new(
+            "facts",
+            "too_long",
+            "at most 20,000 characters",
+        ));
     }
     if c.location.trim().is_empty() {
-        out.push(FieldError::new("location", "required", "where the violation happened is required (行政处罚法第二十二条)"));
+        out.push(FieldError::new(
+            "location",
+            "required",
+            "where the violation happened is required (行政处罚法第二十二条)",
+        ));
     } else if c.location.chars().count() > 300 {
-        out.push(FieldError::new("location", "too_long", "at most 300 characters"));
+        out.push(FieldError::new(
+            "location",
+            "too_long",
+            "at most 300 characters",
+        ));
     }
     if c.enforcement_item_code.trim().is_empty() {
-        out.push(FieldError::new("enforcement_item_code", "required", "the enforcement item is required"));
+        out.push(FieldError::new(
+            "enforcement_item_code",
+            "required",
+            "the enforcement item is required",
+        ));
     }
     if c.officer_ids.len() > 20 {
-        out.push(FieldError::new("officer_ids", "too_many", "at most 20 officers"));
+        out.push(FieldError::new(
+            "officer_ids",
+            "too_many",
+            "at most 20 officers",
+        ));
     }
     if c.procedure == Procedure::General && c.intended_fine_fen.is_some() {
-        out.push(FieldError::new("intended_fine_fen", "not_allowed", "only the simplified procedure records an intended fine at intake"));
+        out.push(FieldError::new(
+            "intended_fine_fen",
+            "not_allowed",
+            "only the simplified procedure records an intended fine at intake",
+        ));
     }
     out
 }
@@ -150,25 +189,45 @@ pub struct StoredResponse {
     pub location: Option<String>,
 }
 
-fn stored_response(conn: &mut DbConn, user_id: &str, key: &str, request_hash: &str) -> AppResult<Option<StoredResponse>> {
+fn stored_response(
+    conn: &mut DbConn,
+    user_id: &str,
+    key: &str,
+    request_hash: &str,
+) -> AppResult<Option<StoredResponse>> {
     let row: Option<(String, i32, String, Option<String>)> = idempotency_keys::table
         .find((user_id, key))
-        .select((idempotency_keys::request_hash, idempotency_keys::status, idempotency_keys::body, idempotency_keys::location))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status,
+            idempotency_keys::body,
+            idempotency_keys::location,
+        ))
         .first(conn)
         .optional()?;
     match row {
         None => Ok(None),
-        Some((hash, _, _, _)) if hash != request_hash => {
-            Err(AppError::rule(Code::IdempotencyKeyReused, "this Idempotency-Key was used with a different request body"))
-        }
-        Some((_, status, body, location)) => Ok(Some(StoredResponse { status: status as u16, body, location })),
+        Some((hash, _, _, _)) if hash != request_hash => Err(AppError::rule(
+            Code::IdempotencyKeyReused,
+            "this Idempotency-Key was used with a different request body",
+        )),
+        Some((_, status, body, location)) => Ok(Some(StoredResponse {
+            status: status as u16,
+            body,
+            location,
+        })),
     }
 }
 
 /// 立案 — file a case. One transaction: the checks of `rules::check_intake`,
 /// the case number, the case, its officers and deadlines, the first record
 /// entry, and the idempotency answer.
-pub async fn file_case(state: &AppState, caller: Caller, req: NewCase, idempotency_key: Option<String>) -> AppResult<StoredResponse> {
+pub async fn file_case(
+    state: &AppState,
+    caller: Caller,
+    req: NewCase,
+    idempotency_key: Option<String>,
+) -> AppResult<StoredResponse> {
     caller.require_any(scope::FILING_ROLES)?;
     let errors = text_errors(&req);
     if !errors.is_empty() {
@@ -297,7 +356,10 @@ pub async fn file_case(state: &AppState, caller: Caller, req: NewCase, idempoten
     match (result, idempotency_key) {
         // A concurrent retry with the same key committed first: answer as it did.
         (Err(e), Some(k)) if e.code == Code::Conflict => {
-            let found = state.db.run(move |conn| stored_response(conn, &caller2.user_id, &k, &hash2)).await?;
+            let found = state
+                .db
+                .run(move |conn| stored_response(conn, &caller2.user_id, &k, &hash2))
+                .await?;
             found.ok_or(e)
         }
         (r, _) => r,
@@ -343,7 +405,12 @@ fn log_access(state: &AppState, caller: &Caller, case_id: &str, access: Access, 
 
 /// The guard of every read of a case file: role (403), then scope (404 —
 /// another department's case is not revealed), and the access log either way.
-pub fn guard_read(state: &AppState, caller: &Caller, scope_: &CaseScope, access: Access) -> AppResult<()> {
+pub fn guard_read(
+    state: &AppState,
+    caller: &Caller,
+    scope_: &CaseScope,
+    access: Access,
+) -> AppResult<()> {
     caller.require_any(scope::CASE_ROLES)?;
     let allowed = scope::may_see_case(caller, scope_);
     log_access(state, caller, &scope_.case_id, access, allowed);
@@ -355,10 +422,19 @@ pub fn guard_read(state: &AppState, caller: &Caller, scope_: &CaseScope, access:
 }
 
 /// Loads where a case sits and applies `guard_read`.
-pub async fn readable_case(state: &AppState, caller: &Caller, case_id: &str, access: Access) -> AppResult<CaseScope> {
+pub async fn readable_case(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    access: Access,
+) -> AppResult<CaseScope> {
     caller.require_any(scope::CASE_ROLES)?;
     let id = case_id.to_string();
-    let scope_ = state.db.run(move |conn| store::case_scope(conn, &id)).await?.ok_or_else(|| AppError::not_found("case not found"))?;
+    let scope_ = state
+        .db
+        .run(move |conn| store::case_scope(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
     guard_read(state, caller, &scope_, access)?;
     Ok(scope_)
 }
@@ -367,7 +443,11 @@ pub async fn readable_case(state: &AppState, caller: &Caller, case_id: &str, acc
 pub async fn view_case(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Case> {
     caller.require_any(scope::CASE_ROLES)?;
     let id = case_id.to_string();
-    let (case, path) = state.db.run(move |conn| store::load_case(conn, &id)).await?.ok_or_else(|| AppError::not_found("case not found"))?;
+    let (case, path) = state
+        .db
+        .run(move |conn| store::load_case(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
     let scope_ = CaseScope {
         case_id: case.id.clone(),
         department_id: case.department_id.clone(),

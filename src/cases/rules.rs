@@ -76,7 +76,10 @@ pub enum CaseStatus {
 }
 
 pub fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
@@ -115,7 +118,11 @@ pub fn id_card_problem(id: &str) -> Option<&'static str> {
     }
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = chars[..17].iter().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    let sum: u32 = chars[..17]
+        .iter()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
     if chars[17].to_ascii_uppercase() != CHECK[(sum % 11) as usize] {
         return Some("the check digit of the citizen ID number is wrong (GB 11643)");
     }
@@ -126,14 +133,21 @@ pub fn id_card_problem(id: &str) -> Option<&'static str> {
 /// the last is a mod-31 check character.
 pub fn uscc_problem(code: &str) -> Option<&'static str> {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
         return Some("a unified social credit code has 18 characters");
     }
-    let values: Option<Vec<u32>> = chars.iter().map(|c| ALPHABET.find(*c).map(|i| i as u32)).collect();
+    let values: Option<Vec<u32>> = chars
+        .iter()
+        .map(|c| ALPHABET.find(*c).map(|i| i as u32))
+        .collect();
     let Some(values) = values else {
-        return Some("a unified social credit code uses 0–9 and capital letters except I, O, S, V, Z");
+        return Some(
+            "a unified social credit code uses 0–9 and capital letters except I, O, S, V, Z",
+        );
     };
     let sum: u32 = values[..17].iter().zip(W).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
@@ -147,7 +161,10 @@ pub fn uscc_problem(code: &str) -> Option<&'static str> {
 /// optionally with an extension.
 pub fn phone_ok(phone: &str) -> bool {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$").expect("valid regex"));
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
+            .expect("valid regex")
+    });
     re.is_match(phone.trim())
 }
 
@@ -156,25 +173,57 @@ pub fn party_field_errors(p: &Party) -> Vec<FieldError> {
     let mut out = vec![];
     let blank = |v: &str| v.trim().is_empty();
     if blank(&p.name) {
-        out.push(FieldError::new("party.name", "required", "the party's name is required"));
+        out.push(FieldError::new(
+            "party.name",
+            "required",
+            "the party's name is required",
+        ));
     } else if p.name.chars().count() > 200 {
-        out.push(FieldError::new("party.name", "too_long", "at most 200 characters"));
+        out.push(FieldError::new(
+            "party.name",
+            "too_long",
+            "at most 200 characters",
+        ));
     }
     if blank(&p.address) {
-        out.push(FieldError::new("party.address", "required", "the party's address is required (行政处罚法第五十九条)"));
+        out.push(FieldError::new(
+            "party.address",
+            "required",
+            "the party's address is required (行政处罚法第五十九条)",
+        ));
     } else if p.address.chars().count() > 300 {
-        out.push(FieldError::new("party.address", "too_long", "at most 300 characters"));
+        out.push(FieldError::new(
+            "party.address",
+            "too_long",
+            "at most 300 characters",
+        ));
     }
     if blank(&p.id_number) {
-        out.push(FieldError::new("party.id_number", "required", "the party's identity document number is required"));
+        out.push(FieldError::new(
+            "party.id_number",
+            "required",
+            "the party's identity document number is required",
+        ));
     }
     if let Some(phone) = &p.phone {
         if !phone_ok(phone) {
-            out.push(FieldError::new("party.phone", "invalid_phone", "a mobile number (11 digits from 1) or a landline with area code"));
+            out.push(FieldError::new(
+                "party.phone",
+                "invalid_phone",
+                "a mobile number (11 digits from 1) or a landline with area code",
+            ));
         }
     }
-    if p.kind == PartyKind::Organization && p.legal_representative.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        out.push(FieldError::new("party.legal_representative", "required", "an organisation's legal representative is required"));
+    if p.kind == PartyKind::Organization
+        && p.legal_representative
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+    {
+        out.push(FieldError::new(
+            "party.legal_representative",
+            "required",
+            "an organisation's legal representative is required",
+        ));
     }
     out
 }
@@ -191,12 +240,18 @@ pub fn party_identity_error(p: &Party) -> Option<AppError> {
         return Some(AppError::rule_on_field(
             Code::PartyIdTypeMismatch,
             "party.id_type",
-            format!("id_type {} does not fit a party of kind {}", enum_str(&p.id_type), enum_str(&p.kind)),
+            format!(
+                "id_type {} does not fit a party of kind {}",
+                enum_str(&p.id_type),
+                enum_str(&p.kind)
+            ),
         ));
     }
     match p.id_type {
-        IdType::IdCard => id_card_problem(p.id_number.trim()).map(|m| AppError::rule_on_field(Code::InvalidIdNumber, "party.id_number", m)),
-        IdType::Uscc => uscc_problem(p.id_number.trim()).map(|m| AppError::rule_on_field(Code::InvalidUscc, "party.id_number", m)),
+        IdType::IdCard => id_card_problem(p.id_number.trim())
+            .map(|m| AppError::rule_on_field(Code::InvalidIdNumber, "party.id_number", m)),
+        IdType::Uscc => uscc_problem(p.id_number.trim())
+            .map(|m| AppError::rule_on_field(Code::InvalidUscc, "party.id_number", m)),
         _ => None,
     }
 }
@@ -207,15 +262,17 @@ pub fn party_identity_error(p: &Party) -> Option<AppError> {
 /// security is concerned.
 pub fn limitation_until(occurred_or_ended: NaiveDate, serious_safety: bool) -> NaiveDate {
     let years = if serious_safety { 5 } else { 2 };
-    occurred_or_ended.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX)
+    occurred_or_ended
+        .checked_add_months(Months::new(12 * years))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// APL Art 51: the simplified procedure covers a warning, or a fine of at
 /// most 200 yuan for a citizen and 3,000 yuan for an organisation.
 pub fn simplified_fine_limit_fen(kind: PartyKind) -> i64 {
     match kind {
-        PartyKind::Person => 200_00,
-        PartyKind::Organization | PartyKind::IndividualBusiness => 3_000_00,
+        PartyKind::Person => 20_000,
+        PartyKind::Organization | PartyKind::IndividualBusiness => 300_000,
     }
 }
 
@@ -257,26 +314,45 @@ pub struct IntakeDecision {
 pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
     // Art 17, 38: the item exists and is the department's power.
     let item = f.item.ok_or_else(|| {
-        AppError::rule_on_field(Code::EnforcementItemUnknown, "enforcement_item_code", "no such enforcement item; a penalty needs a legal basis (行政处罚法第三十八条)")
+        AppError::rule_on_field(
+            Code::EnforcementItemUnknown,
+            "enforcement_item_code",
+            "no such enforcement item; a penalty needs a legal basis (行政处罚法第三十八条)",
+        )
     })?;
     if !crate::items::held_by(item, f.department_domains) {
         return Err(AppError::rule_on_field(
             Code::ItemNotHeldByDepartment,
             "enforcement_item_code",
-            format!("执法事项 {} 不在本机关的权责清单内（行政处罚法第十七条）", item.code),
+            format!(
+                "执法事项 {} 不在本机关的权责清单内（行政处罚法第十七条）",
+                item.code
+            ),
         ));
     }
 
     // Dates: occurred ≤ (ended ≤) discovered ≤ now.
     if f.discovered_at > f.now {
-        return Err(AppError::rule_on_field(Code::DateInFuture, "discovered_at", "discovered_at lies in the future"));
+        return Err(AppError::rule_on_field(
+            Code::DateInFuture,
+            "discovered_at",
+            "discovered_at lies in the future",
+        ));
     }
     if f.occurred_at > f.discovered_at {
-        return Err(AppError::rule_on_field(Code::DatesOutOfOrder, "occurred_at", "occurred_at must not be after discovered_at"));
+        return Err(AppError::rule_on_field(
+            Code::DatesOutOfOrder,
+            "occurred_at",
+            "occurred_at must not be after discovered_at",
+        ));
     }
     if let Some(end) = f.ended_at {
         if end < f.occurred_at || end > f.discovered_at {
-            return Err(AppError::rule_on_field(Code::DatesOutOfOrder, "ended_at", "ended_at must lie between occurred_at and discovered_at"));
+            return Err(AppError::rule_on_field(
+                Code::DatesOutOfOrder,
+                "ended_at",
+                "ended_at must lie between occurred_at and discovered_at",
+            ));
         }
     }
 
@@ -304,7 +380,12 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
 
     // Art 51: the simplified procedure only within its limits.
     if f.procedure == Procedure::Simplified {
-        let fits_type = item.penalty_types.iter().any(|t| matches!(t, crate::items::PenaltyType::Warning | crate::items::PenaltyType::Fine));
+        let fits_type = item.penalty_types.iter().any(|t| {
+            matches!(
+                t,
+                crate::items::PenaltyType::Warning | crate::items::PenaltyType::Fine
+            )
+        });
         let limit = simplified_fine_limit_fen(f.party.kind);
         if !fits_type {
             return Err(AppError::rule_on_field(
@@ -318,7 +399,10 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
                 return Err(AppError::rule_on_field(
                     Code::SimplifiedProcedureLimitExceeded,
                     "intended_fine_fen",
-                    format!("当场处罚的罚款不得超过 {} 元（行政处罚法第五十一条）", limit / 100),
+                    format!(
+                        "当场处罚的罚款不得超过 {} 元（行政处罚法第五十一条）",
+                        limit / 100
+                    ),
                 ));
             }
         }
@@ -332,19 +416,32 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
         }
     }
     if distinct.len() < 2 {
-        return Err(AppError::rule_on_field(Code::TooFewOfficers, "officer_ids", "执法人员不得少于两人（行政处罚法第四十二条）"));
+        return Err(AppError::rule_on_field(
+            Code::TooFewOfficers,
+            "officer_ids",
+            "执法人员不得少于两人（行政处罚法第四十二条）",
+        ));
     }
     let today = china_date(f.now);
     let mut certs = vec![];
     for (i, id) in distinct.iter().enumerate() {
         let field = format!("officer_ids[{i}]");
-        let o = f.officers.iter().find(|o| &&o.user_id == id).ok_or_else(|| AppError::rule_on_field(Code::OfficerUnknown, &field, format!("no user {id}")))?;
+        let o = f
+            .officers
+            .iter()
+            .find(|o| &&o.user_id == id)
+            .ok_or_else(|| {
+                AppError::rule_on_field(Code::OfficerUnknown, &field, format!("no user {id}"))
+            })?;
         match officer_qualified(o, f.department_id, f.department_path, &item.domain, today) {
             Ok(number) => certs.push((o.user_id.clone(), number)),
             Err(u) => return Err(AppError::rule_on_field(u.code, &field, u.detail)),
         }
     }
-    Ok(IntakeDecision { officer_certificates: certs, limitation_until: until })
+    Ok(IntakeDecision {
+        officer_certificates: certs,
+        limitation_until: until,
+    })
 }
 
 #[cfg(test)]
@@ -359,12 +456,18 @@ mod tests {
         assert!(id_card_problem("110105194912310021").is_some());
         assert!(id_card_problem("11010519491331002X").is_some(), "month 13");
         assert!(id_card_problem("1101051949123100").is_some());
-        assert_eq!(id_card_problem("530102199003071234"), Some("the check digit of the citizen ID number is wrong (GB 11643)"));
+        assert_eq!(
+            id_card_problem("530102199003071234"),
+            Some("the check digit of the citizen ID number is wrong (GB 11643)")
+        );
     }
 
     #[test]
     fn uscc_check_character() {
-        assert_eq!(uscc_problem("91530100MA6K4HJ84U"), uscc_problem("91530100MA6K4HJ84U"));
+        assert_eq!(
+            uscc_problem("91530100MA6K4HJ84U"),
+            uscc_problem("91530100MA6K4HJ84U")
+        );
         // A well-known published code (Alibaba (China) Co., Ltd.).
         assert_eq!(uscc_problem("91330100716105852F"), None);
         assert!(uscc_problem("91330100716105852E").is_some());
@@ -384,12 +487,21 @@ mod tests {
     #[test]
     fn limitation_two_and_five_years() {
         let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
-        assert_eq!(limitation_until(d, false), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
-        assert_eq!(limitation_until(d, true), NaiveDate::from_ymd_opt(2029, 2, 28).unwrap());
+        assert_eq!(
+            limitation_until(d, false),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+        assert_eq!(
+            limitation_until(d, true),
+            NaiveDate::from_ymd_opt(2029, 2, 28).unwrap()
+        );
     }
 
     #[test]
     fn decision_due_is_ninety_calendar_days_later() {
-        assert_eq!(decision_due(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+        assert_eq!(
+            decision_due(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()
+        );
     }
 }

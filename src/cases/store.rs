@@ -7,7 +7,9 @@ use super::rules::{enum_parse, enum_str, CaseStatus, Party, Procedure, Source};
 use super::{Case, CaseOfficer, CaseSummary, Deadline};
 use crate::auth::scope::CaseScope;
 use crate::clock::rfc3339;
-use crate::db::schema::{case_counters, case_deadlines, case_officers, cases, departments, enforcement_items, users};
+use crate::db::schema::{
+    case_counters, case_deadlines, case_officers, cases, departments, enforcement_items, users,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
@@ -28,12 +30,19 @@ pub fn next_case_number(conn: &mut DbConn, department_id: &str, year: i32) -> Ap
         }
         let created = conn.transaction(|c| {
             diesel::insert_into(case_counters::table)
-                .values((case_counters::department_id.eq(department_id), case_counters::year.eq(year), case_counters::last_value.eq(1i64)))
+                .values((
+                    case_counters::department_id.eq(department_id),
+                    case_counters::year.eq(year),
+                    case_counters::last_value.eq(1i64),
+                ))
                 .execute(c)
         });
         match created {
             Ok(_) => return Ok(1),
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => continue,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -75,7 +84,11 @@ pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
             cases::party_id_number.eq(r.party.id_number.trim().to_uppercase()),
             cases::party_address.eq(r.party.address.trim()),
             cases::party_phone.eq(r.party.phone.as_deref().map(str::trim)),
-            cases::party_legal_representative.eq(r.party.legal_representative.as_deref().map(str::trim)),
+            cases::party_legal_representative.eq(r
+                .party
+                .legal_representative
+                .as_deref()
+                .map(str::trim)),
             cases::facts.eq(r.facts),
             cases::location.eq(r.location),
             cases::occurred_at.eq(m(r.occurred_at)),
@@ -93,7 +106,14 @@ pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
     Ok(())
 }
 
-pub fn insert_officer(conn: &mut DbConn, case_id: &str, user_id: &str, role: &str, certificate: Option<&str>, at: NaiveDateTime) -> AppResult<()> {
+pub fn insert_officer(
+    conn: &mut DbConn,
+    case_id: &str,
+    user_id: &str,
+    role: &str,
+    certificate: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<()> {
     diesel::insert_into(case_officers::table)
         .values((
             case_officers::case_id.eq(case_id),
@@ -106,7 +126,14 @@ pub fn insert_officer(conn: &mut DbConn, case_id: &str, user_id: &str, role: &st
     Ok(())
 }
 
-pub fn insert_deadline(conn: &mut DbConn, case_id: &str, kind: &str, due_on: NaiveDate, basis: &str, at: NaiveDateTime) -> AppResult<()> {
+pub fn insert_deadline(
+    conn: &mut DbConn,
+    case_id: &str,
+    kind: &str,
+    due_on: NaiveDate,
+    basis: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
     diesel::insert_into(case_deadlines::table)
         .values((
             case_deadlines::case_id.eq(case_id),
@@ -121,9 +148,35 @@ pub fn insert_deadline(conn: &mut DbConn, case_id: &str, kind: &str, due_on: Nai
 }
 
 type CaseRow = (
-    (String, String, String, String, String, String, String, String),
-    (String, String, String, String, Option<String>, Option<String>),
-    (String, String, NaiveDateTime, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, String, Option<i64>, i32),
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ),
+    (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    ),
+    (
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+        NaiveDateTime,
+        String,
+        Option<i64>,
+        i32,
+    ),
     (String, String),
 );
 
@@ -135,8 +188,24 @@ pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)
         .inner_join(enforcement_items::table)
         .filter(cases::id.eq(id))
         .select((
-            (cases::id, cases::case_no, cases::status, cases::department_id, cases::enforcement_item_code, cases::source, cases::procedure, cases::party_kind),
-            (cases::party_name, cases::party_id_type, cases::party_id_number, cases::party_address, cases::party_phone, cases::party_legal_representative),
+            (
+                cases::id,
+                cases::case_no,
+                cases::status,
+                cases::department_id,
+                cases::enforcement_item_code,
+                cases::source,
+                cases::procedure,
+                cases::party_kind,
+            ),
+            (
+                cases::party_name,
+                cases::party_id_type,
+                cases::party_id_number,
+                cases::party_address,
+                cases::party_phone,
+                cases::party_legal_representative,
+            ),
             (
                 cases::facts,
                 cases::location,
@@ -152,17 +221,32 @@ pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)
         ))
         .first(conn)
         .optional()?;
-    let Some((a, b, c, (path, item_name))) = row else { return Ok(None) };
+    let Some((a, b, c, (path, item_name))) = row else {
+        return Ok(None);
+    };
     let officers: Vec<(String, String, String, Option<String>)> = case_officers::table
         .inner_join(users::table)
         .filter(case_officers::case_id.eq(id))
-        .order((case_officers::assigned_at.asc(), case_officers::user_id.asc()))
-        .select((case_officers::user_id, users::display_name, case_officers::role, case_officers::certificate_number))
+        .order((
+            case_officers::assigned_at.asc(),
+            case_officers::user_id.asc(),
+        ))
+        .select((
+            case_officers::user_id,
+            users::display_name,
+            case_officers::role,
+            case_officers::certificate_number,
+        ))
         .load(conn)?;
     let deadlines: Vec<(String, NaiveDate, String, String)> = case_deadlines::table
         .filter(case_deadlines::case_id.eq(id))
         .order(case_deadlines::due_on.asc())
-        .select((case_deadlines::kind, case_deadlines::due_on, case_deadlines::basis, case_deadlines::status))
+        .select((
+            case_deadlines::kind,
+            case_deadlines::due_on,
+            case_deadlines::basis,
+            case_deadlines::status,
+        ))
         .load(conn)?;
     let case = Case {
         id: a.0,
@@ -193,9 +277,24 @@ pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)
         version: c.8,
         officers: officers
             .into_iter()
-            .map(|(user_id, display_name, role, certificate_number)| CaseOfficer { user_id, display_name, role, certificate_number })
+            .map(
+                |(user_id, display_name, role, certificate_number)| CaseOfficer {
+                    user_id,
+                    display_name,
+                    role,
+                    certificate_number,
+                },
+            )
             .collect(),
-        deadlines: deadlines.into_iter().map(|(kind, due_on, basis, status)| Deadline { kind, due_on, basis, status }).collect(),
+        deadlines: deadlines
+            .into_iter()
+            .map(|(kind, due_on, basis, status)| Deadline {
+                kind,
+                due_on,
+                basis,
+                status,
+            })
+            .collect(),
     };
     Ok(Some((case, path)))
 }
@@ -208,9 +307,19 @@ pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
         .select((cases::id, cases::department_id, departments::path))
         .first(conn)
         .optional()?;
-    let Some((case_id, department_id, department_path)) = row else { return Ok(None) };
-    let attached: Vec<String> = case_officers::table.filter(case_officers::case_id.eq(id)).select(case_officers::user_id).load(conn)?;
-    Ok(Some(CaseScope { case_id, department_id, department_path, attached }))
+    let Some((case_id, department_id, department_path)) = row else {
+        return Ok(None);
+    };
+    let attached: Vec<String> = case_officers::table
+        .filter(case_officers::case_id.eq(id))
+        .select(case_officers::user_id)
+        .load(conn)?;
+    Ok(Some(CaseScope {
+        case_id,
+        department_id,
+        department_path,
+        attached,
+    }))
 }
 
 /// Filters of `GET /cases`.
@@ -228,13 +337,31 @@ pub enum ListScope {
     Department(String),
     RegionPath(String),
     /// Auxiliaries: their department, only cases they are attached to.
-    Attached { department_id: String, user_id: String },
+    Attached {
+        department_id: String,
+        user_id: String,
+    },
 }
 
-type SummaryRow = (String, String, String, String, String, String, NaiveDateTime, i32);
+type SummaryRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    i32,
+);
 
 /// A page of cases, newest first (ids are time-ordered UUID v7).
-pub fn list_cases(conn: &mut DbConn, scope: &ListScope, f: &CaseFilter, after: Option<&str>, limit: i64) -> AppResult<Vec<CaseSummary>> {
+pub fn list_cases(
+    conn: &mut DbConn,
+    scope: &ListScope,
+    f: &CaseFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<CaseSummary>> {
     let mut q = cases::table
         .inner_join(departments::table)
         .select((
@@ -253,9 +380,16 @@ pub fn list_cases(conn: &mut DbConn, scope: &ListScope, f: &CaseFilter, after: O
     match scope {
         ListScope::Department(d) => q = q.filter(cases::department_id.eq(d.clone())),
         ListScope::RegionPath(p) => q = q.filter(departments::path.like(format!("{p}%"))),
-        ListScope::Attached { department_id, user_id } => {
-            let mine = case_officers::table.filter(case_officers::user_id.eq(user_id.clone())).select(case_officers::case_id);
-            q = q.filter(cases::department_id.eq(department_id.clone())).filter(cases::id.eq_any(mine));
+        ListScope::Attached {
+            department_id,
+            user_id,
+        } => {
+            let mine = case_officers::table
+                .filter(case_officers::user_id.eq(user_id.clone()))
+                .select(case_officers::case_id);
+            q = q
+                .filter(cases::department_id.eq(department_id.clone()))
+                .filter(cases::id.eq_any(mine));
         }
     }
     if let Some(s) = &f.status {
@@ -265,12 +399,18 @@ pub fn list_cases(conn: &mut DbConn, scope: &ListScope, f: &CaseFilter, after: O
         q = q.filter(cases::enforcement_item_code.eq(i.clone()));
     }
     if let Some(o) = &f.officer_id {
-        let with = case_officers::table.filter(case_officers::user_id.eq(o.clone())).select(case_officers::case_id);
+        let with = case_officers::table
+            .filter(case_officers::user_id.eq(o.clone()))
+            .select(case_officers::case_id);
         q = q.filter(cases::id.eq_any(with));
     }
     if let Some(p) = &f.party {
-        let pattern = format!("%{}%", p.replace('\\', "").replace('%', "").replace('_', ""));
-        q = q.filter(cases::party_name.like(pattern).or(cases::party_id_number.eq(p.to_uppercase())));
+        let pattern = format!("%{}%", p.replace(['\\', '%', '_'], ""));
+        q = q.filter(
+            cases::party_name
+                .like(pattern)
+                .or(cases::party_id_number.eq(p.to_uppercase())),
+        );
     }
     if let Some(t) = f.filed_from {
         q = q.filter(cases::filed_at.ge(t));

@@ -49,7 +49,10 @@ pub fn backend_of(url: &str) -> (Backend, String) {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         (Backend::Postgres, url.to_string())
     } else {
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
         (Backend::Sqlite, path.to_string())
     }
 }
@@ -57,7 +60,11 @@ pub fn backend_of(url: &str) -> (Backend, String) {
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
     #[error("cannot open the {backend} database at {target}: {cause}")]
-    Connect { backend: &'static str, target: String, cause: String },
+    Connect {
+        backend: &'static str,
+        target: String,
+        cause: String,
+    },
     #[error("migrations failed: {0}")]
     Migrate(String),
     #[error("pool: {0}")]
@@ -91,21 +98,29 @@ impl DbManager {
     }
 
     pub fn open(&self) -> Result<DbConn, DbSetupError> {
-        let err = |cause: String| DbSetupError::Connect { backend: self.backend.name(), target: self.display_target(), cause };
+        let err = |cause: String| DbSetupError::Connect {
+            backend: self.backend.name(),
+            target: self.display_target(),
+            cause,
+        };
         match self.backend {
             Backend::Postgres => {
-                let conn = PgConnection::establish(&self.target).map_err(|e| err(e.to_string().trim().to_string()))?;
+                let conn = PgConnection::establish(&self.target)
+                    .map_err(|e| err(e.to_string().trim().to_string()))?;
                 Ok(DbConn::Pg(conn))
             }
             Backend::Sqlite => {
                 if self.target != ":memory:" {
                     if let Some(parent) = PathBuf::from(&self.target).parent() {
                         if !parent.as_os_str().is_empty() {
-                            std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create {}: {e}", parent.display())))?;
+                            std::fs::create_dir_all(parent).map_err(|e| {
+                                err(format!("cannot create {}: {e}", parent.display()))
+                            })?;
                         }
                     }
                 }
-                let mut conn = SqliteConnection::establish(&self.target).map_err(|e| err(e.to_string()))?;
+                let mut conn =
+                    SqliteConnection::establish(&self.target).map_err(|e| err(e.to_string()))?;
                 // WAL for concurrent readers; FULL sync because the record chain is evidence.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;",
@@ -136,11 +151,14 @@ impl ManageConnection for DbManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        self.open().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+        self.open().map_err(|e| {
+            r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string()))
+        })
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -176,12 +194,20 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
     let m = |e: &dyn std::fmt::Display| DbSetupError::Migrate(e.to_string());
     match conn {
         DbConn::Pg(pg) => {
-            pg.batch_execute("SELECT pg_advisory_lock(7270001)").map_err(|e| m(&e))?;
-            let result = pg.run_pending_migrations(PG_MIGRATIONS).map(|_| ()).map_err(|e| m(&e));
-            pg.batch_execute("SELECT pg_advisory_unlock(7270001)").map_err(|e| m(&e))?;
+            pg.batch_execute("SELECT pg_advisory_lock(7270001)")
+                .map_err(|e| m(&e))?;
+            let result = pg
+                .run_pending_migrations(PG_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| m(&e));
+            pg.batch_execute("SELECT pg_advisory_unlock(7270001)")
+                .map_err(|e| m(&e))?;
             result
         }
-        DbConn::Sqlite(sq) => sq.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).map_err(|e| m(&e)),
+        DbConn::Sqlite(sq) => sq
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|_| ())
+            .map_err(|e| m(&e)),
     }
 }
 
@@ -237,7 +263,9 @@ where
         DbConn::Sqlite(sq) => {
             AnsiTransactionManager::begin_transaction_sql(sq, "BEGIN IMMEDIATE")?;
             let result = f(conn);
-            let DbConn::Sqlite(sq) = conn else { unreachable!("backend changed inside a transaction") };
+            let DbConn::Sqlite(sq) = conn else {
+                unreachable!("backend changed inside a transaction")
+            };
             match result {
                 Ok(v) => {
                     AnsiTransactionManager::commit_transaction(sq)?;
@@ -274,13 +302,22 @@ mod tests {
     fn url_picks_backend() {
         assert_eq!(backend_of("postgres://u@h/d").0, Backend::Postgres);
         assert_eq!(backend_of("postgresql://u@h/d").0, Backend::Postgres);
-        assert_eq!(backend_of("sqlite://./x/z.db"), (Backend::Sqlite, "./x/z.db".into()));
-        assert_eq!(backend_of("/tmp/z.db"), (Backend::Sqlite, "/tmp/z.db".into()));
+        assert_eq!(
+            backend_of("sqlite://./x/z.db"),
+            (Backend::Sqlite, "./x/z.db".into())
+        );
+        assert_eq!(
+            backend_of("/tmp/z.db"),
+            (Backend::Sqlite, "/tmp/z.db".into())
+        );
     }
 
     #[test]
     fn credentials_are_redacted() {
-        assert_eq!(redact_url("postgres://bob:pw@db:5432/x"), "postgres://bob:***@db:5432/x");
+        assert_eq!(
+            redact_url("postgres://bob:pw@db:5432/x"),
+            "postgres://bob:***@db:5432/x"
+        );
         assert_eq!(redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
     }
 }

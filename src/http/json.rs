@@ -30,7 +30,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = req.mime_type().ok().flatten().map(|m| m.essence_str() == "application/json" || m.suffix().map(|s| s == "json").unwrap_or(false));
+        let content_type_ok = req.mime_type().ok().flatten().map(|m| {
+            m.essence_str() == "application/json"
+                || m.suffix().map(|s| s == "json").unwrap_or(false)
+        });
         let declared_len = req
             .headers()
             .get(actix_web::http::header::CONTENT_LENGTH)
@@ -45,13 +48,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     "send the body as application/json",
                 ));
             }
-            let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, Code::PayloadTooLarge, format!("JSON body larger than {JSON_LIMIT} bytes"));
+            let too_large = || {
+                AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Code::PayloadTooLarge,
+                    format!("JSON body larger than {JSON_LIMIT} bytes"),
+                )
+            };
             if declared_len.map(|n| n > JSON_LIMIT).unwrap_or(false) {
                 return Err(too_large());
             }
             let mut body = bytes::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| AppError::bad_request(Code::BadRequest, format!("reading body: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    AppError::bad_request(Code::BadRequest, format!("reading body: {e}"))
+                })?;
                 if body.len() + chunk.len() > JSON_LIMIT {
                     return Err(too_large());
                 }
@@ -64,8 +75,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
 /// Parses a JSON body, naming the field that is wrong.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    // Syntax first, so that a broken body is called broken whatever its keys.
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::bad_request(Code::InvalidJson, format!("malformed JSON: {e}")))?;
+    match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Ok(v),
         Err(err) => {
             let path = err.path().to_string();
@@ -73,19 +86,40 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             let msg = inner.to_string();
             use serde_json::error::Category;
             match inner.classify() {
-                Category::Syntax | Category::Eof | Category::Io => {
-                    Err(AppError::bad_request(Code::InvalidJson, format!("malformed JSON: {msg}")))
-                }
+                Category::Syntax | Category::Eof | Category::Io => Err(AppError::bad_request(
+                    Code::InvalidJson,
+                    format!("malformed JSON: {msg}"),
+                )),
                 Category::Data => {
                     if let Some(rest) = msg.strip_prefix("unknown field `") {
                         let name = rest.split('`').next().unwrap_or("");
-                        let field = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-                        let mut e = AppError::bad_request(Code::UnknownField, format!("unknown field {field}"));
-                        e.errors.push(FieldError::new(field, "unknown_field", "this field is not accepted here"));
+                        // serde_path_to_error's path already ends with the unknown key.
+                        let field = if path == "." || path.is_empty() {
+                            name.to_string()
+                        } else {
+                            path
+                        };
+                        let mut e = AppError::bad_request(
+                            Code::UnknownField,
+                            format!("unknown field {field}"),
+                        );
+                        e.errors.push(FieldError::new(
+                            field,
+                            "unknown_field",
+                            "this field is not accepted here",
+                        ));
                         Err(e)
                     } else {
-                        let field = if path == "." { missing_field(&msg).unwrap_or_default() } else { path };
-                        Err(AppError::validation(vec![FieldError::new(field, "invalid", strip_position(&msg))]))
+                        let field = if path == "." {
+                            missing_field(&msg).unwrap_or_default()
+                        } else {
+                            path
+                        };
+                        Err(AppError::validation(vec![FieldError::new(
+                            field,
+                            "invalid",
+                            strip_position(&msg),
+                        )]))
                     }
                 }
             }
@@ -94,7 +128,9 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
 }
 
 fn missing_field(msg: &str) -> Option<String> {
-    msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(str::to_owned)
+    msg.strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+        .map(str::to_owned)
 }
 
 fn strip_position(msg: &str) -> String {

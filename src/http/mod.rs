@@ -31,12 +31,18 @@ pub struct RequestCtx {
 }
 
 fn acceptable_request_id(v: &str) -> bool {
-    !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+    !v.is_empty()
+        && v.len() <= 128
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
 }
 
 /// Outermost middleware: request id in, request id out, a log line and the
 /// metrics for every request.
-pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
@@ -45,7 +51,10 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody>) 
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let ip = req.peer_addr().map(|a| a.ip().to_string());
-    req.extensions_mut().insert(RequestCtx { request_id: request_id.clone(), ip });
+    req.extensions_mut().insert(RequestCtx {
+        request_id: request_id.clone(),
+        ip,
+    });
     let method = req.method().to_string();
     let path = req.path().to_string();
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -57,17 +66,28 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody>) 
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
-    let pattern = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let pattern = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     if let Some(state) = state {
         state.metrics.observe(&method, &pattern, status, elapsed);
     }
-    span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "handled"));
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+            "handled"
+        )
+    });
     Ok(res)
 }
 
 /// Turns any error response that is not already problem+json (404 for an
 /// unknown path, 405, actix's own 4xx) into one.
-pub fn problem_for_plain_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+pub fn problem_for_plain_errors<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -80,9 +100,15 @@ pub fn problem_for_plain_errors<B>(res: ServiceResponse<B>) -> actix_web::Result
     let status = res.status();
     let (code, detail) = match status.as_u16() {
         404 => (Code::NotFound, "no such resource".to_string()),
-        405 => (Code::MethodNotAllowed, format!("method {} is not allowed here", res.request().method())),
+        405 => (
+            Code::MethodNotAllowed,
+            format!("method {} is not allowed here", res.request().method()),
+        ),
         413 => (Code::PayloadTooLarge, "request body too large".to_string()),
-        415 => (Code::UnsupportedMediaType, "unsupported content type".to_string()),
+        415 => (
+            Code::UnsupportedMediaType,
+            "unsupported content type".to_string(),
+        ),
         401 => (Code::Unauthorized, "authentication required".to_string()),
         403 => (Code::Forbidden, "forbidden".to_string()),
         400..=499 => (Code::BadRequest, "bad request".to_string()),
@@ -106,7 +132,9 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) ->
 
 /// `Location` + 201 with a JSON body.
 pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
-    HttpResponse::Created().insert_header((header::LOCATION, location)).json(body)
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
 }
 
 /// List paging: `limit` (default 50, at most 500) and an opaque `cursor`.
@@ -121,7 +149,11 @@ impl Paging {
         match self.limit {
             None => Ok(50),
             Some(n) if (1..=500).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::validation(vec![crate::error::FieldError::new("limit", "out_of_range", "limit must be 1–500")])),
+            Some(_) => Err(AppError::validation(vec![crate::error::FieldError::new(
+                "limit",
+                "out_of_range",
+                "limit must be 1–500",
+            )])),
         }
     }
 }

@@ -25,14 +25,23 @@ async fn filtered(state: &AppState, f: ItemFilter) -> AppResult<Vec<EnforcementI
         .run(move |conn| {
             let departments = crate::org::list_departments(conn)?;
             let holder = match &f.department_id {
-                Some(id) => Some(departments.iter().find(|d| &d.id == id).cloned().ok_or_else(|| AppError::not_found("department not found"))?),
+                Some(id) => Some(
+                    departments
+                        .iter()
+                        .find(|d| &d.id == id)
+                        .cloned()
+                        .ok_or_else(|| AppError::not_found("department not found"))?,
+                ),
                 None => None,
             };
             Ok(all(conn)?
                 .into_iter()
                 .filter(|i| f.domain.as_ref().is_none_or(|d| &i.domain == d))
                 .filter(|i| f.high_frequency.is_none_or(|h| i.high_frequency == h))
-                .filter(|i| f.q.as_ref().is_none_or(|q| i.code.contains(q.as_str()) || i.name.contains(q.as_str())))
+                .filter(|i| {
+                    f.q.as_ref()
+                        .is_none_or(|q| i.code.contains(q.as_str()) || i.name.contains(q.as_str()))
+                })
                 .filter(|i| holder.as_ref().is_none_or(|d| held_by(i, &d.domains)))
                 .map(|i| present(i, &departments))
                 .collect())
@@ -42,26 +51,38 @@ async fn filtered(state: &AppState, f: ItemFilter) -> AppResult<Vec<EnforcementI
 
 #[utoipa::path(get, path = "/api/v1/enforcement-items", tag = "items", params(ItemFilter), responses((status = 200, body = [EnforcementItem])), security(("bearer" = [])))]
 #[get("/enforcement-items")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller, q: web::Query<ItemFilter>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    q: web::Query<ItemFilter>,
+) -> AppResult<HttpResponse> {
     let items = filtered(&state, q.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
 }
 
 #[utoipa::path(get, path = "/api/v1/public/enforcement-items", tag = "public", params(ItemFilter), responses((status = 200, body = [EnforcementItem])))]
 #[get("/public/enforcement-items")]
-pub async fn public_list(state: web::Data<AppState>, q: web::Query<ItemFilter>) -> AppResult<HttpResponse> {
+pub async fn public_list(
+    state: web::Data<AppState>,
+    q: web::Query<ItemFilter>,
+) -> AppResult<HttpResponse> {
     let items = filtered(&state, q.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
 }
 
 #[utoipa::path(get, path = "/api/v1/enforcement-items/{code}", tag = "items", responses((status = 200, body = EnforcementItem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/enforcement-items/{code}")]
-pub async fn get_one(state: web::Data<AppState>, _caller: Caller, code: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_one(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    code: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let code = code.into_inner();
     let item = state
         .db
         .run(move |conn| {
-            let item = find(conn, &code)?.ok_or_else(|| AppError::not_found(format!("no enforcement item {code}")))?;
+            let item = find(conn, &code)?
+                .ok_or_else(|| AppError::not_found(format!("no enforcement item {code}")))?;
             Ok(present(item, &crate::org::list_departments(conn)?))
         })
         .await?;

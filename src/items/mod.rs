@@ -52,7 +52,17 @@ pub struct EnforcementItem {
     pub departments: Vec<Holder>,
 }
 
-type ItemRow = (String, String, String, bool, bool, String, String, String, Option<String>);
+type ItemRow = (
+    String,
+    String,
+    String,
+    bool,
+    bool,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 fn item_columns() -> (
     enforcement_items::code,
@@ -93,27 +103,46 @@ fn from_row(r: ItemRow) -> ItemData {
 }
 
 pub fn find(conn: &mut DbConn, code: &str) -> AppResult<Option<ItemData>> {
-    Ok(enforcement_items::table.find(code).select(item_columns()).first::<ItemRow>(conn).optional()?.map(from_row))
+    Ok(enforcement_items::table
+        .find(code)
+        .select(item_columns())
+        .first::<ItemRow>(conn)
+        .optional()?
+        .map(from_row))
 }
 
 pub fn all(conn: &mut DbConn) -> AppResult<Vec<ItemData>> {
-    let rows: Vec<ItemRow> = enforcement_items::table.select(item_columns()).order(enforcement_items::code.asc()).load(conn)?;
+    let rows: Vec<ItemRow> = enforcement_items::table
+        .select(item_columns())
+        .order(enforcement_items::code.asc())
+        .load(conn)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// Does the department (with these domains) hold the item? (权责清单)
 pub fn held_by(item: &ItemData, department_domains: &[String]) -> bool {
-    department_domains.iter().any(|d| *d == item.domain)
+    department_domains.contains(&item.domain)
 }
 
 pub fn present(item: ItemData, departments: &[crate::org::Department]) -> EnforcementItem {
     EnforcementItem {
-        violation_basis_text: item.violation_basis.iter().map(Citation::to_chinese).collect(),
-        penalty_basis_text: item.penalty_basis.iter().map(Citation::to_chinese).collect(),
+        violation_basis_text: item
+            .violation_basis
+            .iter()
+            .map(Citation::to_chinese)
+            .collect(),
+        penalty_basis_text: item
+            .penalty_basis
+            .iter()
+            .map(Citation::to_chinese)
+            .collect(),
         departments: departments
             .iter()
             .filter(|d| held_by(&item, &d.domains))
-            .map(|d| Holder { id: d.id.clone(), name: d.name.clone() })
+            .map(|d| Holder {
+                id: d.id.clone(),
+                name: d.name.clone(),
+            })
             .collect(),
         data: item,
     }
@@ -137,15 +166,20 @@ pub fn read_dir(dir: &Path) -> AppResult<Vec<ItemData>> {
     files.sort();
     let mut out: Vec<ItemData> = vec![];
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
-        let parsed: ItemsFile = toml::from_str(&text).map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
+        let text = std::fs::read_to_string(&f)
+            .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
+        let parsed: ItemsFile = toml::from_str(&text)
+            .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
         for item in parsed.items {
             validate(&item).map_err(|mut e| {
                 e.detail = format!("{}: {}", f.display(), e.detail);
                 e
             })?;
             if out.iter().any(|o| o.code == item.code) {
-                return Err(AppError::rule(Code::ImportFailed, format!("{}: item {} appears twice", f.display(), item.code)));
+                return Err(AppError::rule(
+                    Code::ImportFailed,
+                    format!("{}: item {} appears twice", f.display(), item.code),
+                ));
             }
             out.push(item);
         }
@@ -156,23 +190,40 @@ pub fn read_dir(dir: &Path) -> AppResult<Vec<ItemData>> {
 /// Checks one item; an item without a legal basis is refused.
 pub fn validate(item: &ItemData) -> AppResult<()> {
     if item.code.trim().is_empty() || item.name.trim().is_empty() {
-        return Err(AppError::rule(Code::ImportFailed, format!("item {:?}: code and name are required", item.code)));
+        return Err(AppError::rule(
+            Code::ImportFailed,
+            format!("item {:?}: code and name are required", item.code),
+        ));
     }
     if !crate::org::rules::is_domain(&item.domain) {
-        return Err(AppError::rule(Code::ImportFailed, format!("item {}: unknown domain {:?}", item.code, item.domain)));
+        return Err(AppError::rule(
+            Code::ImportFailed,
+            format!("item {}: unknown domain {:?}", item.code, item.domain),
+        ));
     }
     if item.penalty_types.is_empty() {
-        return Err(AppError::rule(Code::ImportFailed, format!("item {}: no penalty types", item.code)));
+        return Err(AppError::rule(
+            Code::ImportFailed,
+            format!("item {}: no penalty types", item.code),
+        ));
     }
     if let Some(p) = rules::legal_basis_problem(&item.violation_basis, &item.penalty_basis) {
-        return Err(AppError::rule(Code::MissingLegalBasis, format!("item {}: {p}", item.code)));
+        return Err(AppError::rule(
+            Code::MissingLegalBasis,
+            format!("item {}: {p}", item.code),
+        ));
     }
     Ok(())
 }
 
 /// Inserts new items and updates changed ones, auditing old and new values.
 /// Returns (inserted, updated). Run inside the import's transaction.
-pub fn upsert(conn: &mut DbConn, items: &[ItemData], actor: Option<&crate::auth::Caller>, now: NaiveDateTime) -> AppResult<(usize, usize)> {
+pub fn upsert(
+    conn: &mut DbConn,
+    items: &[ItemData],
+    actor: Option<&crate::auth::Caller>,
+    now: NaiveDateTime,
+) -> AppResult<(usize, usize)> {
     let (mut inserted, mut updated) = (0, 0);
     for item in items {
         let old = find(conn, &item.code)?;
@@ -192,17 +243,28 @@ pub fn upsert(conn: &mut DbConn, items: &[ItemData], actor: Option<&crate::auth:
             enforcement_items::updated_at.eq(now),
         );
         if old.is_some() {
-            diesel::update(enforcement_items::table.find(&item.code)).set(values).execute(conn)?;
+            diesel::update(enforcement_items::table.find(&item.code))
+                .set(values)
+                .execute(conn)?;
             updated += 1;
         } else {
-            diesel::insert_into(enforcement_items::table).values((enforcement_items::code.eq(&item.code), values)).execute(conn)?;
+            diesel::insert_into(enforcement_items::table)
+                .values((enforcement_items::code.eq(&item.code), values))
+                .execute(conn)?;
             inserted += 1;
         }
         let mut event = match actor {
             Some(c) => AuditEvent::by(c, "", ""),
-            None => AuditEvent { actor_username: Some("zhifa import".into()), ..Default::default() },
+            None => AuditEvent {
+                actor_username: Some("zhifa import".into()),
+                ..Default::default()
+            },
         };
-        event.action = if old.is_some() { "item.updated".into() } else { "item.created".into() };
+        event.action = if old.is_some() {
+            "item.updated".into()
+        } else {
+            "item.created".into()
+        };
         event.target = Some(format!("item:{}", item.code));
         audit::write(conn, now, &event.change(old.as_ref(), Some(item)))?;
     }

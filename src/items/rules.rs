@@ -44,9 +44,20 @@ pub fn chinese_number(n: u32) -> String {
         return "零".into();
     }
     if (10..20).contains(&n) {
-        return format!("十{}", if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] });
+        return format!(
+            "十{}",
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[(n % 10) as usize]
+            }
+        );
     }
-    let digits: Vec<u32> = n.to_string().chars().map(|c| c.to_digit(10).unwrap_or(0)).collect();
+    let digits: Vec<u32> = n
+        .to_string()
+        .chars()
+        .map(|c| c.to_digit(10).unwrap_or(0))
+        .collect();
     let len = digits.len();
     let mut out = String::new();
     let mut zero_pending = false;
@@ -120,7 +131,18 @@ mod tests {
 
     #[test]
     fn numerals() {
-        let cases = [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"), (100, "一百"), (101, "一百零一"), (122, "一百二十二"), (110, "一百一十"), (1005, "一千零五")];
+        let cases = [
+            (1, "一"),
+            (10, "十"),
+            (12, "十二"),
+            (20, "二十"),
+            (35, "三十五"),
+            (100, "一百"),
+            (101, "一百零一"),
+            (122, "一百二十二"),
+            (110, "一百一十"),
+            (1005, "一千零五"),
+        ];
         for (n, s) in cases {
             assert_eq!(chinese_number(n), s, "{n}");
         }
@@ -128,17 +150,37 @@ mod tests {
 
     #[test]
     fn citation_text() {
-        let c = Citation { law: "中华人民共和国食品安全法".into(), article: 124, paragraph: Some(1), item: Some(5) };
-        assert_eq!(c.to_chinese(), "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项");
+        let c = Citation {
+            law: "中华人民共和国食品安全法".into(),
+            article: 124,
+            paragraph: Some(1),
+            item: Some(5),
+        };
+        assert_eq!(
+            c.to_chinese(),
+            "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项"
+        );
     }
 
     #[test]
     fn basis_required() {
-        let c = Citation { law: "法".into(), article: 1, paragraph: None, item: None };
-        assert!(legal_basis_problem(&[], &[c.clone()]).unwrap().starts_with("violation_basis"));
-        assert!(legal_basis_problem(&[c.clone()], &[]).unwrap().starts_with("penalty_basis"));
-        let bad = Citation { article: 0, ..c.clone() };
-        assert!(legal_basis_problem(&[c.clone()], &[bad]).is_some());
-        assert!(legal_basis_problem(&[c.clone()], &[c]).is_none());
+        let c = Citation {
+            law: "法".into(),
+            article: 1,
+            paragraph: None,
+            item: None,
+        };
+        assert!(legal_basis_problem(&[], std::slice::from_ref(&c))
+            .unwrap()
+            .starts_with("violation_basis"));
+        assert!(legal_basis_problem(std::slice::from_ref(&c), &[])
+            .unwrap()
+            .starts_with("penalty_basis"));
+        let bad = Citation {
+            article: 0,
+            ..c.clone()
+        };
+        assert!(legal_basis_problem(std::slice::from_ref(&c), &[bad]).is_some());
+        assert!(legal_basis_problem(std::slice::from_ref(&c), std::slice::from_ref(&c)).is_none());
     }
 }

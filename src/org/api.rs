@@ -25,7 +25,13 @@ fn bad(field: &str, msg: &str) -> AppError {
 
 fn check_domains(field: &str, domains: &[String]) -> AppResult<()> {
     match domains.iter().find(|d| !is_domain(d)) {
-        Some(d) => Err(bad(field, &format!("unknown domain {d:?}; expected one of {}", rules::DOMAINS.join(", ")))),
+        Some(d) => Err(bad(
+            field,
+            &format!(
+                "unknown domain {d:?}; expected one of {}",
+                rules::DOMAINS.join(", ")
+            ),
+        )),
         None => Ok(()),
     }
 }
@@ -58,9 +64,17 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<Http
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", responses((status = 200, body = Department), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/departments/{id}")]
-pub async fn get_one(state: web::Data<AppState>, _caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_one(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let d = state.db.run(move |c| find_department(c, &id)).await?.ok_or_else(|| AppError::not_found("department not found"))?;
+    let d = state
+        .db
+        .run(move |c| find_department(c, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found("department not found"))?;
     Ok(HttpResponse::Ok().json(d.department))
 }
 
@@ -81,7 +95,11 @@ pub struct NewDepartment {
     responses((status = 201, body = Department), (status = 403, body = crate::error::Problem), (status = 404, description = "parent outside the admin's region", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/departments")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewDepartment>) -> AppResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewDepartment>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
     non_blank("code", &b.code, 64)?;
@@ -93,8 +111,27 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<Ne
         .db
         .write(move |conn| {
             let parent = administered(conn, &caller, &b.parent_id)?;
-            let d = insert_department(conn, b.code.trim(), b.name.trim(), b.short_name.trim(), b.level, b.kind, Some(&parent), &b.domains, now)?;
-            audit::write(conn, now, &AuditEvent::by(&caller, "department.created", format!("department:{}", d.id)).change::<(), _>(None, Some(&d)))?;
+            let d = insert_department(
+                conn,
+                b.code.trim(),
+                b.name.trim(),
+                b.short_name.trim(),
+                b.level,
+                b.kind,
+                Some(&parent),
+                &b.domains,
+                now,
+            )?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(
+                    &caller,
+                    "department.created",
+                    format!("department:{}", d.id),
+                )
+                .change::<(), _>(None, Some(&d)),
+            )?;
             Ok(d)
         })
         .await?;
@@ -112,7 +149,12 @@ pub struct DepartmentPatch {
 #[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "organisation", request_body = DepartmentPatch,
     responses((status = 200, body = Department), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[patch("/departments/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<DepartmentPatch>) -> AppResult<HttpResponse> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<DepartmentPatch>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
     if let Some(n) = &b.name {
@@ -144,11 +186,17 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<St
                 .set((
                     departments::name.eq(&new.name),
                     departments::short_name.eq(&new.short_name),
-                    departments::domains.eq(serde_json::to_string(&new.domains).unwrap_or_default()),
+                    departments::domains
+                        .eq(serde_json::to_string(&new.domains).unwrap_or_default()),
                     departments::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            audit::write(conn, now, &AuditEvent::by(&caller, "department.updated", format!("department:{id}")).change(Some(&old), Some(&new)))?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(&caller, "department.updated", format!("department:{id}"))
+                    .change(Some(&old), Some(&new)),
+            )?;
             Ok(new)
         })
         .await?;
@@ -165,12 +213,20 @@ pub struct UserFilter {
 /// Admins list users of their region; everyone else the users of their own department.
 #[utoipa::path(get, path = "/api/v1/users", tag = "organisation", params(UserFilter), responses((status = 200, body = [User])), security(("bearer" = [])))]
 #[get("/users")]
-pub async fn list_users(state: web::Data<AppState>, caller: Caller, q: web::Query<UserFilter>) -> AppResult<HttpResponse> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<UserFilter>,
+) -> AppResult<HttpResponse> {
     let q = q.into_inner();
     let items = state
         .db
         .run(move |conn| {
-            let mut query = users::table.inner_join(departments::table).select(user_columns()).order(users::username.asc()).into_boxed();
+            let mut query = users::table
+                .inner_join(departments::table)
+                .select(user_columns())
+                .order(users::username.asc())
+                .into_boxed();
             if caller.has(Role::Admin) {
                 query = query.filter(departments::path.like(format!("{}%", caller.region_path)));
             } else {
@@ -193,7 +249,8 @@ pub async fn list_users(state: web::Data<AppState>, caller: Caller, q: web::Quer
 /// A user the caller may see: admins inside their region, others inside their department.
 fn visible_user(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<(User, Placed)> {
     let user = find_user(conn, id)?.ok_or_else(|| AppError::not_found("user not found"))?;
-    let dept = find_department(conn, &user.department_id)?.ok_or_else(|| AppError::not_found("user not found"))?;
+    let dept = find_department(conn, &user.department_id)?
+        .ok_or_else(|| AppError::not_found("user not found"))?;
     let visible = may_administer(caller, &dept.path) || user.department_id == caller.department_id;
     if !visible {
         return Err(AppError::not_found("user not found"));
@@ -211,7 +268,11 @@ fn administered_user(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", responses((status = 200, body = User), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/users/{id}")]
-pub async fn get_user(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let (user, _) = state.db.run(move |c| visible_user(c, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(user))
@@ -230,11 +291,16 @@ pub struct NewUser {
 }
 
 fn check_username(u: &str) -> AppResult<()> {
-    let ok = (3..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    let ok = (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(bad("username", "3–64 characters of a–z, 0–9, '.', '_' or '-'"))
+        Err(bad(
+            "username",
+            "3–64 characters of a–z, 0–9, '.', '_' or '-'",
+        ))
     }
 }
 
@@ -242,7 +308,11 @@ fn check_username(u: &str) -> AppResult<()> {
     responses((status = 201, body = User), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/users")]
-pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewUser>) -> AppResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewUser>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
     check_username(&b.username)?;
@@ -257,8 +327,22 @@ pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: ApiJs
         .db
         .write(move |conn| {
             administered(conn, &caller, &b.department_id)?;
-            let u = insert_user(conn, &b.username, b.display_name.trim(), &hash, &b.department_id, &b.roles, b.legal_qualification, now)?;
-            audit::write(conn, now, &AuditEvent::by(&caller, "user.created", format!("user:{}", u.username)).change::<(), _>(None, Some(&u)))?;
+            let u = insert_user(
+                conn,
+                &b.username,
+                b.display_name.trim(),
+                &hash,
+                &b.department_id,
+                &b.roles,
+                b.legal_qualification,
+                now,
+            )?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(&caller, "user.created", format!("user:{}", u.username))
+                    .change::<(), _>(None, Some(&u)),
+            )?;
             Ok(u)
         })
         .await?;
@@ -280,7 +364,12 @@ pub struct UserPatch {
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", request_body = UserPatch,
     responses((status = 200, body = User), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[patch("/users/{id}")]
-pub async fn update_user(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<UserPatch>) -> AppResult<HttpResponse> {
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<UserPatch>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
     if let Some(n) = &b.display_name {
@@ -314,7 +403,9 @@ pub async fn update_user(state: web::Data<AppState>, caller: Caller, id: web::Pa
             if let Some(v) = b.disabled {
                 new.disabled = v;
             }
-            let revoke = new.disabled != old.disabled || new.roles != old.roles || new.department_id != old.department_id;
+            let revoke = new.disabled != old.disabled
+                || new.roles != old.roles
+                || new.department_id != old.department_id;
             diesel::update(users::table.find(&id))
                 .set((
                     users::display_name.eq(&new.display_name),
@@ -326,7 +417,12 @@ pub async fn update_user(state: web::Data<AppState>, caller: Caller, id: web::Pa
                     users::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            audit::write(conn, now, &AuditEvent::by(&caller, "user.updated", format!("user:{}", old.username)).change(Some(&old), Some(&new)))?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(&caller, "user.updated", format!("user:{}", old.username))
+                    .change(Some(&old), Some(&new)),
+            )?;
             Ok(new)
         })
         .await?;
@@ -343,7 +439,12 @@ pub struct PasswordReset {
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "organisation", request_body = PasswordReset,
     responses((status = 204), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[post("/users/{id}/password")]
-pub async fn reset_password(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<PasswordReset>) -> AppResult<HttpResponse> {
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<PasswordReset>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let id = id.into_inner();
     let now = state.clock.now_naive();
@@ -356,7 +457,15 @@ pub async fn reset_password(state: web::Data<AppState>, caller: Caller, id: web:
             let hash = password::hash(&pw)?;
             write_tx(conn, |c| {
                 set_password(c, &id, &hash, now)?;
-                audit::write(c, now, &AuditEvent::by(&caller, "user.password_reset", format!("user:{}", user.username)))
+                audit::write(
+                    c,
+                    now,
+                    &AuditEvent::by(
+                        &caller,
+                        "user.password_reset",
+                        format!("user:{}", user.username),
+                    ),
+                )
             })
         })
         .await?;
@@ -365,7 +474,11 @@ pub async fn reset_password(state: web::Data<AppState>, caller: Caller, id: web:
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/certificates", tag = "organisation", responses((status = 200, body = [Certificate]), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/users/{id}/certificates")]
-pub async fn list_certificates(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn list_certificates(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let today = state.clock.today();
     let items = state
@@ -392,7 +505,12 @@ pub struct NewCertificate {
     responses((status = 201, body = Certificate), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/users/{id}/certificates")]
-pub async fn create_certificate(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<NewCertificate>) -> AppResult<HttpResponse> {
+pub async fn create_certificate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<NewCertificate>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
     non_blank("number", &b.number, 64)?;
@@ -413,8 +531,27 @@ pub async fn create_certificate(state: web::Data<AppState>, caller: Caller, id: 
             if find_department(conn, &b.area_department_id)?.is_none() {
                 return Err(bad("area_department_id", "no such department"));
             }
-            let c = insert_certificate(conn, &user.id, b.number.trim(), &b.fields, &b.area_department_id, b.valid_from, b.valid_until, now, today)?;
-            audit::write(conn, now, &AuditEvent::by(&caller, "certificate.issued", format!("certificate:{}", c.number)).change::<(), _>(None, Some(&c)))?;
+            let c = insert_certificate(
+                conn,
+                &user.id,
+                b.number.trim(),
+                &b.fields,
+                &b.area_department_id,
+                b.valid_from,
+                b.valid_until,
+                now,
+                today,
+            )?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(
+                    &caller,
+                    "certificate.issued",
+                    format!("certificate:{}", c.number),
+                )
+                .change::<(), _>(None, Some(&c)),
+            )?;
             Ok(c)
         })
         .await?;
@@ -435,7 +572,12 @@ pub struct CertificatePatch {
     responses((status = 200, body = Certificate), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[patch("/certificates/{id}")]
-pub async fn update_certificate(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<CertificatePatch>) -> AppResult<HttpResponse> {
+pub async fn update_certificate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<CertificatePatch>,
+) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
     if let Some(f) = &b.fields {
@@ -450,10 +592,17 @@ pub async fn update_certificate(state: web::Data<AppState>, caller: Caller, id: 
     let cert = state
         .db
         .write(move |conn| {
-            let old = find_certificate(conn, &id, today)?.ok_or_else(|| AppError::not_found("certificate not found"))?;
-            administered_user(conn, &caller, &old.user_id).map_err(|_| AppError::not_found("certificate not found"))?;
-            if old.status == CertificateStatus::Revoked && b.status.is_some_and(|s| s != CertificateStatus::Revoked) {
-                return Err(AppError::rule(crate::error::Code::Conflict, "a revoked certificate cannot be reinstated; issue a new one"));
+            let old = find_certificate(conn, &id, today)?
+                .ok_or_else(|| AppError::not_found("certificate not found"))?;
+            administered_user(conn, &caller, &old.user_id)
+                .map_err(|_| AppError::not_found("certificate not found"))?;
+            if old.status == CertificateStatus::Revoked
+                && b.status.is_some_and(|s| s != CertificateStatus::Revoked)
+            {
+                return Err(AppError::rule(
+                    crate::error::Code::Conflict,
+                    "a revoked certificate cannot be reinstated; issue a new one",
+                ));
             }
             let status = b.status.unwrap_or(old.status);
             let valid_until = b.valid_until.unwrap_or(old.valid_until);
@@ -471,8 +620,18 @@ pub async fn update_certificate(state: web::Data<AppState>, caller: Caller, id: 
                     certificates::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            let new = find_certificate(conn, &id, today)?.ok_or_else(|| AppError::internal("certificate vanished"))?;
-            audit::write(conn, now, &AuditEvent::by(&caller, "certificate.updated", format!("certificate:{}", old.number)).change(Some(&old), Some(&new)))?;
+            let new = find_certificate(conn, &id, today)?
+                .ok_or_else(|| AppError::internal("certificate vanished"))?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(
+                    &caller,
+                    "certificate.updated",
+                    format!("certificate:{}", old.number),
+                )
+                .change(Some(&old), Some(&new)),
+            )?;
             Ok(new)
         })
         .await?;
@@ -497,16 +656,25 @@ pub struct PublicCertificate {
 
 #[utoipa::path(get, path = "/api/v1/public/certificates/{number}", tag = "public", responses((status = 200, body = PublicCertificate), (status = 404, body = crate::error::Problem)))]
 #[get("/public/certificates/{number}")]
-pub async fn public_certificate(state: web::Data<AppState>, number: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn public_certificate(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let number = number.into_inner();
     let today = state.clock.today();
     let out = state
         .db
         .run(move |conn| {
-            let c = certificate_by_number(conn, &number, today)?.ok_or_else(|| AppError::not_found("no certificate with this number"))?;
-            let user = find_user(conn, &c.user_id)?.ok_or_else(|| AppError::not_found("no certificate with this number"))?;
-            let dept = find_department(conn, &user.department_id)?.map(|p| p.department.name).unwrap_or_default();
-            let area = find_department(conn, &c.area_department_id)?.map(|p| p.department.name).unwrap_or_default();
+            let c = certificate_by_number(conn, &number, today)?
+                .ok_or_else(|| AppError::not_found("no certificate with this number"))?;
+            let user = find_user(conn, &c.user_id)?
+                .ok_or_else(|| AppError::not_found("no certificate with this number"))?;
+            let dept = find_department(conn, &user.department_id)?
+                .map(|p| p.department.name)
+                .unwrap_or_default();
+            let area = find_department(conn, &c.area_department_id)?
+                .map(|p| p.department.name)
+                .unwrap_or_default();
             Ok(PublicCertificate {
                 number: c.number,
                 holder_name: user.display_name,

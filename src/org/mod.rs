@@ -34,7 +34,10 @@ pub enum DepartmentKind {
 }
 
 fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
@@ -56,7 +59,18 @@ pub struct Department {
     pub domains: Vec<String>,
 }
 
-pub type DepartmentRow = (String, String, String, String, String, String, Option<String>, String, String, String);
+pub type DepartmentRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+);
 
 pub fn department_columns() -> (
     departments::id,
@@ -105,15 +119,27 @@ pub struct Placed {
 }
 
 pub fn find_department(conn: &mut DbConn, id: &str) -> AppResult<Option<Placed>> {
-    let row: Option<DepartmentRow> = departments::table.find(id).select(department_columns()).first(conn).optional()?;
+    let row: Option<DepartmentRow> = departments::table
+        .find(id)
+        .select(department_columns())
+        .first(conn)
+        .optional()?;
     Ok(row.map(|r| {
         let (path, region_path) = (r.7.clone(), r.8.clone());
-        Placed { department: department_from_row(r), path, region_path }
+        Placed {
+            department: department_from_row(r),
+            path,
+            region_path,
+        }
     }))
 }
 
 pub fn department_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Placed>> {
-    let id: Option<String> = departments::table.filter(departments::code.eq(code)).select(departments::id).first(conn).optional()?;
+    let id: Option<String> = departments::table
+        .filter(departments::code.eq(code))
+        .select(departments::id)
+        .first(conn)
+        .optional()?;
     match id {
         Some(id) => find_department(conn, &id),
         None => Ok(None),
@@ -121,7 +147,10 @@ pub fn department_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Pla
 }
 
 pub fn list_departments(conn: &mut DbConn) -> AppResult<Vec<Department>> {
-    let rows: Vec<DepartmentRow> = departments::table.select(department_columns()).order(departments::path.asc()).load(conn)?;
+    let rows: Vec<DepartmentRow> = departments::table
+        .select(department_columns())
+        .order(departments::path.asc())
+        .load(conn)?;
     Ok(rows.into_iter().map(department_from_row).collect())
 }
 
@@ -189,7 +218,16 @@ pub struct User {
     pub created_at: String,
 }
 
-type UserRow = (String, String, String, String, String, bool, bool, NaiveDateTime);
+type UserRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    bool,
+    NaiveDateTime,
+);
 
 fn user_columns() -> (
     users::id,
@@ -201,7 +239,16 @@ fn user_columns() -> (
     users::disabled,
     users::created_at,
 ) {
-    (users::id, users::username, users::display_name, users::roles, users::department_id, users::legal_qualification, users::disabled, users::created_at)
+    (
+        users::id,
+        users::username,
+        users::display_name,
+        users::roles,
+        users::department_id,
+        users::legal_qualification,
+        users::disabled,
+        users::created_at,
+    )
 }
 
 fn user_from_row(r: UserRow) -> User {
@@ -218,7 +265,12 @@ fn user_from_row(r: UserRow) -> User {
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> AppResult<Option<User>> {
-    Ok(users::table.find(id).select(user_columns()).first::<UserRow>(conn).optional()?.map(user_from_row))
+    Ok(users::table
+        .find(id)
+        .select(user_columns())
+        .first::<UserRow>(conn)
+        .optional()?
+        .map(user_from_row))
 }
 
 /// A new user; the caller has checked the policy and hashed the password.
@@ -234,7 +286,10 @@ pub fn insert_user(
     now: NaiveDateTime,
 ) -> AppResult<User> {
     let id = uuid::Uuid::now_v7().to_string();
-    let taken: i64 = users::table.filter(users::username.eq(username)).count().get_result(conn)?;
+    let taken: i64 = users::table
+        .filter(users::username.eq(username))
+        .count()
+        .get_result(conn)?;
     if taken > 0 {
         return Err(AppError::conflict(format!("username {username} is taken")));
     }
@@ -273,7 +328,17 @@ pub struct Certificate {
     pub in_force: bool,
 }
 
-type CertRow = (String, String, String, String, String, NaiveDate, NaiveDate, String, Option<String>);
+type CertRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDate,
+    NaiveDate,
+    String,
+    Option<String>,
+);
 
 fn cert_columns() -> (
     certificates::id,
@@ -315,7 +380,11 @@ fn cert_from_row(r: CertRow, today: NaiveDate) -> Certificate {
     }
 }
 
-pub fn certificates_of(conn: &mut DbConn, user_id: &str, today: NaiveDate) -> AppResult<Vec<Certificate>> {
+pub fn certificates_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    today: NaiveDate,
+) -> AppResult<Vec<Certificate>> {
     let rows: Vec<CertRow> = certificates::table
         .filter(certificates::user_id.eq(user_id))
         .order(certificates::valid_from.asc())
@@ -324,11 +393,24 @@ pub fn certificates_of(conn: &mut DbConn, user_id: &str, today: NaiveDate) -> Ap
     Ok(rows.into_iter().map(|r| cert_from_row(r, today)).collect())
 }
 
-pub fn find_certificate(conn: &mut DbConn, id: &str, today: NaiveDate) -> AppResult<Option<Certificate>> {
-    Ok(certificates::table.find(id).select(cert_columns()).first::<CertRow>(conn).optional()?.map(|r| cert_from_row(r, today)))
+pub fn find_certificate(
+    conn: &mut DbConn,
+    id: &str,
+    today: NaiveDate,
+) -> AppResult<Option<Certificate>> {
+    Ok(certificates::table
+        .find(id)
+        .select(cert_columns())
+        .first::<CertRow>(conn)
+        .optional()?
+        .map(|r| cert_from_row(r, today)))
 }
 
-pub fn certificate_by_number(conn: &mut DbConn, number: &str, today: NaiveDate) -> AppResult<Option<Certificate>> {
+pub fn certificate_by_number(
+    conn: &mut DbConn,
+    number: &str,
+    today: NaiveDate,
+) -> AppResult<Option<Certificate>> {
     Ok(certificates::table
         .filter(certificates::number.eq(number))
         .select(cert_columns())
@@ -349,9 +431,14 @@ pub fn insert_certificate(
     now: NaiveDateTime,
     today: NaiveDate,
 ) -> AppResult<Certificate> {
-    let taken: i64 = certificates::table.filter(certificates::number.eq(number)).count().get_result(conn)?;
+    let taken: i64 = certificates::table
+        .filter(certificates::number.eq(number))
+        .count()
+        .get_result(conn)?;
     if taken > 0 {
-        return Err(AppError::conflict(format!("certificate number {number} already exists")));
+        return Err(AppError::conflict(format!(
+            "certificate number {number} already exists"
+        )));
     }
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(certificates::table)
@@ -372,51 +459,65 @@ pub fn insert_certificate(
 }
 
 /// Everything the rules need to judge users as officers on a case.
-pub fn officer_facts(conn: &mut DbConn, user_ids: &[String]) -> AppResult<Vec<rules::OfficerFacts>> {
+pub fn officer_facts(
+    conn: &mut DbConn,
+    user_ids: &[String],
+) -> AppResult<Vec<rules::OfficerFacts>> {
     let rows: Vec<(String, String, String, String, bool)> = users::table
         .filter(users::id.eq_any(user_ids))
-        .select((users::id, users::display_name, users::roles, users::department_id, users::disabled))
-        .load(conn)?;
-    let certs: Vec<(String, String, String, String, NaiveDate, NaiveDate, String)> = certificates::table
-        .inner_join(departments::table.on(departments::id.eq(certificates::area_department_id)))
-        .filter(certificates::user_id.eq_any(user_ids))
         .select((
-            certificates::user_id,
-            certificates::number,
-            certificates::fields,
-            departments::region_path,
-            certificates::valid_from,
-            certificates::valid_until,
-            certificates::status,
+            users::id,
+            users::display_name,
+            users::roles,
+            users::department_id,
+            users::disabled,
         ))
         .load(conn)?;
+    let certs: Vec<(String, String, String, String, NaiveDate, NaiveDate, String)> =
+        certificates::table
+            .inner_join(departments::table.on(departments::id.eq(certificates::area_department_id)))
+            .filter(certificates::user_id.eq_any(user_ids))
+            .select((
+                certificates::user_id,
+                certificates::number,
+                certificates::fields,
+                departments::region_path,
+                certificates::valid_from,
+                certificates::valid_until,
+                certificates::status,
+            ))
+            .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, display_name, roles, department_id, disabled)| rules::OfficerFacts {
-            certificates: certs
-                .iter()
-                .filter(|c| c.0 == id)
-                .map(|c| rules::CertificateFacts {
-                    number: c.1.clone(),
-                    fields: serde_json::from_str(&c.2).unwrap_or_default(),
-                    area_region_path: c.3.clone(),
-                    valid_from: c.4,
-                    valid_until: c.5,
-                    status: CertificateStatus::parse(&c.6),
-                })
-                .collect(),
-            user_id: id,
-            display_name,
-            roles: roles_from_json(&roles),
-            department_id,
-            disabled,
-        })
+        .map(
+            |(id, display_name, roles, department_id, disabled)| rules::OfficerFacts {
+                certificates: certs
+                    .iter()
+                    .filter(|c| c.0 == id)
+                    .map(|c| rules::CertificateFacts {
+                        number: c.1.clone(),
+                        fields: serde_json::from_str(&c.2).unwrap_or_default(),
+                        area_region_path: c.3.clone(),
+                        valid_from: c.4,
+                        valid_until: c.5,
+                        status: CertificateStatus::parse(&c.6),
+                    })
+                    .collect(),
+                user_id: id,
+                display_name,
+                roles: roles_from_json(&roles),
+                department_id,
+                disabled,
+            },
+        )
         .collect())
 }
 
 pub fn me(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResult<crate::auth::api::Me> {
-    let user = find_user(conn, &caller.user_id)?.ok_or_else(|| AppError::unauthorized("user gone"))?;
-    let dept = find_department(conn, &user.department_id)?.ok_or_else(|| AppError::internal("department gone"))?;
+    let user =
+        find_user(conn, &caller.user_id)?.ok_or_else(|| AppError::unauthorized("user gone"))?;
+    let dept = find_department(conn, &user.department_id)?
+        .ok_or_else(|| AppError::internal("department gone"))?;
     Ok(crate::auth::api::Me {
         id: user.id.clone(),
         username: user.username,

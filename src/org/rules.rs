@@ -23,7 +23,9 @@ pub fn is_domain(s: &str) -> bool {
     DOMAINS.contains(&s)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
     Valid,
@@ -116,16 +118,27 @@ pub fn officer_qualified(
         });
     }
     if o.certificates.is_empty() {
-        return Err(Unqualified { code: Code::CertificateMissing, detail: format!("{who} 未取得行政执法证件（行政处罚法第四十二条、第七十六条第一款第五项）") });
+        return Err(Unqualified {
+            code: Code::CertificateMissing,
+            detail: format!(
+                "{who} 未取得行政执法证件（行政处罚法第四十二条、第七十六条第一款第五项）"
+            ),
+        });
     }
-    let current: Vec<&CertificateFacts> = o.certificates.iter().filter(|c| in_force(c, day)).collect();
+    let current: Vec<&CertificateFacts> =
+        o.certificates.iter().filter(|c| in_force(c, day)).collect();
     if current.is_empty() {
         return Err(Unqualified {
             code: Code::CertificateNotValid,
-            detail: format!("{who} 的行政执法证件在 {day} 不在有效期内或已被暂扣、注销（行政处罚法第四十二条）"),
+            detail: format!(
+                "{who} 的行政执法证件在 {day} 不在有效期内或已被暂扣、注销（行政处罚法第四十二条）"
+            ),
         });
     }
-    let for_field: Vec<&&CertificateFacts> = current.iter().filter(|c| c.fields.iter().any(|f| f == domain)).collect();
+    let for_field: Vec<&&CertificateFacts> = current
+        .iter()
+        .filter(|c| c.fields.iter().any(|f| f == domain))
+        .collect();
     if for_field.is_empty() {
         return Err(Unqualified {
             code: Code::CertificateFieldMismatch,
@@ -172,7 +185,8 @@ mod tests {
     }
 
     fn check(o: &OfficerFacts, day: NaiveDate) -> Result<String, Code> {
-        officer_qualified(o, "wh", "/yn/km/wh/wh-scj/", "market_regulation", day).map_err(|e| e.code)
+        officer_qualified(o, "wh", "/yn/km/wh/wh-scj/", "market_regulation", day)
+            .map_err(|e| e.code)
     }
 
     #[test]
@@ -193,8 +207,14 @@ mod tests {
         let mut o = officer();
         o.certificates.clear();
         assert_eq!(check(&o, day), Err(Code::CertificateMissing));
-        assert_eq!(check(&officer(), d(2029, 1, 1)), Err(Code::CertificateNotValid));
-        assert_eq!(check(&officer(), d(2023, 12, 31)), Err(Code::CertificateNotValid));
+        assert_eq!(
+            check(&officer(), d(2029, 1, 1)),
+            Err(Code::CertificateNotValid)
+        );
+        assert_eq!(
+            check(&officer(), d(2023, 12, 31)),
+            Err(Code::CertificateNotValid)
+        );
         for status in [CertificateStatus::Suspended, CertificateStatus::Revoked] {
             let mut o = officer();
             o.certificates[0].status = status;

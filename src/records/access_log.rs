@@ -49,7 +49,8 @@ impl AccessLogger {
     /// back to the front of the buffer, so none is lost.
     pub async fn flush(&self, db: &Db) -> AppResult<usize> {
         let _guard = self.flushing.lock().await;
-        let batch: Vec<AccessEntry> = std::mem::take(&mut *self.buffer.lock().unwrap_or_else(|p| p.into_inner()));
+        let batch: Vec<AccessEntry> =
+            std::mem::take(&mut *self.buffer.lock().unwrap_or_else(|p| p.into_inner()));
         if batch.is_empty() {
             return Ok(0);
         }

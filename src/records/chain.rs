@@ -71,10 +71,15 @@ pub struct Verification {
 /// Verifies entries (ordered as stored) against the key and against the
 /// head the case row remembers (`expected_count`, `expected_head`), which also
 /// catches entries deleted from the end.
-pub fn verify(key: &[u8], entries: &[ChainEntry], expected_count: i64, expected_head: &str) -> Verification {
+pub fn verify(
+    key: &[u8],
+    entries: &[ChainEntry],
+    expected_count: i64,
+    expected_head: &str,
+) -> Verification {
     let mut prev = GENESIS.to_string();
-    let mut expected_seq = 1i64;
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
+        let expected_seq = i as i64 + 1;
         let bad = e.seq != expected_seq || e.prev_hash != prev || entry_hash(key, e) != e.hash;
         if bad {
             return Verification {
@@ -85,14 +90,23 @@ pub fn verify(key: &[u8], entries: &[ChainEntry], expected_count: i64, expected_
             };
         }
         prev = e.hash.clone();
-        expected_seq += 1;
     }
     let read = entries.len() as i64;
     if read != expected_count || prev != expected_head {
         // Entries missing at the end (or the case row's head was edited).
-        return Verification { valid: false, entries: read, head_hash: prev, first_bad_seq: Some(read + 1) };
+        return Verification {
+            valid: false,
+            entries: read,
+            head_hash: prev,
+            first_bad_seq: Some(read + 1),
+        };
     }
-    Verification { valid: true, entries: read, head_hash: prev, first_bad_seq: None }
+    Verification {
+        valid: true,
+        entries: read,
+        head_hash: prev,
+        first_bad_seq: None,
+    }
 }
 
 #[cfg(test)]
@@ -104,7 +118,10 @@ mod tests {
     fn chain(n: i64) -> Vec<ChainEntry> {
         let mut out: Vec<ChainEntry> = vec![];
         for seq in 1..=n {
-            let prev = out.last().map(|e| e.hash.clone()).unwrap_or_else(|| GENESIS.into());
+            let prev = out
+                .last()
+                .map(|e| e.hash.clone())
+                .unwrap_or_else(|| GENESIS.into());
             let mut e = ChainEntry {
                 case_id: "c1".into(),
                 seq,
@@ -179,6 +196,9 @@ mod tests {
         let truncated = &c[..4];
         assert_eq!(verify(KEY, truncated, 5, &h).first_bad_seq, Some(5));
 
-        assert_eq!(verify(b"another key of thirty-two bytes!", &c, 5, &h).first_bad_seq, Some(1));
+        assert_eq!(
+            verify(b"another key of thirty-two bytes!", &c, 5, &h).first_bad_seq,
+            Some(1)
+        );
     }
 }

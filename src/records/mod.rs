@@ -45,7 +45,11 @@ impl From<ChainEntry> for RecordEntry {
         RecordEntry {
             seq: e.seq,
             at: e.at,
-            actor: Actor { id: e.actor_id, role: e.actor_role, certificate: e.actor_certificate },
+            actor: Actor {
+                id: e.actor_id,
+                role: e.actor_role,
+                certificate: e.actor_certificate,
+            },
             action: e.action,
             detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
             request_id: e.request_id,
@@ -55,7 +59,19 @@ impl From<ChainEntry> for RecordEntry {
     }
 }
 
-type Row = (String, i64, NaiveDateTime, String, String, Option<String>, String, String, Option<String>, String, String);
+type Row = (
+    String,
+    i64,
+    NaiveDateTime,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+);
 
 fn from_row(r: Row) -> ChainEntry {
     ChainEntry {
@@ -95,7 +111,10 @@ pub fn append(
     if bumped != 1 {
         return Err(AppError::not_found("case not found"));
     }
-    let (seq, prev_hash): (i64, String) = cases::table.find(case_id).select((cases::record_seq, cases::record_head)).first(conn)?;
+    let (seq, prev_hash): (i64, String) = cases::table
+        .find(case_id)
+        .select((cases::record_seq, cases::record_head))
+        .first(conn)?;
     let mut entry = ChainEntry {
         case_id: case_id.to_string(),
         seq,
@@ -125,7 +144,9 @@ pub fn append(
             record_entries::hash.eq(&entry.hash),
         ))
         .execute(conn)?;
-    diesel::update(cases::table.find(case_id)).set(cases::record_head.eq(&entry.hash)).execute(conn)?;
+    diesel::update(cases::table.find(case_id))
+        .set(cases::record_head.eq(&entry.hash))
+        .execute(conn)?;
     Ok(entry)
 }
 
@@ -163,8 +184,15 @@ pub fn verify_case(conn: &mut DbConn, key: &[u8], case_id: &str) -> AppResult<Ve
 }
 
 /// Verifies every case (or one); returns (case id, case number, result).
-pub fn verify_all(conn: &mut DbConn, key: &[u8], only: Option<&str>) -> AppResult<Vec<(String, String, Verification)>> {
-    let mut q = cases::table.select((cases::id, cases::case_no)).order(cases::id.asc()).into_boxed();
+pub fn verify_all(
+    conn: &mut DbConn,
+    key: &[u8],
+    only: Option<&str>,
+) -> AppResult<Vec<(String, String, Verification)>> {
+    let mut q = cases::table
+        .select((cases::id, cases::case_no))
+        .order(cases::id.asc())
+        .into_boxed();
     if let Some(id) = only {
         q = q.filter(cases::id.eq(id.to_string()));
     }

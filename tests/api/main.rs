@@ -1,0 +1,12 @@
+//! Black-box API tests: the real server over real HTTP on a real database,
+//! each test on SQLite and (with ZHIFA_TEST_POSTGRES_URL) on PostgreSQL.
+
+mod common;
+
+mod auth;
+mod cases;
+mod cli;
+mod items;
+mod org;
+mod records;
+mod service;
