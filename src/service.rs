@@ -17,14 +17,17 @@ async fn healthz() -> HttpResponse {
 
 /// The database answers and every migration is applied.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let checked = state
-        .db
-        .run(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1")?;
-            Ok(crate::db::has_pending_migrations(conn))
-        })
-        .await;
+    // A short wait of its own: a probe must answer while the database is down.
+    let pool = state.db.pool.clone();
+    let checked = actix_web::web::block(move || -> Result<bool, crate::error::AppError> {
+        use diesel::connection::SimpleConnection;
+        let mut conn = pool.get_timeout(std::time::Duration::from_secs(2))?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(crate::db::has_pending_migrations(&mut conn))
+    })
+    .await
+    .map_err(crate::error::AppError::from)
+    .and_then(|r| r);
     match checked {
         Ok(false) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready", "database": state.db.backend.name() })),
         Ok(true) => HttpResponse::ServiceUnavailable()

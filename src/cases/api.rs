@@ -133,6 +133,9 @@ pub async fn list(
         .db
         .run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), limit))
         .await?;
+    for c in &items {
+        log_access(&state, &caller, &c.id, Access::ListCases, true);
+    }
     let next_cursor = if items.len() as i64 == limit {
         items.last().map(|c| c.id.clone())
     } else {

@@ -369,6 +369,8 @@ pub async fn file_case(
 /// What a request does with a case file, for the access log.
 #[derive(Debug, Clone, Copy)]
 pub enum Access {
+    /// The case appeared in a list (`GET /cases`).
+    ListCases,
     ReadCase,
     ReadRecords,
     VerifyRecords,
@@ -378,6 +380,7 @@ pub enum Access {
 impl Access {
     fn as_str(self) -> &'static str {
         match self {
+            Access::ListCases => "list_cases",
             Access::ReadCase => "read_case",
             Access::ReadRecords => "read_records",
             Access::VerifyRecords => "verify_records",
@@ -386,7 +389,7 @@ impl Access {
     }
 }
 
-fn log_access(state: &AppState, caller: &Caller, case_id: &str, access: Access, allowed: bool) {
+pub fn log_access(state: &AppState, caller: &Caller, case_id: &str, access: Access, allowed: bool) {
     let pending = state.access_log.record(AccessEntry {
         id: uuid::Uuid::now_v7().to_string(),
         case_id: case_id.to_string(),

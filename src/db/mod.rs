@@ -182,7 +182,7 @@ pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbSetupError> {
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(30))
+        .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| DbSetupError::Pool(e.to_string()))?;
     Ok(Db { pool, backend })

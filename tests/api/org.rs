@@ -12,7 +12,84 @@ on_both_backends!(
     management_needs_admin_role_and_region,
     public_certificate_check,
     config_changes_are_audited_with_old_and_new,
+    every_admin_endpoint_checks_token_and_role,
 );
+
+/// No token → 401 and a non-admin → 403 on every management endpoint.
+async fn every_admin_endpoint_checks_token_and_role(app: TestApp) {
+    let dept = app.department("530102-scjgj").await;
+    let li = app.user_id("li.officer").await;
+    let admin = app.token("admin").await;
+    let (_, certs) = app
+        .get(&format!("/users/{li}/certificates"), Some(&admin))
+        .await;
+    let cert = certs["items"][0]["id"].as_str().unwrap().to_string();
+    let calls: Vec<(&str, String, serde_json::Value)> = vec![
+        (
+            "POST",
+            "/departments".into(),
+            json!({"code": "x", "name": "x", "short_name": "x", "level": "county", "kind": "functional", "parent_id": dept}),
+        ),
+        (
+            "PATCH",
+            format!("/departments/{dept}"),
+            json!({"name": "x"}),
+        ),
+        (
+            "POST",
+            "/users".into(),
+            json!({"username": "x.y", "display_name": "x", "password": PASSWORD, "department_id": dept, "roles": ["officer"]}),
+        ),
+        ("PATCH", format!("/users/{li}"), json!({"disabled": true})),
+        (
+            "POST",
+            format!("/users/{li}/password"),
+            json!({"new_password": "Another-Strong-2026"}),
+        ),
+        (
+            "POST",
+            format!("/users/{li}/certificates"),
+            json!({"number": "N", "fields": ["transport"], "area_department_id": dept, "valid_from": "2025-01-01", "valid_until": "2026-01-01"}),
+        ),
+        (
+            "PATCH",
+            format!("/certificates/{cert}"),
+            json!({"status": "revoked"}),
+        ),
+    ];
+    for role_user in [
+        "li.officer",
+        "zhang.head",
+        "zhao.supervisor",
+        "chen.reviewer",
+        "zhou.aux",
+    ] {
+        let t = app.token(role_user).await;
+        for (method, path, body) in &calls {
+            let req = match *method {
+                "POST" => app.client.post(app.url(path)),
+                _ => app.client.patch(app.url(path)),
+            };
+            let (s, b) = app.send(req.json(body).bearer_auth(&t)).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{role_user} {method} {path}: {b}");
+            assert_eq!(b["code"], "forbidden");
+        }
+    }
+    for (method, path, body) in &calls {
+        let req = match *method {
+            "POST" => app.client.post(app.url(path)),
+            _ => app.client.patch(app.url(path)),
+        };
+        assert_eq!(
+            app.send(req.json(body)).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+    }
+    // Nothing changed: li still logs in and his certificate is valid.
+    let (_, c) = app.get("/public/certificates/53010221001", None).await;
+    assert_eq!(c["valid"], true);
+}
 
 async fn departments_form_a_tree(app: TestApp) {
     let t = app.token("li.officer").await;

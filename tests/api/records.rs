@@ -164,6 +164,7 @@ async fn reads_land_in_the_access_log(app: TestApp) {
         app.get(&format!("/cases/{id}/records"), Some(&li)).await.0,
         StatusCode::OK
     );
+    assert_eq!(app.get("/cases", Some(&li)).await.0, StatusCode::OK);
     app.flush_access_log().await;
     let head = app.token("zhang.head").await;
     let (s, log) = app
@@ -184,6 +185,10 @@ async fn reads_land_in_the_access_log(app: TestApp) {
     let refused = find("sun.officer", "read_case").expect("the refused attempt is logged");
     assert_eq!(refused["allowed"], false);
     assert!(find("li.officer", "read_records").is_some());
+    assert!(
+        find("li.officer", "list_cases").is_some(),
+        "a list that shows the case is a read too"
+    );
     // The supervisor may read it too; an officer may not.
     let sup = app.token("zhao.supervisor").await;
     assert_eq!(

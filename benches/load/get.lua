@@ -1,0 +1,2 @@
+-- wrk script: GET with $TOKEN.
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
