@@ -39,6 +39,7 @@ pub struct AppState {
     /// Wakes the access-log flusher early when the buffer is full.
     pub access_log_wake: Arc<tokio::sync::Notify>,
     pub metrics: Arc<http::metrics::Metrics>,
+    pub callers: auth::CallerCache,
 }
 
 impl AppState {
@@ -55,6 +56,7 @@ impl AppState {
             access_log: Arc::default(),
             access_log_wake: Arc::default(),
             metrics: Arc::default(),
+            callers: auth::CallerCache::default(),
         }
     }
 }

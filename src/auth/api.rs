@@ -273,6 +273,7 @@ pub async fn change_password(
         )]));
     }
     let now = state.clock.now_naive();
+    let own_id = caller.user_id.clone();
     state
         .db
         .run(move |conn| {
@@ -302,6 +303,7 @@ pub async fn change_password(
             })
         })
         .await?;
+    state.callers.forget(&own_id);
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -119,6 +119,42 @@ type CallerRow = (
     String,
 );
 
+/// How long a caller's account row is reused without asking the database.
+/// Changes made through this instance (password, disabling, roles) drop the
+/// entry at once; another instance sees them within this time.
+pub const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// An in-process cache in front of the account lookup every request makes.
+#[derive(Default)]
+pub struct CallerCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, CallerRow)>>,
+}
+
+impl CallerCache {
+    fn get(&self, user_id: &str) -> Option<CallerRow> {
+        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(user_id)
+            .filter(|(at, _)| at.elapsed() < CALLER_CACHE_TTL)
+            .map(|(_, row)| row.clone())
+    }
+
+    fn put(&self, row: CallerRow) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (at, _)| at.elapsed() < CALLER_CACHE_TTL);
+        }
+        map.insert(row.0.clone(), (std::time::Instant::now(), row));
+    }
+
+    /// Forget a user after a change to their account.
+    pub fn forget(&self, user_id: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(user_id);
+    }
+}
+
 impl FromRequest for Caller {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Caller, AppError>>>>;
@@ -144,30 +180,41 @@ impl FromRequest for Caller {
             let token = token.ok_or_else(|| AppError::unauthorized("missing bearer token"))?;
             let claims = state.jwt.check(&token, state.clock.now().timestamp())?;
             let user_id = claims.sub.clone();
-            let row: Option<CallerRow> = state
-                .db
-                .run(move |conn| {
-                    Ok(users::table
-                        .inner_join(departments::table)
-                        .filter(users::id.eq(&user_id))
-                        .select((
-                            users::id,
-                            users::username,
-                            users::display_name,
-                            users::roles,
-                            users::department_id,
-                            users::disabled,
-                            users::token_epoch,
-                            departments::path,
-                            departments::region_path,
-                        ))
-                        .first(conn)
-                        .optional()?)
-                })
-                .await?;
+            let cached = state.callers.get(&user_id);
+            let from_cache = cached.is_some();
+            let row: Option<CallerRow> = match cached {
+                Some(row) => Some(row),
+                None => {
+                    state
+                        .db
+                        .run(move |conn| {
+                            Ok(users::table
+                                .inner_join(departments::table)
+                                .filter(users::id.eq(&user_id))
+                                .select((
+                                    users::id,
+                                    users::username,
+                                    users::display_name,
+                                    users::roles,
+                                    users::department_id,
+                                    users::disabled,
+                                    users::token_epoch,
+                                    departments::path,
+                                    departments::region_path,
+                                ))
+                                .first(conn)
+                                .optional()?)
+                        })
+                        .await?
+                }
+            };
             let row = row.ok_or_else(|| AppError::unauthorized("invalid token"))?;
             if row.5 || row.6 != claims.epoch {
                 return Err(AppError::unauthorized("token revoked"));
+            }
+            if !from_cache {
+                // Only a fresh row restarts the clock, so other instances' changes show within the TTL.
+                state.callers.put(row.clone());
             }
             Ok(Caller {
                 user_id: row.0,

@@ -23,7 +23,7 @@ use crate::AppState;
 use rules::{CaseStatus, Party, Procedure, Source};
 
 /// An officer (or auxiliary) on a case, with the certificate they act under.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CaseOfficer {
     pub user_id: String,
     pub display_name: String,
@@ -33,7 +33,7 @@ pub struct CaseOfficer {
 }
 
 /// A statutory deadline stored on the case with its basis.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Deadline {
     pub kind: String,
     pub due_on: NaiveDate,

@@ -426,6 +426,7 @@ pub async fn update_user(
             Ok(new)
         })
         .await?;
+    state.callers.forget(&user.id);
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -450,6 +451,7 @@ pub async fn reset_password(
     let now = state.clock.now_naive();
     let pw = body.0.new_password;
     let st = state.clone();
+    let target = id.clone();
     st.db
         .run(move |conn| {
             let (user, _) = administered_user(conn, &caller, &id)?;
@@ -469,6 +471,7 @@ pub async fn reset_password(
             })
         })
         .await?;
+    state.callers.forget(&target);
     Ok(HttpResponse::NoContent().finish())
 }
 

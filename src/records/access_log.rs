@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::access_log;
-use crate::db::{write_tx, Db};
+use crate::db::{write_tx, Db, DbConn};
 use crate::error::AppResult;
 
 #[derive(Debug, Clone)]
@@ -22,6 +22,49 @@ pub struct AccessEntry {
     pub request_id: Option<String>,
     pub action: String,
     pub allowed: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = access_log)]
+struct Row<'a> {
+    id: &'a str,
+    case_id: &'a str,
+    user_id: &'a str,
+    username: &'a str,
+    at: NaiveDateTime,
+    ip: Option<&'a str>,
+    request_id: Option<&'a str>,
+    action: &'a str,
+    allowed: bool,
+}
+
+/// Multi-row inserts in one transaction. The multi-backend connection
+/// refuses multi-row inserts, so each backend's own connection runs them.
+fn write_batch(conn: &mut DbConn, batch: &[AccessEntry]) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        for chunk in batch.chunks(500) {
+            let rows: Vec<Row> = chunk
+                .iter()
+                .map(|e| Row {
+                    id: &e.id,
+                    case_id: &e.case_id,
+                    user_id: &e.user_id,
+                    username: &e.username,
+                    at: crate::db::micros(e.at),
+                    ip: e.ip.as_deref(),
+                    request_id: e.request_id.as_deref(),
+                    action: &e.action,
+                    allowed: e.allowed,
+                })
+                .collect();
+            let q = diesel::insert_into(access_log::table).values(&rows);
+            match conn {
+                DbConn::Pg(c) => q.execute(c)?,
+                DbConn::Sqlite(c) => q.execute(c)?,
+            };
+        }
+        Ok(())
+    })
 }
 
 #[derive(Default)]
@@ -56,28 +99,7 @@ impl AccessLogger {
         }
         let n = batch.len();
         let kept = batch.clone();
-        let result = db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    for e in &batch {
-                        diesel::insert_into(access_log::table)
-                            .values((
-                                access_log::id.eq(&e.id),
-                                access_log::case_id.eq(&e.case_id),
-                                access_log::user_id.eq(&e.user_id),
-                                access_log::username.eq(&e.username),
-                                access_log::at.eq(e.at),
-                                access_log::ip.eq(&e.ip),
-                                access_log::request_id.eq(&e.request_id),
-                                access_log::action.eq(&e.action),
-                                access_log::allowed.eq(e.allowed),
-                            ))
-                            .execute(conn)?;
-                    }
-                    Ok(())
-                })
-            })
-            .await;
+        let result = db.run(move |conn| write_batch(conn, &batch)).await;
         match result {
             Ok(()) => Ok(n),
             Err(e) => {
