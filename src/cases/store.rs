@@ -2,7 +2,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
 use super::rules::{enum_parse, enum_str, CaseStatus, Party, Procedure, Source};
 use super::{Case, CaseOfficer, CaseSummary, Deadline};
@@ -146,156 +145,119 @@ pub fn insert_deadline(
     Ok(())
 }
 
-/// One case as a single row: the officers and deadlines come aggregated as
-/// JSON text, so that reading a case file is one round trip.
-#[derive(QueryableByName)]
-struct CaseByName {
-    #[diesel(sql_type = Text)]
-    id: String,
-    #[diesel(sql_type = Text)]
-    case_no: String,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Text)]
-    department_id: String,
-    #[diesel(sql_type = Text)]
-    enforcement_item_code: String,
-    #[diesel(sql_type = Text)]
-    source: String,
-    #[diesel(sql_type = Text)]
-    procedure: String,
-    #[diesel(sql_type = Text)]
-    party_kind: String,
-    #[diesel(sql_type = Text)]
-    party_name: String,
-    #[diesel(sql_type = Text)]
-    party_id_type: String,
-    #[diesel(sql_type = Text)]
-    party_id_number: String,
-    #[diesel(sql_type = Text)]
-    party_address: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    party_phone: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    party_legal_representative: Option<String>,
-    #[diesel(sql_type = Text)]
-    facts: String,
-    #[diesel(sql_type = Text)]
-    location: String,
-    #[diesel(sql_type = Timestamp)]
-    occurred_at: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    ended_at: Option<NaiveDateTime>,
-    #[diesel(sql_type = Timestamp)]
-    discovered_at: NaiveDateTime,
-    #[diesel(sql_type = Timestamp)]
-    filed_at: NaiveDateTime,
-    #[diesel(sql_type = Text)]
-    filed_by: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    intended_fine_fen: Option<i64>,
-    #[diesel(sql_type = Integer)]
-    version: i32,
-    #[diesel(sql_type = Text)]
-    department_path: String,
-    #[diesel(sql_type = Text)]
-    item_name: String,
-    #[diesel(sql_type = Text)]
-    officers: String,
-    #[diesel(sql_type = Text)]
-    deadlines: String,
-}
-
-const CASE_COLUMNS: &str = "c.id, c.case_no, c.status, c.department_id, c.enforcement_item_code, c.source, c.procedure, \
-     c.party_kind, c.party_name, c.party_id_type, c.party_id_number, c.party_address, c.party_phone, \
-     c.party_legal_representative, c.facts, c.location, c.occurred_at, c.ended_at, c.discovered_at, c.filed_at, \
-     c.filed_by, c.intended_fine_fen, c.version, d.path AS department_path, i.name AS item_name";
-
-/// The JSON aggregation differs between the backends (json_agg vs
-/// json_group_array); everything else is the same statement.
-fn load_case_sql(backend: crate::db::Backend) -> String {
-    let (officers, deadlines, param) = match backend {
-        crate::db::Backend::Postgres => (
-            "COALESCE((SELECT json_agg(json_build_object('user_id', o.user_id, 'display_name', u.display_name, \
-             'role', o.role, 'certificate_number', o.certificate_number) ORDER BY o.assigned_at, o.user_id) \
-             FROM case_officers o JOIN users u ON u.id = o.user_id WHERE o.case_id = c.id), '[]')::text",
-            "COALESCE((SELECT json_agg(json_build_object('kind', k.kind, 'due_on', k.due_on, 'basis', k.basis, \
-             'status', k.status) ORDER BY k.due_on, k.kind) FROM case_deadlines k WHERE k.case_id = c.id), '[]')::text",
-            "$1",
-        ),
-        crate::db::Backend::Sqlite => (
-            "(SELECT json_group_array(json_object('user_id', x.user_id, 'display_name', x.display_name, \
-             'role', x.role, 'certificate_number', x.certificate_number)) FROM (SELECT o.user_id, u.display_name, \
-             o.role, o.certificate_number FROM case_officers o JOIN users u ON u.id = o.user_id \
-             WHERE o.case_id = c.id ORDER BY o.assigned_at, o.user_id) x)",
-            "(SELECT json_group_array(json_object('kind', x.kind, 'due_on', x.due_on, 'basis', x.basis, \
-             'status', x.status)) FROM (SELECT kind, due_on, basis, status FROM case_deadlines k \
-             WHERE k.case_id = c.id ORDER BY k.due_on, k.kind) x)",
-            "?",
-        ),
-    };
-    format!(
-        "SELECT {CASE_COLUMNS}, {officers} AS officers, {deadlines} AS deadlines \
-         FROM cases c JOIN departments d ON d.id = c.department_id \
-         JOIN enforcement_items i ON i.code = c.enforcement_item_code WHERE c.id = {param}"
-    )
-}
+type CaseFileRow = (
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ),
+    (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    ),
+    (
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+        NaiveDateTime,
+    ),
+    (String, Option<i64>, i32, String, String, String, String),
+);
 
 /// One case with its officers and deadlines, and the department path that
-/// access decisions need — one statement.
+/// access decisions need: one prepared statement on the `case_files` view.
 pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)>> {
-    static PG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let row: Option<CaseByName> = match conn {
-        DbConn::Pg(c) => {
-            diesel::sql_query(PG.get_or_init(|| load_case_sql(crate::db::Backend::Postgres)))
-                .bind::<Text, _>(id)
-                .get_result(c)
-                .optional()?
-        }
-        DbConn::Sqlite(c) => {
-            diesel::sql_query(SQLITE.get_or_init(|| load_case_sql(crate::db::Backend::Sqlite)))
-                .bind::<Text, _>(id)
-                .get_result(c)
-                .optional()?
-        }
+    use crate::db::schema::case_files as f;
+    let row: Option<CaseFileRow> = f::table
+        .find(id)
+        .select((
+            (
+                f::id,
+                f::case_no,
+                f::status,
+                f::department_id,
+                f::enforcement_item_code,
+                f::source,
+                f::procedure,
+                f::party_kind,
+            ),
+            (
+                f::party_name,
+                f::party_id_type,
+                f::party_id_number,
+                f::party_address,
+                f::party_phone,
+                f::party_legal_representative,
+            ),
+            (
+                f::facts,
+                f::location,
+                f::occurred_at,
+                f::ended_at,
+                f::discovered_at,
+                f::filed_at,
+            ),
+            (
+                f::filed_by,
+                f::intended_fine_fen,
+                f::version,
+                f::department_path,
+                f::item_name,
+                f::officers,
+                f::deadlines,
+            ),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((a, b, c, d)) = row else {
+        return Ok(None);
     };
-    let Some(r) = row else { return Ok(None) };
-    let officers: Vec<CaseOfficer> = serde_json::from_str(&r.officers)
-        .map_err(|e| AppError::internal(format!("officers: {e}")))?;
-    let deadlines: Vec<Deadline> = serde_json::from_str(&r.deadlines)
-        .map_err(|e| AppError::internal(format!("deadlines: {e}")))?;
+    let officers: Vec<CaseOfficer> =
+        serde_json::from_str(&d.5).map_err(|e| AppError::internal(format!("officers: {e}")))?;
+    let deadlines: Vec<Deadline> =
+        serde_json::from_str(&d.6).map_err(|e| AppError::internal(format!("deadlines: {e}")))?;
     let case = Case {
-        id: r.id,
-        case_no: r.case_no,
-        status: enum_parse(&r.status).unwrap_or(CaseStatus::Filed),
-        department_id: r.department_id,
-        enforcement_item_code: r.enforcement_item_code,
-        enforcement_item_name: r.item_name,
-        source: enum_parse(&r.source).unwrap_or(Source::Inspection),
-        procedure: enum_parse(&r.procedure).unwrap_or(Procedure::General),
+        id: a.0,
+        case_no: a.1,
+        status: enum_parse(&a.2).unwrap_or(CaseStatus::Filed),
+        department_id: a.3,
+        enforcement_item_code: a.4,
+        enforcement_item_name: d.4,
+        source: enum_parse(&a.5).unwrap_or(Source::Inspection),
+        procedure: enum_parse(&a.6).unwrap_or(Procedure::General),
         party: Party {
-            kind: enum_parse(&r.party_kind).unwrap_or(super::rules::PartyKind::Person),
-            name: r.party_name,
-            id_type: enum_parse(&r.party_id_type).unwrap_or(super::rules::IdType::Other),
-            id_number: r.party_id_number,
-            address: r.party_address,
-            phone: r.party_phone,
-            legal_representative: r.party_legal_representative,
+            kind: enum_parse(&a.7).unwrap_or(super::rules::PartyKind::Person),
+            name: b.0,
+            id_type: enum_parse(&b.1).unwrap_or(super::rules::IdType::Other),
+            id_number: b.2,
+            address: b.3,
+            phone: b.4,
+            legal_representative: b.5,
         },
-        facts: r.facts,
-        location: r.location,
-        occurred_at: rfc3339(r.occurred_at),
-        ended_at: r.ended_at.map(rfc3339),
-        discovered_at: rfc3339(r.discovered_at),
-        filed_at: rfc3339(r.filed_at),
-        filed_by: r.filed_by,
-        intended_fine_fen: r.intended_fine_fen,
-        version: r.version,
+        facts: c.0,
+        location: c.1,
+        occurred_at: rfc3339(c.2),
+        ended_at: c.3.map(rfc3339),
+        discovered_at: rfc3339(c.4),
+        filed_at: rfc3339(c.5),
+        filed_by: d.0,
+        intended_fine_fen: d.1,
+        version: d.2,
         officers,
         deadlines,
     };
-    Ok(Some((case, r.department_path)))
+    Ok(Some((case, d.3)))
 }
 
 /// Where a case sits, for access decisions on writes and sub-resources.

@@ -191,6 +191,40 @@ diesel::table! {
     }
 }
 
+// A view (see the migrations): one row per case with its officers and
+// deadlines as JSON text.
+diesel::table! {
+    case_files (id) {
+        id -> Text,
+        case_no -> Text,
+        status -> Text,
+        department_id -> Text,
+        enforcement_item_code -> Text,
+        source -> Text,
+        procedure -> Text,
+        party_kind -> Text,
+        party_name -> Text,
+        party_id_type -> Text,
+        party_id_number -> Text,
+        party_address -> Text,
+        party_phone -> Nullable<Text>,
+        party_legal_representative -> Nullable<Text>,
+        facts -> Text,
+        location -> Text,
+        occurred_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        discovered_at -> Timestamp,
+        filed_at -> Timestamp,
+        filed_by -> Text,
+        intended_fine_fen -> Nullable<BigInt>,
+        version -> Integer,
+        department_path -> Text,
+        item_name -> Text,
+        officers -> Text,
+        deadlines -> Text,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(certificates -> users (user_id));
 diesel::joinable!(cases -> departments (department_id));

@@ -1,3 +1,4 @@
+DROP VIEW case_files;
 DROP TABLE access_log;
 DROP TABLE record_entries;
 DROP TABLE idempotency_keys;
