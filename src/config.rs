@@ -198,6 +198,18 @@ impl Settings {
                 "must be positive".into(),
             ));
         }
+        let login_max_failures = parse_u64(
+            "ZHIFA_LOGIN_MAX_FAILURES",
+            get("ZHIFA_LOGIN_MAX_FAILURES"),
+            file.login_max_failures.map(u64::from),
+            5,
+        )?;
+        if login_max_failures == 0 || login_max_failures > 1000 {
+            return Err(ConfigError::Invalid(
+                "ZHIFA_LOGIN_MAX_FAILURES",
+                "must be between 1 and 1000".into(),
+            ));
+        }
         let bind = get("ZHIFA_BIND")
             .or(file.bind)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -218,12 +230,7 @@ impl Settings {
             pool_size: pool_size as u32,
             fixtures_dir,
             clock_start,
-            login_max_failures: parse_u64(
-                "ZHIFA_LOGIN_MAX_FAILURES",
-                get("ZHIFA_LOGIN_MAX_FAILURES"),
-                file.login_max_failures.map(u64::from),
-                5,
-            )? as u32,
+            login_max_failures: login_max_failures as u32,
             login_lock_seconds: parse_u64(
                 "ZHIFA_LOGIN_LOCK_SECONDS",
                 get("ZHIFA_LOGIN_LOCK_SECONDS"),

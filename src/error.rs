@@ -23,7 +23,6 @@ pub enum Code {
     UnsupportedMediaType,
     PayloadTooLarge,
     Conflict,
-    PreconditionFailed,
     TooManyRequests,
     IdempotencyKeyReused,
     ServiceUnavailable,
@@ -31,7 +30,6 @@ pub enum Code {
     // auth and people
     WeakPassword,
     WrongPassword,
-    DepartmentNotInScope,
     // intake rules (立案)
     EnforcementItemUnknown,
     ItemNotHeldByDepartment,

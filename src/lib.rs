@@ -77,6 +77,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(org::api::reset_password)
         .service(org::api::list_certificates)
         .service(org::api::create_certificate)
+        .service(org::api::get_certificate)
         .service(org::api::update_certificate)
         .service(org::api::public_certificate)
         .service(items::api::list)

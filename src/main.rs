@@ -155,6 +155,12 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
+            if !zhifa::org::rules::username_ok(&username) {
+                return Err(format!(
+                    "username refused: {}",
+                    zhifa::org::rules::USERNAME_RULE
+                ));
+            }
             let problems = zhifa::auth::rules::password_problems(&password, &username);
             if !problems.is_empty() {
                 return Err(format!("password refused: {}", problems.join("; ")));

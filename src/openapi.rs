@@ -41,6 +41,7 @@ impl Modify for Bearer {
         crate::org::api::reset_password,
         crate::org::api::list_certificates,
         crate::org::api::create_certificate,
+        crate::org::api::get_certificate,
         crate::org::api::update_certificate,
         crate::org::api::public_certificate,
         crate::items::api::list,

@@ -97,6 +97,17 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
             ));
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(d) = deps
+        .departments
+        .iter()
+        .find(|d| !seen.insert(d.code.as_str()))
+    {
+        return Err(fail(
+            &dir.join("departments.toml"),
+            format!("department {} appears twice", d.code),
+        ));
+    }
     let items = crate::items::read_dir(&dir.join("items"))?;
     write_tx(conn, |conn| {
         let mut report = ImportReport::default();
@@ -104,6 +115,18 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
             match org::department_by_code(conn, &d.code)? {
                 Some(existing) => {
                     let old = existing.department.clone();
+                    // Moving a department would move its subtree and every scope
+                    // built on it; that is not something an import does quietly.
+                    let parent_code = match &old.parent_id {
+                        Some(pid) => org::find_department(conn, pid)?.map(|p| p.department.code),
+                        None => None,
+                    };
+                    if old.level != d.level || old.kind != d.kind || parent_code != d.parent {
+                        return Err(fail(
+                            &dir.join("departments.toml"),
+                            format!("department {}: level, kind and parent of an existing department cannot be changed by import", d.code),
+                        ));
+                    }
                     if old.name != d.name
                         || old.short_name != d.short_name
                         || old.domains != d.domains

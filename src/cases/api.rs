@@ -131,12 +131,16 @@ pub async fn list(
     let cursor = q.cursor;
     let items = state
         .db
-        .run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), limit))
+        .run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), limit + 1))
         .await?;
+    // One row more than asked tells whether another page exists.
+    let mut items = items;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
     for c in &items {
         log_access(&state, &caller, &c.id, Access::ListCases, true);
     }
-    let next_cursor = if items.len() as i64 == limit {
+    let next_cursor = if more {
         items.last().map(|c| c.id.clone())
     } else {
         None

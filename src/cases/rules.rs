@@ -268,11 +268,14 @@ pub fn limitation_until(occurred_or_ended: NaiveDate, serious_safety: bool) -> N
 }
 
 /// APL Art 51: the simplified procedure covers a warning, or a fine of at
-/// most 200 yuan for a citizen and 3,000 yuan for an organisation.
+/// most 200 yuan for a citizen (公民) and 3,000 yuan for a legal person or
+/// other organisation. An individual business (个体工商户) is a natural person
+/// under the Civil Code (Art 54), so it gets the citizen's limit — the
+/// stricter reading, which never lets an on-the-spot fine exceed the law.
 pub fn simplified_fine_limit_fen(kind: PartyKind) -> i64 {
     match kind {
-        PartyKind::Person => 20_000,
-        PartyKind::Organization | PartyKind::IndividualBusiness => 300_000,
+        PartyKind::Person | PartyKind::IndividualBusiness => 20_000,
+        PartyKind::Organization => 300_000,
     }
 }
 
@@ -495,6 +498,16 @@ mod tests {
             limitation_until(d, true),
             NaiveDate::from_ymd_opt(2029, 2, 28).unwrap()
         );
+    }
+
+    #[test]
+    fn article_51_limits() {
+        assert_eq!(simplified_fine_limit_fen(PartyKind::Person), 20_000);
+        assert_eq!(
+            simplified_fine_limit_fen(PartyKind::IndividualBusiness),
+            20_000
+        );
+        assert_eq!(simplified_fine_limit_fen(PartyKind::Organization), 300_000);
     }
 
     #[test]

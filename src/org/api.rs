@@ -291,16 +291,10 @@ pub struct NewUser {
 }
 
 fn check_username(u: &str) -> AppResult<()> {
-    let ok = (3..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
-    if ok {
+    if rules::username_ok(u) {
         Ok(())
     } else {
-        Err(bad(
-            "username",
-            "3–64 characters of a–z, 0–9, '.', '_' or '-'",
-        ))
+        Err(bad("username", rules::USERNAME_RULE))
     }
 }
 
@@ -570,6 +564,29 @@ pub struct CertificatePatch {
     pub fields: Option<Vec<String>>,
 }
 
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "organisation",
+    responses((status = 200, body = Certificate), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[get("/certificates/{id}")]
+pub async fn get_certificate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let today = state.clock.today();
+    let cert = state
+        .db
+        .run(move |conn| {
+            let c = find_certificate(conn, &id, today)?
+                .ok_or_else(|| AppError::not_found("certificate not found"))?;
+            visible_user(conn, &caller, &c.user_id)
+                .map_err(|_| AppError::not_found("certificate not found"))?;
+            Ok(c)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(cert))
+}
+
 /// Suspend (暂扣), revoke (注销) or reinstate a certificate, or change its term.
 #[utoipa::path(patch, path = "/api/v1/certificates/{id}", tag = "organisation", request_body = CertificatePatch,
     responses((status = 200, body = Certificate), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -602,8 +619,7 @@ pub async fn update_certificate(
             if old.status == CertificateStatus::Revoked
                 && b.status.is_some_and(|s| s != CertificateStatus::Revoked)
             {
-                return Err(AppError::rule(
-                    crate::error::Code::Conflict,
+                return Err(AppError::conflict(
                     "a revoked certificate cannot be reinstated; issue a new one",
                 ));
             }

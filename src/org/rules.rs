@@ -23,6 +23,15 @@ pub fn is_domain(s: &str) -> bool {
     DOMAINS.contains(&s)
 }
 
+pub const USERNAME_RULE: &str = "3–64 characters of a–z, 0–9, '.', '_' or '-'";
+
+/// Usernames: 3–64 of a–z, 0–9, '.', '_', '-' (the API and `zhifa user add` alike).
+pub fn username_ok(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+}
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
 )]

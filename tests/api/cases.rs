@@ -570,6 +570,11 @@ async fn list_filters_and_cursor(app: TestApp) {
         .await;
     assert_eq!(page3["items"].as_array().unwrap().len(), 1);
     assert!(page3["next_cursor"].is_null());
+    let (_, exact) = app.get("/cases?limit=5", Some(&t)).await;
+    assert!(
+        exact["next_cursor"].is_null(),
+        "a full last page says there is no more"
+    );
     let (_, by_item) = app.get("/cases?item=MR-RG-001", Some(&t)).await;
     assert_eq!(by_item["items"].as_array().unwrap().len(), 1);
     let (_, by_party) = app.get("/cases?party=%E5%BC%A0%E4%B8%89", Some(&t)).await;

@@ -127,6 +127,25 @@ fn import_rejects_an_item_without_legal_basis_and_imports_nothing() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("departments: 0 added, 0 updated; enforcement items: 0 added, 0 updated"));
+    // Moving a department is refused, naming the department.
+    std::fs::remove_file(fx.join("items/bad.toml")).unwrap();
+    let moved = std::fs::read_to_string(fx.join("departments.toml")).unwrap().replace(
+        "short_name = \"五市监\"\nlevel = \"county\"\nkind = \"functional\"\nparent = \"530102\"",
+        "short_name = \"五市监\"\nlevel = \"county\"\nkind = \"functional\"\nparent = \"530103\"",
+    );
+    std::fs::write(fx.join("departments.toml"), moved).unwrap();
+    let out = zhifa()
+        .args(["import", fx.to_str().unwrap()])
+        .env("ZHIFA_DATA_DIR", dir.path())
+        .env("ZHIFA_DATABASE_URL", db.to_str().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("530102-scjgj") && err.contains("cannot be changed"),
+        "{err}"
+    );
 }
 
 on_both_backends!(records_verify_command_finds_tampering, user_add_command);

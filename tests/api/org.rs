@@ -141,6 +141,18 @@ async fn admin_manages_users_and_certificates(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     assert_eq!(c["status"], "valid");
+    let (s, again) = app
+        .get(
+            &format!("/certificates/{}", c["id"].as_str().unwrap()),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the Location of a new certificate answers"
+    );
+    assert_eq!(again["number"], "53010229999");
     let (s, b) = app
         .post_json(
             &format!("/users/{id}/certificates"),
@@ -190,7 +202,7 @@ async fn admin_manages_users_and_certificates(app: TestApp) {
             &json!({"status": "valid"}),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
     // Staff of the department see their colleagues; officers list their department.
     let li = app.token("li.officer").await;
     let (s, users) = app.get("/users?role=officer", Some(&li)).await;
