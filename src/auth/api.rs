@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::jwt::Claims;
-use super::rules::{after_failure, locked_for, password_problems, Throttle};
-use super::{password, roles_from_json, Caller, Role};
+use super::login::LoginOutcome;
+use super::rules::password_problems;
+use super::{password, Caller, Role};
 use crate::audit::{self, AuditEvent};
-use crate::db::schema::{login_throttle, users};
+use crate::db::schema::users;
 use crate::db::{write_tx, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::http::{ApiJson, RequestCtx};
@@ -39,14 +40,6 @@ pub struct LoginResponse {
     pub user: UserSummary,
 }
 
-enum LoginOutcome {
-    Ok(UserSummary, i32),
-    Bad,
-    Locked(u64),
-}
-
-type LoginRow = (String, String, String, String, String, String, bool, i32);
-
 /// 登录 — exchange a username and password for a bearer token.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth",
@@ -75,75 +68,13 @@ pub async fn login(
     let username = username.trim().to_string();
     let st = state.clone();
     let now = state.clock.now_naive();
+    let (max, lock) = (
+        st.settings.login_max_failures,
+        st.settings.login_lock_seconds,
+    );
     let outcome = state
         .db
-        .run(move |conn| {
-            // Argon2 runs outside any transaction; only the bookkeeping is written.
-            let user: Option<LoginRow> = users::table
-                .filter(users::username.eq(&username))
-                .select((
-                    users::id,
-                    users::username,
-                    users::display_name,
-                    users::roles,
-                    users::department_id,
-                    users::password_hash,
-                    users::disabled,
-                    users::token_epoch,
-                ))
-                .first(conn)
-                .optional()?;
-            let throttle = load_throttle(conn, &username)?;
-            let user_id = user.as_ref().map(|u| u.0.clone());
-            let event = |action: &str| AuditEvent {
-                actor_id: user_id.clone(),
-                actor_username: Some(username.clone()),
-                action: action.into(),
-                target: Some(format!("user:{username}")),
-                request_id: Some(ctx.request_id.clone()),
-                ip: ctx.ip.clone(),
-                ..Default::default()
-            };
-            if let Some(wait) = locked_for(throttle.as_ref(), now) {
-                write_tx(conn, |c| audit::write(c, now, &event("login.throttled")))?;
-                return Ok(LoginOutcome::Locked(wait));
-            }
-            let good = match &user {
-                Some(u) => password::verify(&pw, &u.5) && !u.6,
-                None => {
-                    password::verify(&pw, password::decoy_hash());
-                    false
-                }
-            };
-            if !good {
-                let next = after_failure(
-                    throttle.as_ref(),
-                    now,
-                    st.settings.login_max_failures,
-                    st.settings.login_lock_seconds,
-                );
-                write_tx(conn, |c| {
-                    save_throttle(c, &username, throttle.is_some(), &next)?;
-                    audit::write(c, now, &event("login.failure"))
-                })?;
-                return Ok(LoginOutcome::Bad);
-            }
-            let u = user.expect("checked above");
-            write_tx(conn, |c| {
-                diesel::delete(login_throttle::table.find(&username)).execute(c)?;
-                audit::write(c, now, &event("login.success"))
-            })?;
-            Ok(LoginOutcome::Ok(
-                UserSummary {
-                    id: u.0,
-                    username: u.1,
-                    display_name: u.2,
-                    roles: roles_from_json(&u.3),
-                    department_id: u.4,
-                },
-                u.7,
-            ))
-        })
+        .run(move |conn| super::login::authenticate(conn, &username, &pw, &ctx, now, max, lock))
         .await?;
     match outcome {
         LoginOutcome::Locked(wait) => Err(AppError::too_many(
@@ -173,48 +104,6 @@ pub async fn login(
             }))
         }
     }
-}
-
-fn load_throttle(conn: &mut DbConn, username: &str) -> AppResult<Option<Throttle>> {
-    let row: Option<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-        login_throttle::table
-            .find(username)
-            .select((
-                login_throttle::failures,
-                login_throttle::window_started_at,
-                login_throttle::locked_until,
-            ))
-            .first(conn)
-            .optional()?;
-    Ok(
-        row.map(|(failures, window_started_at, locked_until)| Throttle {
-            failures,
-            window_started_at,
-            locked_until,
-        }),
-    )
-}
-
-fn save_throttle(conn: &mut DbConn, username: &str, exists: bool, t: &Throttle) -> AppResult<()> {
-    if exists {
-        diesel::update(login_throttle::table.find(username))
-            .set((
-                login_throttle::failures.eq(t.failures),
-                login_throttle::window_started_at.eq(t.window_started_at),
-                login_throttle::locked_until.eq(t.locked_until),
-            ))
-            .execute(conn)?;
-    } else {
-        diesel::insert_into(login_throttle::table)
-            .values((
-                login_throttle::username.eq(username),
-                login_throttle::failures.eq(t.failures),
-                login_throttle::window_started_at.eq(t.window_started_at),
-                login_throttle::locked_until.eq(t.locked_until),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// The caller as the server sees them.

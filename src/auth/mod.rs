@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod jwt;
+pub mod login;
 pub mod password;
 pub mod rules;
 pub mod scope;

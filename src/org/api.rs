@@ -3,7 +3,6 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,7 +12,6 @@ use crate::audit::{self, AuditEvent};
 use crate::auth::api::{check_strength, set_password};
 use crate::auth::scope::may_administer;
 use crate::auth::{password, Caller, Role};
-use crate::db::schema::{certificates, departments, users};
 use crate::db::write_tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{created, ApiJson};
@@ -182,15 +180,7 @@ pub async fn update(
             if let Some(d) = b.domains {
                 new.domains = d;
             }
-            diesel::update(departments::table.find(&id))
-                .set((
-                    departments::name.eq(&new.name),
-                    departments::short_name.eq(&new.short_name),
-                    departments::domains
-                        .eq(serde_json::to_string(&new.domains).unwrap_or_default()),
-                    departments::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            save_department(conn, &new, now)?;
             audit::write(
                 conn,
                 now,
@@ -222,21 +212,12 @@ pub async fn list_users(
     let items = state
         .db
         .run(move |conn| {
-            let mut query = users::table
-                .inner_join(departments::table)
-                .select(user_columns())
-                .order(users::username.asc())
-                .into_boxed();
-            if caller.has(Role::Admin) {
-                query = query.filter(departments::path.like(format!("{}%", caller.region_path)));
+            let scope_ = if caller.has(Role::Admin) {
+                UserScope::Region(caller.region_path.clone())
             } else {
-                query = query.filter(users::department_id.eq(caller.department_id.clone()));
-            }
-            if let Some(d) = q.department_id {
-                query = query.filter(users::department_id.eq(d));
-            }
-            let rows: Vec<UserRow> = query.load(conn)?;
-            let mut out: Vec<User> = rows.into_iter().map(user_from_row).collect();
+                UserScope::Department(caller.department_id.clone())
+            };
+            let mut out = list_users_in(conn, &scope_, q.department_id.as_deref())?;
             if let Some(r) = q.role {
                 out.retain(|u| u.roles.contains(&r));
             }
@@ -400,17 +381,7 @@ pub async fn update_user(
             let revoke = new.disabled != old.disabled
                 || new.roles != old.roles
                 || new.department_id != old.department_id;
-            diesel::update(users::table.find(&id))
-                .set((
-                    users::display_name.eq(&new.display_name),
-                    users::roles.eq(crate::auth::roles_to_json(&new.roles)),
-                    users::department_id.eq(&new.department_id),
-                    users::legal_qualification.eq(new.legal_qualification),
-                    users::disabled.eq(new.disabled),
-                    users::token_epoch.eq(users::token_epoch + if revoke { 1 } else { 0 }),
-                    users::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            save_user(conn, &new, revoke, now)?;
             audit::write(
                 conn,
                 now,
@@ -630,15 +601,15 @@ pub async fn update_certificate(
             }
             let fields = b.fields.clone().unwrap_or_else(|| old.fields.clone());
             let reason = b.status_reason.clone().or(old.status_reason.clone());
-            diesel::update(certificates::table.find(&id))
-                .set((
-                    certificates::status.eq(status.as_str()),
-                    certificates::status_reason.eq(&reason),
-                    certificates::valid_until.eq(valid_until),
-                    certificates::fields.eq(serde_json::to_string(&fields).unwrap_or_default()),
-                    certificates::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            save_certificate(
+                conn,
+                &id,
+                status,
+                reason.as_deref(),
+                valid_until,
+                &fields,
+                now,
+            )?;
             let new = find_certificate(conn, &id, today)?
                 .ok_or_else(|| AppError::internal("certificate vanished"))?;
             audit::write(

@@ -529,3 +529,80 @@ pub fn me(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResult<cra
         certificates: certificates_of(conn, &user.id, today)?,
     })
 }
+
+/// Stores a department's name, short name and domains.
+pub fn save_department(conn: &mut DbConn, d: &Department, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(departments::table.find(&d.id))
+        .set((
+            departments::name.eq(&d.name),
+            departments::short_name.eq(&d.short_name),
+            departments::domains.eq(serde_json::to_string(&d.domains).unwrap_or_default()),
+            departments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whose users a list shows.
+pub enum UserScope {
+    Region(String),
+    Department(String),
+}
+
+pub fn list_users_in(
+    conn: &mut DbConn,
+    scope: &UserScope,
+    department_id: Option<&str>,
+) -> AppResult<Vec<User>> {
+    let mut query = users::table
+        .inner_join(departments::table)
+        .select(user_columns())
+        .order(users::username.asc())
+        .into_boxed();
+    match scope {
+        UserScope::Region(path) => query = query.filter(departments::path.like(format!("{path}%"))),
+        UserScope::Department(d) => query = query.filter(users::department_id.eq(d.clone())),
+    }
+    if let Some(d) = department_id {
+        query = query.filter(users::department_id.eq(d.to_string()));
+    }
+    let rows: Vec<UserRow> = query.load(conn)?;
+    Ok(rows.into_iter().map(user_from_row).collect())
+}
+
+/// Stores a user's account fields; `revoke` bumps the token epoch.
+pub fn save_user(conn: &mut DbConn, u: &User, revoke: bool, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(users::table.find(&u.id))
+        .set((
+            users::display_name.eq(&u.display_name),
+            users::roles.eq(crate::auth::roles_to_json(&u.roles)),
+            users::department_id.eq(&u.department_id),
+            users::legal_qualification.eq(u.legal_qualification),
+            users::disabled.eq(u.disabled),
+            users::token_epoch.eq(users::token_epoch + if revoke { 1 } else { 0 }),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn save_certificate(
+    conn: &mut DbConn,
+    id: &str,
+    status: CertificateStatus,
+    reason: Option<&str>,
+    valid_until: NaiveDate,
+    fields: &[String],
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::status.eq(status.as_str()),
+            certificates::status_reason.eq(reason),
+            certificates::valid_until.eq(valid_until),
+            certificates::fields.eq(serde_json::to_string(fields).unwrap_or_default()),
+            certificates::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

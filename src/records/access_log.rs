@@ -7,6 +7,9 @@ use std::sync::Mutex;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use crate::db::schema::access_log;
 use crate::db::{write_tx, Db, DbConn};
 use crate::error::AppResult;
@@ -111,4 +114,55 @@ impl AccessLogger {
             }
         }
     }
+}
+
+/// One read of a case file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogEntry {
+    pub at: String,
+    pub user_id: String,
+    pub username: String,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    pub action: String,
+    /// False for a refused attempt (e.g. another department's officer).
+    pub allowed: bool,
+}
+
+/// Every logged read of one case, oldest first.
+pub fn for_case(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<AccessLogEntry>> {
+    type Row = (
+        NaiveDateTime,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        bool,
+    );
+    let rows: Vec<Row> = access_log::table
+        .filter(access_log::case_id.eq(case_id))
+        .order((access_log::at.asc(), access_log::id.asc()))
+        .select((
+            access_log::at,
+            access_log::user_id,
+            access_log::username,
+            access_log::ip,
+            access_log::request_id,
+            access_log::action,
+            access_log::allowed,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AccessLogEntry {
+            at: crate::clock::rfc3339(r.0),
+            user_id: r.1,
+            username: r.2,
+            ip: r.3,
+            request_id: r.4,
+            action: r.5,
+            allowed: r.6,
+        })
+        .collect())
 }

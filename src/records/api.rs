@@ -1,15 +1,11 @@
 //! `GET /cases/{id}/records`, `/records/verify`, `/access-log`.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
+use super::access_log::{self, AccessLogEntry};
 use super::*;
 use crate::auth::{scope, Caller};
 use crate::cases::{readable_case, Access};
-use crate::db::schema::access_log;
 use crate::AppState;
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/records", tag = "records",
@@ -45,19 +41,6 @@ pub async fn verify(
     Ok(HttpResponse::Ok().json(v))
 }
 
-/// One read of a case file.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccessLogEntry {
-    pub at: String,
-    pub user_id: String,
-    pub username: String,
-    pub ip: Option<String>,
-    pub request_id: Option<String>,
-    pub action: String,
-    /// False for a refused attempt (e.g. another department's officer).
-    pub allowed: bool,
-}
-
 /// Who read the case file, when and from where — heads and supervisors.
 /// Flushes this instance's buffer first, so the answer is up to date.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/access-log", tag = "records",
@@ -72,44 +55,9 @@ pub async fn access(
     caller.require_any(scope::ACCESS_LOG_ROLES)?;
     let s = readable_case(&state, &caller, &id, Access::ReadAccessLog).await?;
     state.access_log.flush(&state.db).await?;
-    type Row = (
-        NaiveDateTime,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        bool,
-    );
-    let rows: Vec<Row> = state
+    let items = state
         .db
-        .run(move |conn| {
-            Ok(access_log::table
-                .filter(access_log::case_id.eq(&s.case_id))
-                .order((access_log::at.asc(), access_log::id.asc()))
-                .select((
-                    access_log::at,
-                    access_log::user_id,
-                    access_log::username,
-                    access_log::ip,
-                    access_log::request_id,
-                    access_log::action,
-                    access_log::allowed,
-                ))
-                .load(conn)?)
-        })
+        .run(move |conn| access_log::for_case(conn, &s.case_id))
         .await?;
-    let items: Vec<AccessLogEntry> = rows
-        .into_iter()
-        .map(|r| AccessLogEntry {
-            at: crate::clock::rfc3339(r.0),
-            user_id: r.1,
-            username: r.2,
-            ip: r.3,
-            request_id: r.4,
-            action: r.5,
-            allowed: r.6,
-        })
-        .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
 }
