@@ -15,6 +15,8 @@ BACKENDS=${BACKENDS:-"sqlite postgres"}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 DUR=${SECONDS_PER_RUN:-10}
 CONN=32
+# Database pool size, the same for the server and the baselines.
+POOL=${POOL:-$CONN}
 PORT=${PORT:-18099}
 KEY=test-record-key-0123456789abcdef0123456789
 JWT=bench-jwt-secret-0123456789abcdef0123456789
@@ -45,7 +47,7 @@ for backend in $BACKENDS; do
       psql "$PG_URL" -qc "CREATE DATABASE $db" >/dev/null
       url="${PG_URL%/*}/$db" ;;
   esac
-  ZHIFA_DATABASE_URL=$url ZHIFA_DATA_DIR=$work ZHIFA_BIND=127.0.0.1:$PORT ZHIFA_POOL_SIZE=$CONN \
+  ZHIFA_DATABASE_URL=$url ZHIFA_DATA_DIR=$work ZHIFA_BIND=127.0.0.1:$PORT ZHIFA_POOL_SIZE=$POOL \
     ZHIFA_RECORD_KEY=$KEY ZHIFA_JWT_SECRET=$JWT ZHIFA_LOG=warn ./target/release/zhifa serve >"$work/server-$backend.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.2; done
@@ -71,8 +73,8 @@ JSON
   wrk -t2 -c$CONN -d${DUR}s "http://127.0.0.1:$PORT/healthz" >"$work/health.txt"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
-  ins=$(baseline --mode insert --url "$url" --concurrency $CONN --pool $CONN --seconds "$DUR" --department-id "$dept" --user-id "$li" --officer "$li" --officer "$wang" --record-key $KEY)
-  get=$(baseline --mode get --url "$url" --concurrency $CONN --pool $CONN --seconds "$DUR" --case-id "$case_id")
+  ins=$(baseline --mode insert --url "$url" --concurrency $CONN --pool $POOL --seconds "$DUR" --department-id "$dept" --user-id "$li" --officer "$li" --officer "$wang" --record-key $KEY)
+  get=$(baseline --mode get --url "$url" --concurrency $CONN --pool $POOL --seconds "$DUR" --case-id "$case_id")
   p=$(rps "$work/post.txt"); g=$(rps "$work/get.txt"); h=$(rps "$work/health.txt")
   for f in post get health; do
     bad=$(non2xx "$work/$f.txt"); [ -z "$bad" ] || echo "WARNING: $backend $f had $bad non-2xx responses" >&2
@@ -84,4 +86,4 @@ JSON
   if [ "$backend" = postgres ]; then psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; fi
 done
 echo
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; ${DUR}s per run, $CONN connections; $(date -u +%Y-%m-%d)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; ${DUR}s per run, $CONN connections, pool $POOL; $(date -u +%Y-%m-%d)"
