@@ -35,6 +35,16 @@ impl AuditEvent {
         }
     }
 
+    /// An event of the service itself (an import, a CLI command), with no user behind it.
+    pub fn system(actor: &str, action: &str, target: impl Into<String>) -> AuditEvent {
+        AuditEvent {
+            actor_username: Some(actor.into()),
+            action: action.into(),
+            target: Some(target.into()),
+            ..Default::default()
+        }
+    }
+
     pub fn change<T: Serialize, U: Serialize>(
         mut self,
         old: Option<&T>,
@@ -48,7 +58,7 @@ impl AuditEvent {
 
 pub fn write(conn: &mut DbConn, at: NaiveDateTime, e: &AuditEvent) -> AppResult<()> {
     // Bulk imports would flood the log; they are in the table all the same.
-    if e.actor_username.as_deref() == Some("zhifa import") {
+    if e.actor_username.as_deref() == Some(crate::seed::IMPORT) {
         tracing::debug!(target: "audit", action = %e.action, target_ = e.target.as_deref().unwrap_or("-"), "audit");
     } else {
         log(e);

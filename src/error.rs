@@ -55,10 +55,7 @@ pub enum Code {
 
 impl Code {
     pub fn as_str(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        crate::db::enum_str(&self)
     }
 }
 

@@ -185,12 +185,11 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
                     legal_qualification,
                     clock.now_naive(),
                 )?;
-                let e = zhifa::audit::AuditEvent {
-                    actor_username: Some("zhifa user add".into()),
-                    action: "user.created".into(),
-                    target: Some(format!("user:{username}")),
-                    ..Default::default()
-                };
+                let e = zhifa::audit::AuditEvent::system(
+                    "zhifa user add",
+                    "user.created",
+                    format!("user:{username}"),
+                );
                 zhifa::audit::write(c, clock.now_naive(), &e.change::<(), _>(None, Some(&u)))?;
                 Ok::<_, zhifa::error::AppError>(u)
             })

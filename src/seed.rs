@@ -67,6 +67,9 @@ struct CertificateFixture {
     valid_years: u32,
 }
 
+/// The actor name of imports in the audit log.
+pub const IMPORT: &str = "zhifa import";
+
 fn fail(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::rule(Code::ImportFailed, format!("{}: {e}", path.display()))
 }
@@ -131,25 +134,16 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
                         || old.short_name != d.short_name
                         || old.domains != d.domains
                     {
-                        diesel::update(departments::table.find(&old.id))
-                            .set((
-                                departments::name.eq(&d.name),
-                                departments::short_name.eq(&d.short_name),
-                                departments::domains
-                                    .eq(serde_json::to_string(&d.domains).unwrap_or_default()),
-                                departments::updated_at.eq(now),
-                            ))
-                            .execute(conn)?;
                         let mut new = old.clone();
                         new.name = d.name.clone();
                         new.short_name = d.short_name.clone();
                         new.domains = d.domains.clone();
-                        let e = AuditEvent {
-                            actor_username: Some("zhifa import".into()),
-                            action: "department.updated".into(),
-                            target: Some(format!("department:{}", old.id)),
-                            ..Default::default()
-                        };
+                        org::save_department(conn, &new, now)?;
+                        let e = AuditEvent::system(
+                            IMPORT,
+                            "department.updated",
+                            format!("department:{}", old.id),
+                        );
                         audit::write(conn, now, &e.change(Some(&old), Some(&new)))?;
                         report.departments_updated += 1;
                     }
@@ -180,18 +174,17 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
                         &d.domains,
                         now,
                     )?;
-                    let e = AuditEvent {
-                        actor_username: Some("zhifa import".into()),
-                        action: "department.created".into(),
-                        target: Some(format!("department:{}", new.id)),
-                        ..Default::default()
-                    };
+                    let e = AuditEvent::system(
+                        IMPORT,
+                        "department.created",
+                        format!("department:{}", new.id),
+                    );
                     audit::write(conn, now, &e.change::<(), _>(None, Some(&new)))?;
                     report.departments_added += 1;
                 }
             }
         }
-        let (added, updated) = crate::items::upsert(conn, &items, None, now)?;
+        let (added, updated) = crate::items::upsert(conn, &items, now)?;
         report.items_added = added;
         report.items_updated = updated;
         Ok(report)

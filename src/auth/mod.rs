@@ -50,7 +50,7 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+        crate::db::enum_parse(s)
     }
 }
 

@@ -9,7 +9,7 @@ use super::store::{CaseFilter, ListScope};
 use super::*;
 use crate::auth::Caller;
 use crate::error::FieldError;
-use crate::http::{ApiJson, Page, Paging};
+use crate::http::{page_limit, ApiJson, Page};
 use crate::AppState;
 
 /// 立案 — file a case. Refuses, with 422 and the rule's code, what the law
@@ -101,11 +101,7 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     caller.require_any(scope::CASE_ROLES)?;
     let q = q.into_inner();
-    let limit = Paging {
-        limit: q.limit,
-        cursor: None,
-    }
-    .limit()?;
+    let limit = page_limit(q.limit)?;
     let scope_ = match scope::case_list_scope(&caller) {
         scope::CaseListScope::Region(p) => ListScope::RegionPath(p),
         scope::CaseListScope::Department(d)

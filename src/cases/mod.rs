@@ -406,15 +406,16 @@ pub fn log_access(state: &AppState, caller: &Caller, case_id: &str, access: Acce
     }
 }
 
-/// The guard of every read of a case file: role (403), then scope (404 —
-/// another department's case is not revealed), and the access log either way.
-pub fn guard_read(
+/// The scope half of the guard of every read of a case file (the callers,
+/// `readable_case` and `view_case`, check the role first, before any
+/// database work): 404 outside the scope — another department's case is not
+/// revealed — and the access log either way.
+fn guard_read(
     state: &AppState,
     caller: &Caller,
     scope_: &CaseScope,
     access: Access,
 ) -> AppResult<()> {
-    caller.require_any(scope::CASE_ROLES)?;
     let allowed = scope::may_see_case(caller, scope_);
     log_access(state, caller, &scope_.case_id, access, allowed);
     if allowed {

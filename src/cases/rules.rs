@@ -75,16 +75,7 @@ pub enum CaseStatus {
     Transferred,
 }
 
-pub fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
+pub use crate::db::{enum_parse, enum_str};
 
 /// The party (当事人).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -286,6 +286,24 @@ pub fn micros(t: NaiveDateTime) -> NaiveDateTime {
     t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
 
+/// An enum stored as text: its serde (snake_case) name.
+pub fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The enum a stored name stands for; None for a name no variant has.
+pub fn enum_parse<T: for<'de> serde::Deserialize<'de>>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+/// A value stored as JSON text (lists of domains, citations, …).
+pub fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
 /// A map of a diesel error to the service error, named for the entity.
 pub fn not_found_as(what: &'static str) -> impl Fn(diesel::result::Error) -> AppError {
     move |e| match e {

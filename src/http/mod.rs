@@ -11,7 +11,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tracing::Instrument;
 use utoipa::ToSchema;
 
@@ -137,24 +137,16 @@ pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
         .json(body)
 }
 
-/// List paging: `limit` (default 50, at most 500) and an opaque `cursor`.
-#[derive(Debug, Clone, Deserialize, ToSchema, utoipa::IntoParams)]
-pub struct Paging {
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
-}
-
-impl Paging {
-    pub fn limit(&self) -> Result<i64, AppError> {
-        match self.limit {
-            None => Ok(50),
-            Some(n) if (1..=500).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::validation(vec![crate::error::FieldError::new(
-                "limit",
-                "out_of_range",
-                "limit must be 1–500",
-            )])),
-        }
+/// The `limit` of a paged list: default 50, at most 500.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
+    match limit {
+        None => Ok(50),
+        Some(n) if (1..=500).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::validation(vec![crate::error::FieldError::new(
+            "limit",
+            "out_of_range",
+            "limit must be 1–500",
+        )])),
     }
 }
 
@@ -163,4 +155,14 @@ impl Paging {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+impl<T: Serialize> Page<T> {
+    /// A list small enough to return whole.
+    pub fn all(items: Vec<T>) -> HttpResponse {
+        HttpResponse::Ok().json(Page {
+            items,
+            next_cursor: None,
+        })
+    }
 }

@@ -57,7 +57,7 @@ pub async fn list(
     q: web::Query<ItemFilter>,
 ) -> AppResult<HttpResponse> {
     let items = filtered(&state, q.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
 
 #[utoipa::path(get, path = "/api/v1/public/enforcement-items", tag = "public", params(ItemFilter), responses((status = 200, body = [EnforcementItem])))]
@@ -67,7 +67,7 @@ pub async fn public_list(
     q: web::Query<ItemFilter>,
 ) -> AppResult<HttpResponse> {
     let items = filtered(&state, q.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
 
 #[utoipa::path(get, path = "/api/v1/enforcement-items/{code}", tag = "items", responses((status = 200, body = EnforcementItem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]

@@ -221,7 +221,6 @@ pub fn validate(item: &ItemData) -> AppResult<()> {
 pub fn upsert(
     conn: &mut DbConn,
     items: &[ItemData],
-    actor: Option<&crate::auth::Caller>,
     now: NaiveDateTime,
 ) -> AppResult<(usize, usize)> {
     let (mut inserted, mut updated) = (0, 0);
@@ -230,15 +229,14 @@ pub fn upsert(
         if old.as_ref() == Some(item) {
             continue;
         }
-        let json = |v: &dyn erased::Json| v.json();
         let values = (
             enforcement_items::name.eq(&item.name),
             enforcement_items::domain.eq(&item.domain),
             enforcement_items::high_frequency.eq(item.high_frequency),
             enforcement_items::serious_safety.eq(item.serious_safety),
-            enforcement_items::penalty_types.eq(json(&item.penalty_types)),
-            enforcement_items::violation_basis.eq(json(&item.violation_basis)),
-            enforcement_items::penalty_basis.eq(json(&item.penalty_basis)),
+            enforcement_items::penalty_types.eq(crate::db::json_text(&item.penalty_types)),
+            enforcement_items::violation_basis.eq(crate::db::json_text(&item.violation_basis)),
+            enforcement_items::penalty_basis.eq(crate::db::json_text(&item.penalty_basis)),
             enforcement_items::description.eq(&item.description),
             enforcement_items::updated_at.eq(now),
         );
@@ -253,31 +251,13 @@ pub fn upsert(
                 .execute(conn)?;
             inserted += 1;
         }
-        let mut event = match actor {
-            Some(c) => AuditEvent::by(c, "", ""),
-            None => AuditEvent {
-                actor_username: Some("zhifa import".into()),
-                ..Default::default()
-            },
-        };
-        event.action = if old.is_some() {
-            "item.updated".into()
+        let action = if old.is_some() {
+            "item.updated"
         } else {
-            "item.created".into()
+            "item.created"
         };
-        event.target = Some(format!("item:{}", item.code));
+        let event = AuditEvent::system(crate::seed::IMPORT, action, format!("item:{}", item.code));
         audit::write(conn, now, &event.change(old.as_ref(), Some(item)))?;
     }
     Ok((inserted, updated))
-}
-
-mod erased {
-    pub trait Json {
-        fn json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_else(|_| "[]".into())
-        }
-    }
 }

@@ -57,7 +57,7 @@ fn administered(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Place
 #[get("/departments")]
 pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<HttpResponse> {
     let items = state.db.run(list_departments).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", responses((status = 200, body = Department), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
@@ -224,7 +224,7 @@ pub async fn list_users(
             Ok(out)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
 
 /// A user the caller may see: admins inside their region, others inside their department.
@@ -456,7 +456,7 @@ pub async fn list_certificates(
             certificates_of(c, &id, today)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

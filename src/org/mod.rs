@@ -33,16 +33,7 @@ pub enum DepartmentKind {
     Functional,
 }
 
-fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
+use crate::db::{enum_parse, enum_str, json_text};
 
 /// A department (部门).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -187,7 +178,7 @@ pub fn insert_department(
             departments::parent_id.eq(parent.map(|p| p.department.id.clone())),
             departments::path.eq(&path),
             departments::region_path.eq(&region_path),
-            departments::domains.eq(serde_json::to_string(domains).unwrap_or_else(|_| "[]".into())),
+            departments::domains.eq(json_text(domains)),
             departments::created_at.eq(now),
             departments::updated_at.eq(now),
         ))
@@ -446,7 +437,7 @@ pub fn insert_certificate(
             certificates::id.eq(&id),
             certificates::user_id.eq(user_id),
             certificates::number.eq(number),
-            certificates::fields.eq(serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())),
+            certificates::fields.eq(json_text(fields)),
             certificates::area_department_id.eq(area_department_id),
             certificates::valid_from.eq(valid_from),
             certificates::valid_until.eq(valid_until),
@@ -536,7 +527,7 @@ pub fn save_department(conn: &mut DbConn, d: &Department, now: NaiveDateTime) ->
         .set((
             departments::name.eq(&d.name),
             departments::short_name.eq(&d.short_name),
-            departments::domains.eq(serde_json::to_string(&d.domains).unwrap_or_default()),
+            departments::domains.eq(json_text(&d.domains)),
             departments::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -600,7 +591,7 @@ pub fn save_certificate(
             certificates::status.eq(status.as_str()),
             certificates::status_reason.eq(reason),
             certificates::valid_until.eq(valid_until),
-            certificates::fields.eq(serde_json::to_string(fields).unwrap_or_default()),
+            certificates::fields.eq(json_text(fields)),
             certificates::updated_at.eq(now),
         ))
         .execute(conn)?;

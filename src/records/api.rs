@@ -20,7 +20,7 @@ pub async fn list(
     let s = readable_case(&state, &caller, &id, Access::ReadRecords).await?;
     let entries = state.db.run(move |conn| load(conn, &s.case_id)).await?;
     let items: Vec<RecordEntry> = entries.into_iter().map(RecordEntry::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/records/verify", tag = "records",
@@ -59,5 +59,5 @@ pub async fn access(
         .db
         .run(move |conn| access_log::for_case(conn, &s.case_id))
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(crate::http::Page::all(items))
 }
