@@ -153,6 +153,14 @@ async fn admin_manages_users_and_certificates(app: TestApp) {
         "the Location of a new certificate answers"
     );
     assert_eq!(again["number"], "53010229999");
+    let cert_path = format!("/certificates/{}", c["id"].as_str().unwrap());
+    let sun = app.token("sun.officer").await;
+    assert_eq!(
+        app.get(&cert_path, Some(&sun)).await.0,
+        StatusCode::NOT_FOUND,
+        "another department's certificate is not shown"
+    );
+    assert_eq!(app.get(&cert_path, None).await.0, StatusCode::UNAUTHORIZED);
     let (s, b) = app
         .post_json(
             &format!("/users/{id}/certificates"),
