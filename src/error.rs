@@ -51,6 +51,14 @@ pub enum Code {
     // fixtures and rule data
     MissingLegalBasis,
     ImportFailed,
+    // discretion (裁量)
+    BenchmarkMissing,
+    LookupFactInvalid,
+    FineOutsideLaw,
+    DeviationReasonRequired,
+    PenaltyBarred,
+    // case state
+    CaseClosed,
 }
 
 impl Code {
@@ -65,6 +73,12 @@ pub struct FieldError {
     pub field: String,
     pub code: String,
     pub message: String,
+    /// The file of an import row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The 1-based line (row) of an import file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl FieldError {
@@ -77,6 +91,8 @@ impl FieldError {
             field: field.into(),
             code: code.into(),
             message: message.into(),
+            file: None,
+            line: None,
         }
     }
 }

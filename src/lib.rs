@@ -9,11 +9,13 @@ pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod discretion;
 pub mod error;
 pub mod http;
 pub mod items;
 pub mod openapi;
 pub mod org;
+pub mod profiles;
 pub mod records;
 pub mod seed;
 pub mod service;
@@ -40,6 +42,8 @@ pub struct AppState {
     pub access_log_wake: Arc<tokio::sync::Notify>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub callers: auth::CallerCache,
+    /// Published benchmarks, items and rule profiles for lookups.
+    pub discretion: discretion::cache::Cache,
 }
 
 impl AppState {
@@ -57,6 +61,7 @@ impl AppState {
             access_log_wake: Arc::default(),
             metrics: Arc::default(),
             callers: auth::CallerCache::default(),
+            discretion: discretion::cache::Cache::default(),
         }
     }
 }
@@ -89,6 +94,17 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(records::api::list)
         .service(records::api::verify)
         .service(records::api::access)
+        .service(discretion::api::export_handler)
+        .service(discretion::api::benchmarks)
+        .service(discretion::api::import)
+        .service(discretion::api::publish_handler)
+        .service(discretion::api::generate)
+        .service(discretion::api::lookup_handler)
+        .service(discretion::api::consistency_handler)
+        .service(discretion::api::attach_handler)
+        .service(discretion::api::attachments_handler)
+        .service(discretion::api::public_list)
+        .service(discretion::api::public_refinement)
         .route("/openapi.json", web::get().to(openapi::serve_json));
 }
 

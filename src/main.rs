@@ -26,8 +26,22 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Import departments and enforcement items from a fixtures directory (all or nothing).
+    /// Import departments, enforcement items, rule profiles and discretion
+    /// benchmarks from a fixtures directory (all or nothing).
     Import { dir: PathBuf },
+    /// Write the stored discretion benchmarks as CSV, XLSX or TOML (the
+    /// formats `POST /discretion/benchmarks:import` and fixtures read).
+    ExportBenchmarks {
+        /// csv, xlsx or toml
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Only this enforcement item.
+        #[arg(long)]
+        item: Option<String>,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -119,12 +133,50 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             let db = open(&settings)?;
             let mut conn = db.pool.get().map_err(|e| e.to_string())?;
             let clock = zhifa::Clock::system();
-            let r =
-                zhifa::seed::import(&mut conn, &dir, clock.now_naive()).map_err(|e| e.detail)?;
+            let r = zhifa::seed::import(&mut conn, &dir, clock.now_naive()).map_err(|e| {
+                let rows: Vec<String> = e
+                    .errors
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "  {}{} [{}]: {}",
+                            f.file.as_deref().unwrap_or(""),
+                            f.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                            f.field,
+                            f.message
+                        )
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    e.detail
+                } else {
+                    format!("{}\n{}", e.detail, rows.join("\n"))
+                }
+            })?;
             println!(
-                "departments: {} added, {} updated; enforcement items: {} added, {} updated",
-                r.departments_added, r.departments_updated, r.items_added, r.items_updated
+                "departments: {} added, {} updated; enforcement items: {} added, {} updated; \
+                 rule profiles: {} changed; benchmark versions: {} added, {} updated",
+                r.departments_added,
+                r.departments_updated,
+                r.items_added,
+                r.items_updated,
+                r.profiles_changed,
+                r.benchmarks_added,
+                r.benchmarks_updated
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExportBenchmarks { format, item, out } => {
+            let format = zhifa::discretion::formats::Format::from_name(&format)
+                .ok_or("--format must be csv, xlsx or toml")?;
+            let db = open(&settings)?;
+            let mut conn = db.pool.get().map_err(|e| e.to_string())?;
+            let versions = zhifa::discretion::load_versions(&mut conn, item.as_deref())
+                .map_err(|e| e.detail)?;
+            let list: Vec<_> = versions.into_iter().map(|v| v.benchmark).collect();
+            let bytes = zhifa::discretion::encode(&list, format).map_err(|e| e.detail)?;
+            std::fs::write(&out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+            println!("{} benchmark versions written to {}", list.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
@@ -254,8 +306,8 @@ fn serve(settings: Settings) -> Result<ExitCode, String> {
         })?;
         if let Some(r) = &boot.imported {
             println!(
-                "imported fixtures: {} departments, {} enforcement items",
-                r.departments_added, r.items_added
+                "imported fixtures: {} departments, {} enforcement items, {} benchmark versions",
+                r.departments_added, r.items_added, r.benchmarks_added
             );
         }
         if let Some((accounts, password)) = &boot.demo {

@@ -27,6 +27,17 @@ impl Modify for Bearer {
 #[openapi(
     info(title = "zhifa 执法 API", description = "Case management for administrative law enforcement. Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
+        crate::discretion::api::benchmarks,
+        crate::discretion::api::lookup_handler,
+        crate::discretion::api::import,
+        crate::discretion::api::export_handler,
+        crate::discretion::api::publish_handler,
+        crate::discretion::api::generate,
+        crate::discretion::api::attach_handler,
+        crate::discretion::api::attachments_handler,
+        crate::discretion::api::consistency_handler,
+        crate::discretion::api::public_list,
+        crate::discretion::api::public_refinement,
         crate::auth::api::login,
         crate::auth::api::me,
         crate::auth::api::change_password,
@@ -57,7 +68,7 @@ impl Modify for Bearer {
     components(schemas(crate::error::Problem, crate::error::Code, crate::error::FieldError)),
     modifiers(&Bearer),
     tags(
-        (name = "auth"), (name = "organisation"), (name = "items"), (name = "cases"), (name = "records"), (name = "public")
+        (name = "auth"), (name = "organisation"), (name = "items"), (name = "cases"), (name = "records"), (name = "discretion"), (name = "public")
     )
 )]
 pub struct ApiDoc;

@@ -86,6 +86,9 @@ pub struct ImportReport {
     pub departments_updated: usize,
     pub items_added: usize,
     pub items_updated: usize,
+    pub benchmarks_added: usize,
+    pub benchmarks_updated: usize,
+    pub profiles_changed: usize,
 }
 
 /// Imports `departments.toml` and `items/*.toml` from `dir` in one
@@ -112,6 +115,12 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
         ));
     }
     let items = crate::items::read_dir(&dir.join("items"))?;
+    let benchmarks_dir = dir.join("benchmarks");
+    let benchmarks = if benchmarks_dir.is_dir() {
+        crate::discretion::read_fixture_dir(&benchmarks_dir)?
+    } else {
+        vec![]
+    };
     write_tx(conn, |conn| {
         let mut report = ImportReport::default();
         for d in &deps.departments {
@@ -187,6 +196,22 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
         let (added, updated) = crate::items::upsert(conn, &items, now)?;
         report.items_added = added;
         report.items_updated = updated;
+        let profiles = dir.join("profiles.toml");
+        if profiles.is_file() {
+            report.profiles_changed = crate::profiles::import_file(
+                conn,
+                &profiles,
+                now,
+                crate::clock::china_date(now.and_utc()),
+            )?;
+        }
+        let actor = AuditEvent::system(IMPORT, "benchmark.import", "benchmarks");
+        let b = crate::discretion::import_parsed(conn, benchmarks, false, &actor, now)?;
+        if !b.issues.is_empty() {
+            return Err(crate::discretion::issues_error(&b.issues));
+        }
+        report.benchmarks_added = b.count(crate::discretion::Change::Added);
+        report.benchmarks_updated = b.count(crate::discretion::Change::Updated);
         Ok(report)
     })
 }

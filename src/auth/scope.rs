@@ -19,6 +19,27 @@ pub const FILING_ROLES: &[Role] = &[Role::Officer, Role::Head];
 /// Roles that may read a case's access log.
 pub const ACCESS_LOG_ROLES: &[Role] = &[Role::Head, Role::Supervisor];
 
+/// Roles that read benchmark versions and export them (drafts: admin and
+/// legal reviewer only, decided where they are listed).
+pub const BENCHMARK_READ_ROLES: &[Role] = &[
+    Role::Officer,
+    Role::Auxiliary,
+    Role::Head,
+    Role::LegalReviewer,
+    Role::Supervisor,
+    Role::Admin,
+];
+
+/// Roles that see how an item's cases were fined (同案同罚).
+pub const CONSISTENCY_ROLES: &[Role] = &[Role::Head, Role::LegalReviewer, Role::Supervisor];
+
+/// Benchmarks are rule data of the whole region (a lower level applies the
+/// higher level's benchmark): importing and publishing them is an admin's
+/// act, audited.
+pub fn require_benchmark_admin(caller: &Caller) -> crate::error::AppResult<()> {
+    caller.require_any(&[Role::Admin])
+}
+
 /// Where a case sits, as far as access is concerned.
 #[derive(Debug, Clone)]
 pub struct CaseScope {

@@ -461,3 +461,25 @@ pub async fn view_case(state: &AppState, caller: &Caller, case_id: &str) -> AppR
     guard_read(state, caller, &scope_, Access::ReadCase)?;
     Ok(case)
 }
+
+/// The guard of every change to a case: 404 when the caller may not see
+/// it, 403 when they may see but not change it (supervisors, reviewers,
+/// unattached auxiliaries).
+pub async fn writable_case(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<CaseScope> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let id = case_id.to_string();
+    let scope_ = state
+        .db
+        .run(move |conn| store::case_scope(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
+    if !scope::may_see_case(caller, &scope_) {
+        return Err(AppError::not_found("case not found"));
+    }
+    if !scope::may_change_case(caller, &scope_) {
+        return Err(AppError::forbidden(
+            "only officers and heads of the case's department (and auxiliaries attached to it) change a case",
+        ));
+    }
+    Ok(scope_)
+}

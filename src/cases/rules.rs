@@ -77,6 +77,20 @@ pub enum CaseStatus {
 
 pub use crate::db::{enum_parse, enum_str};
 
+/// A case that is closed, archived, terminated or transferred takes no
+/// further changes: its file is final.
+pub fn check_open(status: CaseStatus) -> Result<(), crate::error::AppError> {
+    use CaseStatus::*;
+    if matches!(status, Closed | Archived | Terminated | Transferred) {
+        return Err(crate::error::AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            crate::error::Code::CaseClosed,
+            format!("the case is {}: its file takes no further changes", enum_str(&status)),
+        ));
+    }
+    Ok(())
+}
+
 /// The party (当事人).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -225,6 +225,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    benchmark_versions (id) {
+        id -> Text,
+        item_code -> Text,
+        version -> Text,
+        effective_from -> Date,
+        effective_until -> Nullable<Date>,
+        published -> Bool,
+        convention -> Text,
+        content -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_discretion (id) {
+        id -> Text,
+        case_id -> Text,
+        benchmark_version_id -> Text,
+        item_code -> Text,
+        party_kind -> Text,
+        facts -> Text,
+        result -> Text,
+        outcome -> Text,
+        tier -> Nullable<Text>,
+        proposed_fine_fen -> Nullable<BigInt>,
+        deviation_reason -> Nullable<Text>,
+        verdict -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rule_profiles (id) {
+        id -> Text,
+        department_id -> Nullable<Text>,
+        effective_from -> Date,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(certificates -> users (user_id));
 diesel::joinable!(cases -> departments (department_id));
@@ -233,6 +278,9 @@ diesel::joinable!(case_officers -> cases (case_id));
 diesel::joinable!(case_officers -> users (user_id));
 diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(record_entries -> cases (case_id));
+diesel::joinable!(benchmark_versions -> enforcement_items (item_code));
+diesel::joinable!(case_discretion -> cases (case_id));
+diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -248,4 +296,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     record_entries,
     access_log,
+    benchmark_versions,
+    case_discretion,
+    rule_profiles,
 );

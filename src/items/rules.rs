@@ -77,6 +77,33 @@ pub fn chinese_number(n: u32) -> String {
     out
 }
 
+/// Parses Chinese numerals as statutes write them (一百二十二 = 122); also
+/// accepts Arabic digits.
+pub fn parse_chinese_number(s: &str) -> Option<u32> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32);
+    let (mut total, mut current) = (0u32, 0u32);
+    let mut any = false;
+    for c in s.chars() {
+        any = true;
+        if let Some(d) = digit(c) {
+            current = d;
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => return None,
+        };
+        total += if current == 0 { 1 } else { current } * unit;
+        current = 0;
+    }
+    (any).then_some(total + current)
+}
+
 impl Citation {
     /// 《中华人民共和国食品安全法》第一百二十二条第一款第（五）项
     pub fn to_chinese(&self) -> String {
@@ -88,6 +115,31 @@ impl Citation {
             s.push_str(&format!("第（{}）项", chinese_number(i)));
         }
         s
+    }
+
+    /// Reads a citation written out as `to_chinese` writes it:
+    /// 《中华人民共和国食品安全法》第一百二十二条第一款第（五）项 (Arabic digits too).
+    pub fn parse_chinese(text: &str) -> Option<Citation> {
+        static RE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+            regex::Regex::new(
+                r"^《([^》]+)》第([零一二三四五六七八九十百千0-9]+)条(?:第([零一二三四五六七八九十百千0-9]+)款)?(?:第[（(]([零一二三四五六七八九十百千0-9]+)[）)]项)?$",
+            )
+            .expect("valid regex")
+        });
+        let caps = RE.captures(text.trim())?;
+        let num = |i: usize| caps.get(i).map(|m| parse_chinese_number(m.as_str()));
+        Some(Citation {
+            law: caps[1].trim().to_string(),
+            article: num(2)??,
+            paragraph: match num(3) {
+                Some(v) => Some(v?),
+                None => None,
+            },
+            item: match num(4) {
+                Some(v) => Some(v?),
+                None => None,
+            },
+        })
     }
 
     /// A citation is complete when it names a law and an article ≥ 1.
@@ -146,6 +198,20 @@ mod tests {
         for (n, s) in cases {
             assert_eq!(chinese_number(n), s, "{n}");
         }
+    }
+
+    #[test]
+    fn numerals_read_back() {
+        for n in [1, 9, 10, 12, 20, 35, 100, 101, 110, 122, 999, 1005] {
+            assert_eq!(parse_chinese_number(&chinese_number(n)), Some(n), "{n}");
+        }
+        assert_eq!(parse_chinese_number("63"), Some(63));
+        assert_eq!(parse_chinese_number("abc"), None);
+        let c = Citation::parse_chinese("《中华人民共和国食品安全法》第一百二十四条第一款第（五）项").unwrap();
+        assert_eq!((c.article, c.paragraph, c.item), (124, Some(1), Some(5)));
+        assert_eq!(Citation::parse_chinese(&c.to_chinese()), Some(c));
+        assert_eq!(Citation::parse_chinese("《道路运输条例》第63条").unwrap().article, 63);
+        assert!(Citation::parse_chinese("食品安全法122").is_none());
     }
 
     #[test]

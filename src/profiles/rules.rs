@@ -1,0 +1,228 @@
+//! The numbers a department configures (rule profile): the "large amount"
+//! (较大数额) that gives a hearing right, and the criteria of a major
+//! decision that needs legality review. The APL leaves both to ministries
+//! and provinces (REFERENCE §1.7, §2.3 — 🟡), so they are data with
+//! defaults. Pure.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::cases::rules::PartyKind;
+use crate::items::PenaltyType;
+
+/// An amount in fen per kind of party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyThresholds {
+    pub person_fen: i64,
+    pub organization_fen: i64,
+    pub individual_business_fen: i64,
+}
+
+impl PartyThresholds {
+    pub fn for_party(&self, kind: PartyKind) -> i64 {
+        match kind {
+            PartyKind::Person => self.person_fen,
+            PartyKind::Organization => self.organization_fen,
+            PartyKind::IndividualBusiness => self.individual_business_fen,
+        }
+    }
+}
+
+/// A department's rule profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// 较大数额罚款 — a fine at or above this gives a hearing right (APL Art 63 ¶1 (1)).
+    pub hearing_fine: PartyThresholds,
+    /// 没收较大数额违法所得、没收较大价值非法财物 (APL Art 63 ¶1 (2)).
+    pub hearing_confiscation: PartyThresholds,
+    /// A fine at or above this is a major decision needing legality review.
+    pub legal_review_fine: PartyThresholds,
+    /// Licence revocation, suspension of business or closure need review.
+    pub legal_review_on_revocation_or_suspension: bool,
+    /// A decision whose party has a hearing right needs review.
+    pub legal_review_on_hearing: bool,
+    /// A penalty outside its benchmark tier needs review.
+    pub legal_review_on_benchmark_deviation: bool,
+}
+
+impl Default for Profile {
+    /// SAMR hearing measures (natural person 10,000 yuan, organisation
+    /// 100,000 yuan, ⚠️ unverified) and the Gongyi review list (🟡 S13).
+    fn default() -> Self {
+        let t = PartyThresholds {
+            person_fen: 1_000_000,
+            organization_fen: 10_000_000,
+            individual_business_fen: 1_000_000,
+        };
+        Profile {
+            hearing_fine: t,
+            hearing_confiscation: t,
+            legal_review_fine: t,
+            legal_review_on_revocation_or_suspension: true,
+            legal_review_on_hearing: true,
+            legal_review_on_benchmark_deviation: true,
+        }
+    }
+}
+
+const APL: &str = "《中华人民共和国行政处罚法》";
+
+/// Penalties that give a hearing right whatever their amount (Art 63 ¶1 (3)(4)).
+fn hearing_penalty(p: PenaltyType) -> Option<&'static str> {
+    match p {
+        PenaltyType::DowngradeQualification | PenaltyType::RevokeLicense => Some("第六十三条第一款第（三）项"),
+        PenaltyType::SuspendBusiness
+        | PenaltyType::OrderClosure
+        | PenaltyType::RestrictPractice
+        | PenaltyType::RestrictBusiness => Some("第六十三条第一款第（四）项"),
+        _ => None,
+    }
+}
+
+/// A proposed penalty, as far as hearing and review care.
+#[derive(Debug, Clone, Default)]
+pub struct ProposedPenalty {
+    pub fine_fen: i64,
+    /// Value of illegal gains or property to be confiscated.
+    pub confiscation_fen: i64,
+    pub other: Vec<PenaltyType>,
+}
+
+/// Does the party have a hearing right (听证权, APL Art 63)? Returns the
+/// reasons in Chinese, each citing its item; empty = no right.
+pub fn hearing_reasons(profile: &Profile, party: PartyKind, p: &ProposedPenalty) -> Vec<String> {
+    let mut out = vec![];
+    let limit = profile.hearing_fine.for_party(party);
+    if p.fine_fen >= limit {
+        out.push(format!(
+            "罚款数额达到较大数额（{}），依据{APL}第六十三条第一款第（一）项，当事人有权要求听证。",
+            super::super::discretion::model::yuan_text(limit)
+        ));
+    }
+    let limit = profile.hearing_confiscation.for_party(party);
+    if p.confiscation_fen >= limit && p.confiscation_fen > 0 {
+        out.push(format!(
+            "没收违法所得或者非法财物价值达到较大数额（{}），依据{APL}第六十三条第一款第（二）项，当事人有权要求听证。",
+            super::super::discretion::model::yuan_text(limit)
+        ));
+    }
+    let mut cited: Vec<&str> = vec![];
+    for item in p.other.iter().filter_map(|x| hearing_penalty(*x)) {
+        if !cited.contains(&item) {
+            cited.push(item);
+            out.push(format!(
+                "拟作出降低资质等级、吊销许可证件、责令停产停业、责令关闭或者限制从业等处罚，依据{APL}{item}，当事人有权要求听证。"
+            ));
+        }
+    }
+    out
+}
+
+/// What decides whether a decision is major (重大执法决定).
+#[derive(Debug, Clone, Default)]
+pub struct ReviewFacts {
+    pub party: Option<PartyKind>,
+    pub penalty: ProposedPenalty,
+    pub hearing_right: bool,
+    /// The penalty lies outside its benchmark tier.
+    pub benchmark_deviation: bool,
+    /// Art 58 ¶1 (1)–(3), judged by the officers.
+    pub major_public_interest: bool,
+    pub complex: bool,
+}
+
+/// Does the decision need legality review (法制审核, APL Art 58)? One
+/// function for the lookup, the decision guard, warnings and evaluation.
+/// Returns the reasons in Chinese; empty = not required.
+pub fn legal_review_reasons(profile: &Profile, f: &ReviewFacts) -> Vec<String> {
+    let mut out = vec![];
+    if f.major_public_interest {
+        out.push(format!("涉及重大公共利益（{APL}第五十八条第一款第（一）项）。"));
+    }
+    if f.hearing_right && profile.legal_review_on_hearing {
+        out.push(format!(
+            "直接关系当事人重大权益，当事人有权要求听证（{APL}第五十八条第一款第（二）项）。"
+        ));
+    }
+    if f.complex {
+        out.push(format!(
+            "案件情况疑难复杂、涉及多个法律关系（{APL}第五十八条第一款第（三）项）。"
+        ));
+    }
+    if let Some(party) = f.party {
+        let limit = profile.legal_review_fine.for_party(party);
+        if f.penalty.fine_fen >= limit {
+            out.push(format!(
+                "罚款数额达到本部门重大执法决定标准（{}，{APL}第五十八条第一款第（四）项）。",
+                super::super::discretion::model::yuan_text(limit)
+            ));
+        }
+    }
+    if profile.legal_review_on_revocation_or_suspension
+        && f.penalty.other.iter().any(|p| {
+            matches!(
+                p,
+                PenaltyType::RevokeLicense
+                    | PenaltyType::SuspendBusiness
+                    | PenaltyType::OrderClosure
+                    | PenaltyType::SuspendLicense
+            )
+        })
+    {
+        out.push(format!(
+            "拟吊销、暂扣许可证件或者责令停产停业、关闭（{APL}第五十八条第一款第（四）项、本部门重大执法决定目录）。"
+        ));
+    }
+    if f.benchmark_deviation && profile.legal_review_on_benchmark_deviation {
+        out.push(format!(
+            "处罚超出裁量基准确定的阶次（{APL}第五十八条第一款第（四）项、本部门重大执法决定目录）。"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hearing_at_the_threshold() {
+        let p = Profile::default();
+        let fine = |f| ProposedPenalty {
+            fine_fen: f,
+            ..Default::default()
+        };
+        assert!(hearing_reasons(&p, PartyKind::Person, &fine(999_999)).is_empty());
+        assert_eq!(hearing_reasons(&p, PartyKind::Person, &fine(1_000_000)).len(), 1);
+        assert!(hearing_reasons(&p, PartyKind::Organization, &fine(9_999_999)).is_empty());
+        let revoke = ProposedPenalty {
+            other: vec![PenaltyType::RevokeLicense, PenaltyType::RevokeLicense],
+            ..Default::default()
+        };
+        let r = hearing_reasons(&p, PartyKind::Organization, &revoke);
+        assert_eq!(r.len(), 1);
+        assert!(r[0].contains("第（三）项"));
+    }
+
+    #[test]
+    fn review_reasons() {
+        let p = Profile::default();
+        let mut f = ReviewFacts {
+            party: Some(PartyKind::Organization),
+            ..Default::default()
+        };
+        assert!(legal_review_reasons(&p, &f).is_empty());
+        f.benchmark_deviation = true;
+        assert_eq!(legal_review_reasons(&p, &f).len(), 1);
+        let off = Profile {
+            legal_review_on_benchmark_deviation: false,
+            ..p.clone()
+        };
+        assert!(legal_review_reasons(&off, &f).is_empty());
+        f.penalty.fine_fen = 10_000_000;
+        f.hearing_right = true;
+        assert_eq!(legal_review_reasons(&p, &f).len(), 3);
+    }
+}
