@@ -38,8 +38,8 @@ const FACTS: &[(&str, Fact, &str)] = &[
     ("mitigating", Fact::Mitigating, "从轻减轻情节数"),
     ("aggravating", Fact::Aggravating, "从重情节数"),
     ("prior_violations", Fact::PriorViolations, "二年内违法次数"),
-    ("illegal_gains", Fact::IllegalGains, "违法所得（元）"),
-    ("goods_value", Fact::GoodsValue, "货值金额（元）"),
+    ("illegal_gains", Fact::IllegalGains, "违法所得"),
+    ("goods_value", Fact::GoodsValue, "货值金额"),
     ("party_kind", Fact::PartyKind, "当事人类型"),
 ];
 
@@ -196,7 +196,7 @@ fn chinese_value(kind: ValueKind, v: i64) -> String {
         ValueKind::PartyKind => KINDS.get(v as usize).map_or("?", |h| h.2).into(),
         ValueKind::Bool => if v != 0 { "是" } else { "否" }.into(),
         ValueKind::Count => v.to_string(),
-        ValueKind::Money => super::model::show_scaled(v, 2),
+        ValueKind::Money => super::model::yuan_text(v),
     }
 }
 

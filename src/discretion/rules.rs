@@ -1165,3 +1165,397 @@ pub fn consistency(points: &[CasePoint], tolerance_percent: u32) -> ConsistencyR
         outliers,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discretion::formats::read_toml;
+
+    /// Food Safety Law Art 122 ¶1 as REFERENCE §3.3 (a) gives it, with a
+    /// 首违不罚 entry, a no-penalty list entry and a mitigated tier.
+    const FS122: &str = r#"
+[[benchmarks]]
+item = "MR-FS-001"
+version = "t"
+effective_from = 2026-01-01
+published = true
+convention = "custom"
+
+[[benchmarks.other_penalties]]
+penalty = "revoke_license"
+when = "serious_circumstances = true"
+note = "吊销许可证"
+basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 }
+
+[[benchmarks.clauses]]
+id = "low"
+when = "goods_value < 10000"
+unit = "yuan"
+min = 50000
+max = 100000
+basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 }
+tiers = [
+  { tier = "mitigated", when = "mitigating >= 1", min = 20000, max = 50000, basis = { law = "中华人民共和国行政处罚法", article = 32 } },
+  { tier = "lighter", when = "harm = none|minor", min = 50000, max = 65000, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } },
+  { tier = "general", min = 65000, max = 85000, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } },
+  { tier = "heavier", when = "harm = serious", min = 85000, max = 100000, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } },
+]
+
+[[benchmarks.clauses]]
+id = "high"
+when = "goods_value >= 10000"
+unit = "times_goods_value"
+min = 10
+max = 20
+basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 }
+tiers = [
+  { tier = "lighter", when = "harm = none|minor", min = 10, max = 13, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } },
+  { tier = "general", min = 13, max = 17, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } },
+  { tier = "heavier", when = "harm = serious", min = 17, max = 20, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } },
+]
+
+[[benchmarks.lenient]]
+list = "first_violation"
+when = "goods_value < 500"
+description = "散装食品货值不足500元"
+basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph = 1 }
+
+[[benchmarks.lenient]]
+list = "no_penalty"
+when = "goods_value < 100"
+description = "货值不足100元且当场改正"
+basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph = 1 }
+"#;
+
+    fn bench() -> Benchmark {
+        let mut v = read_toml("t.toml", FS122).expect("parses");
+        assert!(benchmark_problems(&v[0].0).is_empty(), "{:?}", benchmark_problems(&v[0].0));
+        v.remove(0).0
+    }
+
+    fn run(party: PartyKind, facts: Facts) -> Result<Lookup, LookupError> {
+        run_with(&bench(), party, facts, None)
+    }
+
+    fn run_with(b: &Benchmark, party: PartyKind, facts: Facts, proposed: Option<i64>) -> Result<Lookup, LookupError> {
+        lookup(&LookupInput {
+            benchmark: b,
+            item_name: "未取得食品生产经营许可从事食品生产经营活动",
+            party,
+            facts: &facts,
+            profile: &Profile::default(),
+            proposed_fine_fen: proposed,
+        })
+    }
+
+    fn goods(fen: i64) -> Facts {
+        Facts {
+            goods_value_fen: Some(fen),
+            harm: Harm::Ordinary,
+            ..Default::default()
+        }
+    }
+
+    fn cites(l: &Lookup, article: &str) -> bool {
+        l.basis.iter().any(|b| b.contains(article)) && l.explanation.iter().any(|e| e.contains(article))
+    }
+
+    #[test]
+    fn art_30_31_33_branches_each_give_no_penalty_and_cite_their_article() {
+        let cases: Vec<(&str, PartyKind, Facts, &str)> = vec![
+            ("under 14", PartyKind::Person, Facts { party_age: Some(13), ..goods(500_000) }, "第三十条"),
+            ("no capacity", PartyKind::Person, Facts { mental_capacity: MentalCapacity::None, ..goods(500_000) }, "第三十一条"),
+            ("no fault", PartyKind::Organization, Facts { no_fault_proven: true, ..goods(500_000) }, "第三十三条第二款"),
+            (
+                "minor, corrected, no harm",
+                PartyKind::Organization,
+                Facts { minor: true, corrected_promptly: true, harm: Harm::None, ..goods(500_000) },
+                "第三十三条第一款",
+            ),
+            (
+                "no-penalty list entry",
+                PartyKind::Organization,
+                Facts { corrected_promptly: true, harm: Harm::None, ..goods(9_999) },
+                "第三十三条第一款",
+            ),
+        ];
+        for (name, party, facts, article) in cases {
+            let l = run(party, facts).unwrap();
+            assert_eq!(l.outcome, Outcome::NoPenalty, "{name}");
+            assert_eq!(l.fine_max_fen, None, "{name}");
+            assert!(cites(&l, article), "{name}: {:?}", l.explanation);
+            assert_eq!(judge_fine(&l, 0, None), Ok(Verdict::Waived), "{name}");
+            assert_eq!(judge_fine(&l, 1, Some("any")), Err(Refusal::PenaltyBarred), "{name}");
+        }
+        // The list entry is named when it was the ground.
+        let l = run(PartyKind::Person, Facts { corrected_promptly: true, harm: Harm::None, ..goods(9_999) }).unwrap();
+        assert_eq!(l.exemption_list_entry.unwrap().list, LenientList::NoPenalty);
+        // Not minor and not on the list: harm none + corrected is not enough.
+        let l = run(PartyKind::Person, Facts { corrected_promptly: true, harm: Harm::None, ..goods(500_000) }).unwrap();
+        assert_ne!(l.outcome, Outcome::NoPenalty);
+    }
+
+    #[test]
+    fn age_fourteen_to_eighteen_is_mandatory_mitigation_and_fourteen_is_not_under_fourteen() {
+        let l = run(PartyKind::Person, Facts { party_age: Some(14), ..goods(500_000) }).unwrap();
+        assert_eq!(l.outcome, Outcome::Penalty);
+        assert_eq!(l.tier, Some(Tier::Lighter));
+        assert!(cites(&l, "第三十条"));
+        let l = run(PartyKind::Person, Facts { party_age: Some(18), ..goods(500_000) }).unwrap();
+        assert_eq!(l.tier, Some(Tier::General));
+        // Age is a person's; an organisation giving one is told so.
+        let e = run(PartyKind::Organization, Facts { party_age: Some(15), ..goods(500_000) }).unwrap_err();
+        assert_eq!(e.field, "facts.party_age");
+    }
+
+    #[test]
+    fn each_art_32_ground_makes_the_penalty_lighter_and_opens_mitigation() {
+        for (n, g) in [
+            MitigatingGround::EliminatedHarm,
+            MitigatingGround::CoercedOrLured,
+            MitigatingGround::ConfessedUnknown,
+            MitigatingGround::MeritoriousCooperation,
+            MitigatingGround::OtherByLaw,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let facts = Facts { mitigating: vec![g], harm: Harm::Serious, ..goods(500_000) };
+            let l = run(PartyKind::Organization, facts).unwrap();
+            let item = format!("第三十二条第（{}）项", crate::items::rules::chinese_number(n as u32 + 1));
+            assert!(cites(&l, &item), "{g:?}: {:?}", l.basis);
+            assert_eq!(l.tier, Some(Tier::Lighter), "{g:?}");
+            assert_eq!((l.fine_min_fen, l.fine_max_fen), (Some(5_000_000), Some(6_500_000)));
+            let m = l.options.iter().find(|o| o.tier == Tier::Mitigated).expect("mitigated option");
+            assert_eq!((m.fine_min_fen, m.fine_max_fen), (2_000_000, 5_000_000));
+            // Below the statutory minimum is lawful now; below the mitigated floor is not.
+            assert_eq!(judge_fine(&l, 3_000_000, Some("减轻处罚")), Ok(Verdict::Deviation));
+            assert!(matches!(judge_fine(&l, 1_999_999, Some("x")), Err(Refusal::OutsideLaw { .. })));
+        }
+        // Limited capacity (Art 31): may be lighter.
+        let l = run(PartyKind::Person, Facts { mental_capacity: MentalCapacity::Limited, ..goods(500_000) }).unwrap();
+        assert!(cites(&l, "第三十一条"));
+        assert_eq!(l.tier, Some(Tier::Lighter));
+    }
+
+    #[test]
+    fn fixed_range_and_multiple_switch_at_the_threshold() {
+        // one fen below 10,000 yuan: fixed range; at and above: multiples of the value.
+        let below = run(PartyKind::Organization, goods(999_999)).unwrap();
+        assert_eq!(below.clause.as_deref(), Some("low"));
+        assert_eq!((below.statutory_min_fen, below.statutory_max_fen), (Some(5_000_000), Some(10_000_000)));
+        assert_eq!((below.fine_min_fen, below.fine_max_fen), (Some(6_500_000), Some(8_500_000)));
+        assert_eq!(below.multiple_min, None);
+        let at = run(PartyKind::Organization, goods(1_000_000)).unwrap();
+        assert_eq!(at.clause.as_deref(), Some("high"));
+        assert_eq!((at.statutory_min_fen, at.statutory_max_fen), (Some(10_000_000), Some(20_000_000)));
+        assert_eq!((at.fine_min_fen, at.fine_max_fen), (Some(13_000_000), Some(17_000_000)));
+        assert_eq!((at.multiple_min, at.multiple_max), (Some(13.0), Some(17.0)));
+        let above = run(PartyKind::Organization, goods(1_000_001)).unwrap();
+        assert_eq!(above.clause.as_deref(), Some("high"));
+        // 13 × 10,000.01 yuan = 130,000.13 yuan; max 17 × = 170,000.17 yuan.
+        assert_eq!((above.fine_min_fen, above.fine_max_fen), (Some(13_000_013), Some(17_000_017)));
+        // A multiple that does not come out in whole fen stays inside the law.
+        let odd = run(PartyKind::Organization, Facts { harm: Harm::Serious, ..goods(1_000_003) }).unwrap();
+        assert_eq!(odd.fine_max_fen, Some(20_000_060));
+        // Without the goods value the clause cannot be chosen.
+        let e = run(PartyKind::Organization, Facts { harm: Harm::Ordinary, ..Default::default() }).unwrap_err();
+        assert_eq!(e.field, "facts.goods_value_fen");
+    }
+
+    #[test]
+    fn aggravation_goes_heavier_and_never_above_the_maximum() {
+        for g in [AggravatingGround::Emergency, AggravatingGround::Repeated, AggravatingGround::DestroyedEvidence] {
+            for value in [999_999, 1_000_000, 50_000_000] {
+                let l = run(PartyKind::Organization, Facts { aggravating: vec![g], ..goods(value) }).unwrap();
+                assert_eq!(l.tier, Some(Tier::Heavier));
+                assert_eq!(l.fine_max_fen, l.statutory_max_fen, "{g:?} {value}");
+                assert!(l.fine_max_fen <= l.statutory_max_fen);
+                let max = l.statutory_max_fen.unwrap();
+                assert_eq!(judge_fine(&l, max, None), Ok(Verdict::WithinTier));
+                assert!(matches!(judge_fine(&l, max + 1, Some("从重")), Err(Refusal::OutsideLaw { .. })));
+            }
+        }
+        let l = run(PartyKind::Organization, Facts { aggravating: vec![AggravatingGround::Emergency], ..goods(1) }).unwrap();
+        assert!(cites(&l, "第四十九条"));
+        // Mandatory mitigation wins over aggravation (应当).
+        let l = run(
+            PartyKind::Organization,
+            Facts {
+                aggravating: vec![AggravatingGround::Emergency],
+                mitigating: vec![MitigatingGround::EliminatedHarm],
+                ..goods(1)
+            },
+        )
+        .unwrap();
+        assert_eq!(l.tier, Some(Tier::Lighter));
+    }
+
+    #[test]
+    fn first_violation_is_an_option_with_its_list_entry() {
+        let facts = Facts { first_violation: true, corrected_promptly: true, harm: Harm::Minor, ..goods(40_000) };
+        let l = run(PartyKind::Person, facts).unwrap();
+        assert_eq!(l.outcome, Outcome::NoPenaltyOptional);
+        assert_eq!(l.exemption_list_entry.as_ref().unwrap().list, LenientList::FirstViolation);
+        assert!(l.options.iter().any(|o| o.tier == Tier::NoPenalty));
+        assert_eq!(judge_fine(&l, 0, None), Ok(Verdict::Waived));
+        assert_eq!(judge_fine(&l, 5_000_000, None), Ok(Verdict::WithinTier));
+        // Ordinary harm: not a first-violation case.
+        let l = run(PartyKind::Person, Facts { first_violation: true, corrected_promptly: true, ..goods(40_000) }).unwrap();
+        assert_eq!(l.outcome, Outcome::Penalty);
+    }
+
+    #[test]
+    fn tier_conditions_choose_lighter_general_heavier() {
+        let tier = |harm| run(PartyKind::Organization, Facts { harm, ..goods(500_000) }).unwrap().tier;
+        assert_eq!(tier(Harm::Minor), Some(Tier::Lighter));
+        assert_eq!(tier(Harm::Ordinary), Some(Tier::General));
+        assert_eq!(tier(Harm::Serious), Some(Tier::Heavier));
+        let l = run(PartyKind::Organization, Facts { serious_circumstances: true, ..goods(500_000) }).unwrap();
+        assert_eq!(l.other_penalties[0].penalty, PenaltyType::RevokeLicense);
+        assert!(l.hearing_right, "revocation gives a hearing right (Art 63 ¶1 (3))");
+    }
+
+    #[test]
+    fn judging_at_the_tier_and_law_boundaries() {
+        let l = run(PartyKind::Organization, goods(500_000)).unwrap(); // general 65,000–85,000 of 50,000–100,000
+        let j = |fen, reason: Option<&str>| judge_fine(&l, fen, reason);
+        assert_eq!(j(6_500_000, None), Ok(Verdict::WithinTier));
+        assert_eq!(j(8_500_000, None), Ok(Verdict::WithinTier));
+        assert!(matches!(j(6_499_999, None), Err(Refusal::ReasonRequired { .. })));
+        assert!(matches!(j(8_500_001, Some("  ")), Err(Refusal::ReasonRequired { .. })));
+        assert_eq!(j(6_499_999, Some("当事人积极配合")), Ok(Verdict::Deviation));
+        assert_eq!(j(5_000_000, Some("r")), Ok(Verdict::Deviation));
+        assert_eq!(j(10_000_000, Some("r")), Ok(Verdict::Deviation));
+        assert!(matches!(j(4_999_999, Some("r")), Err(Refusal::OutsideLaw { .. })));
+        assert!(matches!(j(10_000_001, Some("r")), Err(Refusal::OutsideLaw { .. })));
+        // A deviation makes legality review required.
+        let with = run_with(&bench(), PartyKind::Organization, goods(500_000), Some(6_000_000)).unwrap();
+        assert!(with.legal_review_required);
+        assert!(with.legal_review_reasons.iter().any(|r| r.contains("超出裁量基准")));
+        let inside = run_with(&bench(), PartyKind::Organization, goods(500_000), Some(7_000_000)).unwrap();
+        assert!(!inside.legal_review_reasons.iter().any(|r| r.contains("超出裁量基准")));
+    }
+
+    #[test]
+    fn explanation_names_version_facts_and_articles_in_order() {
+        let l = run(PartyKind::Person, Facts { mitigating: vec![MitigatingGround::CoercedOrLured], ..goods(1_200_000) }).unwrap();
+        let e = &l.explanation;
+        assert!(e[0].contains("MR-FS-001") && e[0].contains("t版"));
+        assert!(e[1].contains("货值金额达到10000元") && e[1].contains("第一百二十二条第一款"));
+        assert!(e.iter().position(|s| s.contains("第三十二条")) < e.iter().position(|s| s.contains("适用从轻处罚档次")));
+        assert!(e.last().unwrap().contains("法制审核"));
+    }
+
+    fn problems(toml_text: &str) -> Vec<String> {
+        match read_toml("x.toml", toml_text) {
+            Err(issues) => issues.into_iter().map(|i| i.reason).collect(),
+            Ok(v) => v.iter().flat_map(|(b, _)| benchmark_problems(b)).map(|p| p.reason).collect(),
+        }
+    }
+
+    #[test]
+    fn a_benchmark_may_refine_the_law_never_exceed_it() {
+        let base = FS122.to_string();
+        assert!(problems(&base).is_empty());
+        let cases = [
+            ("min = 85000, max = 100000", "min = 85000, max = 100001", "outside the statutory range"),
+            ("min = 50000, max = 65000", "min = 49000, max = 65000", "outside the statutory range"),
+            ("min = 65000, max = 85000", "min = 60000, max = 85000", "overlap"),
+            ("min = 65000, max = 85000", "min = 66000, max = 85000", "gap"),
+            ("min = 20000, max = 50000", "min = 20000, max = 50001", "减轻处罚 must stay at or below"),
+        ];
+        for (from, to, expect) in cases {
+            let text = base.replacen(from, to, 1);
+            assert_ne!(text, base, "{from}");
+            let p = problems(&text);
+            assert!(p.iter().any(|r| r.contains(expect)), "{to}: {p:?}");
+        }
+        let no_basis = base.replacen(
+            r#"{ tier = "general", min = 65000, max = 85000, basis = { law = "中华人民共和国食品安全法", article = 122, paragraph = 1 } }"#,
+            r#"{ tier = "general", min = 65000, max = 85000 }"#,
+            1,
+        );
+        assert!(problems(&no_basis).iter().any(|r| r.contains("missing citation")));
+        let gap_top = base.replacen("min = 85000, max = 100000", "min = 85000, max = 95000", 1);
+        assert!(problems(&gap_top).iter().any(|r| r.contains("gap")));
+    }
+
+    #[test]
+    fn conventions_generate_contiguous_tiers() {
+        let clause = |min, max, unit| Clause {
+            id: "c".into(),
+            when: Default::default(),
+            unit,
+            min,
+            max,
+            basis: apl(34, None, None),
+            tiers: vec![],
+        };
+        let ranges = |c: &Clause, conv| -> Vec<(i64, i64)> {
+            generate_tiers(conv, c).unwrap().iter().map(|t| (t.min, t.max)).collect()
+        };
+        // Art 126: 5,000–50,000 yuan → 5,000–18,500 / 18,500–36,500 / 36,500–50,000 (REFERENCE §3.3).
+        let c = clause(500_000, 5_000_000, Unit::Yuan);
+        assert_eq!(
+            ranges(&c, Convention::Split304030),
+            vec![(500_000, 1_850_000), (1_850_000, 3_650_000), (3_650_000, 5_000_000)]
+        );
+        // Art 125 multiples 5–10× → 5–6.5 / 6.5–8.5 / 8.5–10.
+        let m = clause(5_000, 10_000, Unit::TimesGoodsValue);
+        assert_eq!(ranges(&m, Convention::Split304030), vec![(5_000, 6_500), (6_500, 8_500), (8_500, 10_000)]);
+        assert_eq!(ranges(&c, Convention::Midpoint)[1], (2_750_000, 2_750_000));
+        let max_only = clause(0, 10_000_000, Unit::Yuan);
+        assert_eq!(
+            ranges(&max_only, Convention::MaxOnly4060),
+            vec![(0, 2_000_000), (2_000_000, 6_000_000), (6_000_000, 10_000_000)]
+        );
+        assert_eq!(ranges(&max_only, Convention::MaxOnlySamr)[0], (0, 1_000_000));
+        assert!(generate_tiers(Convention::MaxOnlySamr, &c).is_err());
+        assert!(generate_tiers(Convention::Custom, &c).is_err());
+        for conv in [Convention::Split304030, Convention::Midpoint] {
+            let mut with = c.clone();
+            with.tiers = generate_tiers(conv, &c).unwrap();
+            let b = Benchmark {
+                item: "x".into(),
+                version: "1".into(),
+                effective_from: chrono::NaiveDate::MIN,
+                effective_until: None,
+                published: false,
+                convention: conv,
+                source: None,
+                clauses: vec![with],
+                other_penalties: vec![],
+                lenient: vec![],
+            };
+            assert!(benchmark_problems(&b).is_empty(), "{conv:?}");
+        }
+    }
+
+    #[test]
+    fn consistency_flags_far_and_out_of_tier_fines() {
+        let l = run(PartyKind::Organization, goods(500_000)).unwrap();
+        let f = goods(500_000);
+        let point = |id: &str, fine| CasePoint::new(id.into(), id.into(), &f, &l, fine).unwrap();
+        let points = vec![
+            point("a", 7_000_000),
+            point("b", 7_200_000),
+            point("c", 7_400_000),
+            point("d", 8_400_000),
+            point("e", 6_000_000), // below its tier
+        ];
+        let r = consistency(&points, 10);
+        assert_eq!(r.count, 5);
+        assert_eq!(r.tiers[0].tier, Tier::General);
+        assert_eq!(r.tiers[0].median_fen, 7_200_000);
+        let e = r.outliers.iter().find(|o| o.case_id == "e").unwrap();
+        assert_eq!(e.direction, Direction::TooLight);
+        let d = r.outliers.iter().find(|o| o.case_id == "d").unwrap();
+        assert_eq!(d.direction, Direction::TooHeavy);
+        assert!(r.outliers.iter().all(|o| o.case_id != "b"));
+        // Cases with other circumstances are not comparable.
+        let other = Facts { harm: Harm::Minor, ..goods(500_000) };
+        let p = CasePoint::new("z".into(), "z".into(), &other, &l, 7_000_000).unwrap();
+        assert_ne!(p.circumstances, points[0].circumstances);
+    }
+}
