@@ -91,6 +91,7 @@ impl Origin {
 fn csv_column(field: &str) -> String {
     match field {
         "clauses" => "clause",
+        "item" => "item_code",
         "when" => "conditions",
         other => other,
     }

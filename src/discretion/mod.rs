@@ -564,7 +564,7 @@ fn refusal_error(r: &Refusal) -> AppError {
         Refusal::PenaltyBarred => AppError::rule_on_field(
             Code::PenaltyBarred,
             "proposed_fine_fen",
-            "the law says no penalty here (行政处罚法第三十条、第三十一条、第三十三条): no fine may be imposed",
+            "no fine may be imposed here: the law says no penalty (行政处罚法第三十条、第三十一条、第三十三条) or provides no fine for these facts (第三十八条)",
         ),
         Refusal::OutsideLaw { min_fen, max_fen } => AppError::rule_on_field(
             Code::FineOutsideLaw,

@@ -283,6 +283,10 @@ pub enum Outcome {
     NoPenaltyOptional,
     /// 给予处罚 within the range returned.
     Penalty,
+    /// No fine clause applies to these facts (e.g. a fine only for refusing
+    /// to correct): the party is ordered to correct (Art 28); other
+    /// penalties whose conditions hold are returned.
+    CorrectionOnly,
 }
 
 /// A choice other than the tier returned (e.g. 减轻 where the law allows it).
@@ -558,10 +562,26 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
         }
     }
     let Some(clause) = clause else {
-        return Err(LookupError {
-            field: "facts".into(),
-            reason: "no penalty clause of the benchmark applies to these facts".into(),
-        });
+        let conditions: Vec<String> = b.clauses.iter().map(|c| c.when.to_chinese()).collect();
+        let c = apl(28, Some(1), None).to_chinese();
+        ex.push(format!(
+            "本案事实不符合罚款条款的适用条件（{}），不予罚款；依据{c}，责令当事人改正违法行为。",
+            conditions.join("；")
+        ));
+        basis.push(c);
+        let mut l = no_penalty(ex, basis, None, input);
+        l.outcome = Outcome::CorrectionOnly;
+        l.tier = None;
+        for o in &b.other_penalties {
+            if holds(&o.when)? {
+                l.other_penalties.push(OtherPenaltyOut {
+                    penalty: o.penalty,
+                    note: o.note.clone(),
+                    basis: o.basis.to_chinese(),
+                });
+            }
+        }
+        return Ok(l);
     };
     // A no-penalty tier of the benchmark itself.
     if let Some(t) = clause
@@ -1402,6 +1422,19 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         assert_eq!(judge_fine(&l, 5_000_000, None), Ok(Verdict::WithinTier));
         // Ordinary harm: not a first-violation case.
         let l = run(PartyKind::Person, Facts { first_violation: true, corrected_promptly: true, ..goods(40_000) }).unwrap();
+        assert_eq!(l.outcome, Outcome::Penalty);
+    }
+
+    #[test]
+    fn no_fine_clause_applying_means_correction_only() {
+        let mut b = bench();
+        b.clauses.retain(|c| c.id == "low");
+        b.clauses[0].when = crate::discretion::conditions::Condition::parse("refused_correction = true").unwrap();
+        let l = run_with(&b, PartyKind::Organization, goods(1), None).unwrap();
+        assert_eq!(l.outcome, Outcome::CorrectionOnly);
+        assert!(cites(&l, "第二十八条第一款"));
+        assert_eq!(judge_fine(&l, 1, Some("r")), Err(Refusal::PenaltyBarred));
+        let l = run_with(&b, PartyKind::Organization, Facts { refused_correction: true, ..goods(1) }, None).unwrap();
         assert_eq!(l.outcome, Outcome::Penalty);
     }
 

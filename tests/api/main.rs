@@ -6,6 +6,7 @@ mod common;
 mod auth;
 mod cases;
 mod cli;
+mod discretion;
 mod items;
 mod org;
 mod records;
