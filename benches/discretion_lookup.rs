@@ -32,7 +32,10 @@ fn bench(c: &mut Criterion) {
         ..fixed.clone()
     };
     let busy = Facts {
-        mitigating: vec![MitigatingGround::EliminatedHarm, MitigatingGround::ConfessedUnknown],
+        mitigating: vec![
+            MitigatingGround::EliminatedHarm,
+            MitigatingGround::ConfessedUnknown,
+        ],
         aggravating: vec![AggravatingGround::Emergency],
         first_violation: true,
         corrected_promptly: true,
@@ -40,8 +43,14 @@ fn bench(c: &mut Criterion) {
         ..multiple.clone()
     };
     let mut g = c.benchmark_group("discretion");
-    g.bench_function("baseline_clone_facts", |bch| bch.iter(|| black_box(busy.clone())));
-    for (name, facts) in [("fixed_range", &fixed), ("multiple", &multiple), ("all_grounds", &busy)] {
+    g.bench_function("baseline_clone_facts", |bch| {
+        bch.iter(|| black_box(busy.clone()))
+    });
+    for (name, facts) in [
+        ("fixed_range", &fixed),
+        ("multiple", &multiple),
+        ("all_grounds", &busy),
+    ] {
         g.bench_function(name, |bch| {
             bch.iter(|| {
                 lookup(black_box(&LookupInput {

@@ -176,7 +176,11 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             let list: Vec<_> = versions.into_iter().map(|v| v.benchmark).collect();
             let bytes = zhifa::discretion::encode(&list, format).map_err(|e| e.detail)?;
             std::fs::write(&out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
-            println!("{} benchmark versions written to {}", list.len(), out.display());
+            println!(
+                "{} benchmark versions written to {}",
+                list.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::User {

@@ -465,7 +465,11 @@ pub async fn view_case(state: &AppState, caller: &Caller, case_id: &str) -> AppR
 /// The guard of every change to a case: 404 when the caller may not see
 /// it, 403 when they may see but not change it (supervisors, reviewers,
 /// unattached auxiliaries).
-pub async fn writable_case(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<CaseScope> {
+pub async fn writable_case(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+) -> AppResult<CaseScope> {
     caller.require_any(scope::CASE_ROLES)?;
     let id = case_id.to_string();
     let scope_ = state

@@ -85,7 +85,10 @@ pub fn check_open(status: CaseStatus) -> Result<(), crate::error::AppError> {
         return Err(crate::error::AppError::new(
             actix_web::http::StatusCode::CONFLICT,
             crate::error::Code::CaseClosed,
-            format!("the case is {}: its file takes no further changes", enum_str(&status)),
+            format!(
+                "the case is {}: its file takes no further changes",
+                enum_str(&status)
+            ),
         ));
     }
     Ok(())

@@ -406,7 +406,11 @@ pub fn list_cases(
 }
 
 /// The certificate a user acts under on a case (assigned at intake).
-pub fn certificate_on_case(conn: &mut DbConn, case_id: &str, user_id: &str) -> AppResult<Option<String>> {
+pub fn certificate_on_case(
+    conn: &mut DbConn,
+    case_id: &str,
+    user_id: &str,
+) -> AppResult<Option<String>> {
     Ok(case_officers::table
         .filter(case_officers::case_id.eq(case_id))
         .filter(case_officers::user_id.eq(user_id))

@@ -35,7 +35,9 @@ pub async fn benchmarks(
     caller: Caller,
     q: web::Query<ItemQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(versions_of(&state, &caller, &q.item).await?))
+    Ok(crate::http::Page::all(
+        versions_of(&state, &caller, &q.item).await?,
+    ))
 }
 
 /// Applies the law (APL Art 30–33, 49) and the item's published benchmark
@@ -220,7 +222,11 @@ pub async fn generate(caller: Caller, body: ApiJson<GenerateRequest>) -> AppResu
         tiers: vec![],
     };
     if clause.min > clause.max {
-        return Err(AppError::rule_on_field(Code::ValidationFailed, "max", "max is below min"));
+        return Err(AppError::rule_on_field(
+            Code::ValidationFailed,
+            "max",
+            "max is below min",
+        ));
     }
     let tiers = rules::generate_tiers(r.convention, &clause)
         .map_err(|e| AppError::rule_on_field(Code::ValidationFailed, "convention", e))?;
@@ -268,7 +274,9 @@ pub async fn attachments_handler(
     caller: Caller,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(attachments(&state, &caller, &id).await?))
+    Ok(crate::http::Page::all(
+        attachments(&state, &caller, &id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -306,7 +314,10 @@ pub struct PublicQuery {
 #[utoipa::path(get, path = "/api/v1/public/benchmarks", tag = "public", params(PublicQuery),
     responses((status = 200, body = inline(crate::http::Page<BenchmarkView>))))]
 #[get("/public/benchmarks")]
-pub async fn public_list(state: web::Data<AppState>, q: web::Query<PublicQuery>) -> AppResult<HttpResponse> {
+pub async fn public_list(
+    state: web::Data<AppState>,
+    q: web::Query<PublicQuery>,
+) -> AppResult<HttpResponse> {
     Ok(crate::http::Page::all(
         public_benchmarks(&state, q.item.as_deref(), q.domain.as_deref()).await?,
     ))

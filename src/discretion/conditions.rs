@@ -32,8 +32,16 @@ const FACTS: &[(&str, Fact, &str)] = &[
     ("harm", Fact::Harm, "危害后果"),
     ("first_violation", Fact::FirstViolation, "初次违法"),
     ("corrected_promptly", Fact::CorrectedPromptly, "及时改正"),
-    ("refused_correction", Fact::RefusedCorrection, "拒不改正或者逾期未改正"),
-    ("serious_circumstances", Fact::SeriousCircumstances, "情节严重"),
+    (
+        "refused_correction",
+        Fact::RefusedCorrection,
+        "拒不改正或者逾期未改正",
+    ),
+    (
+        "serious_circumstances",
+        Fact::SeriousCircumstances,
+        "情节严重",
+    ),
     ("minor", Fact::Minor, "违法行为轻微"),
     ("mitigating", Fact::Mitigating, "从轻减轻情节数"),
     ("aggravating", Fact::Aggravating, "从重情节数"),
@@ -48,10 +56,16 @@ impl Fact {
         FACTS.iter().find(|(n, _, _)| *n == s).map(|(_, f, _)| *f)
     }
     pub fn name(self) -> &'static str {
-        FACTS.iter().find(|(_, f, _)| *f == self).map_or("", |x| x.0)
+        FACTS
+            .iter()
+            .find(|(_, f, _)| *f == self)
+            .map_or("", |x| x.0)
     }
     fn chinese(self) -> &'static str {
-        FACTS.iter().find(|(_, f, _)| *f == self).map_or("", |x| x.2)
+        FACTS
+            .iter()
+            .find(|(_, f, _)| *f == self)
+            .map_or("", |x| x.2)
     }
     fn kind(self) -> ValueKind {
         match self {
@@ -149,7 +163,11 @@ const HARMS: [(&str, Harm, &str); 4] = [
 const KINDS: [(&str, PartyKind, &str); 3] = [
     ("person", PartyKind::Person, "公民"),
     ("organization", PartyKind::Organization, "法人或者其他组织"),
-    ("individual_business", PartyKind::IndividualBusiness, "个体工商户"),
+    (
+        "individual_business",
+        PartyKind::IndividualBusiness,
+        "个体工商户",
+    ),
 ];
 
 fn parse_value(kind: ValueKind, s: &str) -> Result<i64, String> {
@@ -240,7 +258,10 @@ impl Condition {
                     .map(|v| parse_value(kind, v.trim()))
                     .collect::<Result<Vec<_>, _>>()
             } else {
-                if matches!(kind, ValueKind::Harm | ValueKind::PartyKind | ValueKind::Bool) {
+                if matches!(
+                    kind,
+                    ValueKind::Harm | ValueKind::PartyKind | ValueKind::Bool
+                ) {
                     return Err(format!("{name}: only = and != apply"));
                 }
                 parse_value(kind, rhs).map(|v| vec![v])
@@ -280,7 +301,12 @@ impl Condition {
             .map(|t| {
                 let kind = t.fact.kind();
                 let vals: Vec<String> = t.values.iter().map(|v| chinese_value(kind, *v)).collect();
-                format!("{}{}{}", t.fact.chinese(), t.op.chinese(), vals.join("或者"))
+                format!(
+                    "{}{}{}",
+                    t.fact.chinese(),
+                    t.op.chinese(),
+                    vals.join("或者")
+                )
             })
             .collect::<Vec<_>>()
             .join("，且")
@@ -338,8 +364,9 @@ mod tests {
 
     #[test]
     fn parses_and_prints_back() {
-        let c = Condition::parse("harm = none|minor & corrected_promptly = true & goods_value < 10000")
-            .unwrap();
+        let c =
+            Condition::parse("harm = none|minor & corrected_promptly = true & goods_value < 10000")
+                .unwrap();
         assert_eq!(c.terms.len(), 3);
         assert_eq!(
             c.to_string(),

@@ -24,10 +24,14 @@ pub enum Format {
 impl Format {
     pub fn from_name(name: &str) -> Option<Format> {
         let lower = name.to_ascii_lowercase();
-        [("toml", Format::Toml), ("csv", Format::Csv), ("xlsx", Format::Xlsx)]
-            .into_iter()
-            .find(|(ext, _)| lower == *ext || lower.ends_with(&format!(".{ext}")))
-            .map(|(_, f)| f)
+        [
+            ("toml", Format::Toml),
+            ("csv", Format::Csv),
+            ("xlsx", Format::Xlsx),
+        ]
+        .into_iter()
+        .find(|(ext, _)| lower == *ext || lower.ends_with(&format!(".{ext}")))
+        .map(|(_, f)| f)
     }
     pub fn content_type(self) -> &'static str {
         match self {
@@ -248,7 +252,11 @@ fn toml_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
     if d.time.is_some() {
         return None;
     }
-    NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )
 }
 
 fn date_toml(d: NaiveDate) -> toml::value::Datetime {
@@ -308,10 +316,7 @@ fn fill_tiers(b: &mut Benchmark, issues: &mut Issues, origin: &Origin) {
 
 /// Reads a TOML benchmarks file (`fixtures/benchmarks/*.toml`).
 pub fn read_toml(file: &str, text: &str) -> Result<Vec<(Benchmark, Origin)>, Vec<ImportIssue>> {
-    let mut issues = Issues {
-        file,
-        list: vec![],
-    };
+    let mut issues = Issues { file, list: vec![] };
     let doc: FileDoc = match toml::from_str(text) {
         Ok(d) => d,
         Err(e) => {
@@ -331,13 +336,21 @@ pub fn read_toml(file: &str, text: &str) -> Result<Vec<(Benchmark, Origin)>, Vec
             ..Default::default()
         };
         let effective_from = toml_date(&v.effective_from).unwrap_or_else(|| {
-            issues.add(None, format!("{p}.effective_from"), "not a date (YYYY-MM-DD)");
+            issues.add(
+                None,
+                format!("{p}.effective_from"),
+                "not a date (YYYY-MM-DD)",
+            );
             NaiveDate::MIN
         });
         let effective_until = v.effective_until.as_ref().and_then(|d| {
             let r = toml_date(d);
             if r.is_none() {
-                issues.add(None, format!("{p}.effective_until"), "not a date (YYYY-MM-DD)");
+                issues.add(
+                    None,
+                    format!("{p}.effective_until"),
+                    "not a date (YYYY-MM-DD)",
+                );
             }
             r
         });
@@ -495,8 +508,16 @@ pub const COLUMNS: [&str; 14] = [
 ];
 
 const REQUIRED: [&str; 10] = [
-    "item_code", "version", "effective_from", "clause", "tier", "conditions", "min", "max",
-    "unit", "basis",
+    "item_code",
+    "version",
+    "effective_from",
+    "clause",
+    "tier",
+    "conditions",
+    "min",
+    "max",
+    "unit",
+    "basis",
 ];
 
 type Row = (usize, HashMap<&'static str, String>);
@@ -521,10 +542,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 /// rows refine it, `other` rows add a penalty (its type in `unit`),
 /// `list:<list>` rows add a lenient-list entry.
 fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec<ImportIssue>> {
-    let mut issues = Issues {
-        file,
-        list: vec![],
-    };
+    let mut issues = Issues { file, list: vec![] };
     let mut out: Vec<(Benchmark, Origin)> = vec![];
     let mut clause_units: Vec<HashMap<String, Unit>> = vec![];
     // Tier rows may come before their statutory row: keep them for later.
@@ -585,7 +603,10 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
                     issues.add(
                         Some(line),
                         col,
-                        format!("differs from line {} of the same version", first.unwrap_or(0)),
+                        format!(
+                            "differs from line {} of the same version",
+                            first.unwrap_or(0)
+                        ),
                     )
                 };
                 if from.is_some_and(|d| d != b.effective_from) {
@@ -672,7 +693,11 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
         }
         if tier_text == "other" {
             let Some(penalty) = enum_value::<PenaltyType>(&get("unit")) else {
-                issues.add(Some(line), "unit", "an `other` row names its penalty type in unit (e.g. revoke_license)");
+                issues.add(
+                    Some(line),
+                    "unit",
+                    "an `other` row names its penalty type in unit (e.g. revoke_license)",
+                );
                 continue;
             };
             b.other_penalties.push(OtherPenalty {
@@ -711,7 +736,11 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
                 continue;
             };
             if clause_units[idx].contains_key(&clause_id) {
-                issues.add(Some(line), "clause", format!("clause {clause_id:?} is declared twice"));
+                issues.add(
+                    Some(line),
+                    "clause",
+                    format!("clause {clause_id:?} is declared twice"),
+                );
                 continue;
             }
             let min = issues.amount(&Num::Text(get("min")), unit.scale(), Some(line), "min");
@@ -758,12 +787,19 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
             issues.add(
                 Some(line),
                 "clause",
-                format!("no statutory row declares clause {clause_id:?} of {} {}", b.item, b.version),
+                format!(
+                    "no statutory row declares clause {clause_id:?} of {} {}",
+                    b.item, b.version
+                ),
             );
             continue;
         };
         if unit.is_some_and(|u| u != b.clauses[ci].unit) {
-            issues.add(Some(line), "unit", "differs from the unit of the clause's statutory row");
+            issues.add(
+                Some(line),
+                "unit",
+                "differs from the unit of the clause's statutory row",
+            );
             continue;
         }
         b.clauses[ci].tiers.push(rule);
@@ -779,7 +815,10 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
     }
 }
 
-fn header_index(file: &str, header: &[String]) -> Result<Vec<Option<&'static str>>, Vec<ImportIssue>> {
+fn header_index(
+    file: &str,
+    header: &[String],
+) -> Result<Vec<Option<&'static str>>, Vec<ImportIssue>> {
     let cols: Vec<Option<&'static str>> = header
         .iter()
         .map(|h| COLUMNS.iter().copied().find(|c| *c == h.trim()))
@@ -942,7 +981,11 @@ pub fn to_rows(benchmarks: &[Benchmark]) -> Vec<[String; 14]> {
         };
         for (ci, c) in b.clauses.iter().enumerate() {
             let s = c.unit.scale();
-            let source = if ci == 0 { b.source.as_deref().unwrap_or("") } else { "" };
+            let source = if ci == 0 {
+                b.source.as_deref().unwrap_or("")
+            } else {
+                ""
+            };
             row(
                 &c.id,
                 "statutory".into(),
@@ -1025,7 +1068,11 @@ pub fn write_xlsx(benchmarks: &[Benchmark]) -> Result<Vec<u8>, String> {
 }
 
 /// Reads a file of any of the three formats.
-pub fn read(format: Format, file: &str, bytes: &[u8]) -> Result<Vec<(Benchmark, Origin)>, Vec<ImportIssue>> {
+pub fn read(
+    format: Format,
+    file: &str,
+    bytes: &[u8],
+) -> Result<Vec<(Benchmark, Origin)>, Vec<ImportIssue>> {
     match format {
         Format::Toml => match std::str::from_utf8(bytes) {
             Ok(text) => read_toml(file, text),

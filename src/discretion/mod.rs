@@ -155,9 +155,18 @@ pub struct BenchmarkView {
     pub lenient: Vec<LenientView>,
 }
 
-fn range_view(unit: Unit, min: i64, max: i64) -> (Option<i64>, Option<i64>, Option<f64>, Option<f64>) {
+fn range_view(
+    unit: Unit,
+    min: i64,
+    max: i64,
+) -> (Option<i64>, Option<i64>, Option<f64>, Option<f64>) {
     if unit.is_multiple() {
-        (None, None, Some(min as f64 / 1000.0), Some(max as f64 / 1000.0))
+        (
+            None,
+            None,
+            Some(min as f64 / 1000.0),
+            Some(max as f64 / 1000.0),
+        )
     } else {
         (Some(min), Some(max), None, None)
     }
@@ -288,7 +297,10 @@ pub fn issues_error(issues: &[ImportIssue]) -> AppError {
             "{} problem(s); nothing was imported. First: {}{}: {}",
             issues.len(),
             issues[0].file,
-            issues[0].line.map(|l| format!(" line {l}")).unwrap_or_default(),
+            issues[0]
+                .line
+                .map(|l| format!(" line {l}"))
+                .unwrap_or_default(),
             issues[0].reason
         ),
     );
@@ -486,7 +498,11 @@ pub async fn publish(state: &AppState, caller: &Caller, id: &str) -> AppResult<B
     scope::require_benchmark_admin(caller)?;
     let id = id.to_string();
     let now = state.clock.now_naive();
-    let event = AuditEvent::by(caller, "benchmark.published", format!("benchmark_version:{id}"));
+    let event = AuditEvent::by(
+        caller,
+        "benchmark.published",
+        format!("benchmark_version:{id}"),
+    );
     let (v, name) = state
         .db
         .write(move |conn| {
@@ -666,14 +682,22 @@ fn run_lookup(
     ))
 }
 
-pub async fn lookup(state: &AppState, caller: &Caller, req: LookupRequest) -> AppResult<LookupAnswer> {
+pub async fn lookup(
+    state: &AppState,
+    caller: &Caller,
+    req: LookupRequest,
+) -> AppResult<LookupAnswer> {
     caller.require_any(scope::CASE_ROLES)?;
     let snap = state.discretion.snapshot(&state.db).await?;
     let day = req.on_date.unwrap_or_else(|| china_date(state.clock.now()));
     let (lookup, version) = run_lookup(&snap, &caller.department_path, &req, day)?;
-    let judged = req
-        .proposed_fine_fen
-        .map(|p| judgement(&rules::judge_fine(&lookup, p, req.deviation_reason.as_deref())));
+    let judged = req.proposed_fine_fen.map(|p| {
+        judgement(&rules::judge_fine(
+            &lookup,
+            p,
+            req.deviation_reason.as_deref(),
+        ))
+    });
     Ok(LookupAnswer {
         lookup,
         benchmark_version: version,
@@ -733,7 +757,11 @@ pub async fn attach(
         .write(move |conn| {
             let (item_code, party_kind, status): (String, String, String) = cases::table
                 .find(&id)
-                .select((cases::enforcement_item_code, cases::party_kind, cases::status))
+                .select((
+                    cases::enforcement_item_code,
+                    cases::party_kind,
+                    cases::status,
+                ))
                 .first(conn)?;
             let status: crate::cases::rules::CaseStatus = enum_parse(&status)
                 .ok_or_else(|| AppError::internal(format!("case {id}: bad status")))?;
@@ -842,7 +870,11 @@ type AttachmentRow = (
 );
 
 /// The lookups attached to a case, oldest first.
-pub async fn attachments(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<Attachment>> {
+pub async fn attachments(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+) -> AppResult<Vec<Attachment>> {
     crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
     let id = case_id.to_string();
     state
@@ -931,7 +963,8 @@ pub async fn consistency(
                 CaseListScope::Region(path) => q.filter(departments::path.like(format!("{path}%"))),
                 CaseListScope::Department(d) => q.filter(cases::department_id.eq(d)),
             };
-            let rows: Vec<(String, String, String, String, Option<i64>, NaiveDateTime)> = q.load(conn)?;
+            let rows: Vec<(String, String, String, String, Option<i64>, NaiveDateTime)> =
+                q.load(conn)?;
             // The latest proposal of each case counts.
             let mut latest: BTreeMap<String, rules::CasePoint> = BTreeMap::new();
             for (case_id, case_no, facts, result, fine, _) in rows {
@@ -942,7 +975,9 @@ pub async fn consistency(
                 ) else {
                     continue;
                 };
-                if let Some(p) = rules::CasePoint::new(case_id.clone(), case_no, &facts, &result, fine) {
+                if let Some(p) =
+                    rules::CasePoint::new(case_id.clone(), case_no, &facts, &result, fine)
+                {
                     latest.insert(case_id, p);
                 } else {
                     latest.remove(&case_id);
@@ -1028,7 +1063,11 @@ pub async fn refinement(state: &AppState) -> AppResult<Vec<Refinement>> {
 }
 
 /// All versions of an item (drafts only for those who manage benchmarks).
-pub async fn versions_of(state: &AppState, caller: &Caller, item: &str) -> AppResult<Vec<BenchmarkView>> {
+pub async fn versions_of(
+    state: &AppState,
+    caller: &Caller,
+    item: &str,
+) -> AppResult<Vec<BenchmarkView>> {
     caller.require_any(scope::BENCHMARK_READ_ROLES)?;
     let item = item.to_string();
     let drafts = caller.has_any(&[Role::Admin, Role::LegalReviewer]);
@@ -1049,7 +1088,12 @@ pub async fn versions_of(state: &AppState, caller: &Caller, item: &str) -> AppRe
 }
 
 /// Every stored version, for export.
-pub async fn export(state: &AppState, caller: &Caller, item: Option<String>, format: formats::Format) -> AppResult<Vec<u8>> {
+pub async fn export(
+    state: &AppState,
+    caller: &Caller,
+    item: Option<String>,
+    format: formats::Format,
+) -> AppResult<Vec<u8>> {
     caller.require_any(scope::BENCHMARK_READ_ROLES)?;
     let drafts = caller.has_any(&[Role::Admin, Role::LegalReviewer]);
     let versions = state

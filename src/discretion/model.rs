@@ -228,12 +228,11 @@ impl MitigatingGround {
             MitigatingGround::EliminatedHarm => (1, "主动消除或者减轻违法行为危害后果"),
             MitigatingGround::CoercedOrLured => (2, "受他人胁迫或者诱骗实施违法行为"),
             MitigatingGround::ConfessedUnknown => (3, "主动供述行政机关尚未掌握的违法行为"),
-            MitigatingGround::MeritoriousCooperation => {
-                (4, "配合行政机关查处违法行为有立功表现")
-            }
-            MitigatingGround::OtherByLaw => {
-                (5, "有法律、法规、规章规定的其他应当从轻或者减轻行政处罚的情形")
-            }
+            MitigatingGround::MeritoriousCooperation => (4, "配合行政机关查处违法行为有立功表现"),
+            MitigatingGround::OtherByLaw => (
+                5,
+                "有法律、法规、规章规定的其他应当从轻或者减轻行政处罚的情形",
+            ),
         }
     }
 }

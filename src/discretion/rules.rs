@@ -70,7 +70,10 @@ pub fn benchmark_problems(b: &Benchmark) -> Vec<Problem> {
     }
     for (ci, c) in b.clauses.iter().enumerate() {
         if b.clauses[..ci].iter().any(|o| o.id == c.id) {
-            p(Loc::Clause(ci, "clause"), format!("clause {:?} appears twice", c.id));
+            p(
+                Loc::Clause(ci, "clause"),
+                format!("clause {:?} appears twice", c.id),
+            );
         }
         if let Some(why) = c.basis.problem() {
             p(Loc::Clause(ci, "basis"), format!("missing citation: {why}"));
@@ -94,17 +97,28 @@ pub fn benchmark_problems(b: &Benchmark) -> Vec<Problem> {
             if seen.contains(&t.tier) {
                 p(
                     Loc::Tier(ci, ti, "tier"),
-                    format!("tier {} appears twice in clause {:?}", t.tier.chinese(), c.id),
+                    format!(
+                        "tier {} appears twice in clause {:?}",
+                        t.tier.chinese(),
+                        c.id
+                    ),
                 );
             }
             seen.push(t.tier);
             if let Some(why) = t.basis.problem() {
-                p(Loc::Tier(ci, ti, "basis"), format!("missing citation: {why}"));
+                p(
+                    Loc::Tier(ci, ti, "basis"),
+                    format!("missing citation: {why}"),
+                );
             }
             if t.min > t.max || t.min < 0 {
                 p(
                     Loc::Tier(ci, ti, "min"),
-                    format!("{}–{} is not a range", show(c.unit, t.min), show(c.unit, t.max)),
+                    format!(
+                        "{}–{} is not a range",
+                        show(c.unit, t.min),
+                        show(c.unit, t.max)
+                    ),
                 );
                 continue;
             }
@@ -388,7 +402,10 @@ fn check_facts(party: PartyKind, f: &Facts) -> Result<(), LookupError> {
         })
     };
     if party != PartyKind::Person && f.party_age.is_some() {
-        return err("facts.party_age", "age applies to a person only (行政处罚法第三十条)");
+        return err(
+            "facts.party_age",
+            "age applies to a person only (行政处罚法第三十条)",
+        );
     }
     if party != PartyKind::Person && f.mental_capacity != MentalCapacity::Full {
         return err(
@@ -530,7 +547,11 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
     let holds = |c: &super::conditions::Condition| c.holds(f, party).map_err(missing);
     // Art 33 ¶1 first sentence: minor, corrected, no harm → shall not.
     let mut np_entry = None;
-    for e in b.lenient.iter().filter(|e| e.list == LenientList::NoPenalty) {
+    for e in b
+        .lenient
+        .iter()
+        .filter(|e| e.list == LenientList::NoPenalty)
+    {
         if holds(&e.when)? {
             np_entry = Some(e);
             break;
@@ -639,7 +660,11 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
     if f.first_violation && matches!(f.harm, Harm::None | Harm::Minor) && f.corrected_promptly {
         outcome = Outcome::NoPenaltyOptional;
         let mut entry = None;
-        for e in b.lenient.iter().filter(|e| e.list == LenientList::FirstViolation) {
+        for e in b
+            .lenient
+            .iter()
+            .filter(|e| e.list == LenientList::FirstViolation)
+        {
             if holds(&e.when)? {
                 entry = Some(e);
                 break;
@@ -726,7 +751,11 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
     let mitigation_allowed = !mandatory.is_empty() || !optional.is_empty();
     let find = |tier: Tier| clause.tiers.iter().find(|t| t.tier == tier);
     let within: Vec<&TierRule> = {
-        let mut v: Vec<&TierRule> = clause.tiers.iter().filter(|t| t.tier.within_law()).collect();
+        let mut v: Vec<&TierRule> = clause
+            .tiers
+            .iter()
+            .filter(|t| t.tier.within_law())
+            .collect();
         v.sort_by_key(|t| t.tier);
         v
     };
@@ -738,7 +767,8 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
         if !aggravating.is_empty() {
             ex.append(&mut aggravating);
             ex.push(
-                "当事人虽有从重情节，但依法应当或者可以从轻、减轻处罚，在从轻处罚幅度内裁量。".into(),
+                "当事人虽有从重情节，但依法应当或者可以从轻、减轻处罚，在从轻处罚幅度内裁量。"
+                    .into(),
             );
         }
         find(Tier::Lighter).or(lowest)
@@ -1007,7 +1037,13 @@ pub struct CasePoint {
 
 impl CasePoint {
     /// None for a case without a fine (no penalty, waived).
-    pub fn new(case_id: String, case_no: String, facts: &Facts, result: &Lookup, fine_fen: i64) -> Option<CasePoint> {
+    pub fn new(
+        case_id: String,
+        case_no: String,
+        facts: &Facts,
+        result: &Lookup,
+        fine_fen: i64,
+    ) -> Option<CasePoint> {
         let tier = result.tier?;
         let bounds = result.bounds?;
         if fine_fen <= 0 {
@@ -1096,7 +1132,11 @@ fn median(v: &mut [i64]) -> i64 {
 pub fn consistency(points: &[CasePoint], tolerance_percent: u32) -> ConsistencyReport {
     let mut tiers: Vec<TierStats> = vec![];
     for tier in [Tier::Mitigated, Tier::Lighter, Tier::General, Tier::Heavier] {
-        let mut fines: Vec<i64> = points.iter().filter(|p| p.tier == tier).map(|p| p.fine_fen).collect();
+        let mut fines: Vec<i64> = points
+            .iter()
+            .filter(|p| p.tier == tier)
+            .map(|p| p.fine_fen)
+            .collect();
         if fines.is_empty() {
             continue;
         }
@@ -1249,7 +1289,11 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
 
     fn bench() -> Benchmark {
         let mut v = read_toml("t.toml", FS122).expect("parses");
-        assert!(benchmark_problems(&v[0].0).is_empty(), "{:?}", benchmark_problems(&v[0].0));
+        assert!(
+            benchmark_problems(&v[0].0).is_empty(),
+            "{:?}",
+            benchmark_problems(&v[0].0)
+        );
         v.remove(0).0
     }
 
@@ -1257,7 +1301,12 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         run_with(&bench(), party, facts, None)
     }
 
-    fn run_with(b: &Benchmark, party: PartyKind, facts: Facts, proposed: Option<i64>) -> Result<Lookup, LookupError> {
+    fn run_with(
+        b: &Benchmark,
+        party: PartyKind,
+        facts: Facts,
+        proposed: Option<i64>,
+    ) -> Result<Lookup, LookupError> {
         lookup(&LookupInput {
             benchmark: b,
             item_name: "未取得食品生产经营许可从事食品生产经营活动",
@@ -1277,25 +1326,59 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
     }
 
     fn cites(l: &Lookup, article: &str) -> bool {
-        l.basis.iter().any(|b| b.contains(article)) && l.explanation.iter().any(|e| e.contains(article))
+        l.basis.iter().any(|b| b.contains(article))
+            && l.explanation.iter().any(|e| e.contains(article))
     }
 
     #[test]
     fn art_30_31_33_branches_each_give_no_penalty_and_cite_their_article() {
         let cases: Vec<(&str, PartyKind, Facts, &str)> = vec![
-            ("under 14", PartyKind::Person, Facts { party_age: Some(13), ..goods(500_000) }, "第三十条"),
-            ("no capacity", PartyKind::Person, Facts { mental_capacity: MentalCapacity::None, ..goods(500_000) }, "第三十一条"),
-            ("no fault", PartyKind::Organization, Facts { no_fault_proven: true, ..goods(500_000) }, "第三十三条第二款"),
+            (
+                "under 14",
+                PartyKind::Person,
+                Facts {
+                    party_age: Some(13),
+                    ..goods(500_000)
+                },
+                "第三十条",
+            ),
+            (
+                "no capacity",
+                PartyKind::Person,
+                Facts {
+                    mental_capacity: MentalCapacity::None,
+                    ..goods(500_000)
+                },
+                "第三十一条",
+            ),
+            (
+                "no fault",
+                PartyKind::Organization,
+                Facts {
+                    no_fault_proven: true,
+                    ..goods(500_000)
+                },
+                "第三十三条第二款",
+            ),
             (
                 "minor, corrected, no harm",
                 PartyKind::Organization,
-                Facts { minor: true, corrected_promptly: true, harm: Harm::None, ..goods(500_000) },
+                Facts {
+                    minor: true,
+                    corrected_promptly: true,
+                    harm: Harm::None,
+                    ..goods(500_000)
+                },
                 "第三十三条第一款",
             ),
             (
                 "no-penalty list entry",
                 PartyKind::Organization,
-                Facts { corrected_promptly: true, harm: Harm::None, ..goods(9_999) },
+                Facts {
+                    corrected_promptly: true,
+                    harm: Harm::None,
+                    ..goods(9_999)
+                },
                 "第三十三条第一款",
             ),
         ];
@@ -1305,26 +1388,67 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
             assert_eq!(l.fine_max_fen, None, "{name}");
             assert!(cites(&l, article), "{name}: {:?}", l.explanation);
             assert_eq!(judge_fine(&l, 0, None), Ok(Verdict::Waived), "{name}");
-            assert_eq!(judge_fine(&l, 1, Some("any")), Err(Refusal::PenaltyBarred), "{name}");
+            assert_eq!(
+                judge_fine(&l, 1, Some("any")),
+                Err(Refusal::PenaltyBarred),
+                "{name}"
+            );
         }
         // The list entry is named when it was the ground.
-        let l = run(PartyKind::Person, Facts { corrected_promptly: true, harm: Harm::None, ..goods(9_999) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                corrected_promptly: true,
+                harm: Harm::None,
+                ..goods(9_999)
+            },
+        )
+        .unwrap();
         assert_eq!(l.exemption_list_entry.unwrap().list, LenientList::NoPenalty);
         // Not minor and not on the list: harm none + corrected is not enough.
-        let l = run(PartyKind::Person, Facts { corrected_promptly: true, harm: Harm::None, ..goods(500_000) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                corrected_promptly: true,
+                harm: Harm::None,
+                ..goods(500_000)
+            },
+        )
+        .unwrap();
         assert_ne!(l.outcome, Outcome::NoPenalty);
     }
 
     #[test]
     fn age_fourteen_to_eighteen_is_mandatory_mitigation_and_fourteen_is_not_under_fourteen() {
-        let l = run(PartyKind::Person, Facts { party_age: Some(14), ..goods(500_000) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                party_age: Some(14),
+                ..goods(500_000)
+            },
+        )
+        .unwrap();
         assert_eq!(l.outcome, Outcome::Penalty);
         assert_eq!(l.tier, Some(Tier::Lighter));
         assert!(cites(&l, "第三十条"));
-        let l = run(PartyKind::Person, Facts { party_age: Some(18), ..goods(500_000) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                party_age: Some(18),
+                ..goods(500_000)
+            },
+        )
+        .unwrap();
         assert_eq!(l.tier, Some(Tier::General));
         // Age is a person's; an organisation giving one is told so.
-        let e = run(PartyKind::Organization, Facts { party_age: Some(15), ..goods(500_000) }).unwrap_err();
+        let e = run(
+            PartyKind::Organization,
+            Facts {
+                party_age: Some(15),
+                ..goods(500_000)
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.field, "facts.party_age");
     }
 
@@ -1340,20 +1464,47 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         .into_iter()
         .enumerate()
         {
-            let facts = Facts { mitigating: vec![g], harm: Harm::Serious, ..goods(500_000) };
+            let facts = Facts {
+                mitigating: vec![g],
+                harm: Harm::Serious,
+                ..goods(500_000)
+            };
             let l = run(PartyKind::Organization, facts).unwrap();
-            let item = format!("第三十二条第（{}）项", crate::items::rules::chinese_number(n as u32 + 1));
+            let item = format!(
+                "第三十二条第（{}）项",
+                crate::items::rules::chinese_number(n as u32 + 1)
+            );
             assert!(cites(&l, &item), "{g:?}: {:?}", l.basis);
             assert_eq!(l.tier, Some(Tier::Lighter), "{g:?}");
-            assert_eq!((l.fine_min_fen, l.fine_max_fen), (Some(5_000_000), Some(6_500_000)));
-            let m = l.options.iter().find(|o| o.tier == Tier::Mitigated).expect("mitigated option");
+            assert_eq!(
+                (l.fine_min_fen, l.fine_max_fen),
+                (Some(5_000_000), Some(6_500_000))
+            );
+            let m = l
+                .options
+                .iter()
+                .find(|o| o.tier == Tier::Mitigated)
+                .expect("mitigated option");
             assert_eq!((m.fine_min_fen, m.fine_max_fen), (2_000_000, 5_000_000));
             // Below the statutory minimum is lawful now; below the mitigated floor is not.
-            assert_eq!(judge_fine(&l, 3_000_000, Some("减轻处罚")), Ok(Verdict::Deviation));
-            assert!(matches!(judge_fine(&l, 1_999_999, Some("x")), Err(Refusal::OutsideLaw { .. })));
+            assert_eq!(
+                judge_fine(&l, 3_000_000, Some("减轻处罚")),
+                Ok(Verdict::Deviation)
+            );
+            assert!(matches!(
+                judge_fine(&l, 1_999_999, Some("x")),
+                Err(Refusal::OutsideLaw { .. })
+            ));
         }
         // Limited capacity (Art 31): may be lighter.
-        let l = run(PartyKind::Person, Facts { mental_capacity: MentalCapacity::Limited, ..goods(500_000) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                mental_capacity: MentalCapacity::Limited,
+                ..goods(500_000)
+            },
+        )
+        .unwrap();
         assert!(cites(&l, "第三十一条"));
         assert_eq!(l.tier, Some(Tier::Lighter));
     }
@@ -1363,40 +1514,90 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         // one fen below 10,000 yuan: fixed range; at and above: multiples of the value.
         let below = run(PartyKind::Organization, goods(999_999)).unwrap();
         assert_eq!(below.clause.as_deref(), Some("low"));
-        assert_eq!((below.statutory_min_fen, below.statutory_max_fen), (Some(5_000_000), Some(10_000_000)));
-        assert_eq!((below.fine_min_fen, below.fine_max_fen), (Some(6_500_000), Some(8_500_000)));
+        assert_eq!(
+            (below.statutory_min_fen, below.statutory_max_fen),
+            (Some(5_000_000), Some(10_000_000))
+        );
+        assert_eq!(
+            (below.fine_min_fen, below.fine_max_fen),
+            (Some(6_500_000), Some(8_500_000))
+        );
         assert_eq!(below.multiple_min, None);
         let at = run(PartyKind::Organization, goods(1_000_000)).unwrap();
         assert_eq!(at.clause.as_deref(), Some("high"));
-        assert_eq!((at.statutory_min_fen, at.statutory_max_fen), (Some(10_000_000), Some(20_000_000)));
-        assert_eq!((at.fine_min_fen, at.fine_max_fen), (Some(13_000_000), Some(17_000_000)));
+        assert_eq!(
+            (at.statutory_min_fen, at.statutory_max_fen),
+            (Some(10_000_000), Some(20_000_000))
+        );
+        assert_eq!(
+            (at.fine_min_fen, at.fine_max_fen),
+            (Some(13_000_000), Some(17_000_000))
+        );
         assert_eq!((at.multiple_min, at.multiple_max), (Some(13.0), Some(17.0)));
         let above = run(PartyKind::Organization, goods(1_000_001)).unwrap();
         assert_eq!(above.clause.as_deref(), Some("high"));
         // 13 × 10,000.01 yuan = 130,000.13 yuan; max 17 × = 170,000.17 yuan.
-        assert_eq!((above.fine_min_fen, above.fine_max_fen), (Some(13_000_013), Some(17_000_017)));
+        assert_eq!(
+            (above.fine_min_fen, above.fine_max_fen),
+            (Some(13_000_013), Some(17_000_017))
+        );
         // A multiple that does not come out in whole fen stays inside the law.
-        let odd = run(PartyKind::Organization, Facts { harm: Harm::Serious, ..goods(1_000_003) }).unwrap();
+        let odd = run(
+            PartyKind::Organization,
+            Facts {
+                harm: Harm::Serious,
+                ..goods(1_000_003)
+            },
+        )
+        .unwrap();
         assert_eq!(odd.fine_max_fen, Some(20_000_060));
         // Without the goods value the clause cannot be chosen.
-        let e = run(PartyKind::Organization, Facts { harm: Harm::Ordinary, ..Default::default() }).unwrap_err();
+        let e = run(
+            PartyKind::Organization,
+            Facts {
+                harm: Harm::Ordinary,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.field, "facts.goods_value_fen");
     }
 
     #[test]
     fn aggravation_goes_heavier_and_never_above_the_maximum() {
-        for g in [AggravatingGround::Emergency, AggravatingGround::Repeated, AggravatingGround::DestroyedEvidence] {
+        for g in [
+            AggravatingGround::Emergency,
+            AggravatingGround::Repeated,
+            AggravatingGround::DestroyedEvidence,
+        ] {
             for value in [999_999, 1_000_000, 50_000_000] {
-                let l = run(PartyKind::Organization, Facts { aggravating: vec![g], ..goods(value) }).unwrap();
+                let l = run(
+                    PartyKind::Organization,
+                    Facts {
+                        aggravating: vec![g],
+                        ..goods(value)
+                    },
+                )
+                .unwrap();
                 assert_eq!(l.tier, Some(Tier::Heavier));
                 assert_eq!(l.fine_max_fen, l.statutory_max_fen, "{g:?} {value}");
                 assert!(l.fine_max_fen <= l.statutory_max_fen);
                 let max = l.statutory_max_fen.unwrap();
                 assert_eq!(judge_fine(&l, max, None), Ok(Verdict::WithinTier));
-                assert!(matches!(judge_fine(&l, max + 1, Some("从重")), Err(Refusal::OutsideLaw { .. })));
+                assert!(matches!(
+                    judge_fine(&l, max + 1, Some("从重")),
+                    Err(Refusal::OutsideLaw { .. })
+                ));
             }
         }
-        let l = run(PartyKind::Organization, Facts { aggravating: vec![AggravatingGround::Emergency], ..goods(1) }).unwrap();
+        let l = run(
+            PartyKind::Organization,
+            Facts {
+                aggravating: vec![AggravatingGround::Emergency],
+                ..goods(1)
+            },
+        )
+        .unwrap();
         assert!(cites(&l, "第四十九条"));
         // Mandatory mitigation wins over aggravation (应当).
         let l = run(
@@ -1413,15 +1614,31 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
 
     #[test]
     fn first_violation_is_an_option_with_its_list_entry() {
-        let facts = Facts { first_violation: true, corrected_promptly: true, harm: Harm::Minor, ..goods(40_000) };
+        let facts = Facts {
+            first_violation: true,
+            corrected_promptly: true,
+            harm: Harm::Minor,
+            ..goods(40_000)
+        };
         let l = run(PartyKind::Person, facts).unwrap();
         assert_eq!(l.outcome, Outcome::NoPenaltyOptional);
-        assert_eq!(l.exemption_list_entry.as_ref().unwrap().list, LenientList::FirstViolation);
+        assert_eq!(
+            l.exemption_list_entry.as_ref().unwrap().list,
+            LenientList::FirstViolation
+        );
         assert!(l.options.iter().any(|o| o.tier == Tier::NoPenalty));
         assert_eq!(judge_fine(&l, 0, None), Ok(Verdict::Waived));
         assert_eq!(judge_fine(&l, 5_000_000, None), Ok(Verdict::WithinTier));
         // Ordinary harm: not a first-violation case.
-        let l = run(PartyKind::Person, Facts { first_violation: true, corrected_promptly: true, ..goods(40_000) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                first_violation: true,
+                corrected_promptly: true,
+                ..goods(40_000)
+            },
+        )
+        .unwrap();
         assert_eq!(l.outcome, Outcome::Penalty);
     }
 
@@ -1429,24 +1646,54 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
     fn no_fine_clause_applying_means_correction_only() {
         let mut b = bench();
         b.clauses.retain(|c| c.id == "low");
-        b.clauses[0].when = crate::discretion::conditions::Condition::parse("refused_correction = true").unwrap();
+        b.clauses[0].when =
+            crate::discretion::conditions::Condition::parse("refused_correction = true").unwrap();
         let l = run_with(&b, PartyKind::Organization, goods(1), None).unwrap();
         assert_eq!(l.outcome, Outcome::CorrectionOnly);
         assert!(cites(&l, "第二十八条第一款"));
         assert_eq!(judge_fine(&l, 1, Some("r")), Err(Refusal::PenaltyBarred));
-        let l = run_with(&b, PartyKind::Organization, Facts { refused_correction: true, ..goods(1) }, None).unwrap();
+        let l = run_with(
+            &b,
+            PartyKind::Organization,
+            Facts {
+                refused_correction: true,
+                ..goods(1)
+            },
+            None,
+        )
+        .unwrap();
         assert_eq!(l.outcome, Outcome::Penalty);
     }
 
     #[test]
     fn tier_conditions_choose_lighter_general_heavier() {
-        let tier = |harm| run(PartyKind::Organization, Facts { harm, ..goods(500_000) }).unwrap().tier;
+        let tier = |harm| {
+            run(
+                PartyKind::Organization,
+                Facts {
+                    harm,
+                    ..goods(500_000)
+                },
+            )
+            .unwrap()
+            .tier
+        };
         assert_eq!(tier(Harm::Minor), Some(Tier::Lighter));
         assert_eq!(tier(Harm::Ordinary), Some(Tier::General));
         assert_eq!(tier(Harm::Serious), Some(Tier::Heavier));
-        let l = run(PartyKind::Organization, Facts { serious_circumstances: true, ..goods(500_000) }).unwrap();
+        let l = run(
+            PartyKind::Organization,
+            Facts {
+                serious_circumstances: true,
+                ..goods(500_000)
+            },
+        )
+        .unwrap();
         assert_eq!(l.other_penalties[0].penalty, PenaltyType::RevokeLicense);
-        assert!(l.hearing_right, "revocation gives a hearing right (Art 63 ¶1 (3))");
+        assert!(
+            l.hearing_right,
+            "revocation gives a hearing right (Art 63 ¶1 (3))"
+        );
     }
 
     #[test]
@@ -1455,35 +1702,79 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         let j = |fen, reason: Option<&str>| judge_fine(&l, fen, reason);
         assert_eq!(j(6_500_000, None), Ok(Verdict::WithinTier));
         assert_eq!(j(8_500_000, None), Ok(Verdict::WithinTier));
-        assert!(matches!(j(6_499_999, None), Err(Refusal::ReasonRequired { .. })));
-        assert!(matches!(j(8_500_001, Some("  ")), Err(Refusal::ReasonRequired { .. })));
+        assert!(matches!(
+            j(6_499_999, None),
+            Err(Refusal::ReasonRequired { .. })
+        ));
+        assert!(matches!(
+            j(8_500_001, Some("  ")),
+            Err(Refusal::ReasonRequired { .. })
+        ));
         assert_eq!(j(6_499_999, Some("当事人积极配合")), Ok(Verdict::Deviation));
         assert_eq!(j(5_000_000, Some("r")), Ok(Verdict::Deviation));
         assert_eq!(j(10_000_000, Some("r")), Ok(Verdict::Deviation));
-        assert!(matches!(j(4_999_999, Some("r")), Err(Refusal::OutsideLaw { .. })));
-        assert!(matches!(j(10_000_001, Some("r")), Err(Refusal::OutsideLaw { .. })));
+        assert!(matches!(
+            j(4_999_999, Some("r")),
+            Err(Refusal::OutsideLaw { .. })
+        ));
+        assert!(matches!(
+            j(10_000_001, Some("r")),
+            Err(Refusal::OutsideLaw { .. })
+        ));
         // A deviation makes legality review required.
-        let with = run_with(&bench(), PartyKind::Organization, goods(500_000), Some(6_000_000)).unwrap();
+        let with = run_with(
+            &bench(),
+            PartyKind::Organization,
+            goods(500_000),
+            Some(6_000_000),
+        )
+        .unwrap();
         assert!(with.legal_review_required);
-        assert!(with.legal_review_reasons.iter().any(|r| r.contains("超出裁量基准")));
-        let inside = run_with(&bench(), PartyKind::Organization, goods(500_000), Some(7_000_000)).unwrap();
-        assert!(!inside.legal_review_reasons.iter().any(|r| r.contains("超出裁量基准")));
+        assert!(with
+            .legal_review_reasons
+            .iter()
+            .any(|r| r.contains("超出裁量基准")));
+        let inside = run_with(
+            &bench(),
+            PartyKind::Organization,
+            goods(500_000),
+            Some(7_000_000),
+        )
+        .unwrap();
+        assert!(!inside
+            .legal_review_reasons
+            .iter()
+            .any(|r| r.contains("超出裁量基准")));
     }
 
     #[test]
     fn explanation_names_version_facts_and_articles_in_order() {
-        let l = run(PartyKind::Person, Facts { mitigating: vec![MitigatingGround::CoercedOrLured], ..goods(1_200_000) }).unwrap();
+        let l = run(
+            PartyKind::Person,
+            Facts {
+                mitigating: vec![MitigatingGround::CoercedOrLured],
+                ..goods(1_200_000)
+            },
+        )
+        .unwrap();
         let e = &l.explanation;
         assert!(e[0].contains("MR-FS-001") && e[0].contains("t版"));
         assert!(e[1].contains("货值金额达到10000元") && e[1].contains("第一百二十二条第一款"));
-        assert!(e.iter().position(|s| s.contains("第三十二条")) < e.iter().position(|s| s.contains("适用从轻处罚档次")));
+        assert!(
+            e.iter().position(|s| s.contains("第三十二条"))
+                < e.iter().position(|s| s.contains("适用从轻处罚档次"))
+        );
         assert!(e.last().unwrap().contains("法制审核"));
     }
 
     fn problems(toml_text: &str) -> Vec<String> {
         match read_toml("x.toml", toml_text) {
             Err(issues) => issues.into_iter().map(|i| i.reason).collect(),
-            Ok(v) => v.iter().flat_map(|(b, _)| benchmark_problems(b)).map(|p| p.reason).collect(),
+            Ok(v) => v
+                .iter()
+                .flat_map(|(b, _)| benchmark_problems(b))
+                .map(|p| p.reason)
+                .collect(),
         }
     }
 
@@ -1492,11 +1783,31 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         let base = FS122.to_string();
         assert!(problems(&base).is_empty());
         let cases = [
-            ("min = 85000, max = 100000", "min = 85000, max = 100001", "outside the statutory range"),
-            ("min = 50000, max = 65000", "min = 49000, max = 65000", "outside the statutory range"),
-            ("min = 65000, max = 85000", "min = 60000, max = 85000", "overlap"),
-            ("min = 65000, max = 85000", "min = 66000, max = 85000", "gap"),
-            ("min = 20000, max = 50000", "min = 20000, max = 50001", "减轻处罚 must stay at or below"),
+            (
+                "min = 85000, max = 100000",
+                "min = 85000, max = 100001",
+                "outside the statutory range",
+            ),
+            (
+                "min = 50000, max = 65000",
+                "min = 49000, max = 65000",
+                "outside the statutory range",
+            ),
+            (
+                "min = 65000, max = 85000",
+                "min = 60000, max = 85000",
+                "overlap",
+            ),
+            (
+                "min = 65000, max = 85000",
+                "min = 66000, max = 85000",
+                "gap",
+            ),
+            (
+                "min = 20000, max = 50000",
+                "min = 20000, max = 50001",
+                "减轻处罚 must stay at or below",
+            ),
         ];
         for (from, to, expect) in cases {
             let text = base.replacen(from, to, 1);
@@ -1509,7 +1820,9 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
             r#"{ tier = "general", min = 65000, max = 85000 }"#,
             1,
         );
-        assert!(problems(&no_basis).iter().any(|r| r.contains("missing citation")));
+        assert!(problems(&no_basis)
+            .iter()
+            .any(|r| r.contains("missing citation")));
         let gap_top = base.replacen("min = 85000, max = 100000", "min = 85000, max = 95000", 1);
         assert!(problems(&gap_top).iter().any(|r| r.contains("gap")));
     }
@@ -1526,24 +1839,42 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
             tiers: vec![],
         };
         let ranges = |c: &Clause, conv| -> Vec<(i64, i64)> {
-            generate_tiers(conv, c).unwrap().iter().map(|t| (t.min, t.max)).collect()
+            generate_tiers(conv, c)
+                .unwrap()
+                .iter()
+                .map(|t| (t.min, t.max))
+                .collect()
         };
         // Art 126: 5,000–50,000 yuan → 5,000–18,500 / 18,500–36,500 / 36,500–50,000 (REFERENCE §3.3).
         let c = clause(500_000, 5_000_000, Unit::Yuan);
         assert_eq!(
             ranges(&c, Convention::Split304030),
-            vec![(500_000, 1_850_000), (1_850_000, 3_650_000), (3_650_000, 5_000_000)]
+            vec![
+                (500_000, 1_850_000),
+                (1_850_000, 3_650_000),
+                (3_650_000, 5_000_000)
+            ]
         );
         // Art 125 multiples 5–10× → 5–6.5 / 6.5–8.5 / 8.5–10.
         let m = clause(5_000, 10_000, Unit::TimesGoodsValue);
-        assert_eq!(ranges(&m, Convention::Split304030), vec![(5_000, 6_500), (6_500, 8_500), (8_500, 10_000)]);
+        assert_eq!(
+            ranges(&m, Convention::Split304030),
+            vec![(5_000, 6_500), (6_500, 8_500), (8_500, 10_000)]
+        );
         assert_eq!(ranges(&c, Convention::Midpoint)[1], (2_750_000, 2_750_000));
         let max_only = clause(0, 10_000_000, Unit::Yuan);
         assert_eq!(
             ranges(&max_only, Convention::MaxOnly4060),
-            vec![(0, 2_000_000), (2_000_000, 6_000_000), (6_000_000, 10_000_000)]
+            vec![
+                (0, 2_000_000),
+                (2_000_000, 6_000_000),
+                (6_000_000, 10_000_000)
+            ]
         );
-        assert_eq!(ranges(&max_only, Convention::MaxOnlySamr)[0], (0, 1_000_000));
+        assert_eq!(
+            ranges(&max_only, Convention::MaxOnlySamr)[0],
+            (0, 1_000_000)
+        );
         assert!(generate_tiers(Convention::MaxOnlySamr, &c).is_err());
         assert!(generate_tiers(Convention::Custom, &c).is_err());
         for conv in [Convention::Split304030, Convention::Midpoint] {
@@ -1587,7 +1918,10 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         assert_eq!(d.direction, Direction::TooHeavy);
         assert!(r.outliers.iter().all(|o| o.case_id != "b"));
         // Cases with other circumstances are not comparable.
-        let other = Facts { harm: Harm::Minor, ..goods(500_000) };
+        let other = Facts {
+            harm: Harm::Minor,
+            ..goods(500_000)
+        };
         let p = CasePoint::new("z".into(), "z".into(), &other, &l, 7_000_000).unwrap();
         assert_ne!(p.circumstances, points[0].circumstances);
     }

@@ -83,7 +83,12 @@ pub fn parse_chinese_number(s: &str) -> Option<u32> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         return s.parse().ok();
     }
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32);
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as u32)
+    };
     let (mut total, mut current) = (0u32, 0u32);
     let mut any = false;
     for c in s.chars() {
@@ -207,10 +212,17 @@ mod tests {
         }
         assert_eq!(parse_chinese_number("63"), Some(63));
         assert_eq!(parse_chinese_number("abc"), None);
-        let c = Citation::parse_chinese("《中华人民共和国食品安全法》第一百二十四条第一款第（五）项").unwrap();
+        let c =
+            Citation::parse_chinese("《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
+                .unwrap();
         assert_eq!((c.article, c.paragraph, c.item), (124, Some(1), Some(5)));
         assert_eq!(Citation::parse_chinese(&c.to_chinese()), Some(c));
-        assert_eq!(Citation::parse_chinese("《道路运输条例》第63条").unwrap().article, 63);
+        assert_eq!(
+            Citation::parse_chinese("《道路运输条例》第63条")
+                .unwrap()
+                .article,
+            63
+        );
         assert!(Citation::parse_chinese("食品安全法122").is_none());
     }
 

@@ -56,7 +56,10 @@ pub fn load_all(conn: &mut DbConn) -> AppResult<Vec<StoredProfile>> {
 /// else the nearest ancestor's (`department_path` is `/root/…/id/`), else
 /// the default; the built-in defaults when nothing is stored.
 pub fn in_force(profiles: &[StoredProfile], department_path: &str, day: NaiveDate) -> Profile {
-    let ancestors: Vec<&str> = department_path.split('/').filter(|s| !s.is_empty()).collect();
+    let ancestors: Vec<&str> = department_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let depth = |p: &StoredProfile| match &p.department_id {
         None => Some(0),
         Some(d) => ancestors.iter().position(|a| a == d).map(|i| i + 1),
@@ -91,7 +94,12 @@ struct ProfileFixture {
 /// version that is already in force on `today` and differs is refused: a
 /// case in flight keeps the numbers it was filed under. Returns how many
 /// versions were added or updated.
-pub fn import_file(conn: &mut DbConn, path: &Path, now: NaiveDateTime, today: NaiveDate) -> AppResult<usize> {
+pub fn import_file(
+    conn: &mut DbConn,
+    path: &Path,
+    now: NaiveDateTime,
+    today: NaiveDate,
+) -> AppResult<usize> {
     let fail = |e: String| AppError::rule(Code::ImportFailed, format!("{}: {e}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     let file: ProfilesFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;

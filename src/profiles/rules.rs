@@ -72,7 +72,9 @@ const APL: &str = "《中华人民共和国行政处罚法》";
 /// Penalties that give a hearing right whatever their amount (Art 63 ¶1 (3)(4)).
 fn hearing_penalty(p: PenaltyType) -> Option<&'static str> {
     match p {
-        PenaltyType::DowngradeQualification | PenaltyType::RevokeLicense => Some("第六十三条第一款第（三）项"),
+        PenaltyType::DowngradeQualification | PenaltyType::RevokeLicense => {
+            Some("第六十三条第一款第（三）项")
+        }
         PenaltyType::SuspendBusiness
         | PenaltyType::OrderClosure
         | PenaltyType::RestrictPractice
@@ -139,7 +141,9 @@ pub struct ReviewFacts {
 pub fn legal_review_reasons(profile: &Profile, f: &ReviewFacts) -> Vec<String> {
     let mut out = vec![];
     if f.major_public_interest {
-        out.push(format!("涉及重大公共利益（{APL}第五十八条第一款第（一）项）。"));
+        out.push(format!(
+            "涉及重大公共利益（{APL}第五十八条第一款第（一）项）。"
+        ));
     }
     if f.hearing_right && profile.legal_review_on_hearing {
         out.push(format!(
@@ -195,7 +199,10 @@ mod tests {
             ..Default::default()
         };
         assert!(hearing_reasons(&p, PartyKind::Person, &fine(999_999)).is_empty());
-        assert_eq!(hearing_reasons(&p, PartyKind::Person, &fine(1_000_000)).len(), 1);
+        assert_eq!(
+            hearing_reasons(&p, PartyKind::Person, &fine(1_000_000)).len(),
+            1
+        );
         assert!(hearing_reasons(&p, PartyKind::Organization, &fine(9_999_999)).is_empty());
         let revoke = ProposedPenalty {
             other: vec![PenaltyType::RevokeLicense, PenaltyType::RevokeLicense],
