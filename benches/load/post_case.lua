@@ -1,4 +1,4 @@
--- wrk script: POST /api/v1/cases with the body in $BODY_FILE and $TOKEN.
+-- wrk script: POST the JSON body in $BODY_FILE with $TOKEN (intake, lookup).
 local f = assert(io.open(os.getenv("BODY_FILE"), "r"))
 wrk.method = "POST"
 wrk.body = f:read("*a")

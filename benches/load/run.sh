@@ -71,18 +71,23 @@ JSON
   wrk -t2 -c$CONN -d${DUR}s -s benches/load/post_case.lua "$base/cases" >"$work/post.txt"
   wrk -t2 -c$CONN -d${DUR}s -s benches/load/get.lua "$base/cases/$case_id" >"$work/get.txt"
   wrk -t2 -c$CONN -d${DUR}s "http://127.0.0.1:$PORT/healthz" >"$work/health.txt"
+  # A lookup that walks a multiple clause, an Art 32 ground and the hearing/review rules.
+  echo '{"item_code":"MR-FS-001","party_kind":"organization","facts":{"goods_value_fen":1500000,"harm":"ordinary","mitigating":["confessed_unknown"],"first_violation":true}}' >"$work/lookup.json"
+  BODY_FILE=$work/lookup.json wrk -t2 -c$CONN -d${DUR}s -s benches/load/post_case.lua "$base/discretion/lookup" >"$work/lookup.txt"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
   ins=$(baseline --mode insert --url "$url" --concurrency $CONN --pool $POOL --seconds "$DUR" --department-id "$dept" --user-id "$li" --officer "$li" --officer "$wang" --record-key $KEY)
   get=$(baseline --mode get --url "$url" --concurrency $CONN --pool $POOL --seconds "$DUR" --case-id "$case_id")
   p=$(rps "$work/post.txt"); g=$(rps "$work/get.txt"); h=$(rps "$work/health.txt")
-  for f in post get health; do
+  l=$(rps "$work/lookup.txt")
+  for f in post get health lookup; do
     bad=$(non2xx "$work/$f.txt"); [ -z "$bad" ] || echo "WARNING: $backend $f had $bad non-2xx responses" >&2
   done
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
   echo "| $backend | POST /cases vs raw intake rows | $p | $ins | $(ratio "$p" "$ins") |"
   echo "| $backend | GET /cases/{id} vs raw PK fetch | $g | $get | $(ratio "$g" "$get") |"
   echo "| $backend | GET /cases/{id} vs GET /healthz | $g | $h | $(ratio "$g" "$h") |"
+  echo "| $backend | POST /discretion/lookup vs GET /healthz | $l | $h | $(ratio "$l" "$h") |"
   if [ "$backend" = postgres ]; then psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; fi
 done
 echo

@@ -148,7 +148,92 @@ fn import_rejects_an_item_without_legal_basis_and_imports_nothing() {
     );
 }
 
-on_both_backends!(records_verify_command_finds_tampering, user_add_command);
+on_both_backends!(
+    records_verify_command_finds_tampering,
+    user_add_command,
+    export_benchmarks_command_round_trips,
+);
+
+/// A fixtures directory with the real departments and items and one
+/// benchmarks file of the given text.
+fn fixtures_with_benchmarks(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let fx = dir.join("fx");
+    std::fs::create_dir_all(fx.join("items")).unwrap();
+    std::fs::create_dir_all(fx.join("benchmarks")).unwrap();
+    std::fs::copy(
+        manifest().join("fixtures/departments.toml"),
+        fx.join("departments.toml"),
+    )
+    .unwrap();
+    for f in std::fs::read_dir(manifest().join("fixtures/items")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, fx.join("items").join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(fx.join("benchmarks/bad.toml"), text).unwrap();
+    fx
+}
+
+#[test]
+fn import_names_every_bad_benchmark_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+[[benchmarks]]
+item = "MR-FS-005"
+version = "1"
+effective_from = 2026-01-01
+published = true
+convention = "split_30_40_30"
+
+[[benchmarks.clauses]]
+id = "c"
+unit = "yuan"
+min = 50000
+max = 100000
+basis = { law = "中华人民共和国食品安全法", article = 124, paragraph = 1 }
+tiers = [ { tier = "heavier", min = 85000, max = 120000, basis = { law = "中华人民共和国食品安全法", article = 124 } } ]
+
+[[benchmarks]]
+item = "NO-SUCH-ITEM"
+version = "1"
+effective_from = 2026-01-01
+convention = "max_only_samr"
+
+[[benchmarks.clauses]]
+id = "c"
+unit = "yuan"
+min = 0
+max = 1000
+"#;
+    let fx = fixtures_with_benchmarks(dir.path(), text);
+    let db = dir.path().join("z.db");
+    let out = zhifa()
+        .args(["import", fx.to_str().unwrap()])
+        .env("ZHIFA_DATA_DIR", dir.path())
+        .env("ZHIFA_DATABASE_URL", db.to_str().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "benchmarks[0].clauses[0].tiers[0].max",
+        "第七十六条",
+        "benchmarks[1].clauses[0].basis",
+        "missing citation",
+        "benchmarks[1].item",
+        "NO-SUCH-ITEM",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from: {err}");
+    }
+    // Nothing of the run was kept: a clean import afterwards adds everything.
+    let out = zhifa()
+        .args(["import", manifest().join("fixtures").to_str().unwrap()])
+        .env("ZHIFA_DATA_DIR", dir.path())
+        .env("ZHIFA_DATABASE_URL", db.to_str().unwrap())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("departments: 20 added") && text.contains("benchmark versions: 54 added"), "{text}");
+}
 
 async fn records_verify_command_finds_tampering(app: TestApp) {
     let case = app.file_case().await;
@@ -242,4 +327,36 @@ async fn user_add_command(app: TestApp) {
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+async fn export_benchmarks_command_round_trips(app: TestApp) {
+    for format in ["csv", "xlsx", "toml"] {
+        let file = app.data_dir.path().join(format!("b.{format}"));
+        let out = zhifa()
+            .args(["export-benchmarks", "--format", format, "--out", file.to_str().unwrap()])
+            .env("ZHIFA_DATABASE_URL", &app.database_url)
+            .env("ZHIFA_DATA_DIR", app.data_dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("54 benchmark versions written"));
+        let bytes = std::fs::read(&file).unwrap();
+        let fmt = zhifa::discretion::formats::Format::from_name(format).unwrap();
+        let back = zhifa::discretion::formats::read(fmt, format, &bytes).expect("reads back");
+        assert_eq!(back.len(), 54, "{format}");
+        assert!(zhifa::discretion::formats::check(&back).is_empty(), "{format}");
+        let stored = zhifa::discretion::load_versions(&mut app.conn(), None).unwrap();
+        for (b, _) in &back {
+            let same = stored.iter().find(|s| s.benchmark.item == b.item && s.benchmark.version == b.version).unwrap();
+            assert_eq!(&same.benchmark, b, "{format}: {} {}", b.item, b.version);
+        }
+    }
+    let out = zhifa()
+        .args(["export-benchmarks", "--format", "pdf", "--out", "x"])
+        .env("ZHIFA_DATABASE_URL", &app.database_url)
+        .env("ZHIFA_DATA_DIR", app.data_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format must be csv, xlsx or toml"));
 }
