@@ -68,7 +68,9 @@ impl AppState {
 
 /// Every route under `/api/v1`.
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(auth::api::login)
+    // The hottest route first: actix tries routes in order.
+    cfg.service(discretion::api::lookup_handler)
+        .service(auth::api::login)
         .service(auth::api::me)
         .service(auth::api::change_password)
         .service(org::api::list)
@@ -99,7 +101,6 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(discretion::api::import)
         .service(discretion::api::publish_handler)
         .service(discretion::api::generate)
-        .service(discretion::api::lookup_handler)
         .service(discretion::api::consistency_handler)
         .service(discretion::api::attach_handler)
         .service(discretion::api::attachments_handler)

@@ -74,6 +74,17 @@ fn fail(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::rule(Code::ImportFailed, format!("{}: {e}", path.display()))
 }
 
+/// The `*.toml` files of a fixtures directory, in name order.
+pub fn toml_files(dir: &Path) -> AppResult<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| fail(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> AppResult<T> {
     let text = std::fs::read_to_string(path).map_err(|e| fail(path, e))?;
     toml::from_str(&text).map_err(|e| fail(path, e))

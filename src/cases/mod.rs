@@ -425,6 +425,17 @@ fn guard_read(
     }
 }
 
+/// The role check every case endpoint starts with, then where the case sits (404 when it does not exist).
+async fn scope_for(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<CaseScope> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let id = case_id.to_string();
+    state
+        .db
+        .run(move |conn| store::case_scope(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found("case not found"))
+}
+
 /// Loads where a case sits and applies `guard_read`.
 pub async fn readable_case(
     state: &AppState,
@@ -432,13 +443,7 @@ pub async fn readable_case(
     case_id: &str,
     access: Access,
 ) -> AppResult<CaseScope> {
-    caller.require_any(scope::CASE_ROLES)?;
-    let id = case_id.to_string();
-    let scope_ = state
-        .db
-        .run(move |conn| store::case_scope(conn, &id))
-        .await?
-        .ok_or_else(|| AppError::not_found("case not found"))?;
+    let scope_ = scope_for(state, caller, case_id).await?;
     guard_read(state, caller, &scope_, access)?;
     Ok(scope_)
 }
@@ -470,13 +475,7 @@ pub async fn writable_case(
     caller: &Caller,
     case_id: &str,
 ) -> AppResult<CaseScope> {
-    caller.require_any(scope::CASE_ROLES)?;
-    let id = case_id.to_string();
-    let scope_ = state
-        .db
-        .run(move |conn| store::case_scope(conn, &id))
-        .await?
-        .ok_or_else(|| AppError::not_found("case not found"))?;
+    let scope_ = scope_for(state, caller, case_id).await?;
     if !scope::may_see_case(caller, &scope_) {
         return Err(AppError::not_found("case not found"));
     }

@@ -3,7 +3,8 @@
 //! nothing beyond HTTP. Writes through this instance drop it at once;
 //! another instance sees a change within `TTL`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,8 @@ pub const TTL: Duration = Duration::from_secs(2);
 /// What a lookup needs, read in one go.
 pub struct Snapshot {
     pub versions: HashMap<String, Vec<StoredVersion>>,
-    pub items: HashMap<String, ItemData>,
+    /// By code, in code order (the public list walks them in order).
+    pub items: BTreeMap<String, ItemData>,
     pub profiles: Vec<StoredProfile>,
 }
 
@@ -38,22 +40,37 @@ impl Snapshot {
 #[derive(Default)]
 pub struct Cache {
     current: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    /// One request refreshes an expired snapshot; the others keep using the
+    /// old one meanwhile instead of all reloading at once.
+    refreshing: AtomicBool,
 }
 
 impl Cache {
     pub async fn snapshot(&self, db: &Db) -> AppResult<Arc<Snapshot>> {
-        if let Some((at, snap)) = &*self.current.read().unwrap_or_else(|p| p.into_inner()) {
-            if at.elapsed() < TTL {
-                return Ok(snap.clone());
-            }
+        let stale = match &*self.current.read().unwrap_or_else(|p| p.into_inner()) {
+            Some((at, snap)) if at.elapsed() < TTL => return Ok(snap.clone()),
+            Some((_, snap)) => Some(snap.clone()),
+            None => None,
+        };
+        let leader = self
+            .refreshing
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        if let (Some(snap), false) = (&stale, leader) {
+            return Ok(snap.clone());
         }
-        let snap = Arc::new(db.run(load).await?);
+        let loaded = db.run(load).await;
+        if leader {
+            self.refreshing.store(false, Ordering::Release);
+        }
+        let snap = Arc::new(loaded?);
         *self.current.write().unwrap_or_else(|p| p.into_inner()) =
             Some((Instant::now(), snap.clone()));
         Ok(snap)
     }
 
-    /// Drop the snapshot after a change (import, publication, profile).
+    /// Drop the snapshot after a change (import, publication, profile):
+    /// the next request on this instance loads the new data.
     pub fn invalidate(&self) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
     }

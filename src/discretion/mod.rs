@@ -470,15 +470,9 @@ pub fn import_parsed(
 /// Reads every `*.toml` of `fixtures/benchmarks/` (for `zhifa import` and
 /// the first start). Any bad entry fails the whole import.
 pub fn read_fixture_dir(dir: &Path) -> AppResult<Vec<(Benchmark, Origin)>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
     let mut out = vec![];
     let mut issues = vec![];
-    for f in files {
+    for f in crate::seed::toml_files(dir)? {
         let text = std::fs::read_to_string(&f)
             .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
         match formats::read_toml(&f.display().to_string(), &text) {
@@ -999,18 +993,14 @@ pub async fn public_benchmarks(
 ) -> AppResult<Vec<BenchmarkView>> {
     let snap = state.discretion.snapshot(&state.db).await?;
     let day = china_date(state.clock.now());
-    let mut codes: Vec<&String> = snap.items.keys().collect();
-    codes.sort();
-    Ok(codes
+    let items: Vec<&ItemData> = match item {
+        Some(code) => snap.items.get(code).into_iter().collect(),
+        None => snap.items.values().collect(),
+    };
+    Ok(items
         .into_iter()
-        .filter(|c| item.is_none_or(|i| i == c.as_str()))
-        .filter_map(|c| {
-            let it = &snap.items[c];
-            if domain.is_some_and(|d| d != it.domain) {
-                return None;
-            }
-            snap.in_force(c, day).map(|v| present(v, &it.name))
-        })
+        .filter(|it| domain.is_none_or(|d| d == it.domain))
+        .filter_map(|it| snap.in_force(&it.code, day).map(|v| present(v, &it.name)))
         .collect())
 }
 

@@ -158,14 +158,8 @@ struct ItemsFile {
 /// Reads and checks every `*.toml` under `dir`: all files or none. Names the
 /// file and item of the first problem.
 pub fn read_dir(dir: &Path) -> AppResult<Vec<ItemData>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
     let mut out: Vec<ItemData> = vec![];
-    for f in files {
+    for f in crate::seed::toml_files(dir)? {
         let text = std::fs::read_to_string(&f)
             .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
         let parsed: ItemsFile = toml::from_str(&text)

@@ -232,7 +232,10 @@ max = 1000
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("departments: 20 added") && text.contains("benchmark versions: 54 added"), "{text}");
+    assert!(
+        text.contains("departments: 20 added") && text.contains("benchmark versions: 54 added"),
+        "{text}"
+    );
 }
 
 async fn records_verify_command_finds_tampering(app: TestApp) {
@@ -333,21 +336,37 @@ async fn export_benchmarks_command_round_trips(app: TestApp) {
     for format in ["csv", "xlsx", "toml"] {
         let file = app.data_dir.path().join(format!("b.{format}"));
         let out = zhifa()
-            .args(["export-benchmarks", "--format", format, "--out", file.to_str().unwrap()])
+            .args([
+                "export-benchmarks",
+                "--format",
+                format,
+                "--out",
+                file.to_str().unwrap(),
+            ])
             .env("ZHIFA_DATABASE_URL", &app.database_url)
             .env("ZHIFA_DATA_DIR", app.data_dir.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("54 benchmark versions written"));
         let bytes = std::fs::read(&file).unwrap();
         let fmt = zhifa::discretion::formats::Format::from_name(format).unwrap();
         let back = zhifa::discretion::formats::read(fmt, format, &bytes).expect("reads back");
         assert_eq!(back.len(), 54, "{format}");
-        assert!(zhifa::discretion::formats::check(&back).is_empty(), "{format}");
+        assert!(
+            zhifa::discretion::formats::check(&back).is_empty(),
+            "{format}"
+        );
         let stored = zhifa::discretion::load_versions(&mut app.conn(), None).unwrap();
         for (b, _) in &back {
-            let same = stored.iter().find(|s| s.benchmark.item == b.item && s.benchmark.version == b.version).unwrap();
+            let same = stored
+                .iter()
+                .find(|s| s.benchmark.item == b.item && s.benchmark.version == b.version)
+                .unwrap();
             assert_eq!(&same.benchmark, b, "{format}: {} {}", b.item, b.version);
         }
     }
