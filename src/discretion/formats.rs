@@ -179,6 +179,8 @@ struct VersionDoc {
     convention: Convention,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    no_fault_exception: Option<Citation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     other_penalties: Vec<OtherDoc>,
     clauses: Vec<ClauseDoc>,
@@ -410,6 +412,7 @@ pub fn read_toml(file: &str, text: &str) -> Result<Vec<(Benchmark, Origin)>, Vec
             published: v.published,
             convention: v.convention,
             source: v.source,
+            no_fault_exception: v.no_fault_exception,
             clauses,
             other_penalties,
             lenient,
@@ -437,6 +440,7 @@ pub fn write_toml(benchmarks: &[Benchmark]) -> String {
                 published: b.published,
                 convention: b.convention,
                 source: b.source.clone(),
+                no_fault_exception: b.no_fault_exception.clone(),
                 other_penalties: b
                     .other_penalties
                     .iter()
@@ -640,6 +644,7 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
                         published,
                         convention: convention.unwrap_or(Convention::Custom),
                         source: None,
+                        no_fault_exception: None,
                         clauses: vec![],
                         other_penalties: vec![],
                         lenient: vec![],
@@ -689,6 +694,13 @@ fn from_rows(file: &str, rows: Vec<Row>) -> Result<Vec<(Benchmark, Origin)>, Vec
                 basis,
             });
             o.lenient_lines.push(Some(line));
+            continue;
+        }
+        if tier_text == "exception:no_fault" {
+            if b.no_fault_exception.is_some() {
+                issues.add(Some(line), "tier", "exception:no_fault is given twice");
+            }
+            b.no_fault_exception = Some(basis);
             continue;
         }
         if tier_text == "other" {
@@ -1008,6 +1020,18 @@ pub fn to_rows(benchmarks: &[Benchmark]) -> Vec<[String; 14]> {
                     t.description.as_deref().unwrap_or(""),
                 );
             }
+        }
+        if let Some(c) = &b.no_fault_exception {
+            row(
+                "",
+                "exception:no_fault".into(),
+                &Condition::always(),
+                String::new(),
+                String::new(),
+                String::new(),
+                c,
+                "",
+            );
         }
         for o in &b.other_penalties {
             row(

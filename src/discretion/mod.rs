@@ -150,6 +150,8 @@ pub struct BenchmarkView {
     pub published_at: Option<String>,
     pub convention: Convention,
     pub source: Option<String>,
+    /// The law that excludes the no-fault defence of APL Art 33 ¶2, if any.
+    pub no_fault_exception: Option<String>,
     pub clauses: Vec<ClauseView>,
     pub other_penalties: Vec<OtherPenaltyView>,
     pub lenient: Vec<LenientView>,
@@ -185,6 +187,7 @@ pub fn present(v: &StoredVersion, item_name: &str) -> BenchmarkView {
         published_at: v.published_at.map(rfc3339),
         convention: b.convention,
         source: b.source.clone(),
+        no_fault_exception: b.no_fault_exception.as_ref().map(Citation::to_chinese),
         clauses: b
             .clauses
             .iter()

@@ -170,6 +170,10 @@ pub struct Benchmark {
     pub published: bool,
     pub convention: Convention,
     pub source: Option<String>,
+    /// A law or administrative regulation that holds the party liable
+    /// without fault: APL Art 33 ¶2 (no fault, no penalty) then does not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_fault_exception: Option<Citation>,
     pub clauses: Vec<Clause>,
     pub other_penalties: Vec<OtherPenalty>,
     pub lenient: Vec<LenientEntry>,

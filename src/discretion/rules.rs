@@ -218,6 +218,12 @@ pub fn benchmark_problems(b: &Benchmark) -> Vec<Problem> {
             );
         }
     }
+    if let Some(why) = b.no_fault_exception.as_ref().and_then(Citation::problem) {
+        p(
+            Loc::Version("no_fault_exception"),
+            format!("missing citation: {why}"),
+        );
+    }
     for (i, o) in b.other_penalties.iter().enumerate() {
         if let Some(why) = o.basis.problem() {
             p(Loc::Other(i, "basis"), format!("missing citation: {why}"));
@@ -535,14 +541,23 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
         basis.push(apl(31, None, None).to_chinese());
         return Ok(no_penalty(ex, basis, None, input));
     }
-    // Art 33 ¶2: no subjective fault proven.
+    // Art 33 ¶2: no subjective fault proven — unless a law or administrative
+    // regulation provides otherwise.
     if f.no_fault_proven {
         let c = apl(33, Some(2), None).to_chinese();
-        ex.push(format!(
-            "当事人有证据足以证明没有主观过错，依据{c}，不予行政处罚（法律、行政法规另有规定的，从其规定）。"
-        ));
-        basis.push(c);
-        return Ok(no_penalty(ex, basis, None, input));
+        if let Some(other) = &b.no_fault_exception {
+            ex.push(format!(
+                "当事人主张没有主观过错，但{}另有规定，依据{c}，仍应当给予行政处罚。",
+                other.to_chinese()
+            ));
+            basis.push(other.to_chinese());
+        } else {
+            ex.push(format!(
+                "当事人有证据足以证明没有主观过错，依据{c}，不予行政处罚。"
+            ));
+            basis.push(c);
+            return Ok(no_penalty(ex, basis, None, input));
+        }
     }
     let holds = |c: &super::conditions::Condition| c.holds(f, party).map_err(missing);
     // Art 33 ¶1 first sentence: minor, corrected, no harm → shall not.
@@ -1419,6 +1434,30 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
     }
 
     #[test]
+    fn no_fault_gives_way_to_a_law_that_says_otherwise() {
+        let mut b = bench();
+        b.no_fault_exception = Some(Citation {
+            law: "某某法".into(),
+            article: 10,
+            paragraph: None,
+            item: None,
+        });
+        let l = run_with(
+            &b,
+            PartyKind::Organization,
+            Facts {
+                no_fault_proven: true,
+                ..goods(500_000)
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.outcome, Outcome::Penalty);
+        assert!(cites(&l, "《某某法》第十条"));
+        assert!(l.explanation.iter().any(|e| e.contains("第三十三条第二款")));
+    }
+
+    #[test]
     fn age_fourteen_to_eighteen_is_mandatory_mitigation_and_fourteen_is_not_under_fourteen() {
         let l = run(
             PartyKind::Person,
@@ -1640,6 +1679,69 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
         )
         .unwrap();
         assert_eq!(l.outcome, Outcome::Penalty);
+    }
+
+    #[test]
+    fn a_no_penalty_tier_and_lighter_list_entries_of_the_benchmark_apply() {
+        let mut b = bench();
+        let basis = apl(33, Some(1), None);
+        b.clauses[0].tiers.push(TierRule {
+            tier: Tier::NoPenalty,
+            when: crate::discretion::conditions::Condition::parse(
+                "goods_value < 1000 & corrected_promptly = true",
+            )
+            .unwrap(),
+            min: 0,
+            max: 0,
+            basis: basis.clone(),
+            description: None,
+        });
+        assert!(benchmark_problems(&b).is_empty());
+        let l = run_with(
+            &b,
+            PartyKind::Organization,
+            Facts {
+                corrected_promptly: true,
+                ..goods(99_999)
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.outcome, Outcome::NoPenalty);
+        let l = run_with(
+            &b,
+            PartyKind::Organization,
+            Facts {
+                corrected_promptly: true,
+                ..goods(100_000)
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.outcome, Outcome::Penalty);
+        // A 从轻清单 entry makes the tier lighter and allows 减轻 as an option.
+        b.lenient.push(LenientEntry {
+            list: LenientList::Lighter,
+            when: crate::discretion::conditions::Condition::parse(
+                "prior_violations = 0 & corrected_promptly = true",
+            )
+            .unwrap(),
+            description: "初次违法且主动改正".into(),
+            basis: apl(32, None, Some(5)),
+        });
+        let l = run_with(
+            &b,
+            PartyKind::Organization,
+            Facts {
+                corrected_promptly: true,
+                ..goods(500_000)
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.tier, Some(Tier::Lighter));
+        assert!(l.options.iter().any(|o| o.tier == Tier::Mitigated));
+        assert!(l.explanation.iter().any(|e| e.contains("从轻处罚清单")));
     }
 
     #[test]
@@ -1888,6 +1990,7 @@ basis = { law = "中华人民共和国行政处罚法", article = 33, paragraph 
                 published: false,
                 convention: conv,
                 source: None,
+                no_fault_exception: None,
                 clauses: vec![with],
                 other_penalties: vec![],
                 lenient: vec![],

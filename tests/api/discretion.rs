@@ -19,6 +19,7 @@ on_both_backends!(
     lookup_attached_to_a_case_is_judged_and_recorded,
     attaching_is_scoped_to_the_case_department,
     consistency_shows_too_light_and_too_heavy_cases,
+    tier_generation_and_export_follow_roles,
 );
 
 const CSV_HEADER: &str = "item_code,version,effective_from,effective_until,published,convention,clause,tier,conditions,min,max,unit,basis,description\n";
@@ -283,6 +284,8 @@ fn good_csv(version: &str) -> String {
         format!("MR-FS-005,{version},,,,,high,heavier,harm = serious,17,20,times_goods_value,{FS124},"),
         format!("MR-FS-005,{version},,,,,,other,,,,confiscate_illegal_gains,{FS124},没收违法所得"),
         format!("MR-FS-005,{version},,,,,,list:first_violation,goods_value < 500,,,,《中华人民共和国行政处罚法》第三十三条第一款,首次违法且货值不足500元"),
+        // A made-up statute standing for one that excludes the no-fault defence (Art 33 ¶2).
+        format!("MR-FS-005,{version},,,,,,exception:no_fault,,,,,《测试用严格责任法》第三条,"),
     ];
     for r in rows {
         s.push_str(&r);
@@ -345,6 +348,7 @@ async fn good_csv_imports_and_exports_round_trip(app: TestApp) {
     assert_eq!(v["clauses"][1]["tiers"][1]["multiple_min"], 13.0);
     assert_eq!(v["clauses"][0]["tiers"][0]["fine_max_fen"], 6_500_000);
     assert_eq!(v["lenient"][0]["list_name"], "首违不罚清单");
+    assert_eq!(v["no_fault_exception"], "《测试用严格责任法》第三条");
     // Importing the same file again changes nothing.
     let (_, b) = upload(&app, Some("admin"), "", "text/csv", csv.into_bytes()).await;
     assert_eq!(b["versions"][0]["change"], "unchanged");
@@ -425,26 +429,26 @@ async fn xlsx_and_toml_round_trip(app: TestApp) {
 async fn bad_rows_are_all_reported_and_nothing_is_imported(app: TestApp) {
     let v = "2029";
     let mut csv = good_csv(v);
-    // Line numbers: header = 1, the good rows are 2–11; bad rows follow.
+    // Line numbers: header = 1, the good rows are 2–12; bad rows follow.
     let bad = [
-        // 12: a tier above the statutory maximum (Art 76)
+        // 13: a tier above the statutory maximum (Art 76)
         format!("MR-FS-006,x,2027-01-01,,false,custom,c,statutory,,50000,100000,yuan,{FS124},"),
         format!("MR-FS-006,x,,,,,c,lighter,,50000,65000,yuan,{FS124},"),
         format!("MR-FS-006,x,,,,,c,general,,65000,85000,yuan,{FS124},"),
         format!("MR-FS-006,x,,,,,c,heavier,,85000,120000,yuan,{FS124},"),
-        // 16–19: overlapping tiers
+        // 17–20: overlapping tiers
         format!("MR-FS-003,y,2027-01-01,,false,custom,c,statutory,,50000,100000,yuan,{FS124},"),
         format!("MR-FS-003,y,,,,,c,lighter,,50000,70000,yuan,{FS124},"),
         format!("MR-FS-003,y,,,,,c,general,,65000,85000,yuan,{FS124},"),
         format!("MR-FS-003,y,,,,,c,heavier,,85000,100000,yuan,{FS124},"),
-        // 20–23: a gap, and a tier without a citation
+        // 21–24: a gap, and a tier without a citation
         format!("MR-FS-004,z,2027-01-01,,false,custom,c,statutory,,50000,100000,yuan,{FS124},"),
         "MR-FS-004,z,,,,,c,lighter,,50000,60000,yuan,,".to_string(),
         format!("MR-FS-004,z,,,,,c,general,,65000,85000,yuan,{FS124},"),
         format!("MR-FS-004,z,,,,,c,heavier,,85000,100000,yuan,{FS124},"),
-        // 24: 减轻 above the statutory minimum
+        // 25: 减轻 above the statutory minimum
         "MR-FS-004,z,,,,,c,mitigated,mitigating >= 1,0,55000,yuan,《中华人民共和国行政处罚法》第三十二条,".to_string(),
-        // 25: an unknown item; 26: an unreadable condition
+        // 26: an unknown item; 27: an unreadable condition
         format!("XX-000,w,2027-01-01,,false,split_30_40_30,c,statutory,,1000,2000,yuan,{FS124},"),
         format!("MR-FS-002,q,2027-01-01,,false,split_30_40_30,c,statutory,harm = awful,1000,2000,yuan,{FS124},"),
     ];
@@ -471,7 +475,7 @@ async fn bad_rows_are_all_reported_and_nothing_is_imported(app: TestApp) {
                 && e["message"].as_str().unwrap().contains(text)
         })
     };
-    assert!(has(26, "conditions", "harm"), "{b}");
+    assert!(has(27, "conditions", "harm"), "{b}");
     // Row-level parse problems come first; fix it and the rules are checked.
     let csv2: String = {
         let mut c = good_csv(v);
@@ -499,12 +503,12 @@ async fn bad_rows_are_all_reported_and_nothing_is_imported(app: TestApp) {
                 && e["file"] == "bad.csv"
         })
     };
-    assert!(has(15, "max", "第七十六条"), "{b}");
-    assert!(has(18, "min", "overlap"), "{b}");
-    assert!(has(22, "min", "gap"), "{b}");
-    assert!(has(21, "basis", "missing citation"), "{b}");
-    assert!(has(24, "max", "减轻"), "{b}");
-    assert!(has(25, "item_code", "unknown enforcement item"), "{b}");
+    assert!(has(16, "max", "第七十六条"), "{b}");
+    assert!(has(19, "min", "overlap"), "{b}");
+    assert!(has(23, "min", "gap"), "{b}");
+    assert!(has(22, "basis", "missing citation"), "{b}");
+    assert!(has(25, "max", "减轻"), "{b}");
+    assert!(has(26, "item_code", "unknown enforcement item"), "{b}");
     assert_eq!(errors.len(), 6, "exactly the bad rows: {b}");
     // Nothing was imported, not even the good version in the same file.
     assert_eq!(versions(&app, "admin", "MR-FS-005").await, before);
@@ -848,4 +852,79 @@ async fn consistency_shows_too_light_and_too_heavy_cases(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b["count"], 0);
+}
+
+async fn tier_generation_and_export_follow_roles(app: TestApp) {
+    let body =
+        json!({"convention": "split_30_40_30", "unit": "yuan", "min": "5000", "max": "50000"});
+    let t = app.token("chen.reviewer").await;
+    let (s, b) = app
+        .post_json("/discretion/tiers:generate", Some(&t), &body)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let ranges: Vec<(String, String)> = b
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["min"].as_str().unwrap().into(),
+                t["max"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // Food Safety Law Art 126 split 30/40/30 (REFERENCE §3.3).
+    assert_eq!(
+        ranges,
+        vec![
+            ("5000".to_string(), "18500".to_string()),
+            ("18500".into(), "36500".into()),
+            ("36500".into(), "50000".into())
+        ]
+    );
+    let (s, b) = app
+        .post_json(
+            "/discretion/tiers:generate",
+            Some(&t),
+            &json!({"convention": "max_only_samr", "unit": "yuan", "min": "5000", "max": "50000"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "convention");
+    let (s, b) = app
+        .post_json(
+            "/discretion/tiers:generate",
+            Some(&t),
+            &json!({"convention": "midpoint", "unit": "times_goods_value", "min": "1.0001", "max": "3"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "min");
+    assert_eq!(
+        app.post_json("/discretion/tiers:generate", None, &body)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Drafts leave only with those who may see them.
+    let officer =
+        String::from_utf8(download(&app, "li.officer", "?format=csv&item=MR-RG-002").await)
+            .unwrap();
+    assert!(
+        officer.contains("MR-RG-002,2026,") && !officer.contains("2027-draft"),
+        "{officer}"
+    );
+    let reviewer =
+        String::from_utf8(download(&app, "chen.reviewer", "?format=csv&item=MR-RG-002").await)
+            .unwrap();
+    assert!(reviewer.contains("2027-draft"));
+    let admin = app.token("admin").await;
+    let (s, _) = app
+        .get("/discretion/benchmarks/export?format=pdf", Some(&admin))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = app
+        .get("/discretion/benchmarks?item=NOPE", Some(&admin))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }
