@@ -75,6 +75,22 @@ async fn versions(app: &TestApp, user: &str, item: &str) -> Vec<String> {
         .collect()
 }
 
+/// One stored version of an item's benchmark, as an admin sees it.
+async fn version_view(app: &TestApp, item: &str, label: &str) -> Value {
+    let t = app.token("admin").await;
+    let (s, b) = app
+        .get(&format!("/discretion/benchmarks?item={item}"), Some(&t))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == label)
+        .unwrap_or_else(|| panic!("{item} {label} not stored: {b}"))
+        .clone()
+}
+
 async fn lookup_follows_the_contract(app: TestApp) {
     let body = json!({"item_code": "MR-FS-001", "party_kind": "organization",
         "facts": {"goods_value_fen": 1_500_000, "harm": "ordinary", "first_violation": false,
@@ -332,19 +348,7 @@ async fn good_csv_imports_and_exports_round_trip(app: TestApp) {
     assert!(versions(&app, "chen.reviewer", "MR-FS-005")
         .await
         .contains(&"2027".to_string()));
-    let (_, b) = app
-        .get(
-            "/discretion/benchmarks?item=MR-FS-005",
-            Some(&app.token("admin").await),
-        )
-        .await;
-    let v = b["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["version"] == "2027")
-        .unwrap()
-        .clone();
+    let v = version_view(&app, "MR-FS-005", "2027").await;
     assert_eq!(v["clauses"][1]["tiers"][1]["multiple_min"], 13.0);
     assert_eq!(v["clauses"][0]["tiers"][0]["fine_max_fen"], 6_500_000);
     assert_eq!(v["lenient"][0]["list_name"], "首违不罚清单");
@@ -533,18 +537,7 @@ async fn import_and_publish_need_admin(app: TestApp) {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, b) = upload(&app, Some("admin"), "", "application/pdf", csv).await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{b}");
-    let (_, b) = app
-        .get(
-            "/discretion/benchmarks?item=MR-RG-002",
-            Some(&app.token("admin").await),
-        )
-        .await;
-    let draft = b["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["version"] == "2027-draft")
-        .unwrap()["id"]
+    let draft = version_view(&app, "MR-RG-002", "2027-draft").await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -575,16 +568,7 @@ async fn import_and_publish_need_admin(app: TestApp) {
 
 async fn publishing_a_draft_changes_what_lookups_use(app: TestApp) {
     let admin = app.token("admin").await;
-    let (_, b) = app
-        .get("/discretion/benchmarks?item=MR-RG-002", Some(&admin))
-        .await;
-    let draft = b["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["version"] == "2027-draft")
-        .unwrap()
-        .clone();
+    let draft = version_view(&app, "MR-RG-002", "2027-draft").await;
     assert_eq!(draft["published"], false);
     let ask = json!({"item_code": "MR-RG-002", "party_kind": "organization", "facts": {"harm": "ordinary", "refused_correction": true}, "on_date": "2027-03-01"});
     let (_, b) = lookup(&app, "li.officer", ask.clone()).await;
