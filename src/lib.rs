@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod config;
