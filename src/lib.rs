@@ -20,6 +20,7 @@ pub mod profiles;
 pub mod records;
 pub mod seed;
 pub mod service;
+pub mod snapshot;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub callers: auth::CallerCache,
     /// Published benchmarks, items and rule profiles for lookups.
     pub discretion: discretion::cache::Cache,
+    /// The working-day calendar deadlines are counted with.
+    pub calendar: calendar::Cache,
 }
 
 impl AppState {
@@ -62,7 +65,8 @@ impl AppState {
             access_log_wake: Arc::default(),
             metrics: Arc::default(),
             callers: auth::CallerCache::default(),
-            discretion: discretion::cache::Cache::default(),
+            discretion: discretion::cache::new_cache(),
+            calendar: calendar::new_cache(),
         }
     }
 }
@@ -107,6 +111,9 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(discretion::api::attachments_handler)
         .service(discretion::api::public_list)
         .service(discretion::api::public_refinement)
+        .service(calendar::api::years)
+        .service(calendar::api::put_year)
+        .service(calendar::api::due)
         .route("/openapi.json", web::get().to(openapi::serve_json));
 }
 

@@ -155,12 +155,13 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             })?;
             println!(
                 "departments: {} added, {} updated; enforcement items: {} added, {} updated; \
-                 rule profiles: {} changed; benchmark versions: {} added, {} updated",
+                 rule profiles: {} changed; holiday years: {} changed; benchmark versions: {} added, {} updated",
                 r.departments_added,
                 r.departments_updated,
                 r.items_added,
                 r.items_updated,
                 r.profiles_changed,
+                r.holiday_years_changed,
                 r.benchmarks_added,
                 r.benchmarks_updated
             );

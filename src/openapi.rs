@@ -27,6 +27,9 @@ impl Modify for Bearer {
 #[openapi(
     info(title = "zhifa 执法 API", description = "Case management for administrative law enforcement. Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
+        crate::calendar::api::years,
+        crate::calendar::api::put_year,
+        crate::calendar::api::due,
         crate::discretion::api::benchmarks,
         crate::discretion::api::lookup_handler,
         crate::discretion::api::import,
@@ -68,7 +71,7 @@ impl Modify for Bearer {
     components(schemas(crate::error::Problem, crate::error::Code, crate::error::FieldError)),
     modifiers(&Bearer),
     tags(
-        (name = "auth"), (name = "organisation"), (name = "items"), (name = "cases"), (name = "records"), (name = "discretion"), (name = "public")
+        (name = "auth"), (name = "organisation"), (name = "items"), (name = "cases"), (name = "records"), (name = "discretion"), (name = "calendar"), (name = "public")
     )
 )]
 pub struct ApiDoc;

@@ -100,6 +100,7 @@ pub struct ImportReport {
     pub benchmarks_added: usize,
     pub benchmarks_updated: usize,
     pub profiles_changed: usize,
+    pub holiday_years_changed: usize,
 }
 
 /// Imports `departments.toml` and `items/*.toml` from `dir` in one
@@ -126,6 +127,12 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
         ));
     }
     let items = crate::items::read_dir(&dir.join("items"))?;
+    let holidays_dir = dir.join("holidays");
+    let holidays = if holidays_dir.is_dir() {
+        crate::calendar::read_dir(&holidays_dir)?
+    } else {
+        vec![]
+    };
     let benchmarks_dir = dir.join("benchmarks");
     let benchmarks = if benchmarks_dir.is_dir() {
         crate::discretion::read_fixture_dir(&benchmarks_dir)?
@@ -215,6 +222,12 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
                 now,
                 crate::clock::china_date(now.and_utc()),
             )?;
+        }
+        let actor = AuditEvent::system(IMPORT, "holiday_year.import", "holiday_years");
+        for t in &holidays {
+            if crate::calendar::save_year(conn, t, &actor, now)? {
+                report.holiday_years_changed += 1;
+            }
         }
         let actor = AuditEvent::system(IMPORT, "benchmark.import", "benchmarks");
         let b = crate::discretion::import_parsed(conn, benchmarks, false, &actor, now)?;

@@ -1,15 +1,21 @@
-//! 工作日历 — the working-day calendar: published holiday tables
-//! (`fixtures/holidays/<year>.toml`) and APL Art 85 day counting
-//! (`rules.rs`). Loading into the service and the admin endpoint for later
-//! years come with the case workflow.
+//! 工作日历 — the working-day calendar: published holiday tables (shipped
+//! in `fixtures/holidays/<year>.toml`, later years loaded by an admin) and
+//! APL Art 85 day counting (`rules.rs`).
 
+pub mod api;
 pub mod rules;
 
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate};
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::audit::{self, AuditEvent};
+use crate::db::schema::holiday_years;
+use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
 pub use rules::{Calendar, Due, Excluded, Holiday, YearTable};
 
@@ -78,4 +84,85 @@ pub fn read_dir(dir: &Path) -> AppResult<Vec<YearTable>> {
         });
     }
     Ok(out)
+}
+
+/// Every stored year, in order.
+pub fn load_tables(conn: &mut DbConn) -> AppResult<Vec<YearTable>> {
+    let rows: Vec<(i32, String)> = holiday_years::table
+        .select((holiday_years::year, holiday_years::content))
+        .order(holiday_years::year.asc())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(year, content)| {
+            serde_json::from_str(&content)
+                .map_err(|e| AppError::internal(format!("holiday year {year}: {e}")))
+        })
+        .collect()
+}
+
+fn load(conn: &mut DbConn) -> AppResult<Calendar> {
+    Calendar::new(&load_tables(conn)?).map_err(AppError::internal)
+}
+
+/// The calendar requests count with (see `crate::snapshot`).
+pub type Cache = crate::snapshot::Refreshing<Calendar>;
+
+pub fn new_cache() -> Cache {
+    Cache::new(Duration::from_secs(30), load)
+}
+
+/// Stores one year (inside the caller's transaction) after checking it
+/// together with every other stored year. Returns whether anything changed.
+pub fn save_year(
+    conn: &mut DbConn,
+    table: &YearTable,
+    actor: &AuditEvent,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let mut all: Vec<YearTable> = load_tables(conn)?
+        .into_iter()
+        .filter(|t| t.year != table.year)
+        .collect();
+    all.push(table.clone());
+    Calendar::new(&all)
+        .map_err(|e| AppError::rule_on_field(Code::ValidationFailed, "holidays", e))?;
+    let old: Option<YearTable> = load_tables(conn)?
+        .into_iter()
+        .find(|t| t.year == table.year);
+    if old.as_ref() == Some(table) {
+        return Ok(false);
+    }
+    let content = crate::db::json_text(table);
+    let at = crate::db::micros(now);
+    if old.is_some() {
+        diesel::update(holiday_years::table.find(table.year))
+            .set((
+                holiday_years::source.eq(&table.source),
+                holiday_years::content.eq(&content),
+                holiday_years::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(holiday_years::table)
+            .values((
+                holiday_years::year.eq(table.year),
+                holiday_years::source.eq(&table.source),
+                holiday_years::content.eq(&content),
+                holiday_years::created_at.eq(at),
+                holiday_years::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    let event = AuditEvent {
+        action: if old.is_some() {
+            "holiday_year.updated"
+        } else {
+            "holiday_year.created"
+        }
+        .into(),
+        target: Some(format!("holiday_year:{}", table.year)),
+        ..actor.clone()
+    };
+    audit::write(conn, now, &event.change(old.as_ref(), Some(table)))?;
+    Ok(true)
 }

@@ -235,6 +235,7 @@ pub async fn file_case(
     }
     let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
     let key = state.settings.record_key.clone();
+    let calendar = state.calendar.get(&state.db).await?;
     let now = state.clock.now();
     let idem = idempotency_key.clone();
     let caller2 = caller.clone();
@@ -310,8 +311,8 @@ pub async fn file_case(
                 for aux in &req.auxiliary_ids {
                     store::insert_officer(conn, &id, aux, "auxiliary", None, at)?;
                 }
-                let due = rules::decision_due(filed_on);
-                store::insert_deadline(conn, &id, "decision", due, "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定", at)?;
+                let (due, due_basis) = rules::decision_due(filed_on, &calendar);
+                store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
                 records::append(
                     conn,

@@ -287,10 +287,21 @@ pub fn simplified_fine_limit_fen(kind: PartyKind) -> i64 {
     }
 }
 
-/// The 90-day decision period of APL Art 60, counted in calendar days
-/// from the day after filing (Art 85).
-pub fn decision_due(filed_on: NaiveDate) -> NaiveDate {
-    filed_on + chrono::Duration::days(90)
+/// The 90-day decision period of APL Art 60: calendar days (Art 85 makes
+/// only the 2/3/5/7-day periods working days) from the day after filing; a
+/// last day that is a rest day moves to the next working day. Returns the
+/// day and the basis to store with it.
+pub fn decision_due(filed_on: NaiveDate, cal: &crate::calendar::Calendar) -> (NaiveDate, String) {
+    let due = cal.calendar_days_after(filed_on, 90, &[]);
+    let mut basis = "行政处罚法第六十条：自立案之日起九十日内作出行政处罚决定".to_string();
+    if due.date != filed_on + chrono::Duration::days(90) {
+        basis.push_str("；期间届满的最后一日是法定休假日的，以休假日后的第一日为届满日");
+    }
+    for w in &due.warnings {
+        basis.push('；');
+        basis.push_str(w);
+    }
+    (due.date, basis)
 }
 
 /// Everything intake needs to decide, loaded beforehand.
@@ -519,10 +530,20 @@ mod tests {
     }
 
     #[test]
-    fn decision_due_is_ninety_calendar_days_later() {
-        assert_eq!(
-            decision_due(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
-            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()
-        );
+    fn decision_due_is_ninety_calendar_days_later_moved_off_rest_days() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/holidays");
+        let cal =
+            crate::calendar::Calendar::new(&crate::calendar::read_dir(&dir).unwrap()).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (due, basis) = decision_due(day("2026-01-01"), &cal);
+        assert_eq!(due, day("2026-04-01"));
+        assert!(basis.contains("第六十条") && !basis.contains("休假日"));
+        // 2026-07-03 + 90 = 2026-10-01, 国庆节: the first working day after it is 10-08.
+        let (due, basis) = decision_due(day("2026-07-03"), &cal);
+        assert_eq!(due, day("2026-10-08"));
+        assert!(basis.contains("休假日后的第一日"));
+        // Into 2027, which has no table yet: weekends only, and said.
+        let (_, basis) = decision_due(day("2026-11-26"), &cal);
+        assert!(basis.contains("2027年节假日安排未导入"));
     }
 }

@@ -270,6 +270,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    holiday_years (year) {
+        year -> Integer,
+        source -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(certificates -> users (user_id));
 diesel::joinable!(cases -> departments (department_id));
@@ -299,4 +309,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     benchmark_versions,
     case_discretion,
     rule_profiles,
+    holiday_years,
 );

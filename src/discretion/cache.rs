@@ -1,17 +1,13 @@
-//! An in-process snapshot of what lookups read — published benchmarks,
-//! item names and rule profiles — so `POST /discretion/lookup` costs almost
-//! nothing beyond HTTP. Writes through this instance drop it at once;
-//! another instance sees a change within `TTL`.
+//! The snapshot of what lookups read — published benchmarks, item names
+//! and rule profiles — so `POST /discretion/lookup` costs almost nothing
+//! beyond HTTP (see `crate::snapshot`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 
 use super::StoredVersion;
-use crate::db::Db;
 use crate::error::AppResult;
 use crate::items::ItemData;
 use crate::profiles::StoredProfile;
@@ -37,43 +33,11 @@ impl Snapshot {
     }
 }
 
-#[derive(Default)]
-pub struct Cache {
-    current: RwLock<Option<(Instant, Arc<Snapshot>)>>,
-    /// One request refreshes an expired snapshot; the others keep using the
-    /// old one meanwhile instead of all reloading at once.
-    refreshing: AtomicBool,
-}
+/// The snapshot lookups read, refreshed every `TTL`.
+pub type Cache = crate::snapshot::Refreshing<Snapshot>;
 
-impl Cache {
-    pub async fn snapshot(&self, db: &Db) -> AppResult<Arc<Snapshot>> {
-        let stale = match &*self.current.read().unwrap_or_else(|p| p.into_inner()) {
-            Some((at, snap)) if at.elapsed() < TTL => return Ok(snap.clone()),
-            Some((_, snap)) => Some(snap.clone()),
-            None => None,
-        };
-        let leader = self
-            .refreshing
-            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok();
-        if let (Some(snap), false) = (&stale, leader) {
-            return Ok(snap.clone());
-        }
-        let loaded = db.run(load).await;
-        if leader {
-            self.refreshing.store(false, Ordering::Release);
-        }
-        let snap = Arc::new(loaded?);
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) =
-            Some((Instant::now(), snap.clone()));
-        Ok(snap)
-    }
-
-    /// Drop the snapshot after a change (import, publication, profile):
-    /// the next request on this instance loads the new data.
-    pub fn invalidate(&self) {
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
-    }
+pub fn new_cache() -> Cache {
+    Cache::new(TTL, load)
 }
 
 fn load(conn: &mut crate::db::DbConn) -> AppResult<Snapshot> {

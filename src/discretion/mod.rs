@@ -685,7 +685,7 @@ pub async fn lookup(
     req: LookupRequest,
 ) -> AppResult<LookupAnswer> {
     caller.require_any(scope::CASE_ROLES)?;
-    let snap = state.discretion.snapshot(&state.db).await?;
+    let snap = state.discretion.get(&state.db).await?;
     let day = req.on_date.unwrap_or_else(|| china_date(state.clock.now()));
     let (lookup, version) = run_lookup(&snap, &caller.department_path, &req, day)?;
     let judged = req.proposed_fine_fen.map(|p| {
@@ -743,7 +743,7 @@ pub async fn attach(
     req: AttachRequest,
 ) -> AppResult<Attachment> {
     let case_scope = crate::cases::writable_case(state, caller, case_id).await?;
-    let snap = state.discretion.snapshot(&state.db).await?;
+    let snap = state.discretion.get(&state.db).await?;
     let now = state.clock.now_naive();
     let day = china_date(state.clock.now());
     let key = state.settings.record_key.clone();
@@ -994,7 +994,7 @@ pub async fn public_benchmarks(
     item: Option<&str>,
     domain: Option<&str>,
 ) -> AppResult<Vec<BenchmarkView>> {
-    let snap = state.discretion.snapshot(&state.db).await?;
+    let snap = state.discretion.get(&state.db).await?;
     let day = china_date(state.clock.now());
     let items: Vec<&ItemData> = match item {
         Some(code) => snap.items.get(code).into_iter().collect(),
@@ -1021,7 +1021,7 @@ pub struct Refinement {
 }
 
 pub async fn refinement(state: &AppState) -> AppResult<Vec<Refinement>> {
-    let snap = state.discretion.snapshot(&state.db).await?;
+    let snap = state.discretion.get(&state.db).await?;
     let day = china_date(state.clock.now());
     let departments = state.db.run(crate::org::list_departments).await?;
     let mut out = vec![];

@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod calendar;
 mod cases;
 mod cli;
 mod discretion;
