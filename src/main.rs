@@ -118,11 +118,16 @@ fn open(settings: &Settings) -> Result<zhifa::Db, String> {
     zhifa::db::connect(&settings.database_url, settings.pool_size).map_err(|e| e.to_string())
 }
 
+/// One connection for a one-shot command (see `db::connect_once`).
+fn open_once(settings: &Settings) -> Result<zhifa::db::DbConn, String> {
+    zhifa::db::connect_once(&settings.database_url).map_err(|e| e.to_string())
+}
+
 fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
     match cli.command {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            open(&settings)?;
+            open_once(&settings)?;
             println!(
                 "migrations applied ({})",
                 zhifa::db::backend_of(&settings.database_url).0.name()
@@ -130,8 +135,7 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { dir } => {
-            let db = open(&settings)?;
-            let mut conn = db.pool.get().map_err(|e| e.to_string())?;
+            let mut conn = open_once(&settings)?;
             let clock = zhifa::Clock::system();
             let r = zhifa::seed::import(&mut conn, &dir, clock.now_naive()).map_err(|e| {
                 let rows: Vec<String> = e
@@ -170,8 +174,7 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
         Command::ExportBenchmarks { format, item, out } => {
             let format = zhifa::discretion::formats::Format::from_name(&format)
                 .ok_or("--format must be csv, xlsx or toml")?;
-            let db = open(&settings)?;
-            let mut conn = db.pool.get().map_err(|e| e.to_string())?;
+            let mut conn = open_once(&settings)?;
             let versions = zhifa::discretion::load_versions(&mut conn, item.as_deref())
                 .map_err(|e| e.detail)?;
             let list: Vec<_> = versions.into_iter().map(|v| v.benchmark).collect();
@@ -222,8 +225,7 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             if !problems.is_empty() {
                 return Err(format!("password refused: {}", problems.join("; ")));
             }
-            let db = open(&settings)?;
-            let mut conn = db.pool.get().map_err(|e| e.to_string())?;
+            let mut conn = open_once(&settings)?;
             let clock = zhifa::Clock::system();
             let hash = zhifa::auth::password::hash(&password).map_err(|e| e.detail)?;
             let user = zhifa::db::write_tx(&mut conn, |c| {
@@ -257,8 +259,7 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
         Command::Records {
             command: RecordsCommand::Verify { case_id },
         } => {
-            let db = open(&settings)?;
-            let mut conn = db.pool.get().map_err(|e| e.to_string())?;
+            let mut conn = open_once(&settings)?;
             let results = zhifa::records::verify_all(
                 &mut conn,
                 settings.record_key.as_bytes(),

@@ -166,6 +166,15 @@ impl ManageConnection for DbManager {
     }
 }
 
+/// One migrated connection and no pool, for the one-shot CLI commands: a
+/// pool keeps opening connections on background threads, which can still be
+/// inside libpq when a short-lived process exits.
+pub fn connect_once(url: &str) -> Result<DbConn, DbSetupError> {
+    let mut conn = DbManager::new(url).open()?;
+    run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
 /// Connects once directly (to surface the real error quickly), runs the
 /// migrations, then builds the pool.
 pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbSetupError> {
