@@ -21,6 +21,7 @@ pub mod records;
 pub mod seed;
 pub mod service;
 pub mod snapshot;
+pub mod warnings;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -114,6 +115,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(calendar::api::years)
         .service(calendar::api::put_year)
         .service(calendar::api::due)
+        .service(warnings::api::case_warnings)
         .route("/openapi.json", web::get().to(openapi::serve_json));
 }
 

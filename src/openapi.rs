@@ -28,6 +28,7 @@ impl Modify for Bearer {
     info(title = "zhifa 执法 API", description = "Case management for administrative law enforcement. Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
         crate::calendar::api::years,
+        crate::warnings::api::case_warnings,
         crate::calendar::api::put_year,
         crate::calendar::api::due,
         crate::discretion::api::benchmarks,

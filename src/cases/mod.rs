@@ -376,6 +376,7 @@ pub enum Access {
     ReadRecords,
     VerifyRecords,
     ReadAccessLog,
+    ReadWarnings,
 }
 
 impl Access {
@@ -386,6 +387,7 @@ impl Access {
             Access::ReadRecords => "read_records",
             Access::VerifyRecords => "verify_records",
             Access::ReadAccessLog => "read_access_log",
+            Access::ReadWarnings => "read_warnings",
         }
     }
 }

@@ -45,6 +45,13 @@ pub struct Profile {
     pub legal_review_on_hearing: bool,
     /// A penalty outside its benchmark tier needs review.
     pub legal_review_on_benchmark_deviation: bool,
+    /// How many working days before a deadline a case warns (🟡 house default 3).
+    #[serde(default = "default_warning_lead")]
+    pub deadline_warning_working_days: u32,
+}
+
+fn default_warning_lead() -> u32 {
+    3
 }
 
 impl Default for Profile {
@@ -63,6 +70,7 @@ impl Default for Profile {
             legal_review_on_revocation_or_suspension: true,
             legal_review_on_hearing: true,
             legal_review_on_benchmark_deviation: true,
+            deadline_warning_working_days: default_warning_lead(),
         }
     }
 }

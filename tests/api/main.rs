@@ -12,3 +12,4 @@ mod items;
 mod org;
 mod records;
 mod service;
+mod warnings;

@@ -1,0 +1,21 @@
+//! `GET /cases/{id}/warnings`.
+
+use actix_web::{get, web, HttpResponse};
+
+use super::*;
+
+/// Every open deadline of the case that is near (the department's lead
+/// time, default 3 working days) or passed, with its basis.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/warnings", tag = "cases",
+    responses((status = 200, body = inline(crate::http::Page<Warning>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/cases/{id}/warnings")]
+pub async fn case_warnings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(crate::http::Page::all(
+        for_case(&state, &caller, &id).await?,
+    ))
+}
