@@ -59,6 +59,8 @@ pub enum Code {
     PenaltyBarred,
     // case state
     CaseClosed,
+    // evidence
+    EvidenceIntegrityFailed,
 }
 
 impl Code {

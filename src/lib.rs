@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod discretion;
 pub mod error;
+pub mod evidence;
 pub mod http;
 pub mod items;
 pub mod openapi;
@@ -116,6 +117,9 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(calendar::api::put_year)
         .service(calendar::api::due)
         .service(warnings::api::case_warnings)
+        .service(evidence::api::upload)
+        .service(evidence::api::list_handler)
+        .service(evidence::api::content_handler)
         .route("/openapi.json", web::get().to(openapi::serve_json));
 }
 

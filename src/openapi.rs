@@ -29,6 +29,9 @@ impl Modify for Bearer {
     paths(
         crate::calendar::api::years,
         crate::warnings::api::case_warnings,
+        crate::evidence::api::upload,
+        crate::evidence::api::list_handler,
+        crate::evidence::api::content_handler,
         crate::calendar::api::put_year,
         crate::calendar::api::due,
         crate::discretion::api::benchmarks,

@@ -377,6 +377,7 @@ pub enum Access {
     VerifyRecords,
     ReadAccessLog,
     ReadWarnings,
+    ReadEvidence,
 }
 
 impl Access {
@@ -388,6 +389,7 @@ impl Access {
             Access::VerifyRecords => "verify_records",
             Access::ReadAccessLog => "read_access_log",
             Access::ReadWarnings => "read_warnings",
+            Access::ReadEvidence => "read_evidence",
         }
     }
 }

@@ -280,6 +280,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        collected_at -> Timestamp,
+        location -> Nullable<Text>,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        media_type -> Text,
+        file_name -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(certificates -> users (user_id));
 diesel::joinable!(cases -> departments (department_id));
@@ -290,6 +308,7 @@ diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(record_entries -> cases (case_id));
 diesel::joinable!(benchmark_versions -> enforcement_items (item_code));
 diesel::joinable!(case_discretion -> cases (case_id));
+diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -310,4 +329,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_discretion,
     rule_profiles,
     holiday_years,
+    evidence,
 );

@@ -8,6 +8,7 @@ mod calendar;
 mod cases;
 mod cli;
 mod discretion;
+mod evidence;
 mod items;
 mod org;
 mod records;

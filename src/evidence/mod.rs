@@ -1,0 +1,349 @@
+//! 证据 — evidence on a case (APL Art 46): files stored content-addressed
+//! by SHA-256 under the data directory, their hash, size and type in the
+//! database, the hash verified again on every download, every addition in
+//! the case's record chain.
+
+pub mod api;
+pub mod rules;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use actix_web::http::StatusCode;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::cases::{readable_case, Access};
+use crate::clock::rfc3339;
+use crate::db::schema::{cases, evidence};
+use crate::db::{enum_parse, enum_str};
+use crate::error::{AppError, AppResult, Code};
+use crate::records;
+use crate::AppState;
+pub use rules::{EvidenceKind, EvidenceMeta};
+
+/// The largest evidence file accepted (house limit).
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// A piece of evidence as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evidence {
+    pub id: String,
+    pub case_id: String,
+    pub kind: EvidenceKind,
+    pub kind_name: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub collected_at: String,
+    pub location: Option<String>,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub file_name: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// Where a blob with this hash lives.
+pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
+    data_dir
+        .join("blobs")
+        .join("sha256")
+        .join(&sha256[..2])
+        .join(sha256)
+}
+
+/// A file being received: written to a temporary file while hashed.
+pub struct Incoming {
+    tmp: PathBuf,
+    file: std::fs::File,
+    hasher: Sha256,
+    pub size: u64,
+}
+
+impl Incoming {
+    pub fn new(data_dir: &Path) -> AppResult<Incoming> {
+        let dir = data_dir.join("blobs").join("tmp");
+        std::fs::create_dir_all(&dir).map_err(|e| AppError::internal(format!("blob dir: {e}")))?;
+        let tmp = dir.join(uuid::Uuid::now_v7().to_string());
+        let file =
+            std::fs::File::create(&tmp).map_err(|e| AppError::internal(format!("blob: {e}")))?;
+        Ok(Incoming {
+            tmp,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    pub fn write(&mut self, chunk: &[u8]) -> AppResult<()> {
+        self.size += chunk.len() as u64;
+        if self.size > MAX_FILE_BYTES {
+            return Err(AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Code::PayloadTooLarge,
+                format!("an evidence file may be at most {MAX_FILE_BYTES} bytes"),
+            ));
+        }
+        self.hasher.update(chunk);
+        self.file
+            .write_all(chunk)
+            .map_err(|e| AppError::internal(format!("blob write: {e}")))
+    }
+
+    /// Moves the file to its content address (kept once if it was already
+    /// there); returns its SHA-256.
+    pub fn finish(mut self, data_dir: &Path) -> AppResult<String> {
+        self.file
+            .sync_all()
+            .map_err(|e| AppError::internal(format!("blob sync: {e}")))?;
+        let sha = hex::encode(self.hasher.finalize_reset());
+        let dest = blob_path(data_dir, &sha);
+        if dest.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        } else {
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| AppError::internal(format!("blob dir: {e}")))?;
+            }
+            std::fs::rename(&self.tmp, &dest)
+                .map_err(|e| AppError::internal(format!("blob rename: {e}")))?;
+        }
+        Ok(sha)
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        // A refused or broken upload leaves nothing behind.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// Reads a blob and checks it still has its hash.
+pub fn read_verified(data_dir: &Path, sha256: &str) -> AppResult<Vec<u8>> {
+    let mut bytes = vec![];
+    std::fs::File::open(blob_path(data_dir, sha256))
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| integrity(format!("the stored file is missing or unreadable ({e})")))?;
+    let actual = hex::encode(Sha256::digest(&bytes));
+    if actual != sha256 {
+        return Err(integrity(format!(
+            "the stored file no longer matches its SHA-256 {sha256} (now {actual})"
+        )));
+    }
+    Ok(bytes)
+}
+
+fn integrity(detail: String) -> AppError {
+    AppError::new(StatusCode::CONFLICT, Code::EvidenceIntegrityFailed, detail)
+}
+
+/// A received upload, checked.
+pub struct Upload {
+    pub meta: EvidenceMeta,
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub file_name: Option<String>,
+}
+
+/// Stores the evidence row and its record entry in one transaction (the
+/// blob is already at its content address). The caller passed
+/// `cases::writable_case` before the upload was read.
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    scope: crate::auth::scope::CaseScope,
+    up: Upload,
+) -> AppResult<Evidence> {
+    let now = state.clock.now_naive();
+    let key = state.settings.record_key.clone();
+    let caller = caller.clone();
+    state
+        .db
+        .write(move |conn| {
+            let status: String = cases::table
+                .find(&scope.case_id)
+                .select(cases::status)
+                .first(conn)?;
+            let status =
+                enum_parse(&status).ok_or_else(|| AppError::internal("bad case status"))?;
+            crate::cases::rules::check_open(status)?;
+            let id = uuid::Uuid::now_v7().to_string();
+            let at = crate::db::micros(now);
+            let collected = crate::db::micros(up.meta.collected_at.naive_utc());
+            diesel::insert_into(evidence::table)
+                .values((
+                    evidence::id.eq(&id),
+                    evidence::case_id.eq(&scope.case_id),
+                    evidence::kind.eq(enum_str(&up.meta.kind)),
+                    evidence::title.eq(up.meta.title.trim()),
+                    evidence::description.eq(&up.meta.description),
+                    evidence::collected_at.eq(collected),
+                    evidence::location.eq(&up.meta.location),
+                    evidence::sha256.eq(&up.sha256),
+                    evidence::size_bytes.eq(up.size as i64),
+                    evidence::media_type.eq(&up.media_type),
+                    evidence::file_name.eq(&up.file_name),
+                    evidence::created_by.eq(&caller.user_id),
+                    evidence::created_at.eq(at),
+                ))
+                .execute(conn)?;
+            let certificate =
+                crate::cases::store::certificate_on_case(conn, &scope.case_id, &caller.user_id)?;
+            records::append(
+                conn,
+                key.as_bytes(),
+                &scope.case_id,
+                &crate::cases::actor_for(&caller, certificate),
+                "evidence.added",
+                &serde_json::json!({
+                    "evidence_id": id,
+                    "kind": up.meta.kind,
+                    "title": up.meta.title.trim(),
+                    "sha256": up.sha256,
+                    "size_bytes": up.size,
+                    "media_type": up.media_type,
+                    "collected_at": rfc3339(collected),
+                }),
+                Some(&caller.request_id),
+                at,
+            )?;
+            Ok(Evidence {
+                kind_name: up.meta.kind.chinese().into(),
+                id,
+                case_id: scope.case_id.clone(),
+                kind: up.meta.kind,
+                title: up.meta.title.trim().into(),
+                description: up.meta.description,
+                collected_at: rfc3339(collected),
+                location: up.meta.location,
+                sha256: up.sha256,
+                size_bytes: up.size as i64,
+                media_type: up.media_type,
+                file_name: up.file_name,
+                created_by: caller.user_id.clone(),
+                created_at: rfc3339(at),
+            })
+        })
+        .await
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+    Option<String>,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    NaiveDateTime,
+);
+
+fn from_row(r: Row) -> Evidence {
+    let kind: EvidenceKind = enum_parse(&r.2).unwrap_or(EvidenceKind::Documentary);
+    Evidence {
+        id: r.0,
+        case_id: r.1,
+        kind_name: kind.chinese().into(),
+        kind,
+        title: r.3,
+        description: r.4,
+        collected_at: rfc3339(r.5),
+        location: r.6,
+        sha256: r.7,
+        size_bytes: r.8,
+        media_type: r.9,
+        file_name: r.10,
+        created_by: r.11,
+        created_at: rfc3339(r.12),
+    }
+}
+
+/// The columns of `Row`, in its order (diesel names each column's type).
+#[allow(clippy::type_complexity)]
+fn columns() -> (
+    evidence::id,
+    evidence::case_id,
+    evidence::kind,
+    evidence::title,
+    evidence::description,
+    evidence::collected_at,
+    evidence::location,
+    evidence::sha256,
+    evidence::size_bytes,
+    evidence::media_type,
+    evidence::file_name,
+    evidence::created_by,
+    evidence::created_at,
+) {
+    (
+        evidence::id,
+        evidence::case_id,
+        evidence::kind,
+        evidence::title,
+        evidence::description,
+        evidence::collected_at,
+        evidence::location,
+        evidence::sha256,
+        evidence::size_bytes,
+        evidence::media_type,
+        evidence::file_name,
+        evidence::created_by,
+        evidence::created_at,
+    )
+}
+
+/// The evidence of a case, oldest first.
+pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<Evidence>> {
+    let scope = readable_case(state, caller, case_id, Access::ReadCase).await?;
+    state
+        .db
+        .run(move |conn| {
+            let rows: Vec<Row> = evidence::table
+                .filter(evidence::case_id.eq(&scope.case_id))
+                .order(evidence::created_at.asc())
+                .select(columns())
+                .load(conn)?;
+            Ok(rows.into_iter().map(from_row).collect())
+        })
+        .await
+}
+
+/// One piece of evidence and its verified content.
+pub async fn content(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    evidence_id: &str,
+) -> AppResult<(Evidence, Vec<u8>)> {
+    let scope = readable_case(state, caller, case_id, Access::ReadEvidence).await?;
+    let eid = evidence_id.to_string();
+    let e = state
+        .db
+        .run(move |conn| {
+            Ok(evidence::table
+                .filter(evidence::case_id.eq(&scope.case_id))
+                .filter(evidence::id.eq(&eid))
+                .select(columns())
+                .first::<Row>(conn)
+                .optional()?
+                .map(from_row))
+        })
+        .await?
+        .ok_or_else(|| AppError::not_found("evidence not found"))?;
+    let dir = state.settings.data_dir.clone();
+    let sha = e.sha256.clone();
+    let bytes = actix_web::web::block(move || read_verified(&dir, &sha)).await??;
+    Ok((e, bytes))
+}
