@@ -14,6 +14,7 @@ pub mod discretion;
 pub mod error;
 pub mod evidence;
 pub mod http;
+pub mod investigation;
 pub mod items;
 pub mod openapi;
 pub mod org;
@@ -120,6 +121,10 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(evidence::api::upload)
         .service(evidence::api::list_handler)
         .service(evidence::api::content_handler)
+        .service(investigation::api::add_onsite)
+        .service(investigation::api::add_inquiry)
+        .service(investigation::api::list_onsite)
+        .service(investigation::api::list_inquiry)
         .route("/openapi.json", web::get().to(openapi::serve_json));
 }
 

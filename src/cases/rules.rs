@@ -430,9 +430,37 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
         }
     }
 
-    // Art 42: at least two certified officers of this department.
+    let today = china_date(f.now);
+    let certs = two_qualified_officers(
+        f.officer_ids,
+        f.officers,
+        f.department_id,
+        f.department_path,
+        &item.domain,
+        today,
+        "officer_ids",
+    )?;
+    Ok(IntakeDecision {
+        officer_certificates: certs,
+        limitation_until: until,
+    })
+}
+
+/// APL Art 42: at least two distinct certified officers of the case's
+/// department, each qualified for the item's field and area on `today`.
+/// Returns each officer with the certificate they act under. One function
+/// for intake, on-site records, inquiries and every later step with officers.
+pub fn two_qualified_officers(
+    officer_ids: &[String],
+    officers: &[OfficerFacts],
+    department_id: &str,
+    department_path: &str,
+    domain: &str,
+    today: NaiveDate,
+    field: &str,
+) -> Result<Vec<(String, String)>, AppError> {
     let mut distinct: Vec<&String> = vec![];
-    for id in f.officer_ids {
+    for id in officer_ids {
         if !distinct.contains(&id) {
             distinct.push(id);
         }
@@ -440,30 +468,22 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
     if distinct.len() < 2 {
         return Err(AppError::rule_on_field(
             Code::TooFewOfficers,
-            "officer_ids",
+            field,
             "执法人员不得少于两人（行政处罚法第四十二条）",
         ));
     }
-    let today = china_date(f.now);
     let mut certs = vec![];
     for (i, id) in distinct.iter().enumerate() {
-        let field = format!("officer_ids[{i}]");
-        let o = f
-            .officers
-            .iter()
-            .find(|o| &&o.user_id == id)
-            .ok_or_else(|| {
-                AppError::rule_on_field(Code::OfficerUnknown, &field, format!("no user {id}"))
-            })?;
-        match officer_qualified(o, f.department_id, f.department_path, &item.domain, today) {
+        let field = format!("{field}[{i}]");
+        let o = officers.iter().find(|o| &&o.user_id == id).ok_or_else(|| {
+            AppError::rule_on_field(Code::OfficerUnknown, &field, format!("no user {id}"))
+        })?;
+        match officer_qualified(o, department_id, department_path, domain, today) {
             Ok(number) => certs.push((o.user_id.clone(), number)),
             Err(u) => return Err(AppError::rule_on_field(u.code, &field, u.detail)),
         }
     }
-    Ok(IntakeDecision {
-        officer_certificates: certs,
-        limitation_until: until,
-    })
+    Ok(certs)
 }
 
 #[cfg(test)]

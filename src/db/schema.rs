@@ -298,6 +298,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    investigation_records (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        started_at -> Timestamp,
+        ended_at -> Timestamp,
+        place -> Text,
+        officers -> Text,
+        body -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(certificates -> users (user_id));
 diesel::joinable!(cases -> departments (department_id));
@@ -309,6 +324,7 @@ diesel::joinable!(record_entries -> cases (case_id));
 diesel::joinable!(benchmark_versions -> enforcement_items (item_code));
 diesel::joinable!(case_discretion -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -330,4 +346,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rule_profiles,
     holiday_years,
     evidence,
+    investigation_records,
 );

@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod discretion;
 mod evidence;
+mod investigation;
 mod items;
 mod org;
 mod records;
