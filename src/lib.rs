@@ -13,6 +13,7 @@ pub mod db;
 pub mod discretion;
 pub mod error;
 pub mod evidence;
+pub mod execution;
 pub mod http;
 pub mod investigation;
 pub mod items;
