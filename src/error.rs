@@ -59,6 +59,7 @@ pub enum Code {
     PenaltyBarred,
     // case state
     CaseClosed,
+    TransitionNotAllowed,
     // evidence
     EvidenceIntegrityFailed,
 }

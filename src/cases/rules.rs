@@ -486,6 +486,120 @@ pub fn two_qualified_officers(
     Ok(certs)
 }
 
+/// The paths the Administrative Penalty Law allows between case states
+/// (general procedure, Art 54–65; simplified procedure, Art 51–53). Which
+/// branch a case takes also depends on facts (a notice served, a review
+/// approved); those guards are separate functions called with the facts.
+/// Suspension is left for the state the case resumes to (checked by the
+/// caller against the stored previous state).
+pub fn allowed_next(procedure: Procedure, from: CaseStatus) -> &'static [CaseStatus] {
+    use CaseStatus::*;
+    if procedure == Procedure::Simplified {
+        // 当场处罚: decided on the spot, served, paid (Art 51–53, 67–69).
+        return match from {
+            Filed => &[Decided, Terminated],
+            Decided => &[Served],
+            Served => &[Executing, Closed],
+            Executing => &[Closed],
+            Closed | Terminated => &[Archived],
+            _ => &[],
+        };
+    }
+    match from {
+        Filed => &[Investigating, Suspended, Terminated, Transferred],
+        Investigating => &[ReportSubmitted, Suspended, Terminated, Transferred],
+        // Art 57: the head decides on the report — notify an intended
+        // penalty (Art 44), decide no penalty, investigate further, or
+        // transfer (criminal or jurisdiction).
+        ReportSubmitted => &[
+            Notified,
+            LegalReview,
+            CollectiveDiscussion,
+            Decided,
+            Investigating,
+            Suspended,
+            Terminated,
+            Transferred,
+        ],
+        // Art 44–45, 62–64: statement period, hearing request, or a new notice.
+        Notified => &[
+            HearingRequested,
+            LegalReview,
+            CollectiveDiscussion,
+            Decided,
+            Notified,
+            Investigating,
+            Suspended,
+            Terminated,
+            Transferred,
+        ],
+        HearingRequested => &[HearingHeld, Suspended, Terminated],
+        // Art 65: decide on the hearing record.
+        HearingHeld => &[
+            LegalReview,
+            CollectiveDiscussion,
+            Decided,
+            Notified,
+            Investigating,
+            Suspended,
+            Terminated,
+        ],
+        // Art 58: review approves, returns or rejects.
+        LegalReview => &[
+            CollectiveDiscussion,
+            Decided,
+            Investigating,
+            Notified,
+            LegalReview,
+            Suspended,
+            Terminated,
+        ],
+        // Art 57 ¶2.
+        CollectiveDiscussion => &[Decided, Investigating, Notified, Terminated, Transferred],
+        // Art 61: served within 7 working days.
+        Decided => &[Served],
+        // Art 66–67: performed, or enforced.
+        Served => &[Executing, Closed],
+        Executing => &[Closed],
+        Closed | Terminated | Transferred => &[Archived],
+        Suspended => &[
+            Filed,
+            Investigating,
+            ReportSubmitted,
+            Notified,
+            HearingRequested,
+            HearingHeld,
+            LegalReview,
+            CollectiveDiscussion,
+            Terminated,
+        ],
+        Archived => &[],
+    }
+}
+
+/// Refuses a transition the law does not allow, naming both states.
+pub fn check_transition(
+    procedure: Procedure,
+    from: CaseStatus,
+    to: CaseStatus,
+) -> Result<(), AppError> {
+    if allowed_next(procedure, from).contains(&to) {
+        return Ok(());
+    }
+    let why = match (from, to) {
+        (CaseStatus::Archived, _) => "an archived case file is final".to_string(),
+        (_, CaseStatus::Decided) => "a decision comes only after the investigation report and, for a penalty, the notice of the intended penalty and the party's rights (行政处罚法第四十四条、第五十七条、第六十二条)".to_string(),
+        (_, CaseStatus::Served) => "only a decision is served (行政处罚法第六十一条)".to_string(),
+        (_, CaseStatus::Closed) => "a case closes once its decision is served and performed or lawfully ended".to_string(),
+        _ => "the Administrative Penalty Law allows no such step".to_string(),
+    };
+    Err(AppError::new(
+        actix_web::http::StatusCode::CONFLICT,
+        Code::TransitionNotAllowed,
+        format!("{} → {}: {why}", enum_str(&from), enum_str(&to)),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,6 +661,72 @@ mod tests {
             20_000
         );
         assert_eq!(simplified_fine_limit_fen(PartyKind::Organization), 300_000);
+    }
+
+    #[test]
+    fn the_paths_of_the_law() {
+        use CaseStatus::*;
+        let ok = |f, t| check_transition(Procedure::General, f, t).is_ok();
+        // The general path, step by step.
+        let path = [
+            Filed,
+            Investigating,
+            ReportSubmitted,
+            Notified,
+            HearingRequested,
+            HearingHeld,
+            LegalReview,
+            CollectiveDiscussion,
+            Decided,
+            Served,
+            Executing,
+            Closed,
+            Archived,
+        ];
+        for w in path.windows(2) {
+            assert!(ok(w[0], w[1]), "{:?} → {:?}", w[0], w[1]);
+        }
+        // Order violations.
+        assert!(!ok(Filed, Decided), "decision before investigation");
+        assert!(!ok(Investigating, Decided), "decision before the report");
+        assert!(
+            !ok(HearingRequested, Decided),
+            "decision before the requested hearing"
+        );
+        assert!(!ok(Notified, Served), "service before decision");
+        assert!(!ok(Decided, Closed), "closure before service");
+        assert!(!ok(Served, Archived), "archive before closure");
+        // Archived is final; nothing returns to filed except a resumed suspension.
+        for to in path {
+            assert!(!ok(Archived, to));
+        }
+        let e = check_transition(Procedure::General, Investigating, Decided).unwrap_err();
+        assert_eq!(e.code, Code::TransitionNotAllowed);
+        assert!(e.detail.contains("第四十四条"));
+        // Simplified: decided on the spot.
+        let simple = |f, t| check_transition(Procedure::Simplified, f, t).is_ok();
+        assert!(simple(Filed, Decided) && simple(Decided, Served) && simple(Served, Closed));
+        assert!(!simple(Filed, Notified));
+        // Every state but archived has a way on.
+        for f in [
+            Filed,
+            Investigating,
+            ReportSubmitted,
+            Notified,
+            HearingRequested,
+            HearingHeld,
+            LegalReview,
+            CollectiveDiscussion,
+            Decided,
+            Served,
+            Executing,
+            Closed,
+            Suspended,
+            Terminated,
+            Transferred,
+        ] {
+            assert!(!allowed_next(Procedure::General, f).is_empty(), "{f:?}");
+        }
     }
 
     #[test]
