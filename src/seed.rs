@@ -74,6 +74,13 @@ fn fail(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::rule(Code::ImportFailed, format!("{}: {e}", path.display()))
 }
 
+/// A TOML local date (`2026-01-01`) as a date; None for a date-time or a
+/// time. Shared by every fixtures reader.
+pub fn toml_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
+    let x = d.date.filter(|_| d.time.is_none())?;
+    NaiveDate::from_ymd_opt(x.year.into(), x.month.into(), x.day.into())
+}
+
 /// The `*.toml` files of a fixtures directory, in name order.
 pub fn toml_files(dir: &Path) -> AppResult<Vec<std::path::PathBuf>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)

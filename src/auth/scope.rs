@@ -33,11 +33,17 @@ pub const BENCHMARK_READ_ROLES: &[Role] = &[
 /// Roles that see how an item's cases were fined (同案同罚).
 pub const CONSISTENCY_ROLES: &[Role] = &[Role::Head, Role::LegalReviewer, Role::Supervisor];
 
-/// Benchmarks are rule data of the whole region (a lower level applies the
-/// higher level's benchmark): importing and publishing them is an admin's
-/// act, audited.
-pub fn require_benchmark_admin(caller: &Caller) -> crate::error::AppResult<()> {
+/// Rule data of the whole region — discretion benchmarks (a lower level
+/// applies the higher level's benchmark) and the holiday calendar — is
+/// changed by an admin, audited.
+pub fn require_rule_data_admin(caller: &Caller) -> crate::error::AppResult<()> {
     caller.require_any(&[Role::Admin])
+}
+
+/// Unpublished benchmark versions (drafts) are seen by those who write and
+/// check them: admins and legal reviewers.
+pub fn may_see_benchmark_drafts(caller: &Caller) -> bool {
+    caller.has_any(&[Role::Admin, Role::LegalReviewer])
 }
 
 /// Where a case sits, as far as access is concerned.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::*;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::http::ApiJson;
 use crate::AppState;
 
@@ -59,7 +59,7 @@ pub async fn put_year(
     year: web::Path<i32>,
     body: ApiJson<YearBody>,
 ) -> AppResult<HttpResponse> {
-    caller.require_any(&[Role::Admin])?;
+    crate::auth::scope::require_rule_data_admin(&caller)?;
     let year = year.into_inner();
     if !(2000..=2100).contains(&year) {
         return Err(AppError::rule_on_field(

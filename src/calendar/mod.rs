@@ -9,7 +9,7 @@ use std::path::Path;
 
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -17,6 +17,7 @@ use crate::audit::{self, AuditEvent};
 use crate::db::schema::holiday_years;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
+use crate::seed::toml_date as date;
 pub use rules::{Calendar, Due, Excluded, Holiday, YearTable};
 
 #[derive(Debug, Deserialize)]
@@ -36,11 +37,6 @@ struct HolidayFile {
     to: toml::value::Datetime,
     #[serde(default)]
     work: Vec<toml::value::Datetime>,
-}
-
-fn date(d: &toml::value::Datetime) -> Option<NaiveDate> {
-    let x = d.date.filter(|_| d.time.is_none())?;
-    NaiveDate::from_ymd_opt(x.year.into(), x.month.into(), x.day.into())
 }
 
 /// Reads every `<year>.toml` of a holidays directory; the file name must
@@ -119,16 +115,15 @@ pub fn save_year(
     actor: &AuditEvent,
     now: NaiveDateTime,
 ) -> AppResult<bool> {
-    let mut all: Vec<YearTable> = load_tables(conn)?
+    let stored = load_tables(conn)?;
+    let old: Option<YearTable> = stored.iter().find(|t| t.year == table.year).cloned();
+    let mut all: Vec<YearTable> = stored
         .into_iter()
         .filter(|t| t.year != table.year)
         .collect();
     all.push(table.clone());
     Calendar::new(&all)
         .map_err(|e| AppError::rule_on_field(Code::ValidationFailed, "holidays", e))?;
-    let old: Option<YearTable> = load_tables(conn)?
-        .into_iter()
-        .find(|t| t.year == table.year);
     if old.as_ref() == Some(table) {
         return Ok(false);
     }

@@ -106,6 +106,17 @@ pub struct NewCase {
     pub intended_fine_fen: Option<i64>,
 }
 
+/// The actor of a record entry `caller` makes on an existing case, with the
+/// certificate intake assigned them there.
+pub fn actor_on_case(
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+    case_id: &str,
+) -> AppResult<Actor> {
+    let certificate = store::certificate_on_case(conn, case_id, &caller.user_id)?;
+    Ok(actor_for(caller, certificate))
+}
+
 /// The actor of a record entry made by `caller` on a case: officers act
 /// under the certificate intake assigned them.
 pub fn actor_for(caller: &Caller, certificate: Option<String>) -> Actor {

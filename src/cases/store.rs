@@ -419,3 +419,27 @@ pub fn certificate_on_case(
         .optional()?
         .flatten())
 }
+
+/// What a change to a case needs of it, after checking that its file still
+/// takes changes (`rules::check_open`). Run inside the change's transaction.
+pub struct OpenCase {
+    pub enforcement_item_code: String,
+    pub party_kind: super::rules::PartyKind,
+}
+
+pub fn open_case(conn: &mut DbConn, case_id: &str) -> AppResult<OpenCase> {
+    let (item, party, status): (String, String, String) = cases::table
+        .find(case_id)
+        .select((
+            cases::enforcement_item_code,
+            cases::party_kind,
+            cases::status,
+        ))
+        .first(conn)?;
+    let bad = || AppError::internal(format!("case {case_id}: unreadable status or party kind"));
+    super::rules::check_open(super::rules::enum_parse(&status).ok_or_else(bad)?)?;
+    Ok(OpenCase {
+        enforcement_item_code: item,
+        party_kind: super::rules::enum_parse(&party).ok_or_else(bad)?,
+    })
+}

@@ -108,7 +108,7 @@ pub async fn import(
     q: web::Query<ImportQuery>,
     mut payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    crate::auth::scope::require_benchmark_admin(&caller)?;
+    crate::auth::scope::require_rule_data_admin(&caller)?;
     let format = format_of(&req, &q)?;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {

@@ -12,6 +12,7 @@ use super::conditions::Condition;
 use super::model::*;
 use super::rules::{self, Loc};
 use crate::items::{Citation, PenaltyType};
+use crate::seed::toml_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -247,18 +248,6 @@ fn no_citation() -> Citation {
         paragraph: None,
         item: None,
     }
-}
-
-fn toml_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
-    let date = d.date?;
-    if d.time.is_some() {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(
-        i32::from(date.year),
-        u32::from(date.month),
-        u32::from(date.day),
-    )
 }
 
 fn date_toml(d: NaiveDate) -> toml::value::Datetime {

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEvent};
 use crate::auth::scope::{self, CaseListScope};
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::cases::rules::PartyKind;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{benchmark_versions, case_discretion, cases, departments};
@@ -89,6 +89,16 @@ fn find_version(conn: &mut DbConn, id: &str) -> AppResult<Option<StoredVersion>>
 
 // ------------------------------------------------------------ presentation
 
+/// A range as clients see it: money in fen for a fixed range, the multiple
+/// for a multiple clause.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RangeView {
+    pub fine_min_fen: Option<i64>,
+    pub fine_max_fen: Option<i64>,
+    pub multiple_min: Option<f64>,
+    pub multiple_max: Option<f64>,
+}
+
 /// A tier as clients see it: money in fen, multiples as numbers.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TierView {
@@ -96,10 +106,8 @@ pub struct TierView {
     pub conditions: String,
     /// The conditions in words (适用条件).
     pub conditions_text: String,
-    pub fine_min_fen: Option<i64>,
-    pub fine_max_fen: Option<i64>,
-    pub multiple_min: Option<f64>,
-    pub multiple_max: Option<f64>,
+    #[serde(flatten)]
+    pub range: RangeView,
     pub basis: Citation,
     pub basis_text: String,
     pub description: Option<String>,
@@ -111,10 +119,8 @@ pub struct ClauseView {
     pub applies_when: String,
     pub applies_when_text: String,
     pub unit: Unit,
-    pub fine_min_fen: Option<i64>,
-    pub fine_max_fen: Option<i64>,
-    pub multiple_min: Option<f64>,
-    pub multiple_max: Option<f64>,
+    #[serde(flatten)]
+    pub range: RangeView,
     pub basis: Citation,
     pub basis_text: String,
     pub tiers: Vec<TierView>,
@@ -157,20 +163,22 @@ pub struct BenchmarkView {
     pub lenient: Vec<LenientView>,
 }
 
-fn range_view(
-    unit: Unit,
-    min: i64,
-    max: i64,
-) -> (Option<i64>, Option<i64>, Option<f64>, Option<f64>) {
+fn range_view(unit: Unit, min: i64, max: i64) -> RangeView {
+    let multiple = |v: i64| Some(v as f64 / 1000.0);
     if unit.is_multiple() {
-        (
-            None,
-            None,
-            Some(min as f64 / 1000.0),
-            Some(max as f64 / 1000.0),
-        )
+        RangeView {
+            fine_min_fen: None,
+            fine_max_fen: None,
+            multiple_min: multiple(min),
+            multiple_max: multiple(max),
+        }
     } else {
-        (Some(min), Some(max), None, None)
+        RangeView {
+            fine_min_fen: Some(min),
+            fine_max_fen: Some(max),
+            multiple_min: None,
+            multiple_max: None,
+        }
     }
 }
 
@@ -191,39 +199,27 @@ pub fn present(v: &StoredVersion, item_name: &str) -> BenchmarkView {
         clauses: b
             .clauses
             .iter()
-            .map(|c| {
-                let (fmin, fmax, mmin, mmax) = range_view(c.unit, c.min, c.max);
-                ClauseView {
-                    id: c.id.clone(),
-                    applies_when: c.when.to_string(),
-                    applies_when_text: c.when.to_chinese(),
-                    unit: c.unit,
-                    fine_min_fen: fmin,
-                    fine_max_fen: fmax,
-                    multiple_min: mmin,
-                    multiple_max: mmax,
-                    basis: c.basis.clone(),
-                    basis_text: c.basis.to_chinese(),
-                    tiers: c
-                        .tiers
-                        .iter()
-                        .map(|t| {
-                            let (fmin, fmax, mmin, mmax) = range_view(c.unit, t.min, t.max);
-                            TierView {
-                                tier: t.tier,
-                                conditions: t.when.to_string(),
-                                conditions_text: t.when.to_chinese(),
-                                fine_min_fen: fmin,
-                                fine_max_fen: fmax,
-                                multiple_min: mmin,
-                                multiple_max: mmax,
-                                basis: t.basis.clone(),
-                                basis_text: t.basis.to_chinese(),
-                                description: t.description.clone(),
-                            }
-                        })
-                        .collect(),
-                }
+            .map(|c| ClauseView {
+                id: c.id.clone(),
+                applies_when: c.when.to_string(),
+                applies_when_text: c.when.to_chinese(),
+                unit: c.unit,
+                range: range_view(c.unit, c.min, c.max),
+                basis: c.basis.clone(),
+                basis_text: c.basis.to_chinese(),
+                tiers: c
+                    .tiers
+                    .iter()
+                    .map(|t| TierView {
+                        tier: t.tier,
+                        conditions: t.when.to_string(),
+                        conditions_text: t.when.to_chinese(),
+                        range: range_view(c.unit, t.min, t.max),
+                        basis: t.basis.clone(),
+                        basis_text: t.basis.to_chinese(),
+                        description: t.description.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
         other_penalties: b
@@ -492,7 +488,7 @@ pub fn read_fixture_dir(dir: &Path) -> AppResult<Vec<(Benchmark, Origin)>> {
 
 /// Publishes a version (公开): from now on lookups in its effective period use it.
 pub async fn publish(state: &AppState, caller: &Caller, id: &str) -> AppResult<BenchmarkView> {
-    scope::require_benchmark_admin(caller)?;
+    scope::require_rule_data_admin(caller)?;
     let id = id.to_string();
     let now = state.clock.now_naive();
     let event = AuditEvent::by(
@@ -752,19 +748,8 @@ pub async fn attach(
     state
         .db
         .write(move |conn| {
-            let (item_code, party_kind, status): (String, String, String) = cases::table
-                .find(&id)
-                .select((
-                    cases::enforcement_item_code,
-                    cases::party_kind,
-                    cases::status,
-                ))
-                .first(conn)?;
-            let status: crate::cases::rules::CaseStatus = enum_parse(&status)
-                .ok_or_else(|| AppError::internal(format!("case {id}: bad status")))?;
-            crate::cases::rules::check_open(status)?;
-            let party_kind: PartyKind = enum_parse(&party_kind)
-                .ok_or_else(|| AppError::internal(format!("case {id}: bad party kind")))?;
+            let open = crate::cases::store::open_case(conn, &id)?;
+            let (item_code, party_kind) = (open.enforcement_item_code, open.party_kind);
             let req2 = LookupRequest {
                 item_code: item_code.clone(),
                 party_kind,
@@ -807,12 +792,12 @@ pub async fn attach(
                     case_discretion::created_at.eq(at),
                 ))
                 .execute(conn)?;
-            let certificate = crate::cases::store::certificate_on_case(conn, &id, &caller.user_id)?;
+            let actor = crate::cases::actor_on_case(conn, &caller, &id)?;
             records::append(
                 conn,
                 key.as_bytes(),
                 &id,
-                &crate::cases::actor_for(&caller, certificate),
+                &actor,
                 "discretion.attached",
                 &serde_json::json!({
                     "attachment_id": attachment_id,
@@ -1063,7 +1048,7 @@ pub async fn versions_of(
 ) -> AppResult<Vec<BenchmarkView>> {
     caller.require_any(scope::BENCHMARK_READ_ROLES)?;
     let item = item.to_string();
-    let drafts = caller.has_any(&[Role::Admin, Role::LegalReviewer]);
+    let drafts = scope::may_see_benchmark_drafts(caller);
     let (versions, name) = state
         .db
         .run(move |conn| {
@@ -1088,7 +1073,7 @@ pub async fn export(
     format: formats::Format,
 ) -> AppResult<Vec<u8>> {
     caller.require_any(scope::BENCHMARK_READ_ROLES)?;
-    let drafts = caller.has_any(&[Role::Admin, Role::LegalReviewer]);
+    let drafts = scope::may_see_benchmark_drafts(caller);
     let versions = state
         .db
         .run(move |conn| load_versions(conn, item.as_deref()))
@@ -1118,7 +1103,7 @@ pub async fn import_upload(
     body: bytes::Bytes,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
-    scope::require_benchmark_admin(caller)?;
+    scope::require_rule_data_admin(caller)?;
     let parsed = formats::read(format, &file_name, &body).map_err(|i| issues_error(&i))?;
     let now = state.clock.now_naive();
     let actor = AuditEvent::by(caller, "benchmark.import", "benchmarks");

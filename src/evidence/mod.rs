@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::cases::{readable_case, Access};
 use crate::clock::rfc3339;
-use crate::db::schema::{cases, evidence};
+use crate::db::schema::evidence;
 use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
 use crate::records;
@@ -167,13 +167,7 @@ pub async fn add(
     state
         .db
         .write(move |conn| {
-            let status: String = cases::table
-                .find(&scope.case_id)
-                .select(cases::status)
-                .first(conn)?;
-            let status =
-                enum_parse(&status).ok_or_else(|| AppError::internal("bad case status"))?;
-            crate::cases::rules::check_open(status)?;
+            crate::cases::store::open_case(conn, &scope.case_id)?;
             let id = uuid::Uuid::now_v7().to_string();
             let at = crate::db::micros(now);
             let collected = crate::db::micros(up.meta.collected_at.naive_utc());
@@ -194,13 +188,12 @@ pub async fn add(
                     evidence::created_at.eq(at),
                 ))
                 .execute(conn)?;
-            let certificate =
-                crate::cases::store::certificate_on_case(conn, &scope.case_id, &caller.user_id)?;
+            let actor = crate::cases::actor_on_case(conn, &caller, &scope.case_id)?;
             records::append(
                 conn,
                 key.as_bytes(),
                 &scope.case_id,
-                &crate::cases::actor_for(&caller, certificate),
+                &actor,
                 "evidence.added",
                 &serde_json::json!({
                     "evidence_id": id,

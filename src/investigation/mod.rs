@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::cases::{readable_case, writable_case, Access};
 use crate::clock::{china_date, rfc3339};
-use crate::db::schema::{cases, investigation_records};
+use crate::db::schema::investigation_records;
 use crate::db::{enum_parse, enum_str, json_text};
 use crate::error::{AppError, AppResult};
 use crate::records;
@@ -75,14 +75,8 @@ pub async fn add(
     state
         .db
         .write(move |conn| {
-            let (status, item_code): (String, String) = cases::table
-                .find(&scope.case_id)
-                .select((cases::status, cases::enforcement_item_code))
-                .first(conn)?;
-            let status =
-                enum_parse(&status).ok_or_else(|| AppError::internal("bad case status"))?;
-            crate::cases::rules::check_open(status)?;
-            let item = crate::items::find(conn, &item_code)?
+            let open = crate::cases::store::open_case(conn, &scope.case_id)?;
+            let item = crate::items::find(conn, &open.enforcement_item_code)?
                 .ok_or_else(|| AppError::internal("the case's item is gone"))?;
             let people = crate::org::officer_facts(conn, &r.officer_ids)?;
             // Qualified on the day the record was made.

@@ -105,11 +105,7 @@ pub fn import_file(
     let file: ProfilesFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
     let mut changed = 0;
     for p in file.profiles {
-        let from = p
-            .effective_from
-            .date
-            .filter(|_| p.effective_from.time.is_none())
-            .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()))
+        let from = crate::seed::toml_date(&p.effective_from)
             .ok_or_else(|| fail("effective_from must be a date".into()))?;
         let department_id = match &p.department {
             Some(code) => Some(
