@@ -25,6 +25,7 @@ pub mod seed;
 pub mod service;
 pub mod snapshot;
 pub mod warnings;
+pub mod workflow;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -126,6 +127,29 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(investigation::api::add_inquiry)
         .service(investigation::api::list_onsite)
         .service(investigation::api::list_inquiry)
+        .service(workflow::api::report_handler)
+        .service(workflow::api::notice_handler)
+        .service(workflow::api::statement_handler)
+        .service(workflow::api::hearing_request_handler)
+        .service(workflow::api::hearing_handler)
+        .service(workflow::api::transcript_handler)
+        .service(workflow::api::submit_review_handler)
+        .service(workflow::api::discussion_handler)
+        .service(workflow::api::confirm_handler)
+        .service(workflow::api::decision_handler)
+        .service(workflow::api::service_handler)
+        .service(workflow::api::payment_handler)
+        .service(workflow::api::late_fee_handler)
+        .service(workflow::api::closure_handler)
+        .service(workflow::api::archive_handler)
+        .service(workflow::api::suspension_handler)
+        .service(workflow::api::resumption_handler)
+        .service(workflow::api::termination_handler)
+        .service(workflow::api::extension_handler)
+        .service(workflow::api::steps_handler)
+        .service(workflow::api::queue_handler)
+        .service(workflow::api::review_handler)
+        .service(workflow::api::opinion_handler)
         .route("/openapi.json", web::get().to(openapi::serve_json));
 }
 

@@ -90,6 +90,7 @@ fn insert_one(
                 filed_at: now,
                 filed_by: user,
                 intended_fine_fen: None,
+                rule_profile_id: None,
             },
         )?;
         for o in &a.officer {

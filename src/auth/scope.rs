@@ -46,6 +46,27 @@ pub fn may_see_benchmark_drafts(caller: &Caller) -> bool {
     caller.has_any(&[Role::Admin, Role::LegalReviewer])
 }
 
+/// Only a head (负责人) decides, approves and ends a case: the decision
+/// (APL Art 57), extensions (Art 60), suspension, termination, closure and
+/// archive, and records the collective discussion of the heads.
+pub const HEAD_ROLES: &[Role] = &[Role::Head];
+
+/// Roles that take a step of the investigation and the notice (officers and
+/// heads of the case's department; scope decided by `may_change_case`).
+pub const INVESTIGATING_ROLES: &[Role] = &[Role::Officer, Role::Head];
+
+/// Roles that read the legality-review queue.
+pub const REVIEW_QUEUE_ROLES: &[Role] = &[Role::LegalReviewer, Role::Head];
+
+/// May the caller give a legality-review opinion on this case? A legal
+/// reviewer of the case's department or of a department above it (a
+/// government's legal office serves the departments under it). Whether
+/// they are an investigator of the case or qualified is a rule of the law
+/// (`workflow::rules`), answered with 422.
+pub fn may_review_case(caller: &Caller, case: &CaseScope) -> bool {
+    caller.has(Role::LegalReviewer) && case.department_path.starts_with(&caller.department_path)
+}
+
 /// Where a case sits, as far as access is concerned.
 #[derive(Debug, Clone)]
 pub struct CaseScope {
@@ -169,6 +190,34 @@ mod tests {
         assert!(!may_see_case(&c, &case("qj-scj", "/yn/qj/qj-scj/", &[])));
         assert!(!may_change_case(
             &c,
+            &case("wh-scj", "/yn/km/wh/wh-scj/", &[])
+        ));
+    }
+
+    #[test]
+    fn reviewers_review_their_department_and_below() {
+        let r = caller(
+            &[Role::LegalReviewer],
+            "wh-scj",
+            "/yn/km/wh/wh-scj/",
+            "/yn/km/wh/",
+        );
+        assert!(may_review_case(
+            &r,
+            &case("wh-scj", "/yn/km/wh/wh-scj/", &[])
+        ));
+        assert!(!may_review_case(
+            &r,
+            &case("pl-scj", "/yn/km/pl/pl-scj/", &[])
+        ));
+        let o = caller(
+            &[Role::Officer],
+            "wh-scj",
+            "/yn/km/wh/wh-scj/",
+            "/yn/km/wh/",
+        );
+        assert!(!may_review_case(
+            &o,
             &case("wh-scj", "/yn/km/wh/wh-scj/", &[])
         ));
     }

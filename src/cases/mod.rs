@@ -247,6 +247,7 @@ pub async fn file_case(
     let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
     let key = state.settings.record_key.clone();
     let calendar = state.calendar.get(&state.db).await?;
+    let rule_data = state.discretion.get(&state.db).await?;
     let now = state.clock.now();
     let idem = idempotency_key.clone();
     let caller2 = caller.clone();
@@ -296,6 +297,8 @@ pub async fn file_case(
                 let case_no = format!("{}立〔{}〕{}号", dept.department.short_name, filed_on.year(), n);
                 let id = uuid::Uuid::now_v7().to_string();
                 let at = now.naive_utc();
+                // The case keeps the rule profile in force on its filing day.
+                let profile_id = crate::profiles::in_force_stored(&rule_data.profiles, &dept.path, filed_on).map(|p| p.id.clone());
                 store::insert_case(
                     conn,
                     &store::NewCaseRow {
@@ -314,6 +317,7 @@ pub async fn file_case(
                         filed_at: at,
                         filed_by: &caller.user_id,
                         intended_fine_fen: req.intended_fine_fen,
+                        rule_profile_id: profile_id.as_deref(),
                     },
                 )?;
                 for (user_id, cert) in &decision.officer_certificates {

@@ -63,6 +63,7 @@ pub struct NewCaseRow<'a> {
     pub filed_at: NaiveDateTime,
     pub filed_by: &'a str,
     pub intended_fine_fen: Option<i64>,
+    pub rule_profile_id: Option<&'a str>,
 }
 
 pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
@@ -95,10 +96,12 @@ pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
             cases::filed_at.eq(m(r.filed_at)),
             cases::filed_by.eq(r.filed_by),
             cases::intended_fine_fen.eq(r.intended_fine_fen),
-            cases::version.eq(1),
+            // The filing entry (records::append) makes it 1.
+            cases::version.eq(0),
             cases::record_seq.eq(0i64),
             cases::record_head.eq(crate::records::GENESIS),
             cases::updated_at.eq(m(r.filed_at)),
+            cases::rule_profile_id.eq(r.rule_profile_id),
         ))
         .execute(conn)?;
     Ok(())

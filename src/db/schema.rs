@@ -125,6 +125,46 @@ diesel::table! {
         record_seq -> BigInt,
         record_head -> Text,
         updated_at -> Timestamp,
+        rule_profile_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_steps (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        body -> Text,
+        actor_id -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    legal_reviews (id) {
+        id -> Text,
+        case_id -> Text,
+        department_id -> Text,
+        status -> Text,
+        report_id -> Text,
+        proposal -> Text,
+        reasons -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        due_on -> Date,
+        reviewer_id -> Nullable<Text>,
+        checklist -> Nullable<Text>,
+        opinion -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    document_counters (department_id, kind, year) {
+        department_id -> Text,
+        kind -> Text,
+        year -> Integer,
+        last_value -> BigInt,
     }
 }
 
@@ -323,6 +363,8 @@ diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(record_entries -> cases (case_id));
 diesel::joinable!(benchmark_versions -> enforcement_items (item_code));
 diesel::joinable!(case_discretion -> cases (case_id));
+diesel::joinable!(case_steps -> cases (case_id));
+diesel::joinable!(legal_reviews -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -347,4 +389,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     holiday_years,
     evidence,
     investigation_records,
+    case_steps,
+    legal_reviews,
+    document_counters,
 );

@@ -568,7 +568,7 @@ pub struct LookupAnswer {
     pub judgement: Option<Judgement>,
 }
 
-fn refusal_error(r: &Refusal) -> AppError {
+pub(crate) fn refusal_error(r: &Refusal) -> AppError {
     match r {
         Refusal::PenaltyBarred => AppError::rule_on_field(
             Code::PenaltyBarred,

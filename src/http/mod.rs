@@ -166,3 +166,44 @@ impl<T: Serialize> Page<T> {
         })
     }
 }
+
+/// `If-Match: "<version>"` of a case write (API conventions): a stale
+/// version answers 412; without the header the write still runs,
+/// serialised. `*` matches any version.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IfMatch(pub Option<i32>);
+
+impl actix_web::FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<IfMatch, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(parse_if_match(req.headers().get(header::IF_MATCH)))
+    }
+}
+
+fn parse_if_match(v: Option<&HeaderValue>) -> Result<IfMatch, AppError> {
+    let Some(v) = v else {
+        return Ok(IfMatch(None));
+    };
+    let text = v.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(IfMatch(None));
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse::<i32>().map(|n| IfMatch(Some(n))).map_err(|_| {
+        AppError::validation(vec![crate::error::FieldError::new(
+            "If-Match",
+            "invalid",
+            "the case's version as sent in its ETag, e.g. \"3\"",
+        )])
+    })
+}
+
+/// A created step: 201, its body, and the case's new version as `ETag`.
+pub fn created_with_etag<T: Serialize>(location: String, body: &T, version: i32) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(body)
+}

@@ -56,6 +56,17 @@ pub fn load_all(conn: &mut DbConn) -> AppResult<Vec<StoredProfile>> {
 /// else the nearest ancestor's (`department_path` is `/root/…/id/`), else
 /// the default; the built-in defaults when nothing is stored.
 pub fn in_force(profiles: &[StoredProfile], department_path: &str, day: NaiveDate) -> Profile {
+    in_force_stored(profiles, department_path, day)
+        .map(|p| p.profile.clone())
+        .unwrap_or_default()
+}
+
+/// The stored version `in_force` reads (None: the built-in defaults).
+pub fn in_force_stored<'a>(
+    profiles: &'a [StoredProfile],
+    department_path: &str,
+    day: NaiveDate,
+) -> Option<&'a StoredProfile> {
     let ancestors: Vec<&str> = department_path
         .split('/')
         .filter(|s| !s.is_empty())
@@ -69,8 +80,20 @@ pub fn in_force(profiles: &[StoredProfile], department_path: &str, day: NaiveDat
         .filter(|p| p.effective_from <= day)
         .filter_map(|p| depth(p).map(|d| (d, p.effective_from, p)))
         .max_by_key(|(d, from, _)| (*d, *from))
-        .map(|(_, _, p)| p.profile.clone())
-        .unwrap_or_default()
+        .map(|(_, _, p)| p)
+}
+
+/// The profile a case keeps: the version in force when it was filed.
+pub fn of_case(conn: &mut DbConn, profile_id: Option<&str>) -> AppResult<Profile> {
+    let Some(id) = profile_id else {
+        return Ok(Profile::default());
+    };
+    let content: String = rule_profiles::table
+        .find(id)
+        .select(rule_profiles::content)
+        .first(conn)?;
+    serde_json::from_str(&content)
+        .map_err(|e| AppError::internal(format!("rule profile {id}: {e}")))
 }
 
 #[derive(Debug, Deserialize)]

@@ -48,10 +48,55 @@ pub struct Profile {
     /// How many working days before a deadline a case warns (🟡 house default 3).
     #[serde(default = "default_warning_lead")]
     pub deadline_warning_working_days: u32,
+    /// Working days after the notice is served for a statement and defence
+    /// (陈述申辩). The APL names no period; SAMR's procedure rules use 5
+    /// working days (🟡 S27), the house default.
+    #[serde(default = "default_five")]
+    pub statement_period_working_days: u32,
+    /// Working days a legality review may take (🟡 S27: 10, Ningxia 7).
+    #[serde(default = "default_review_days")]
+    pub legal_review_working_days: u32,
+    /// A fine at or above this makes the case major: collective discussion
+    /// by the heads (APL Art 57 ¶2; the amounts are local, 🟡).
+    #[serde(default = "default_discussion_fine")]
+    pub collective_discussion_fine: PartyThresholds,
+    /// Revocation, suspension of business or closure needs collective discussion.
+    #[serde(default = "default_true")]
+    pub collective_discussion_on_revocation_or_suspension: bool,
+    /// Heads who must attend a collective discussion (🟡 local rules).
+    #[serde(default = "default_attendees")]
+    pub collective_discussion_min_attendees: u32,
+    /// The first extension of the 90-day decision period, in days, approved
+    /// by a head (🟡 S27: SAMR allows 30; further ones after a collective
+    /// discussion).
+    #[serde(default = "default_extension")]
+    pub first_extension_max_days: u32,
 }
 
 fn default_warning_lead() -> u32 {
     3
+}
+fn default_five() -> u32 {
+    5
+}
+fn default_review_days() -> u32 {
+    10
+}
+fn default_true() -> bool {
+    true
+}
+fn default_attendees() -> u32 {
+    2
+}
+fn default_extension() -> u32 {
+    30
+}
+fn default_discussion_fine() -> PartyThresholds {
+    PartyThresholds {
+        person_fen: 5_000_000,
+        organization_fen: 50_000_000,
+        individual_business_fen: 5_000_000,
+    }
 }
 
 impl Default for Profile {
@@ -71,6 +116,12 @@ impl Default for Profile {
             legal_review_on_hearing: true,
             legal_review_on_benchmark_deviation: true,
             deadline_warning_working_days: default_warning_lead(),
+            statement_period_working_days: default_five(),
+            legal_review_working_days: default_review_days(),
+            collective_discussion_fine: default_discussion_fine(),
+            collective_discussion_on_revocation_or_suspension: true,
+            collective_discussion_min_attendees: default_attendees(),
+            first_extension_max_days: default_extension(),
         }
     }
 }
@@ -190,6 +241,45 @@ pub fn legal_review_reasons(profile: &Profile, f: &ReviewFacts) -> Vec<String> {
     if f.benchmark_deviation && profile.legal_review_on_benchmark_deviation {
         out.push(format!(
             "处罚超出裁量基准确定的阶次（{APL}第五十八条第一款第（四）项、本部门重大执法决定目录）。"
+        ));
+    }
+    out
+}
+
+/// Must the heads discuss the case collectively before deciding (集体讨论,
+/// APL Art 57 ¶2: complex or major cases)? Returns the reasons; empty = no.
+pub fn collective_discussion_reasons(
+    profile: &Profile,
+    party: PartyKind,
+    penalty: &ProposedPenalty,
+    complex: bool,
+    major: bool,
+) -> Vec<String> {
+    let mut out = vec![];
+    if complex || major {
+        out.push(format!(
+            "案件情节复杂或者有重大违法行为（{APL}第五十七条第二款）。"
+        ));
+    }
+    let limit = profile.collective_discussion_fine.for_party(party);
+    if penalty.fine_fen >= limit {
+        out.push(format!(
+            "罚款数额达到本部门集体讨论标准（{}，{APL}第五十七条第二款）。",
+            super::super::discretion::model::yuan_text(limit)
+        ));
+    }
+    if profile.collective_discussion_on_revocation_or_suspension
+        && penalty.other.iter().any(|p| {
+            matches!(
+                p,
+                PenaltyType::RevokeLicense
+                    | PenaltyType::SuspendBusiness
+                    | PenaltyType::OrderClosure
+            )
+        })
+    {
+        out.push(format!(
+            "拟吊销许可证件、责令停产停业或者责令关闭（{APL}第五十七条第二款、本部门重大案件标准）。"
         ));
     }
     out

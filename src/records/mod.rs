@@ -105,8 +105,14 @@ pub fn append(
     at: NaiveDateTime,
 ) -> AppResult<ChainEntry> {
     let at = crate::db::micros(at);
+    // Every change of a case writes its entry here, so this is also where
+    // the case's version (its ETag) moves on.
     let bumped = diesel::update(cases::table.find(case_id))
-        .set(cases::record_seq.eq(cases::record_seq + 1))
+        .set((
+            cases::record_seq.eq(cases::record_seq + 1),
+            cases::version.eq(cases::version + 1),
+            cases::updated_at.eq(at),
+        ))
         .execute(conn)?;
     if bumped != 1 {
         return Err(AppError::not_found("case not found"));

@@ -28,7 +28,19 @@ pub fn manifest() -> PathBuf {
 }
 
 fn settings(database_url: &str, data_dir: &Path) -> zhifa::Settings {
+    settings_at(database_url, data_dir, None)
+}
+
+/// Settings with the service clock started at `clock` (`ZHIFA_CLOCK`).
+fn settings_at(
+    database_url: &str,
+    data_dir: &Path,
+    clock: Option<chrono::DateTime<chrono::Utc>>,
+) -> zhifa::Settings {
     let mut env: HashMap<String, String> = HashMap::new();
+    if let Some(c) = clock {
+        env.insert("ZHIFA_CLOCK".into(), c.to_rfc3339());
+    }
     env.insert("ZHIFA_DATABASE_URL".into(), database_url.into());
     env.insert("ZHIFA_DATA_DIR".into(), data_dir.display().to_string());
     env.insert(
@@ -186,6 +198,7 @@ pub struct TestApp {
     pub state: actix_web::web::Data<zhifa::AppState>,
     pub data_dir: tempfile::TempDir,
     tokens: Mutex<HashMap<String, (String, String)>>,
+    handle: actix_web::dev::ServerHandle,
     _pg: Option<PgDrop>,
 }
 
@@ -234,18 +247,44 @@ impl TestApp {
         }
     }
 
+    /// Stops the service and starts it again on the same database and data
+    /// directory with its clock at `at` (`ZHIFA_CLOCK`): "later", for the
+    /// deadlines of the law.
+    pub async fn restart_at(self, at: chrono::DateTime<chrono::Utc>) -> TestApp {
+        self.handle.stop(true).await;
+        let TestApp {
+            database_url,
+            backend,
+            data_dir,
+            _pg,
+            ..
+        } = self;
+        TestApp::start_at(database_url, backend, data_dir, _pg, Some(at)).await
+    }
+
     async fn start(
         url: String,
         backend: Backend,
         dir: tempfile::TempDir,
         pg: Option<PgDrop>,
     ) -> TestApp {
-        let s = settings(&url, dir.path());
+        TestApp::start_at(url, backend, dir, pg, None).await
+    }
+
+    async fn start_at(
+        url: String,
+        backend: Backend,
+        dir: tempfile::TempDir,
+        pg: Option<PgDrop>,
+        clock: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> TestApp {
+        let s = settings_at(&url, dir.path(), clock);
         let db = zhifa::db::connect(&url, s.pool_size).expect("connect");
         let state = zhifa::AppState::new(s, db);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let running = zhifa::start(state, listener, Some(2)).expect("start");
         let base = format!("http://{}", running.addr);
+        let handle = running.server.handle();
         actix_rt::spawn(running.server);
         TestApp {
             base,
@@ -255,6 +294,7 @@ impl TestApp {
             state: running.state,
             data_dir: dir,
             tokens: Mutex::new(HashMap::new()),
+            handle,
             _pg: pg,
         }
     }

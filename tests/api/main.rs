@@ -15,3 +15,4 @@ mod org;
 mod records;
 mod service;
 mod warnings;
+mod workflow;

@@ -1,0 +1,279 @@
+//! The workflow endpoints: thin handlers over `workflow::*`. Every write
+//! takes `If-Match` and answers with the case's new version as `ETag`.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::rules::*;
+use super::*;
+use crate::http::{created_with_etag, ApiJson, IfMatch};
+
+fn answer(v: StepView) -> HttpResponse {
+    created_with_etag(
+        format!("/api/v1/cases/{}/steps/{}", v.case_id, v.id),
+        &v,
+        v.case_version,
+    )
+}
+
+/// One `POST /cases/{id}/<step>` handler with a JSON body.
+macro_rules! step_endpoint {
+    ($name:ident, $route:literal, $doc_path:literal, $body:ty, $run:path, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $doc_path, tag = "workflow", request_body = $body,
+            params(("If-Match" = Option<String>, Header, description = "the case's version (ETag); stale → 412")),
+            responses((status = 201, body = StepView, headers(("ETag" = String))),
+                (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+                (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+                (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
+                (status = 422, body = crate::error::Problem)),
+            security(("bearer" = [])))]
+        #[post($route)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<String>,
+            if_match: IfMatch,
+            body: ApiJson<$body>,
+        ) -> AppResult<HttpResponse> {
+            Ok(answer($run(&state, &caller, &id, if_match.0, body.0).await?))
+        }
+    };
+}
+
+step_endpoint!(report_handler, "/cases/{id}/investigation-report", "/api/v1/cases/{id}/investigation-report", ReportRequest, report,
+    "调查终结报告 (Art 57): findings, proposed outcome and penalties judged against the attached discretion lookup (outside the law → 422 fine_outside_law; outside the tier without deviation_reason → 422). Needs evidence for a penalty (Art 40).");
+step_endpoint!(notice_handler, "/cases/{id}/notice", "/api/v1/cases/{id}/notice", NoticeRequest, notice,
+    "告知 (Art 44): notifies the current proposal; sets the statement and hearing-request deadlines from `served_at`. A higher amount than notified before needs `increase_reason` (Art 45).");
+step_endpoint!(
+    statement_handler,
+    "/cases/{id}/statements",
+    "/api/v1/cases/{id}/statements",
+    StatementRequest,
+    statement,
+    "陈述申辩 (Art 45) or its express waiver (Art 62)."
+);
+step_endpoint!(
+    hearing_request_handler,
+    "/cases/{id}/hearing-request",
+    "/api/v1/cases/{id}/hearing-request",
+    HearingRequestRequest,
+    hearing_request,
+    "要求听证 (Art 63–64): only with a hearing right, within 5 working days of the notice."
+);
+step_endpoint!(
+    hearing_handler,
+    "/cases/{id}/hearing",
+    "/api/v1/cases/{id}/hearing",
+    HearingRequest,
+    hearing,
+    "听证 (Art 64): notified ≥ 7 working days before, presided by a non-investigator."
+);
+step_endpoint!(
+    transcript_handler,
+    "/cases/{id}/hearing/transcript",
+    "/api/v1/cases/{id}/hearing/transcript",
+    TranscriptRequest,
+    transcript,
+    "听证笔录 (Art 64 (8), 65): signed by the party or the refusal noted."
+);
+step_endpoint!(discussion_handler, "/cases/{id}/collective-discussion", "/api/v1/cases/{id}/collective-discussion", DiscussionRequest, discussion,
+    "负责人集体讨论 (Art 57 ¶2): recorded by a head; every attendee confirms with their own account.");
+step_endpoint!(decision_handler, "/cases/{id}/decision", "/api/v1/cases/{id}/decision", DecisionRequest, decide,
+    "作出决定: a head (general procedure) or the case's officers on the spot (simplified, Art 51–52). Refused before notice (Art 44/62), before the statement period ends, before a requested hearing (Art 63–65), heavier than notified (Art 45), without an approved legality review when required (Art 58), without collective discussion when required (Art 57), after the 90 days (Art 60).");
+step_endpoint!(service_handler, "/cases/{id}/service", "/api/v1/cases/{id}/service", ServiceRequest, serve,
+    "送达 (Art 61): by an allowed method, not before the decision, not in the future; a fine is then due in 15 days (Art 67).");
+step_endpoint!(
+    payment_handler,
+    "/cases/{id}/payments",
+    "/api/v1/cases/{id}/payments",
+    PaymentRequest,
+    pay,
+    "缴纳罚款 (Art 67): after service, never more than the fine and the surcharge owed."
+);
+step_endpoint!(
+    closure_handler,
+    "/cases/{id}/closure",
+    "/api/v1/cases/{id}/closure",
+    ReasonRequest,
+    close,
+    "结案: a head closes a case whose decision is performed."
+);
+step_endpoint!(
+    suspension_handler,
+    "/cases/{id}/suspension",
+    "/api/v1/cases/{id}/suspension",
+    ReasonRequest,
+    suspend,
+    "中止: a head suspends the case; the 90-day clock stops."
+);
+step_endpoint!(
+    resumption_handler,
+    "/cases/{id}/resumption",
+    "/api/v1/cases/{id}/resumption",
+    ReasonRequest,
+    resume,
+    "恢复: back to the state it was suspended in; the decision day moves on by the suspended days."
+);
+step_endpoint!(
+    termination_handler,
+    "/cases/{id}/termination",
+    "/api/v1/cases/{id}/termination",
+    ReasonRequest,
+    terminate,
+    "终止: a head ends the case."
+);
+step_endpoint!(extension_handler, "/cases/{id}/extension", "/api/v1/cases/{id}/extension", ExtensionRequest, extend,
+    "延长办案期限 (Art 60): a head, before the period ends; a second extension after a collective discussion.");
+
+/// 提交法制审核 (Art 58): the current report goes to the reviewers' queue.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/legal-review", tag = "workflow",
+    params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
+    responses((status = 201, body = StepView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/cases/{id}/legal-review")]
+pub async fn submit_review_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    Ok(answer(
+        submit_review(&state, &caller, &id, if_match.0).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// An attendee confirms the collective discussion record with their own account.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/collective-discussion/{discussion_id}/confirmation", tag = "workflow", request_body = ConfirmRequest,
+    responses((status = 201, body = StepView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/cases/{id}/collective-discussion/{discussion_id}/confirmation")]
+pub async fn confirm_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: ApiJson<ConfirmRequest>,
+) -> AppResult<HttpResponse> {
+    let (id, did) = path.into_inner();
+    Ok(answer(
+        confirm_discussion(&state, &caller, &id, &did, body.0.note).await?,
+    ))
+}
+
+/// 归档: the file becomes final; every later write → 409 case_closed.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/archive", tag = "workflow",
+    params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
+    responses((status = 200, body = StepView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/cases/{id}/archive")]
+pub async fn archive_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    let v = archive(&state, &caller, &id, if_match.0).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            format!("\"{}\"", v.case_version),
+        ))
+        .json(v))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LateFeeQuery {
+    /// The day asked about (China time); today when absent.
+    pub on: Option<NaiveDate>,
+}
+
+/// 加处罚款 (Art 72–73): what the party owes on a day.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/late-fee", tag = "workflow", params(LateFeeQuery),
+    responses((status = 200, body = Owed), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/cases/{id}/late-fee")]
+pub async fn late_fee_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<LateFeeQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(late_fee(&state, &caller, &id, q.on).await?))
+}
+
+/// Every step of the case file, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/steps", tag = "workflow",
+    responses((status = 200, body = inline(crate::http::Page<StepView>)), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/cases/{id}/steps")]
+pub async fn steps_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(crate::http::Page::all(steps(&state, &caller, &id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    pub status: Option<ReviewStatus>,
+}
+
+/// The legality-review queue of the departments the reviewer serves.
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "reviews", params(QueueQuery),
+    responses((status = 200, body = inline(crate::http::Page<Review>)), (status = 403, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/reviews")]
+pub async fn queue_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<QueueQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(crate::http::Page::all(
+        queue(&state, &caller, q.status).await?,
+    ))
+}
+
+/// One review: the proposal, the discretion explanation, the reasons it is
+/// required, and the diff against the case's previous review.
+#[utoipa::path(get, path = "/api/v1/reviews/{id}", tag = "reviews",
+    responses((status = 200, body = Review), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/reviews/{id}")]
+pub async fn review_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(review(&state, &caller, &id).await?))
+}
+
+/// 审核意见: approve, return or reject with the 8-item checklist. Two
+/// reviewers at once → one succeeds, the other 409.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/opinion", tag = "reviews", request_body = OpinionRequest,
+    responses((status = 201, body = StepView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/reviews/{id}/opinion")]
+pub async fn opinion_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<OpinionRequest>,
+) -> AppResult<HttpResponse> {
+    Ok(answer(
+        opinion(&state, &caller, &id, if_match.0, body.0).await?,
+    ))
+}

@@ -1,0 +1,1766 @@
+//! The case workflow of the Administrative Penalty Law: report, notice,
+//! statements, hearing, legality review, collective discussion, decision,
+//! service, payment, closure, archive, suspension, termination, extension.
+//!
+//! Every step goes through `perform`: one transaction that checks the
+//! case's version (`If-Match`), that its file is open, the transition and
+//! the step's own guards (pure, in `rules.rs`), then stores the step, moves
+//! the status with a conditional update (two concurrent steps → one wins,
+//! the other 409), sets the deadlines and appends the record entry.
+
+pub mod api;
+pub mod rules;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::scope::{self, CaseScope};
+use crate::auth::{Caller, Role};
+use crate::calendar::Calendar;
+use crate::cases::rules::{check_open, check_transition, CaseStatus, PartyKind, Procedure};
+use crate::clock::{china_date, rfc3339};
+use crate::db::schema::{
+    case_deadlines, case_discretion, case_officers, case_steps, cases, departments,
+    document_counters, evidence, investigation_records, legal_reviews, users,
+};
+use crate::db::{enum_parse, enum_str, json_text, DbConn};
+use crate::error::{AppError, AppResult, Code};
+use crate::profiles::Profile;
+use crate::records;
+use crate::AppState;
+use rules::*;
+
+/// The case as a step needs it, read inside the step's transaction.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: String,
+    pub status: CaseStatus,
+    pub version: i32,
+    pub procedure: Procedure,
+    pub party_kind: PartyKind,
+    pub party_name: String,
+    pub department_id: String,
+    pub department_short_name: String,
+    pub item_code: String,
+    pub filed_at: NaiveDateTime,
+    pub rule_profile_id: Option<String>,
+    /// Officers attached at intake: the investigators (调查人员).
+    pub investigators: Vec<String>,
+}
+
+type CaseRowTuple = (
+    (String, String, i32, String, String, String),
+    (String, String, String, NaiveDateTime, Option<String>),
+);
+
+pub fn load_case_row(conn: &mut DbConn, id: &str) -> AppResult<CaseRow> {
+    let row: CaseRowTuple = cases::table
+        .inner_join(departments::table)
+        .filter(cases::id.eq(id))
+        .select((
+            (
+                cases::id,
+                cases::status,
+                cases::version,
+                cases::procedure,
+                cases::party_kind,
+                cases::party_name,
+            ),
+            (
+                cases::department_id,
+                departments::short_name,
+                cases::enforcement_item_code,
+                cases::filed_at,
+                cases::rule_profile_id,
+            ),
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
+    let investigators = case_officers::table
+        .filter(case_officers::case_id.eq(id))
+        .filter(case_officers::role.eq("officer"))
+        .select(case_officers::user_id)
+        .load(conn)?;
+    let bad = |what: &str| AppError::internal(format!("case {id}: unreadable {what}"));
+    let (
+        (id, status, version, procedure, party_kind, party_name),
+        (dept, short, item, filed_at, profile),
+    ) = row;
+    Ok(CaseRow {
+        status: enum_parse(&status).ok_or_else(|| bad("status"))?,
+        procedure: enum_parse(&procedure).ok_or_else(|| bad("procedure"))?,
+        party_kind: enum_parse(&party_kind).ok_or_else(|| bad("party kind"))?,
+        id,
+        version,
+        party_name,
+        department_id: dept,
+        department_short_name: short,
+        item_code: item,
+        filed_at,
+        rule_profile_id: profile,
+        investigators,
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(kind: &str, body: &str) -> AppResult<T> {
+    serde_json::from_str(body).map_err(|e| AppError::internal(format!("step {kind}: {e}")))
+}
+
+/// The case file rebuilt from its steps and reviews, oldest first.
+pub fn load_file(conn: &mut DbConn, case_id: &str) -> AppResult<CaseFile> {
+    let rows: Vec<(String, String, String, String, NaiveDateTime)> = case_steps::table
+        .filter(case_steps::case_id.eq(case_id))
+        .order((case_steps::at.asc(), case_steps::id.asc()))
+        .select((
+            case_steps::id,
+            case_steps::kind,
+            case_steps::body,
+            case_steps::actor_id,
+            case_steps::at,
+        ))
+        .load(conn)?;
+    let mut f = CaseFile::default();
+    for (id, kind, body, actor_id, at) in rows {
+        macro_rules! push {
+            ($v:ident) => {
+                f.$v.push(Stored {
+                    id,
+                    at,
+                    actor_id,
+                    body: parse(&kind, &body)?,
+                })
+            };
+        }
+        match kind.as_str() {
+            "report" => push!(reports),
+            "notice" => push!(notices),
+            "statement" => push!(statements),
+            "hearing_request" => push!(hearing_requests),
+            "hearing" => push!(hearings),
+            "transcript" => push!(transcripts),
+            "collective_discussion" => push!(discussions),
+            "decision" => push!(decisions),
+            "service" => push!(services),
+            "payment" => push!(payments),
+            "suspension" => push!(suspensions),
+            "resumption" => push!(resumptions),
+            "extension" => push!(extensions),
+            _ => {}
+        }
+    }
+    let reviews: Vec<(String, String, String, NaiveDateTime)> = legal_reviews::table
+        .filter(legal_reviews::case_id.eq(case_id))
+        .order((legal_reviews::submitted_at.asc(), legal_reviews::id.asc()))
+        .select((
+            legal_reviews::id,
+            legal_reviews::status,
+            legal_reviews::report_id,
+            legal_reviews::submitted_at,
+        ))
+        .load(conn)?;
+    f.reviews = reviews
+        .into_iter()
+        .map(|(id, status, report_id, submitted_at)| ReviewFacts {
+            status: enum_parse(&status).unwrap_or(ReviewStatus::Pending),
+            id,
+            report_id,
+            submitted_at,
+        })
+        .collect();
+    Ok(f)
+}
+
+/// What a step sees inside its transaction.
+pub struct Ctx<'a> {
+    pub conn: &'a mut DbConn,
+    pub case: CaseRow,
+    pub file: CaseFile,
+    pub profile: Profile,
+    pub cal: &'a Calendar,
+    pub now: DateTime<Utc>,
+    pub caller: &'a Caller,
+    /// The status the case had when the step began.
+    from: CaseStatus,
+    to: Option<CaseStatus>,
+}
+
+impl Ctx<'_> {
+    pub fn today(&self) -> NaiveDate {
+        china_date(self.now)
+    }
+
+    /// The step moves the case to `to`: refused here, first, when the law
+    /// allows no such path from where the case stands.
+    pub fn moving_to(&mut self, to: CaseStatus) -> AppResult<()> {
+        if self.from == CaseStatus::Suspended && to != CaseStatus::Terminated {
+            return Err(suspended_error());
+        }
+        check_transition(self.case.procedure, self.case.status, to)?;
+        self.to = Some(to);
+        Ok(())
+    }
+
+    /// The 90-day decision period as the file stands today.
+    pub fn decision_due(&self) -> (NaiveDate, String) {
+        rules::decision_due(
+            china_date(self.case.filed_at.and_utc()),
+            &self.file,
+            self.today(),
+            self.cal,
+        )
+    }
+}
+
+fn suspended_error() -> AppError {
+    AppError::new(
+        actix_web::http::StatusCode::CONFLICT,
+        Code::TransitionNotAllowed,
+        "the case is suspended (中止): it resumes (POST /resumption) or is terminated before any other step",
+    )
+}
+
+/// What a step did, for `perform` to store.
+pub struct Act {
+    /// The step row's kind and body (None: the step only changes state).
+    pub step: Option<(&'static str, serde_json::Value)>,
+    /// The record entry.
+    pub action: &'static str,
+    pub detail: serde_json::Value,
+    /// Deadlines set (or reset) with their basis.
+    pub deadlines: Vec<(&'static str, NaiveDate, String)>,
+    /// Deadlines this step met, paused or cancelled: (kind, status).
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl Act {
+    pub fn new(
+        kind: &'static str,
+        body: serde_json::Value,
+        action: &'static str,
+        detail: serde_json::Value,
+    ) -> Act {
+        Act {
+            step: Some((kind, body)),
+            action,
+            detail,
+            deadlines: vec![],
+            statuses: vec![],
+        }
+    }
+}
+
+/// The answer of every workflow step.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    /// The case's status after the step.
+    pub case_status: CaseStatus,
+    /// The case's version after the step (its new ETag).
+    pub case_version: i32,
+    pub at: String,
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+}
+
+/// Who may take a step, beyond seeing the case.
+#[derive(Debug, Clone, Copy)]
+pub enum Guard {
+    /// Officers and heads of the case's department (`may_change_case`),
+    /// with the roles given.
+    Change(&'static [Role]),
+    /// A legal reviewer serving the case's department.
+    Review,
+}
+
+/// Where the case sits, after the role and scope checks of `guard`: 404
+/// when the caller may not see it, 403 when they may see but not act.
+async fn guarded(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    guard: Guard,
+) -> AppResult<CaseScope> {
+    match guard {
+        Guard::Change(roles) => {
+            let scope_ = crate::cases::writable_case(state, caller, case_id).await?;
+            caller.require_any(roles)?;
+            Ok(scope_)
+        }
+        Guard::Review => {
+            caller.require_any(&[Role::LegalReviewer])?;
+            let id = case_id.to_string();
+            let scope_ = state
+                .db
+                .run(move |conn| crate::cases::store::case_scope(conn, &id))
+                .await?
+                .ok_or_else(|| AppError::not_found("case not found"))?;
+            if !scope::may_review_case(caller, &scope_) {
+                return Err(AppError::not_found("case not found"));
+            }
+            Ok(scope_)
+        }
+    }
+}
+
+/// Refuses a stale `If-Match` (412).
+pub fn check_version(expected: Option<i32>, actual: i32) -> AppResult<()> {
+    match expected {
+        Some(v) if v != actual => Err(AppError::new(
+            actix_web::http::StatusCode::PRECONDITION_FAILED,
+            Code::PreconditionFailed,
+            format!("the case is at version {actual}, not {v}: reload it and try again"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Sets (or resets) a deadline of a case.
+pub fn set_deadline(
+    conn: &mut DbConn,
+    case_id: &str,
+    kind: &str,
+    due_on: NaiveDate,
+    basis: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::delete(case_deadlines::table.find((case_id, kind))).execute(conn)?;
+    crate::cases::store::insert_deadline(conn, case_id, kind, due_on, basis, at)
+}
+
+fn set_deadline_status(
+    conn: &mut DbConn,
+    case_id: &str,
+    kind: &str,
+    status: &str,
+) -> AppResult<()> {
+    diesel::update(case_deadlines::table.find((case_id, kind)))
+        .set(case_deadlines::status.eq(status))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Runs one step: see the module documentation.
+pub async fn perform<F>(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    guard: Guard,
+    f: F,
+) -> AppResult<StepView>
+where
+    F: for<'a> FnOnce(&mut Ctx<'a>) -> AppResult<Act> + Send + 'static,
+{
+    let scope_ = guarded(state, caller, case_id, guard).await?;
+    let cal = state.calendar.get(&state.db).await?;
+    let now = state.clock.now();
+    let key = state.settings.record_key.clone();
+    let caller = caller.clone();
+    state
+        .db
+        .write(move |conn| {
+            let case = load_case_row(conn, &scope_.case_id)?;
+            check_open(case.status)?;
+            check_version(if_match, case.version)?;
+            let file = load_file(conn, &case.id)?;
+            let profile = crate::profiles::of_case(conn, case.rule_profile_id.as_deref())?;
+            let case_status = case.status;
+            let mut ctx = Ctx {
+                conn,
+                case,
+                file,
+                profile,
+                cal: &cal,
+                now,
+                caller: &caller,
+                from: case_status,
+                to: None,
+            };
+            let act = f(&mut ctx)?;
+            if ctx.from == CaseStatus::Suspended && ctx.to.is_none() {
+                return Err(suspended_error());
+            }
+            let Ctx {
+                conn,
+                case,
+                from,
+                to,
+                ..
+            } = ctx;
+            let at = crate::db::micros(now.naive_utc());
+            let step_id = uuid::Uuid::now_v7().to_string();
+            let (kind, body) = act
+                .step
+                .clone()
+                .unwrap_or(("state", serde_json::Value::Null));
+            if act.step.is_some() {
+                diesel::insert_into(case_steps::table)
+                    .values((
+                        case_steps::id.eq(&step_id),
+                        case_steps::case_id.eq(&case.id),
+                        case_steps::kind.eq(kind),
+                        case_steps::body.eq(json_text(&body)),
+                        case_steps::actor_id.eq(&caller.user_id),
+                        case_steps::at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+            if let Some(to) = to {
+                // `moving_to` checked the path; conditional: a concurrent step that moved the case first wins.
+                let moved = diesel::update(
+                    cases::table
+                        .filter(cases::id.eq(&case.id))
+                        .filter(cases::status.eq(enum_str(&from))),
+                )
+                .set(cases::status.eq(enum_str(&to)))
+                .execute(conn)?;
+                if moved != 1 {
+                    return Err(AppError::conflict(
+                        "the case moved on while this step was being taken: reload it",
+                    ));
+                }
+            }
+            for (k, due, basis) in &act.deadlines {
+                set_deadline(conn, &case.id, k, *due, basis, at)?;
+            }
+            for (k, status) in &act.statuses {
+                set_deadline_status(conn, &case.id, k, status)?;
+            }
+            let actor = crate::cases::actor_on_case(conn, &caller, &case.id)?;
+            let mut detail = act.detail;
+            if let Some(o) = detail.as_object_mut() {
+                o.insert("step_id".into(), step_id.clone().into());
+                if let Some(to) = to {
+                    o.insert("from".into(), enum_str(&from).into());
+                    o.insert("to".into(), enum_str(&to).into());
+                }
+            }
+            records::append(
+                conn,
+                key.as_bytes(),
+                &case.id,
+                &actor,
+                act.action,
+                &detail,
+                Some(&caller.request_id),
+                at,
+            )?;
+            Ok(StepView {
+                id: step_id,
+                case_id: case.id.clone(),
+                kind: kind.to_string(),
+                case_status: to.unwrap_or(from),
+                case_version: case.version + 1,
+                at: rfc3339(at),
+                body,
+            })
+        })
+        .await
+}
+
+/// The next number of a (department, kind, year) document counter, in the
+/// issuing transaction: no gaps, no reuse (see `cases::store::next_case_number`).
+pub fn next_document_number(
+    conn: &mut DbConn,
+    department_id: &str,
+    kind: &str,
+    year: i32,
+) -> AppResult<i64> {
+    for _ in 0..3 {
+        let bumped: Option<i64> =
+            diesel::update(document_counters::table.find((department_id, kind, year)))
+                .set(document_counters::last_value.eq(document_counters::last_value + 1))
+                .returning(document_counters::last_value)
+                .get_result(conn)
+                .optional()?;
+        if let Some(n) = bumped {
+            return Ok(n);
+        }
+        let created = conn.transaction(|c| {
+            diesel::insert_into(document_counters::table)
+                .values((
+                    document_counters::department_id.eq(department_id),
+                    document_counters::kind.eq(kind),
+                    document_counters::year.eq(year),
+                    document_counters::last_value.eq(1i64),
+                ))
+                .execute(c)
+        });
+        match created {
+            Ok(_) => return Ok(1),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict("document counter is busy; retry"))
+}
+
+fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+/// The latest discretion lookup attached to the case (id and result).
+fn latest_lookup(
+    conn: &mut DbConn,
+    case_id: &str,
+) -> AppResult<Option<(String, crate::discretion::rules::Lookup)>> {
+    let row: Option<(String, String)> = case_discretion::table
+        .filter(case_discretion::case_id.eq(case_id))
+        .order((
+            case_discretion::created_at.desc(),
+            case_discretion::id.desc(),
+        ))
+        .select((case_discretion::id, case_discretion::result))
+        .first(conn)
+        .optional()?;
+    row.map(|(id, r)| {
+        serde_json::from_str(&r)
+            .map(|l| (id, l))
+            .map_err(|e| AppError::internal(format!("attachment result: {e}")))
+    })
+    .transpose()
+}
+
+/// Judges a fine against the case's latest lookup; Ok(None) without a fine.
+fn judge(
+    conn: &mut DbConn,
+    case_id: &str,
+    fine: i64,
+    deviation_reason: Option<&str>,
+    required: bool,
+) -> AppResult<Option<(String, crate::discretion::rules::Verdict)>> {
+    if fine == 0 {
+        return Ok(None);
+    }
+    let Some((id, lookup)) = latest_lookup(conn, case_id)? else {
+        if !required {
+            return Ok(None);
+        }
+        return Err(AppError::rule(
+            Code::DiscretionNotApplied,
+            "罚款数额须先适用裁量基准（POST /cases/{id}/discretion）并说明理由（国办发〔2022〕27号；行政处罚法第五条）",
+        ));
+    };
+    let v = crate::discretion::rules::judge_fine(&lookup, fine, deviation_reason)
+        .map_err(|r| crate::discretion::refusal_error(&r))?;
+    Ok(Some((id, v)))
+}
+
+// ------------------------------------------------------------ the steps
+
+/// 调查终结报告 (Art 57): findings and the proposed outcome, the fine judged
+/// against the attached discretion lookup, and what the proposal will need
+/// (hearing right, legality review, collective discussion).
+pub async fn report(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ReportRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        // A filed case is under investigation from its first act; the
+        // report ends it (Art 54, 57).
+        // A new report after the notice or the hearing re-opens the
+        // investigation first (Art 45 ¶1: the party's defence is checked).
+        let direct = check_transition(ctx.case.procedure, ctx.case.status, CaseStatus::ReportSubmitted);
+        if direct.is_err()
+            && ctx.case.status != CaseStatus::Suspended
+            && check_transition(ctx.case.procedure, ctx.case.status, CaseStatus::Investigating).is_ok()
+        {
+            ctx.moving_to(CaseStatus::Investigating)?;
+            ctx.to = Some(CaseStatus::ReportSubmitted);
+        } else {
+            ctx.moving_to(CaseStatus::ReportSubmitted)?;
+        }
+        let item = crate::items::find(ctx.conn, &ctx.case.item_code)?
+            .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+        let mut assessment = Assessment::default();
+        if req.outcome == ProposedOutcome::Penalty {
+            if req.penalties.is_empty() {
+                return Err(AppError::rule_on_field(Code::ValidationFailed, "penalties", "a proposed penalty names its penalties"));
+            }
+            // Art 40: facts ascertained — at least one piece of evidence or record.
+            let proofs: i64 = evidence::table.filter(evidence::case_id.eq(&ctx.case.id)).count().get_result(ctx.conn)?;
+            let records_: i64 = investigation_records::table.filter(investigation_records::case_id.eq(&ctx.case.id)).count().get_result(ctx.conn)?;
+            if proofs + records_ == 0 {
+                return Err(AppError::rule(Code::EvidenceMissing, "违法事实不清、证据不足的，不得给予行政处罚（行政处罚法第四十条）：本案尚无证据或笔录"));
+            }
+            check_penalty_types(&item, &req.penalties)?;
+            let fine = fine_of(&req.penalties);
+            if let Some((id, v)) = judge(ctx.conn, &ctx.case.id, fine, req.deviation_reason.as_deref(), true)? {
+                assessment.discretion_attachment_id = Some(id);
+                assessment.verdict = Some(enum_str(&v));
+            }
+            let proposal = as_proposed(&req.penalties);
+            assessment.hearing_reasons = crate::profiles::rules::hearing_reasons(&ctx.profile, ctx.case.party_kind, &proposal);
+            assessment.legal_review_reasons = crate::profiles::rules::legal_review_reasons(
+                &ctx.profile,
+                &crate::profiles::rules::ReviewFacts {
+                    party: Some(ctx.case.party_kind),
+                    penalty: proposal.clone(),
+                    hearing_right: !assessment.hearing_reasons.is_empty(),
+                    benchmark_deviation: assessment.verdict.as_deref() == Some("deviation"),
+                    major_public_interest: req.major_public_interest,
+                    complex: req.complex,
+                },
+            );
+            assessment.collective_discussion_reasons = crate::profiles::rules::collective_discussion_reasons(
+                &ctx.profile, ctx.case.party_kind, &proposal, req.complex, req.major_violation,
+            );
+        } else if !req.penalties.is_empty() {
+            return Err(AppError::rule_on_field(Code::ValidationFailed, "penalties", "only a proposed penalty lists penalties"));
+        }
+        let step = ReportStep { request: req, assessment };
+        let detail = serde_json::json!({
+            "outcome": step.request.outcome,
+            "penalties": step.request.penalties,
+            "tier": step.request.tier,
+            "verdict": step.assessment.verdict,
+            "deviation_reason": step.request.deviation_reason,
+            "legal_review_required": !step.assessment.legal_review_reasons.is_empty(),
+            "collective_discussion_required": !step.assessment.collective_discussion_reasons.is_empty(),
+            "hearing_right": !step.assessment.hearing_reasons.is_empty(),
+        });
+        Ok(Act::new("report", to_value(&step), "case.report_submitted", detail))
+    })
+    .await
+}
+
+/// 告知 (Art 44): the intended penalty of the current report, its facts,
+/// reasons and basis, the rights; sets the statement and hearing-request
+/// deadlines from the notice's service.
+pub async fn notice(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: NoticeRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        ctx.moving_to(CaseStatus::Notified)?;
+        let report = ctx.file.latest_report()?.clone();
+        if report.body.request.outcome != ProposedOutcome::Penalty {
+            return Err(AppError::rule(Code::ReportRequired, "only a proposed penalty is notified (行政处罚法第四十四条)"));
+        }
+        check_supplied_time("served_at", req.served_at, Some((report.at, "the report")), ctx.now)?;
+        if req.method == ServiceMethod::Electronic && !req.electronic_consent {
+            return Err(AppError::rule_on_field(Code::ServiceMethodNotAllowed, "electronic_consent", "电子送达须经当事人同意（行政处罚法第六十一条第二款）"));
+        }
+        let fine = fine_of(&report.body.request.penalties);
+        check_notice_amount(&ctx.file, fine, req.increase_reason.as_deref())?;
+        let hearing_reasons = report.body.assessment.hearing_reasons.clone();
+        let served_on = china_date(req.served_at);
+        let (statement_due, hearing_due) = notice_periods(served_on, !hearing_reasons.is_empty(), &ctx.profile, ctx.cal);
+        let step = NoticeStep {
+            request: req,
+            report_id: report.id.clone(),
+            penalties: report.body.request.penalties.clone(),
+            fine_fen: fine,
+            hearing_right: !hearing_reasons.is_empty(),
+            hearing_reasons,
+            statement_due,
+            hearing_request_due: hearing_due,
+        };
+        let detail = serde_json::json!({
+            "report_id": report.id,
+            "fine_fen": fine,
+            "served_at": step.request.served_at,
+            "hearing_right": step.hearing_right,
+            "statement_due": statement_due,
+            "hearing_request_due": hearing_due,
+            "increase_reason": step.request.increase_reason,
+        });
+        let mut act = Act::new("notice", to_value(&step), "case.notified", detail);
+        act.deadlines.push((
+            "statement",
+            statement_due,
+            format!("《中华人民共和国行政处罚法》第四十四条、第四十五条：自告知书送达之日起{}个工作日内陈述、申辩", ctx.profile.statement_period_working_days),
+        ));
+        if let Some(d) = hearing_due {
+            act.deadlines.push(("hearing_request", d, "《中华人民共和国行政处罚法》第六十四条第一项：告知后五日（工作日）内提出听证要求".into()));
+        }
+        Ok(act)
+    })
+    .await
+}
+
+/// 陈述申辩 (Art 45) or its express waiver (Art 62).
+pub async fn statement(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: StatementRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let notice = ctx.file.current_notice().cloned().ok_or_else(|| {
+            AppError::rule(Code::NoticeRequired, "a statement answers a notice (行政处罚法第四十四条、第四十五条)")
+        })?;
+        check_supplied_time("received_at", req.received_at, Some((notice.body.request.served_at.naive_utc(), "the notice's service")), ctx.now)?;
+        if !req.waived && req.content.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("content", "required", "a statement has content; a waiver says waived: true")]));
+        }
+        let detail = serde_json::json!({"waived": req.waived, "received_at": req.received_at, "adopted": req.adopted});
+        let mut act = Act::new("statement", to_value(&req), if req.waived { "case.statement_waived" } else { "case.statement_received" }, detail);
+        if req.waived {
+            act.statuses.push(("statement", "met"));
+        }
+        Ok(act)
+    })
+    .await
+}
+
+/// 要求听证 (Art 63, 64 (1)).
+pub async fn hearing_request(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: HearingRequestRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::INVESTIGATING_ROLES),
+        move |ctx| {
+            ctx.moving_to(CaseStatus::HearingRequested)?;
+            let served = ctx
+                .file
+                .current_notice()
+                .map(|n| n.body.request.served_at.naive_utc());
+            check_supplied_time(
+                "requested_at",
+                req.requested_at,
+                served.map(|s| (s, "the notice's service")),
+                ctx.now,
+            )?;
+            check_hearing_request(&ctx.file, china_date(req.requested_at))?;
+            let detail = serde_json::json!({"requested_at": req.requested_at});
+            let mut act = Act::new(
+                "hearing_request",
+                to_value(&req),
+                "case.hearing_requested",
+                detail,
+            );
+            act.statuses.push(("hearing_request", "met"));
+            Ok(act)
+        },
+    )
+    .await
+}
+
+/// 听证 (Art 64): notified ≥ 7 working days before, presided by a non-investigator.
+pub async fn hearing(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: HearingRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let request = pending_hearing_request(&ctx.file).cloned().ok_or_else(|| {
+            AppError::rule(Code::HearingNotRequested, "no hearing was requested (行政处罚法第六十三条)")
+        })?;
+        ctx.moving_to(CaseStatus::HearingHeld)?;
+        check_supplied_time("notified_at", req.notified_at, Some((request.body.requested_at.naive_utc(), "the hearing request")), ctx.now)?;
+        check_supplied_time("held_at", req.held_at, Some((req.notified_at.naive_utc(), "notified_at")), ctx.now)?;
+        if req.place.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("place", "required", "where the hearing was held")]));
+        }
+        check_hearing(&req, &ctx.case.investigators, ctx.cal)?;
+        let presiding: Option<(String, String)> = users::table
+            .filter(users::id.eq(&req.presiding_officer_id))
+            .select((users::department_id, users::roles))
+            .first(ctx.conn)
+            .optional()?;
+        match presiding {
+            Some((d, roles)) if d == ctx.case.department_id && crate::auth::roles_from_json(&roles).iter().any(|r| matches!(r, Role::Officer | Role::Head | Role::LegalReviewer)) => {}
+            _ => {
+                return Err(AppError::rule_on_field(Code::OfficerUnknown, "presiding_officer_id", "the presiding officer is staff of the case's department (行政处罚法第六十四条第四项)"))
+            }
+        }
+        // The hearing's days do not count against the 90 days.
+        ctx.file.hearings.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
+        let (due, basis) = ctx.decision_due();
+        let detail = serde_json::json!({
+            "held_at": req.held_at, "notified_at": req.notified_at,
+            "presiding_officer_id": req.presiding_officer_id, "party_attended": req.party_attended,
+            "decision_due": due,
+        });
+        let mut act = Act::new("hearing", to_value(&req), "case.hearing_held", detail);
+        act.deadlines.push(("decision", due, basis));
+        Ok(act)
+    })
+    .await
+}
+
+/// 听证笔录 (Art 64 (8)): signed by the party, or the refusal noted.
+pub async fn transcript(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: TranscriptRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        if ctx.file.hearings.is_empty() {
+            return Err(AppError::rule(Code::HearingNotRequested, "a transcript records a hearing held (行政处罚法第六十四条第八项)"));
+        }
+        let mut errors = vec![];
+        if req.text.trim().is_empty() {
+            errors.push(crate::error::FieldError::new("text", "required", "the transcript's text"));
+        }
+        if !req.party_signed && req.refusal_note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            errors.push(crate::error::FieldError::new("refusal_note", "required", "当事人拒绝签字或者盖章的，由听证主持人在笔录中注明（行政处罚法第六十四条第八项）"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        let detail = serde_json::json!({"party_signed": req.party_signed, "sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(req.text.as_bytes()))});
+        Ok(Act::new("transcript", to_value(&req), "case.hearing_transcript", detail))
+    })
+    .await
+}
+
+/// A legality review as the queue and its readers see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Review {
+    pub id: String,
+    pub case_id: String,
+    pub case_no: String,
+    pub department_id: String,
+    pub status: ReviewStatus,
+    pub report_id: String,
+    /// What is reviewed: the report's proposal, the discretion explanation,
+    /// the notices and hearing as they stood at submission.
+    #[schema(value_type = Object)]
+    pub proposal: serde_json::Value,
+    pub reasons: Vec<String>,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub due_on: NaiveDate,
+    pub reviewer_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub checklist: Option<serde_json::Value>,
+    pub opinion: Option<String>,
+    pub decided_at: Option<String>,
+    /// Changes against the previous review's proposal of the same case.
+    #[schema(value_type = Object)]
+    pub diff: Vec<serde_json::Value>,
+}
+
+/// 提交法制审核 (Art 58): the current report's proposal with what the
+/// reviewer needs; due in the profile's working days.
+pub async fn submit_review(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        ctx.moving_to(CaseStatus::LegalReview)?;
+        let report = ctx.file.latest_report()?.clone();
+        if ctx.file.reviews.iter().any(|r| r.status == ReviewStatus::Pending) {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewPending, "a legality review of this case is pending"));
+        }
+        if ctx.file.reviews.iter().any(|r| r.report_id == report.id && r.status == ReviewStatus::Approved) {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::Conflict, "the current report was already approved in review"));
+        }
+        let lookup = latest_lookup(ctx.conn, &ctx.case.id)?;
+        let proposal = serde_json::json!({
+            "report": report.body,
+            "discretion": lookup.map(|(id, l)| serde_json::json!({"attachment_id": id, "outcome": l.outcome, "tier": l.tier, "fine_min_fen": l.fine_min_fen, "fine_max_fen": l.fine_max_fen, "explanation": l.explanation})),
+            "notices": ctx.file.notices.iter().map(|n| serde_json::json!({"id": n.id, "fine_fen": n.body.fine_fen, "served_at": n.body.request.served_at})).collect::<Vec<_>>(),
+            "hearing_held": !ctx.file.hearings.is_empty(),
+            "transcripts": ctx.file.transcripts.len(),
+            "statements": ctx.file.statements.iter().map(|s| serde_json::json!({"waived": s.body.waived, "content": s.body.content})).collect::<Vec<_>>(),
+        });
+        let mut reasons = report.body.assessment.legal_review_reasons.clone();
+        if reasons.is_empty() {
+            reasons.push("承办机构主动提请法制审核。".into());
+        }
+        let due = ctx.cal.working_days_after(ctx.today(), ctx.profile.legal_review_working_days, &[]).date;
+        let id = uuid::Uuid::now_v7().to_string();
+        let at = crate::db::micros(ctx.now.naive_utc());
+        // The review row references its report step; steps of this act are
+        // stored by `perform`, the review row here.
+        diesel::insert_into(legal_reviews::table)
+            .values((
+                legal_reviews::id.eq(&id),
+                legal_reviews::case_id.eq(&ctx.case.id),
+                legal_reviews::department_id.eq(&ctx.case.department_id),
+                legal_reviews::status.eq(enum_str(&ReviewStatus::Pending)),
+                legal_reviews::report_id.eq(&report.id),
+                legal_reviews::proposal.eq(json_text(&proposal)),
+                legal_reviews::reasons.eq(json_text(&reasons)),
+                legal_reviews::submitted_by.eq(&ctx.caller.user_id),
+                legal_reviews::submitted_at.eq(at),
+                legal_reviews::due_on.eq(due),
+            ))
+            .execute(ctx.conn)?;
+        let detail = serde_json::json!({"review_id": id, "report_id": report.id, "due_on": due, "reasons": reasons});
+        let mut act = Act::new("review_submitted", serde_json::json!({"review_id": id, "report_id": report.id, "due_on": due}), "case.legal_review_submitted", detail);
+        act.deadlines.push(("legal_review", due, format!("法制审核期限：自收到送审材料之日起{}个工作日内（本部门规则配置）", ctx.profile.legal_review_working_days)));
+        Ok(act)
+    })
+    .await
+}
+
+/// The case a review belongs to.
+async fn review_case(state: &AppState, review_id: &str) -> AppResult<String> {
+    let id = review_id.to_string();
+    state
+        .db
+        .run(move |conn| {
+            legal_reviews::table
+                .find(&id)
+                .select(legal_reviews::case_id)
+                .first::<String>(conn)
+                .optional()?
+                .ok_or_else(|| AppError::not_found("review not found"))
+        })
+        .await
+}
+
+/// 审核意见 — approve, return (back to investigation) or reject, with the
+/// 8-item checklist. Exactly one opinion per review, even when many
+/// reviewers answer at once.
+pub async fn opinion(
+    state: &AppState,
+    caller: &Caller,
+    review_id: &str,
+    if_match: Option<i32>,
+    req: OpinionRequest,
+) -> AppResult<StepView> {
+    let errors = checklist_errors(&req);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let case_id = review_case(state, review_id).await?;
+    let rid = review_id.to_string();
+    let qualified = {
+        let me = caller.user_id.clone();
+        state
+            .db
+            .run(move |conn| {
+                Ok(users::table
+                    .find(&me)
+                    .select(users::legal_qualification)
+                    .first::<bool>(conn)?)
+            })
+            .await?
+    };
+    perform(state, caller, &case_id, if_match, Guard::Review, move |ctx| {
+        let review = ctx.file.reviews.iter().find(|r| r.id == rid).cloned()
+            .ok_or_else(|| AppError::not_found("review not found"))?;
+        if review.status != ReviewStatus::Pending {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewNotPending, format!("this review was already decided: {}", enum_str(&review.status))));
+        }
+        let earlier: i64 = legal_reviews::table
+            .filter(legal_reviews::reviewer_id.eq(&ctx.caller.user_id))
+            .filter(legal_reviews::status.ne(enum_str(&ReviewStatus::Pending)))
+            .count()
+            .get_result(ctx.conn)?;
+        check_reviewer(&ctx.caller.user_id, &ctx.case.investigators, qualified, earlier)?;
+        check_approval(&req)?;
+        let status = match req.outcome {
+            ReviewOutcome::Approve => ReviewStatus::Approved,
+            ReviewOutcome::Return => ReviewStatus::Returned,
+            ReviewOutcome::Reject => ReviewStatus::Rejected,
+        };
+        if status != ReviewStatus::Approved {
+            // Back to the investigation: a new report needs a new review.
+            ctx.moving_to(CaseStatus::Investigating)?;
+        }
+        let at = crate::db::micros(ctx.now.naive_utc());
+        let decided = diesel::update(
+            legal_reviews::table
+                .filter(legal_reviews::id.eq(&rid))
+                .filter(legal_reviews::status.eq(enum_str(&ReviewStatus::Pending))),
+        )
+        .set((
+            legal_reviews::status.eq(enum_str(&status)),
+            legal_reviews::reviewer_id.eq(&ctx.caller.user_id),
+            legal_reviews::checklist.eq(json_text(&req.checklist)),
+            legal_reviews::opinion.eq(&req.opinion),
+            legal_reviews::decided_at.eq(at),
+        ))
+        .execute(ctx.conn)?;
+        if decided != 1 {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewNotPending, "another reviewer decided this review first"));
+        }
+        let detail = serde_json::json!({"review_id": rid, "outcome": req.outcome, "opinion": req.opinion, "checklist": req.checklist});
+        let mut act = Act::new("review_opinion", to_value(&req), "case.legal_review_decided", detail.clone());
+        act.statuses.push(("legal_review", "met"));
+        if let Some(o) = act.step.as_mut().and_then(|s| s.1.as_object_mut()) {
+            o.insert("review_id".into(), rid.clone().into());
+        }
+        Ok(act)
+    })
+    .await
+}
+
+/// 负责人集体讨论 (Art 57 ¶2): recorded by a head, attended by the
+/// department's heads, each confirming with their own account.
+pub async fn discussion(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: DiscussionRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+        ctx.moving_to(CaseStatus::CollectiveDiscussion)?;
+        check_supplied_time("held_at", req.held_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
+        if req.conclusion.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("conclusion", "required", "the discussion's conclusion")]));
+        }
+        let mut attendees: Vec<String> = vec![];
+        for a in &req.attendee_ids {
+            if !attendees.contains(a) {
+                attendees.push(a.clone());
+            }
+        }
+        let found: Vec<(String, String, String, bool)> = users::table
+            .filter(users::id.eq_any(&attendees))
+            .select((users::id, users::department_id, users::roles, users::disabled))
+            .load(ctx.conn)?;
+        for (i, a) in attendees.iter().enumerate() {
+            let ok = found.iter().any(|(id, d, roles, disabled)| id == a && d == &ctx.case.department_id && !disabled && crate::auth::roles_from_json(roles).contains(&Role::Head));
+            if !ok {
+                return Err(AppError::rule_on_field(Code::AttendeeNotHead, &format!("attendee_ids[{i}]"), "集体讨论由本机关负责人参加（行政处罚法第五十七条第二款）"));
+            }
+        }
+        if !attendees.contains(&ctx.caller.user_id) {
+            return Err(AppError::rule_on_field(Code::NotAnAttendee, "attendee_ids", "the head who records the discussion attended it"));
+        }
+        let min = ctx.profile.collective_discussion_min_attendees as usize;
+        if attendees.len() < min {
+            return Err(AppError::rule_on_field(Code::TooFewAttendees, "attendee_ids", format!("集体讨论至少{min}名负责人参加（本部门规则配置；行政处罚法第五十七条第二款）")));
+        }
+        for (i, d) in req.dissent.iter().enumerate() {
+            if !attendees.contains(&d.user_id) {
+                return Err(AppError::rule_on_field(Code::NotAnAttendee, &format!("dissent[{i}].user_id"), "dissent is recorded for attendees"));
+            }
+        }
+        let mut req = req;
+        req.attendee_ids = attendees;
+        let step = DiscussionStep {
+            request: req,
+            report_id: ctx.file.reports.last().map(|r| r.id.clone()),
+            confirmations: vec![Confirmation { user_id: ctx.caller.user_id.clone(), at: rfc3339(ctx.now.naive_utc()), note: None }],
+        };
+        let detail = serde_json::json!({"attendees": step.request.attendee_ids, "conclusion": step.request.conclusion, "dissent": step.request.dissent});
+        Ok(Act::new("collective_discussion", to_value(&step), "case.collective_discussion", detail))
+    })
+    .await
+}
+
+/// An attendee confirms the discussion record with their own account.
+pub async fn confirm_discussion(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    discussion_id: &str,
+    note: Option<String>,
+) -> AppResult<StepView> {
+    let did = discussion_id.to_string();
+    perform(
+        state,
+        caller,
+        case_id,
+        None,
+        Guard::Change(scope::HEAD_ROLES),
+        move |ctx| {
+            let d = ctx
+                .file
+                .discussions
+                .iter()
+                .find(|d| d.id == did)
+                .cloned()
+                .ok_or_else(|| AppError::not_found("discussion not found"))?;
+            if !d.body.request.attendee_ids.contains(&ctx.caller.user_id) {
+                return Err(AppError::rule(
+                    Code::NotAnAttendee,
+                    "only an attendee confirms the discussion record",
+                ));
+            }
+            if d.body
+                .confirmations
+                .iter()
+                .any(|c| c.user_id == ctx.caller.user_id)
+            {
+                return Err(AppError::conflict("already confirmed"));
+            }
+            let mut body = d.body.clone();
+            body.confirmations.push(Confirmation {
+                user_id: ctx.caller.user_id.clone(),
+                at: rfc3339(ctx.now.naive_utc()),
+                note: note.clone(),
+            });
+            diesel::update(case_steps::table.find(&did))
+                .set(case_steps::body.eq(json_text(&body)))
+                .execute(ctx.conn)?;
+            let detail = serde_json::json!({"discussion_id": did, "confirmed": body.confirmed()});
+            Ok(Act {
+                step: None,
+                action: "case.collective_discussion_confirmed",
+                detail,
+                deadlines: vec![],
+                statuses: vec![],
+            })
+        },
+    )
+    .await
+}
+
+/// 作出决定: the guards of `rules::check_decision`; a number from the
+/// department's counter (or the pre-numbered form of the simplified
+/// procedure); service due in 7 working days (Art 61).
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: DecisionRequest,
+) -> AppResult<StepView> {
+    let errors = penalty_errors("penalties", &req.penalties);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    // Only a head decides; on the spot (simplified procedure) the officers
+    // of the case do (Art 51–52). Which applies depends on the case, so the
+    // role is checked inside against it.
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let on_the_spot = ctx.case.procedure == Procedure::Simplified;
+        if on_the_spot {
+            if !(ctx.caller.has(Role::Head) || ctx.case.investigators.contains(&ctx.caller.user_id)) {
+                return Err(AppError::forbidden("an on-the-spot decision is made by the case's officers"));
+            }
+        } else if !ctx.caller.has(Role::Head) {
+            return Err(AppError::forbidden("only a head of the agency decides (行政处罚法第五十七条)"));
+        }
+        ctx.moving_to(CaseStatus::Decided)?;
+        let item = crate::items::find(ctx.conn, &ctx.case.item_code)?
+            .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+        check_penalty_types(&item, &req.penalties)?;
+        let fine = fine_of(&req.penalties);
+        let fine_verdict = match judge(ctx.conn, &ctx.case.id, fine, req.deviation_reason.as_deref(), !on_the_spot) {
+            Ok(v) => v.map(|(_, v)| Ok(v)),
+            Err(e) => Some(Err(e)),
+        };
+        let (due, _) = ctx.decision_due();
+        let basis = check_decision(DecisionFacts {
+            procedure: ctx.case.procedure,
+            party_kind: ctx.case.party_kind,
+            file: &ctx.file,
+            profile: &ctx.profile,
+            today: ctx.today(),
+            decision_due: due,
+            request: &req,
+            fine_verdict,
+        })?;
+        let year = chrono::Datelike::year(&ctx.today());
+        let number = if on_the_spot {
+            req.form_number.clone().unwrap_or_default().trim().to_string()
+        } else {
+            let (kind, code) = match req.outcome {
+                ProposedOutcome::Penalty => ("penalty_decision", "罚"),
+                _ => ("no_penalty_decision", "不罚"),
+            };
+            let n = next_document_number(ctx.conn, &ctx.case.department_id, kind, year)?;
+            format!("{}{}〔{}〕{}号", ctx.case.department_short_name, code, year, n)
+        };
+        let service_due = if on_the_spot { ctx.today() } else { rules::service_due(ctx.today(), ctx.cal) };
+        let step = DecisionStep {
+            request: req,
+            number: number.clone(),
+            fine_fen: fine,
+            report_id: basis.report_id.clone(),
+            legal_review_id: basis.legal_review_id.clone(),
+            verdict: basis.verdict.map(|v| enum_str(&v)),
+            service_due,
+        };
+        let detail = serde_json::json!({
+            "number": number, "outcome": step.request.outcome, "penalties": step.request.penalties,
+            "fine_fen": fine, "legal_review_id": basis.legal_review_id, "report_id": basis.report_id,
+            "verdict": step.verdict, "deviation_reason": step.request.deviation_reason,
+        });
+        let mut act = Act::new("decision", to_value(&step), "case.decided", detail);
+        act.statuses.push(("decision", "met"));
+        act.deadlines.push(("service", service_due, if on_the_spot {
+            "《中华人民共和国行政处罚法》第五十二条：当场交付当事人".into()
+        } else {
+            "《中华人民共和国行政处罚法》第六十一条：决定书在宣告后当场交付当事人；当事人不在场的，七日（工作日）内送达".into()
+        }));
+        Ok(act)
+    })
+    .await
+}
+
+/// 送达 (Art 61): by a method the law allows, not before the decision, not
+/// in the future; a fine is then due in 15 days (Art 67).
+pub async fn serve(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ServiceRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        ctx.moving_to(CaseStatus::Served)?;
+        let decision = ctx.file.decision().cloned().ok_or_else(|| AppError::rule(Code::TransitionNotAllowed, "only a decision is served (行政处罚法第六十一条)"))?;
+        if req.document_id != decision.id {
+            return Err(AppError::rule_on_field(Code::WrongDocument, "document_id", "document_id names the case's decision"));
+        }
+        if req.recipient.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("recipient", "required", "who received the document (受送达人)")]));
+        }
+        check_supplied_time("served_at", req.served_at, Some((decision.at, "the decision")), ctx.now)?;
+        check_service(&req)?;
+        let effective = effective_service(req.method, china_date(req.served_at));
+        let payment_due = (decision.body.fine_fen > 0).then(|| rules::payment_due(effective, ctx.cal));
+        let step = ServiceStep { request: req, effective_on: effective, payment_due };
+        let detail = serde_json::json!({"document_id": step.request.document_id, "method": step.request.method, "served_at": step.request.served_at, "effective_on": effective, "payment_due": payment_due});
+        let mut act = Act::new("service", to_value(&step), "case.served", detail);
+        act.statuses.push(("service", "met"));
+        if let Some(d) = payment_due {
+            act.deadlines.push(("payment", d, "《中华人民共和国行政处罚法》第六十七条第三款：自收到行政处罚决定书之日起十五日内缴纳罚款".into()));
+        }
+        Ok(act)
+    })
+    .await
+}
+
+/// What a case owes on `on` (None: its decision has no fine or is not served).
+pub fn owed_on(file: &CaseFile, on: NaiveDate) -> Option<Owed> {
+    let decision = file.decision()?;
+    let service = file.service()?;
+    let due = service.body.payment_due?;
+    let payments: Vec<(NaiveDate, i64)> = file
+        .payments
+        .iter()
+        .map(|p| (china_date(p.body.paid_at), p.body.amount_fen))
+        .collect();
+    Some(rules::owed(decision.body.fine_fen, due, &payments, on))
+}
+
+/// 缴纳 (Art 67): a payment after service, never more than is owed.
+pub async fn pay(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: PaymentRequest,
+) -> AppResult<StepView> {
+    if req.amount_fen <= 0 {
+        return Err(AppError::validation(vec![crate::error::FieldError::new(
+            "amount_fen",
+            "out_of_range",
+            "a payment is positive",
+        )]));
+    }
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let service = ctx.file.service().cloned().ok_or_else(|| AppError::rule(Code::TransitionNotAllowed, "payment follows the service of the decision (行政处罚法第六十七条)"))?;
+        if ctx.case.status == CaseStatus::Served {
+            ctx.moving_to(CaseStatus::Executing)?;
+        }
+        check_supplied_time("paid_at", req.paid_at, Some((service.body.request.served_at.naive_utc(), "the service of the decision")), ctx.now)?;
+        let on = china_date(req.paid_at);
+        let before = owed_on(&ctx.file, on).ok_or_else(|| AppError::rule(Code::NoFineToPay, "the decision imposes no fine"))?;
+        if req.amount_fen > before.outstanding_fen {
+            return Err(AppError::rule_on_field(Code::Overpayment, "amount_fen", format!("截至{on}应缴{}", crate::discretion::model::yuan_text(before.outstanding_fen))));
+        }
+        let detail = serde_json::json!({"amount_fen": req.amount_fen, "paid_at": req.paid_at, "receipt_number": req.receipt_number, "outstanding_before_fen": before.outstanding_fen});
+        let mut act = Act::new("payment", to_value(&req), "case.payment", detail);
+        if req.amount_fen == before.outstanding_fen {
+            act.statuses.push(("payment", "met"));
+        }
+        Ok(act)
+    })
+    .await
+}
+
+/// `GET /cases/{id}/late-fee?on=`.
+pub async fn late_fee(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    on: Option<NaiveDate>,
+) -> AppResult<Owed> {
+    let scope_ =
+        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
+    let on = on.unwrap_or_else(|| state.clock.today());
+    state
+        .db
+        .run(move |conn| {
+            let file = load_file(conn, &scope_.case_id)?;
+            owed_on(&file, on).ok_or_else(|| {
+                AppError::rule(
+                    Code::NoFineToPay,
+                    "no fine is due: the decision imposes none or is not served",
+                )
+            })
+        })
+        .await
+}
+
+/// 结案 — a head closes a case whose decision is performed (or imposes no
+/// fine and was served).
+pub async fn close(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ReasonRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::HEAD_ROLES),
+        move |ctx| {
+            ctx.moving_to(CaseStatus::Closed)?;
+            let owed = owed_on(&ctx.file, ctx.today());
+            check_closure(&ctx.file, owed.as_ref())?;
+            let detail = serde_json::json!({"reason": req.reason, "paid_fen": ctx.file.paid_fen()});
+            Ok(Act::new("closure", to_value(&req), "case.closed", detail))
+        },
+    )
+    .await
+}
+
+/// 归档 — the file is final: every later write is refused (409).
+pub async fn archive(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+) -> AppResult<StepView> {
+    let caller2 = caller.clone();
+    // Closed and terminated files are no longer "open", so archive takes
+    // its own path past `check_open`.
+    let scope_ = guarded(state, caller, case_id, Guard::Change(scope::HEAD_ROLES)).await?;
+    let now = state.clock.now();
+    let key = state.settings.record_key.clone();
+    state
+        .db
+        .write(move |conn| {
+            let case = load_case_row(conn, &scope_.case_id)?;
+            check_version(if_match, case.version)?;
+            check_transition(case.procedure, case.status, CaseStatus::Archived)?;
+            let moved = diesel::update(
+                cases::table
+                    .filter(cases::id.eq(&case.id))
+                    .filter(cases::status.eq(enum_str(&case.status))),
+            )
+            .set(cases::status.eq(enum_str(&CaseStatus::Archived)))
+            .execute(conn)?;
+            if moved != 1 {
+                return Err(AppError::conflict("the case moved on: reload it"));
+            }
+            let at = crate::db::micros(now.naive_utc());
+            let actor = crate::cases::actor_on_case(conn, &caller2, &case.id)?;
+            let entry = records::append(
+                conn,
+                key.as_bytes(),
+                &case.id,
+                &actor,
+                "case.archived",
+                &serde_json::json!({"from": case.status, "to": CaseStatus::Archived}),
+                Some(&caller2.request_id),
+                at,
+            )?;
+            Ok(StepView {
+                id: format!("record-{}", entry.seq),
+                case_id: case.id.clone(),
+                kind: "archive".into(),
+                case_status: CaseStatus::Archived,
+                case_version: case.version + 1,
+                at: rfc3339(at),
+                body: serde_json::json!({"record_head": entry.hash}),
+            })
+        })
+        .await
+}
+
+/// 中止 — a head suspends the case; its clock stops until resumption.
+pub async fn suspend(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ReasonRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::HEAD_ROLES),
+        move |ctx| {
+            let from = ctx.case.status;
+            ctx.moving_to(CaseStatus::Suspended)?;
+            if req.reason.trim().is_empty() {
+                return Err(AppError::validation(vec![crate::error::FieldError::new(
+                    "reason",
+                    "required",
+                    "why the case is suspended",
+                )]));
+            }
+            let step = SuspensionStep {
+                reason: req.reason,
+                resumes_to: from,
+                from: ctx.today(),
+            };
+            let detail = serde_json::json!({"reason": step.reason, "resumes_to": from});
+            let mut act = Act::new("suspension", to_value(&step), "case.suspended", detail);
+            act.statuses.push(("decision", "paused"));
+            Ok(act)
+        },
+    )
+    .await
+}
+
+/// 恢复 — back to the state it was suspended in; the decision day moves on
+/// by the suspended days.
+pub async fn resume(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ReasonRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::HEAD_ROLES),
+        move |ctx| {
+            if ctx.case.status != CaseStatus::Suspended {
+                return Err(AppError::rule(
+                    Code::NotSuspended,
+                    "the case is not suspended",
+                ));
+            }
+            let s = ctx
+                .file
+                .suspensions
+                .last()
+                .cloned()
+                .ok_or_else(|| AppError::internal("suspended without a suspension step"))?;
+            check_transition(ctx.case.procedure, CaseStatus::Suspended, s.body.resumes_to)?;
+            ctx.to = Some(s.body.resumes_to);
+            ctx.file.resumptions.push(Stored {
+                id: String::new(),
+                at: ctx.now.naive_utc(),
+                actor_id: ctx.caller.user_id.clone(),
+                body: req.clone(),
+            });
+            let (due, basis) = ctx.decision_due();
+            let detail = serde_json::json!({"reason": req.reason, "decision_due": due});
+            let mut act = Act::new("resumption", to_value(&req), "case.resumed", detail);
+            act.deadlines.push(("decision", due, basis));
+            Ok(act)
+        },
+    )
+    .await
+}
+
+/// 终止 — a head ends the case (death of the party, dissolution, …).
+pub async fn terminate(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ReasonRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::HEAD_ROLES),
+        move |ctx| {
+            ctx.moving_to(CaseStatus::Terminated)?;
+            if req.reason.trim().is_empty() {
+                return Err(AppError::validation(vec![crate::error::FieldError::new(
+                    "reason",
+                    "required",
+                    "why the case ends",
+                )]));
+            }
+            let detail = serde_json::json!({"reason": req.reason});
+            let mut act = Act::new("termination", to_value(&req), "case.terminated", detail);
+            for k in [
+                "decision",
+                "statement",
+                "hearing_request",
+                "legal_review",
+                "service",
+                "payment",
+            ] {
+                act.statuses.push((k, "cancelled"));
+            }
+            Ok(act)
+        },
+    )
+    .await
+}
+
+/// 延长办案期限 (Art 60): a head extends before the period runs out; the
+/// first extension is at most the profile's days, a further one follows a
+/// collective discussion held after the previous extension.
+pub async fn extend(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ExtensionRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+        if matches!(ctx.case.status, CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing | CaseStatus::Suspended) {
+            return Err(AppError::rule(Code::TransitionNotAllowed, "only a case not yet decided has a decision period to extend"));
+        }
+        if req.reason.trim().is_empty() || req.days == 0 {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("days", "required", "1 or more days, with a reason")]));
+        }
+        let (due, _) = ctx.decision_due();
+        if ctx.today() > due {
+            return Err(AppError::rule(Code::DecisionPeriodExpired, format!("办案期限已于{due}届满，不能再延长（行政处罚法第六十条）")));
+        }
+        match ctx.file.extensions.last() {
+            None if req.days > ctx.profile.first_extension_max_days => {
+                return Err(AppError::rule_on_field(Code::ExtensionTooLong, "days", format!("首次延长不超过{}日（本部门规则配置；行政处罚法第六十条）", ctx.profile.first_extension_max_days)));
+            }
+            Some(prev) if !ctx.file.discussions.iter().any(|d| d.at >= prev.at && d.body.confirmed()) => {
+                return Err(AppError::rule(Code::ExtensionNeedsCollectiveDiscussion, "再次延长期限须经行政机关负责人集体讨论决定（行政处罚法第六十条）"));
+            }
+            _ => {}
+        }
+        ctx.file.extensions.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
+        let (new_due, basis) = ctx.decision_due();
+        let detail = serde_json::json!({"days": req.days, "reason": req.reason, "decision_due": new_due});
+        let mut act = Act::new("extension", to_value(&req), "case.extended", detail);
+        act.deadlines.push(("decision", new_due, basis));
+        Ok(act)
+    })
+    .await
+}
+
+// ------------------------------------------------------------ reading
+
+/// Every step of a case, oldest first.
+pub async fn steps(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<StepView>> {
+    let scope_ =
+        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
+    state
+        .db
+        .run(move |conn| {
+            let (status, version): (String, i32) = cases::table
+                .find(&scope_.case_id)
+                .select((cases::status, cases::version))
+                .first(conn)?;
+            let status = enum_parse(&status).unwrap_or(CaseStatus::Filed);
+            let rows: Vec<(String, String, String, NaiveDateTime)> = case_steps::table
+                .filter(case_steps::case_id.eq(&scope_.case_id))
+                .order((case_steps::at.asc(), case_steps::id.asc()))
+                .select((
+                    case_steps::id,
+                    case_steps::kind,
+                    case_steps::body,
+                    case_steps::at,
+                ))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, kind, body, at)| StepView {
+                    id,
+                    case_id: scope_.case_id.clone(),
+                    kind,
+                    case_status: status,
+                    case_version: version,
+                    at: rfc3339(at),
+                    body: serde_json::from_str(&body).unwrap_or_default(),
+                })
+                .collect())
+        })
+        .await
+}
+
+type ReviewRow = (
+    (String, String, String, String, String, String, String),
+    (
+        String,
+        NaiveDateTime,
+        NaiveDate,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<NaiveDateTime>,
+    ),
+);
+
+fn review_from(row: ReviewRow, case_no: String) -> AppResult<Review> {
+    let (
+        (id, case_id, department_id, status, report_id, proposal, reasons),
+        (submitted_by, submitted_at, due_on, reviewer_id, checklist, opinion, decided_at),
+    ) = row;
+    Ok(Review {
+        id,
+        case_id,
+        case_no,
+        department_id,
+        status: enum_parse(&status).unwrap_or(ReviewStatus::Pending),
+        report_id,
+        proposal: serde_json::from_str(&proposal).unwrap_or_default(),
+        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        submitted_by,
+        submitted_at: rfc3339(submitted_at),
+        due_on,
+        reviewer_id,
+        checklist: checklist.and_then(|c| serde_json::from_str(&c).ok()),
+        opinion,
+        decided_at: decided_at.map(rfc3339),
+        diff: vec![],
+    })
+}
+
+macro_rules! review_columns {
+    () => {
+        (
+            (
+                legal_reviews::id,
+                legal_reviews::case_id,
+                legal_reviews::department_id,
+                legal_reviews::status,
+                legal_reviews::report_id,
+                legal_reviews::proposal,
+                legal_reviews::reasons,
+            ),
+            (
+                legal_reviews::submitted_by,
+                legal_reviews::submitted_at,
+                legal_reviews::due_on,
+                legal_reviews::reviewer_id,
+                legal_reviews::checklist,
+                legal_reviews::opinion,
+                legal_reviews::decided_at,
+            ),
+        )
+    };
+}
+
+/// The reviewer's queue: reviews of the departments they serve (their own
+/// and those below it), oldest first; a head sees their department's.
+pub async fn queue(
+    state: &AppState,
+    caller: &Caller,
+    status: Option<ReviewStatus>,
+) -> AppResult<Vec<Review>> {
+    caller.require_any(scope::REVIEW_QUEUE_ROLES)?;
+    let path = caller.department_path.clone();
+    let dept = caller.department_id.clone();
+    let reviewer = caller.has(Role::LegalReviewer);
+    state
+        .db
+        .run(move |conn| {
+            let mut q = legal_reviews::table
+                .inner_join(cases::table.inner_join(departments::table))
+                .select((review_columns!(), cases::case_no))
+                .order((legal_reviews::submitted_at.asc(), legal_reviews::id.asc()))
+                .limit(500)
+                .into_boxed();
+            q = if reviewer {
+                q.filter(departments::path.like(format!("{path}%")))
+            } else {
+                q.filter(legal_reviews::department_id.eq(dept))
+            };
+            if let Some(s) = status {
+                q = q.filter(legal_reviews::status.eq(enum_str(&s)));
+            }
+            let rows: Vec<(ReviewRow, String)> = q.load(conn)?;
+            rows.into_iter().map(|(r, no)| review_from(r, no)).collect()
+        })
+        .await
+}
+
+/// One review with the diff of its proposal against the case's previous review.
+pub async fn review(state: &AppState, caller: &Caller, review_id: &str) -> AppResult<Review> {
+    caller.require_any(scope::REVIEW_QUEUE_ROLES)?;
+    let case_id = review_case(state, review_id).await?;
+    let scope_ =
+        crate::cases::readable_case(state, caller, &case_id, crate::cases::Access::ReadCase)
+            .await?;
+    let rid = review_id.to_string();
+    state
+        .db
+        .run(move |conn| {
+            let rows: Vec<(ReviewRow, String)> = legal_reviews::table
+                .inner_join(cases::table)
+                .filter(legal_reviews::case_id.eq(&scope_.case_id))
+                .order((legal_reviews::submitted_at.asc(), legal_reviews::id.asc()))
+                .select((review_columns!(), cases::case_no))
+                .load(conn)?;
+            let mut all: Vec<Review> = rows
+                .into_iter()
+                .map(|(r, no)| review_from(r, no))
+                .collect::<AppResult<_>>()?;
+            let i = all
+                .iter()
+                .position(|r| r.id == rid)
+                .ok_or_else(|| AppError::not_found("review not found"))?;
+            let mut this = all.swap_remove(i);
+            if i > 0 {
+                let prev = &all[i - 1];
+                this.diff = diff_json("", &prev.proposal, &this.proposal);
+            }
+            Ok(this)
+        })
+        .await
+}
+
+/// The changed leaves between two JSON values: `[{path, before, after}]`.
+pub fn diff_json(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .flat_map(|k| {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    diff_json(
+                        &p,
+                        x.get(k).unwrap_or(&Value::Null),
+                        y.get(k).unwrap_or(&Value::Null),
+                    )
+                })
+                .collect()
+        }
+        _ if a == b => vec![],
+        _ => vec![serde_json::json!({"path": path, "before": a, "after": b})],
+    }
+}

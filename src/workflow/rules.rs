@@ -1,0 +1,1403 @@
+//! The law of the case workflow, pure: no database, no clock. The case file
+//! is rebuilt from its steps (`CaseFile`); each function answers one
+//! question about it and names the article it enforces.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::{Calendar, Excluded};
+use crate::cases::rules::{PartyKind, Procedure};
+use crate::clock::china_date;
+use crate::discretion::model::Tier;
+use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::items::PenaltyType;
+use crate::profiles::rules::{Profile, ProposedPenalty};
+
+const APL: &str = "《中华人民共和国行政处罚法》";
+
+fn day_of(t: NaiveDateTime) -> NaiveDate {
+    china_date(t.and_utc())
+}
+
+// ------------------------------------------------------------ the steps
+
+/// What the investigation proposes (调查终结, APL Art 57).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposedOutcome {
+    Penalty,
+    /// Minor, corrected, no harm; first violation; no fault (Art 33).
+    NoPenalty,
+    /// Suspected crime: transfer to the judicial organs (Art 27, 57 ¶1 (4)).
+    TransferCriminal,
+    /// Facts not established (Art 40, 57 ¶1 (3)).
+    NotEstablished,
+}
+
+/// One penalty of a proposal or decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PenaltyItem {
+    #[serde(rename = "type")]
+    pub kind: PenaltyType,
+    /// Fines and confiscations: the amount in fen.
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The fine of a list of penalties (at most one fine per decision).
+pub fn fine_of(penalties: &[PenaltyItem]) -> i64 {
+    penalties
+        .iter()
+        .filter(|p| p.kind == PenaltyType::Fine)
+        .filter_map(|p| p.amount_fen)
+        .sum()
+}
+
+/// The penalties as the hearing and review thresholds see them.
+pub fn as_proposed(penalties: &[PenaltyItem]) -> ProposedPenalty {
+    ProposedPenalty {
+        fine_fen: fine_of(penalties),
+        confiscation_fen: penalties
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.kind,
+                    PenaltyType::ConfiscateIllegalGains | PenaltyType::ConfiscateIllegalProperty
+                )
+            })
+            .filter_map(|p| p.amount_fen)
+            .sum(),
+        other: penalties
+            .iter()
+            .map(|p| p.kind)
+            .filter(|k| *k != PenaltyType::Fine)
+            .collect(),
+    }
+}
+
+/// Art 4, 38: only the penalties the item's legal basis provides.
+pub fn check_penalty_types(
+    item: &crate::items::ItemData,
+    penalties: &[PenaltyItem],
+) -> AppResult<()> {
+    for (i, p) in penalties.iter().enumerate() {
+        if !item.penalty_types.contains(&p.kind) {
+            return Err(AppError::rule_on_field(
+                Code::PenaltyTypeNotProvided,
+                &format!("penalties[{i}].type"),
+                format!(
+                    "执法事项 {} 的处罚依据未规定此种处罚（{}）（{APL}第四条、第三十八条）",
+                    item.code,
+                    crate::db::enum_str(&p.kind)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Field checks of penalties: amounts where they belong, one fine.
+pub fn penalty_errors(field: &str, penalties: &[PenaltyItem]) -> Vec<FieldError> {
+    let mut out = vec![];
+    let mut fines = 0;
+    for (i, p) in penalties.iter().enumerate() {
+        let f = format!("{field}[{i}].amount_fen");
+        let needs_amount = matches!(
+            p.kind,
+            PenaltyType::Fine
+                | PenaltyType::ConfiscateIllegalGains
+                | PenaltyType::ConfiscateIllegalProperty
+        );
+        match (needs_amount, p.amount_fen) {
+            (true, None) => out.push(FieldError::new(
+                &f,
+                "required",
+                "a fine or confiscation states its amount in fen",
+            )),
+            (true, Some(a)) if a <= 0 => out.push(FieldError::new(
+                &f,
+                "out_of_range",
+                "the amount is positive",
+            )),
+            (false, Some(_)) => out.push(FieldError::new(
+                &f,
+                "not_allowed",
+                "only fines and confiscations carry an amount",
+            )),
+            _ => {}
+        }
+        if p.kind == PenaltyType::Fine {
+            fines += 1;
+        }
+    }
+    if fines > 1 {
+        out.push(FieldError::new(
+            field,
+            "duplicate_fine",
+            "one fine per case (一事不再罚, 行政处罚法第二十九条)",
+        ));
+    }
+    out
+}
+
+/// `POST /cases/{id}/investigation-report`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// 调查终结报告: the facts found and the evidence that proves them.
+    pub findings: String,
+    pub outcome: ProposedOutcome,
+    #[serde(default)]
+    pub penalties: Vec<PenaltyItem>,
+    /// The discretion tier the proposal applies (from the attached lookup).
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// Why the proposed fine leaves the tier (then legality review is required).
+    #[serde(default)]
+    pub deviation_reason: Option<String>,
+    /// 情节复杂 (Art 57 ¶2, 58 ¶1 (3)).
+    #[serde(default)]
+    pub complex: bool,
+    /// 重大违法行为 (Art 57 ¶2).
+    #[serde(default)]
+    pub major_violation: bool,
+    /// 涉及重大公共利益 (Art 58 ¶1 (1)).
+    #[serde(default)]
+    pub major_public_interest: bool,
+}
+
+/// What the service found of a report when it was submitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Assessment {
+    pub discretion_attachment_id: Option<String>,
+    /// `within_tier`, `deviation` or `waived`.
+    pub verdict: Option<String>,
+    pub hearing_reasons: Vec<String>,
+    pub legal_review_reasons: Vec<String>,
+    pub collective_discussion_reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportStep {
+    #[serde(flatten)]
+    pub request: ReportRequest,
+    pub assessment: Assessment,
+}
+
+/// How a document reaches the party (送达, APL Art 61; Civil Procedure Law
+/// Art 88–95).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceMethod {
+    /// 直接送达
+    Direct,
+    /// 留置送达: with witnesses or a photo/video record.
+    LeftAtResidence,
+    /// 邮寄送达
+    Post,
+    /// 电子送达: only with the party's consent (Art 61 ¶2).
+    Electronic,
+    /// 公告送达: deemed served 30 days after publication (CPL Art 95).
+    PublicNotice,
+}
+
+/// `POST /cases/{id}/notice` — 行政处罚告知书 (Art 44).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRequest {
+    /// When the notice reached the party: the periods run from here.
+    pub served_at: chrono::DateTime<chrono::Utc>,
+    pub method: ServiceMethod,
+    /// A new notice with a higher amount than one notified before must say
+    /// why (new facts, not the party's defence — Art 45 ¶2).
+    #[serde(default)]
+    pub increase_reason: Option<String>,
+    /// The party consented to electronic service (Art 61 ¶2).
+    #[serde(default)]
+    pub electronic_consent: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NoticeStep {
+    #[serde(flatten)]
+    pub request: NoticeRequest,
+    pub report_id: String,
+    pub penalties: Vec<PenaltyItem>,
+    pub fine_fen: i64,
+    pub hearing_right: bool,
+    pub hearing_reasons: Vec<String>,
+    pub statement_due: NaiveDate,
+    pub hearing_request_due: Option<NaiveDate>,
+}
+
+/// `POST /cases/{id}/statements` — 陈述申辩, or its waiver.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementRequest {
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    /// The party expressly gives up statement and defence (Art 62).
+    #[serde(default)]
+    pub waived: bool,
+    #[serde(default)]
+    pub content: Option<String>,
+    /// 复核: whether the facts, reasons and evidence raised were adopted (Art 45 ¶1).
+    #[serde(default)]
+    pub adopted: Option<bool>,
+    #[serde(default)]
+    pub review_note: Option<String>,
+}
+
+/// `POST /cases/{id}/hearing-request`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingRequestRequest {
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /cases/{id}/hearing` — the hearing held (听证, Art 64).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingRequest {
+    /// When the hearing notice reached the party (≥ 7 working days before).
+    pub notified_at: chrono::DateTime<chrono::Utc>,
+    pub held_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
+    /// 主持人: appointed by the organ, not an investigator of the case.
+    pub presiding_officer_id: String,
+    #[serde(default)]
+    pub public: bool,
+    /// Absent without reason or walked out: the hearing ends as waived (Art 64 (6)).
+    pub party_attended: bool,
+    #[serde(default)]
+    pub agents: Vec<String>,
+}
+
+/// `POST /cases/{id}/hearing/transcript` — 听证笔录 (Art 64 (8), 65).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptRequest {
+    pub text: String,
+    pub party_signed: bool,
+    /// The presiding officer's note when the party refused to sign.
+    #[serde(default)]
+    pub refusal_note: Option<String>,
+}
+
+/// `POST /cases/{id}/collective-discussion` — 负责人集体讨论 (Art 57 ¶2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscussionRequest {
+    pub held_at: chrono::DateTime<chrono::Utc>,
+    /// Heads of the department who took part (the recorder among them).
+    pub attendee_ids: Vec<String>,
+    pub conclusion: String,
+    #[serde(default)]
+    pub dissent: Vec<Dissent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dissent {
+    pub user_id: String,
+    pub opinion: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Confirmation {
+    pub user_id: String,
+    pub at: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiscussionStep {
+    #[serde(flatten)]
+    pub request: DiscussionRequest,
+    pub report_id: Option<String>,
+    pub confirmations: Vec<Confirmation>,
+}
+
+impl DiscussionStep {
+    /// Every attendee confirmed the record with their own account.
+    pub fn confirmed(&self) -> bool {
+        self.request
+            .attendee_ids
+            .iter()
+            .all(|a| self.confirmations.iter().any(|c| &c.user_id == a))
+    }
+}
+
+/// `POST /cases/{id}/decision`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// `penalty` or `no_penalty`.
+    pub outcome: ProposedOutcome,
+    #[serde(default)]
+    pub penalties: Vec<PenaltyItem>,
+    #[serde(default)]
+    pub deviation_reason: Option<String>,
+    /// Simplified procedure: the number printed on the pre-numbered form (Art 52).
+    #[serde(default)]
+    pub form_number: Option<String>,
+    /// Simplified procedure: the party was told the facts, reasons, basis
+    /// and rights on the spot (Art 44, 52).
+    #[serde(default)]
+    pub party_informed: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DecisionStep {
+    #[serde(flatten)]
+    pub request: DecisionRequest,
+    /// 文号.
+    pub number: String,
+    pub fine_fen: i64,
+    pub report_id: Option<String>,
+    pub legal_review_id: Option<String>,
+    pub verdict: Option<String>,
+    pub service_due: NaiveDate,
+}
+
+/// `POST /cases/{id}/service`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRequest {
+    /// The decision served (its id, as returned by `POST /decision`).
+    pub document_id: String,
+    pub method: ServiceMethod,
+    pub served_at: chrono::DateTime<chrono::Utc>,
+    pub recipient: String,
+    /// 留置送达: witnesses present.
+    #[serde(default)]
+    pub witnesses: Vec<String>,
+    /// 留置送达: evidence id of the photo or video of the leaving.
+    #[serde(default)]
+    pub photo_evidence_id: Option<String>,
+    #[serde(default)]
+    pub electronic_consent: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ServiceStep {
+    #[serde(flatten)]
+    pub request: ServiceRequest,
+    /// The day service takes effect (public notice: 30 days on).
+    pub effective_on: NaiveDate,
+    pub payment_due: Option<NaiveDate>,
+}
+
+/// `POST /cases/{id}/payments`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequest {
+    pub amount_fen: i64,
+    pub paid_at: chrono::DateTime<chrono::Utc>,
+    /// Bank or electronic payment reference (罚缴分离, Art 67).
+    #[serde(default)]
+    pub receipt_number: Option<String>,
+}
+
+/// Suspension, termination, closure, archive: a reason and nothing else.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SuspensionStep {
+    pub reason: String,
+    /// The state the case resumes to.
+    pub resumes_to: crate::cases::rules::CaseStatus,
+    pub from: NaiveDate,
+}
+
+/// `POST /cases/{id}/extension` — of the 90-day decision period (Art 60).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionRequest {
+    pub days: u32,
+    pub reason: String,
+}
+
+/// One stored step.
+#[derive(Debug, Clone)]
+pub struct Stored<T> {
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub actor_id: String,
+    pub body: T,
+}
+
+/// A legality review as the rules see it.
+#[derive(Debug, Clone)]
+pub struct ReviewFacts {
+    pub id: String,
+    pub status: ReviewStatus,
+    pub report_id: String,
+    pub submitted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Returned,
+    Rejected,
+}
+
+/// The case file as its steps tell it, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFile {
+    pub reports: Vec<Stored<ReportStep>>,
+    pub notices: Vec<Stored<NoticeStep>>,
+    pub statements: Vec<Stored<StatementRequest>>,
+    pub hearing_requests: Vec<Stored<HearingRequestRequest>>,
+    pub hearings: Vec<Stored<HearingRequest>>,
+    pub transcripts: Vec<Stored<TranscriptRequest>>,
+    pub discussions: Vec<Stored<DiscussionStep>>,
+    pub decisions: Vec<Stored<DecisionStep>>,
+    pub services: Vec<Stored<ServiceStep>>,
+    pub payments: Vec<Stored<PaymentRequest>>,
+    pub suspensions: Vec<Stored<SuspensionStep>>,
+    pub resumptions: Vec<Stored<ReasonRequest>>,
+    pub extensions: Vec<Stored<ExtensionRequest>>,
+    pub reviews: Vec<ReviewFacts>,
+}
+
+impl CaseFile {
+    pub fn latest_report(&self) -> AppResult<&Stored<ReportStep>> {
+        self.reports.last().ok_or_else(|| {
+            AppError::rule(
+                Code::ReportRequired,
+                format!("调查终结后，先提交案件调查终结报告（{APL}第五十七条）"),
+            )
+        })
+    }
+
+    /// The latest notice: its periods are the ones running. A new report
+    /// needs no new notice unless it is heavier or adds a penalty (Art 44,
+    /// 45 ¶2 — checked by the decision).
+    pub fn current_notice(&self) -> Option<&Stored<NoticeStep>> {
+        self.notices.last()
+    }
+
+    /// The lowest fine ever notified (Art 45 ¶2: the decision may not be heavier).
+    pub fn lowest_notified_fine(&self) -> Option<i64> {
+        self.notices.iter().map(|n| n.body.fine_fen).min()
+    }
+
+    pub fn decision(&self) -> Option<&Stored<DecisionStep>> {
+        self.decisions.last()
+    }
+
+    pub fn service(&self) -> Option<&Stored<ServiceStep>> {
+        self.services.last()
+    }
+
+    pub fn paid_fen(&self) -> i64 {
+        self.payments.iter().map(|p| p.body.amount_fen).sum()
+    }
+}
+
+// ------------------------------------------------------------ dates
+
+/// A date a client supplies: not in the future, not before `earliest`.
+pub fn check_supplied_time(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+    earliest: Option<(NaiveDateTime, &str)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if t > now {
+        return Err(AppError::rule_on_field(
+            Code::DateInFuture,
+            field,
+            format!("{field} lies in the future"),
+        ));
+    }
+    if let Some((e, what)) = earliest {
+        if t.naive_utc() < e {
+            return Err(AppError::rule_on_field(
+                Code::DatesOutOfOrder,
+                field,
+                format!("{field} must not be before {what}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ notice
+
+/// Art 45 ¶2: the party's defence never makes the penalty heavier. A new
+/// notice with a fine above one notified before needs a stated reason (new
+/// facts or evidence), and the periods run again.
+pub fn check_notice_amount(
+    file: &CaseFile,
+    fine_fen: i64,
+    increase_reason: Option<&str>,
+) -> AppResult<()> {
+    if let Some(lowest) = file.lowest_notified_fine() {
+        if fine_fen > lowest && increase_reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(AppError::rule_on_field(
+                Code::HeavierPenaltyNeedsReason,
+                "increase_reason",
+                format!(
+                    "拟处罚款高于此前告知的数额，须说明新的事实和理由；不得因当事人陈述、申辩而给予更重的处罚（{APL}第四十五条第二款）"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The statement and hearing-request periods of a notice served on `served_on`.
+pub fn notice_periods(
+    served_on: NaiveDate,
+    hearing_right: bool,
+    profile: &Profile,
+    cal: &Calendar,
+) -> (NaiveDate, Option<NaiveDate>) {
+    let statement = cal
+        .working_days_after(served_on, profile.statement_period_working_days, &[])
+        .date;
+    // Art 64 (1): a hearing is requested within 5 (working, Art 85) days.
+    let hearing = hearing_right.then(|| cal.working_days_after(served_on, 5, &[]).date);
+    (statement, hearing)
+}
+
+// ------------------------------------------------------------ hearing
+
+/// Art 63, 64 (1): only a party with a hearing right requests a hearing,
+/// within 5 working days of the notice.
+pub fn check_hearing_request(file: &CaseFile, requested_on: NaiveDate) -> AppResult<()> {
+    let notice = file.current_notice().ok_or_else(|| {
+        AppError::rule(
+            Code::NoticeRequired,
+            format!("尚未告知拟作出的行政处罚（{APL}第四十四条）"),
+        )
+    })?;
+    if !notice.body.hearing_right {
+        return Err(AppError::rule(
+            Code::NoHearingRight,
+            format!("拟作出的处罚不属于当事人有权要求听证的情形（{APL}第六十三条）"),
+        ));
+    }
+    if let Some(due) = notice.body.hearing_request_due {
+        if requested_on > due {
+            return Err(AppError::rule_on_field(
+                Code::HearingRequestLate,
+                "requested_at",
+                format!(
+                    "当事人应当在行政机关告知后五日内提出听证要求，期限已于{due}届满（{APL}第六十四条第一项、第八十五条）"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The hearing request that still waits for its hearing (a request carries
+/// over to a new notice).
+pub fn pending_hearing_request(file: &CaseFile) -> Option<&Stored<HearingRequestRequest>> {
+    let last = file.hearing_requests.last()?;
+    let held = file.hearings.iter().any(|h| h.at >= last.at);
+    (!held).then_some(last)
+}
+
+/// Art 64 (2), (4): the party is notified at least 7 working days before
+/// the hearing, which a non-investigator presides.
+pub fn check_hearing(
+    h: &HearingRequest,
+    investigators: &[String],
+    cal: &Calendar,
+) -> AppResult<()> {
+    let notified = china_date(h.notified_at);
+    let held = china_date(h.held_at);
+    let earliest = cal.working_days_after(notified, 7, &[]).date;
+    if held <= earliest {
+        return Err(AppError::rule_on_field(
+            Code::HearingNoticeTooShort,
+            "held_at",
+            format!(
+                "行政机关应当在举行听证的七日前通知当事人听证的时间、地点；{notified}通知的听证最早于{earliest}之后举行（{APL}第六十四条第二项、第八十五条）",
+            ),
+        ));
+    }
+    if investigators.contains(&h.presiding_officer_id) {
+        return Err(AppError::rule_on_field(
+            Code::PresidingOfficerIsInvestigator,
+            "presiding_officer_id",
+            format!("听证由行政机关指定的非本案调查人员主持（{APL}第六十四条第四项）"),
+        ));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ review
+
+/// The 8 items of a legality review (审核内容, REFERENCE §2.3).
+pub const CHECKLIST: [(&str, &str); 8] = [
+    (
+        "subject",
+        "执法主体是否合法，是否超越法定权限，执法人员是否具备执法资格",
+    ),
+    ("procedure", "执法程序是否合法"),
+    ("facts_evidence", "案件事实是否清楚，证据是否确凿充分"),
+    ("law_application", "适用法律、法规、规章是否准确"),
+    ("discretion", "裁量基准运用是否适当"),
+    ("documents", "执法文书是否完备、规范"),
+    ("crime_transfer", "是否涉嫌犯罪需要移送司法机关"),
+    ("other", "其他影响合法性、适当性的事项"),
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistEntry {
+    pub passed: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    Approve,
+    /// Back to the investigation, with the opinion.
+    Return,
+    Reject,
+}
+
+/// `POST /reviews/{id}/opinion`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpinionRequest {
+    pub outcome: ReviewOutcome,
+    #[schema(value_type = Object)]
+    pub checklist: std::collections::BTreeMap<String, ChecklistEntry>,
+    #[serde(default)]
+    pub opinion: Option<String>,
+}
+
+/// Every item answered, none unknown; an approval passes them all; a
+/// return or rejection says why.
+pub fn checklist_errors(o: &OpinionRequest) -> Vec<FieldError> {
+    let mut out = vec![];
+    for (key, what) in CHECKLIST {
+        match o.checklist.get(key) {
+            None => out.push(FieldError::new(
+                format!("checklist.{key}"),
+                "required",
+                format!("审核事项「{what}」未填写"),
+            )),
+            Some(e) if !e.passed && e.note.as_deref().is_none_or(|n| n.trim().is_empty()) => out
+                .push(FieldError::new(
+                    format!("checklist.{key}.note"),
+                    "required",
+                    "a failed item states the problem",
+                )),
+            _ => {}
+        }
+    }
+    for key in o.checklist.keys() {
+        if !CHECKLIST.iter().any(|(k, _)| k == key) {
+            out.push(FieldError::new(
+                format!("checklist.{key}"),
+                "unknown_field",
+                "not an item of the legality review",
+            ));
+        }
+    }
+    if o.outcome != ReviewOutcome::Approve
+        && o.opinion.as_deref().is_none_or(|s| s.trim().is_empty())
+    {
+        out.push(FieldError::new(
+            "opinion",
+            "required",
+            "a return or rejection gives the reviewer's opinion",
+        ));
+    }
+    out
+}
+
+/// An approval needs every item passed.
+pub fn check_approval(o: &OpinionRequest) -> AppResult<()> {
+    if o.outcome == ReviewOutcome::Approve {
+        if let Some((k, _)) = o.checklist.iter().find(|(_, e)| !e.passed) {
+            return Err(AppError::rule_on_field(
+                Code::ChecklistIncomplete,
+                &format!("checklist.{k}"),
+                "an item failed: the review returns or rejects, it does not approve",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Art 58 ¶2 and the separation of investigation and review: the reviewer
+/// is not an investigator of the case, and one who never reviewed before
+/// holds the national legal professional qualification.
+pub fn check_reviewer(
+    reviewer_id: &str,
+    investigators: &[String],
+    qualified: bool,
+    earlier_reviews: i64,
+) -> AppResult<()> {
+    if investigators.iter().any(|i| i == reviewer_id) {
+        return Err(AppError::rule(
+            Code::ReviewerIsInvestigator,
+            "本案调查人员不得进行法制审核（审查与调查分离）",
+        ));
+    }
+    if !qualified && earlier_reviews == 0 {
+        return Err(AppError::rule(
+            Code::ReviewerNotQualified,
+            format!("初次从事行政处罚决定法制审核的人员，应当通过国家统一法律职业资格考试取得法律职业资格（{APL}第五十八条第二款）"),
+        ));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ decision
+
+/// The 90-day decision period (Art 60) as the file stands: calendar days
+/// from filing, without suspended days and the hearing (from request to
+/// hearing), plus approved extensions; a last day that is a rest day moves
+/// on. Returns the day and its basis.
+pub fn decision_due(
+    filed_on: NaiveDate,
+    file: &CaseFile,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> (NaiveDate, String) {
+    let mut excluded = vec![];
+    for (i, s) in file.suspensions.iter().enumerate() {
+        let resumed = file
+            .resumptions
+            .iter()
+            .find(|r| r.at >= s.at && file.suspensions.get(i + 1).is_none_or(|n| r.at <= n.at))
+            .map(|r| day_of(r.at));
+        excluded.push(Excluded {
+            from: s.body.from,
+            to: resumed.unwrap_or(today.max(s.body.from)),
+        });
+    }
+    for r in &file.hearing_requests {
+        let held = file
+            .hearings
+            .iter()
+            .find(|h| h.at >= r.at)
+            .map(|h| china_date(h.body.held_at));
+        excluded.push(Excluded {
+            from: china_date(r.body.requested_at),
+            to: held.unwrap_or(today),
+        });
+    }
+    let extension: u32 = file.extensions.iter().map(|e| e.body.days).sum();
+    let due = cal.calendar_days_after(filed_on, 90 + extension, &excluded);
+    let mut basis = format!("{APL}第六十条：自立案之日起九十日内作出行政处罚决定");
+    if extension > 0 {
+        basis.push_str(&format!("；经负责人批准延长{extension}日"));
+    }
+    if !excluded.is_empty() {
+        basis.push_str("；中止、听证期间不计入");
+    }
+    for w in due.warnings {
+        basis.push('；');
+        basis.push_str(&w);
+    }
+    (due.date, basis)
+}
+
+/// Everything the decision guard needs, loaded beforehand.
+pub struct DecisionFacts<'a> {
+    pub procedure: Procedure,
+    pub party_kind: PartyKind,
+    pub file: &'a CaseFile,
+    pub profile: &'a Profile,
+    pub today: NaiveDate,
+    pub decision_due: NaiveDate,
+    pub request: &'a DecisionRequest,
+    /// The judgement of the fine against the latest discretion lookup, when
+    /// a fine is decided: Ok(verdict) or the refusal.
+    pub fine_verdict: Option<AppResult<crate::discretion::rules::Verdict>>,
+}
+
+/// What the decision rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionBasis {
+    pub report_id: Option<String>,
+    pub legal_review_id: Option<String>,
+    pub verdict: Option<crate::discretion::rules::Verdict>,
+}
+
+/// 作出决定 — may this decision be made now? The guards in the order the
+/// law puts them; the first that refuses answers with its own code.
+pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
+    let req = f.request;
+    if !matches!(
+        req.outcome,
+        ProposedOutcome::Penalty | ProposedOutcome::NoPenalty
+    ) {
+        return Err(AppError::rule_on_field(
+            Code::ValidationFailed,
+            "outcome",
+            "a decision imposes a penalty or none; a suspected crime is transferred (行政处罚法第二十七条)",
+        ));
+    }
+    let fine = fine_of(&req.penalties);
+    if req.outcome == ProposedOutcome::Penalty && req.penalties.is_empty() {
+        return Err(AppError::rule_on_field(
+            Code::ValidationFailed,
+            "penalties",
+            "a penalty decision names its penalties (行政处罚法第五十九条第一款第三项)",
+        ));
+    }
+    if req.outcome == ProposedOutcome::NoPenalty && !req.penalties.is_empty() {
+        return Err(AppError::rule_on_field(
+            Code::ValidationFailed,
+            "penalties",
+            "a no-penalty decision imposes none",
+        ));
+    }
+    let verdict = match f.fine_verdict {
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => return Err(e),
+        None => None,
+    };
+
+    if f.procedure == Procedure::Simplified {
+        // Art 51–52: on the spot, within the limits, on a pre-numbered form,
+        // after telling the party the facts, reasons, basis and rights.
+        if req
+            .form_number
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+        {
+            return Err(AppError::rule_on_field(
+                Code::ValidationFailed,
+                "form_number",
+                "当场处罚使用预定格式、编有号码的行政处罚决定书（行政处罚法第五十二条）",
+            ));
+        }
+        if !req.party_informed {
+            return Err(AppError::rule_on_field(
+                Code::NoticeRequired,
+                "party_informed",
+                format!("当场作出处罚决定前，应当告知当事人拟作出处罚的事实、理由、依据及其依法享有的权利（{APL}第四十四条、第五十二条）"),
+            ));
+        }
+        let limit = crate::cases::rules::simplified_fine_limit_fen(f.party_kind);
+        let other = req
+            .penalties
+            .iter()
+            .any(|p| !matches!(p.kind, PenaltyType::Warning | PenaltyType::Fine));
+        if fine > limit || other {
+            return Err(AppError::rule_on_field(
+                Code::SimplifiedProcedureLimitExceeded,
+                "penalties",
+                format!(
+                    "当场处罚限于警告或者不超过 {} 元的罚款（{APL}第五十一条）",
+                    limit / 100
+                ),
+            ));
+        }
+        return Ok(DecisionBasis {
+            report_id: None,
+            legal_review_id: None,
+            verdict,
+        });
+    }
+
+    let report = f.file.latest_report()?;
+    if req.outcome == ProposedOutcome::Penalty {
+        // Art 44, 62: notified of the intended penalty and the rights.
+        let notice = f.file.current_notice().ok_or_else(|| {
+            AppError::rule(
+                Code::NoticeRequired,
+                format!("作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据和陈述、申辩、要求听证等权利；未告知的，不得作出行政处罚决定（{APL}第四十四条、第六十二条）"),
+            )
+        })?;
+        // Art 62: the statement period ran out unless the party waived or was heard.
+        let waived = f
+            .file
+            .statements
+            .iter()
+            .any(|s| s.at >= notice.at && s.body.waived);
+        let heard = f.file.hearings.iter().any(|h| h.at >= notice.at);
+        if !waived && !heard && f.today <= notice.body.statement_due {
+            return Err(AppError::rule(
+                Code::DeadlineNotReached,
+                format!(
+                    "陈述、申辩期限至{}届满，当事人未明确放弃的，期满前不得作出决定（{APL}第四十五条、第六十二条）",
+                    notice.body.statement_due
+                ),
+            ));
+        }
+        if let Some(due) = notice.body.hearing_request_due {
+            if !heard && f.file.hearing_requests.is_empty() && !waived && f.today <= due {
+                return Err(AppError::rule(
+                    Code::DeadlineNotReached,
+                    format!("要求听证的期限至{due}届满（{APL}第六十四条第一项）"),
+                ));
+            }
+        }
+        // Art 63–65: a requested hearing is held and its transcript made.
+        if pending_hearing_request(f.file).is_some() {
+            return Err(AppError::rule(
+                Code::HearingPending,
+                format!("当事人要求听证的，应当组织听证，听证结束后依据听证笔录作出决定（{APL}第六十三条、第六十五条）"),
+            ));
+        }
+        if let Some(h) = f.file.hearings.last() {
+            if !f.file.transcripts.iter().any(|t| t.at >= h.at) {
+                return Err(AppError::rule(
+                    Code::TranscriptMissing,
+                    format!("听证应当制作笔录，行政机关应当根据听证笔录作出决定（{APL}第六十四条第八项、第六十五条）"),
+                ));
+            }
+        }
+        // Art 44: every penalty decided was notified.
+        for (i, p) in req.penalties.iter().enumerate() {
+            if !f
+                .file
+                .notices
+                .iter()
+                .any(|n| n.body.penalties.iter().any(|q| q.kind == p.kind))
+            {
+                return Err(AppError::rule_on_field(
+                    Code::NoticeRequired,
+                    &format!("penalties[{i}].type"),
+                    format!("拟作出的此种处罚未告知当事人（{APL}第四十四条、第六十二条）"),
+                ));
+            }
+        }
+        // Art 45 ¶2: never heavier than the lowest amount notified.
+        if let Some(lowest) = f.file.lowest_notified_fine() {
+            if fine > lowest {
+                return Err(AppError::rule_on_field(
+                    Code::HeavierThanNotified,
+                    "penalties",
+                    format!(
+                        "决定的罚款（{}）高于告知的数额（{}）；行政机关不得因当事人陈述、申辩而给予更重的处罚（{APL}第四十五条第二款）",
+                        crate::discretion::model::yuan_text(fine),
+                        crate::discretion::model::yuan_text(lowest)
+                    ),
+                ));
+            }
+        }
+    }
+
+    // Art 58: legality review of the current proposal.
+    let proposal = as_proposed(&req.penalties);
+    let hearing_right =
+        !crate::profiles::rules::hearing_reasons(f.profile, f.party_kind, &proposal).is_empty();
+    let review_reasons = crate::profiles::rules::legal_review_reasons(
+        f.profile,
+        &crate::profiles::rules::ReviewFacts {
+            party: Some(f.party_kind),
+            penalty: proposal.clone(),
+            hearing_right: hearing_right && !f.file.hearings.is_empty(),
+            benchmark_deviation: verdict == Some(crate::discretion::rules::Verdict::Deviation)
+                || report.body.assessment.verdict.as_deref() == Some("deviation"),
+            major_public_interest: report.body.request.major_public_interest,
+            complex: report.body.request.complex,
+        },
+    );
+    let mut legal_review_id = None;
+    let latest_review = f.file.reviews.last();
+    if !review_reasons.is_empty() || !report.body.assessment.legal_review_reasons.is_empty() {
+        match latest_review {
+            Some(r) if r.status == ReviewStatus::Approved && r.report_id == report.id => {
+                legal_review_id = Some(r.id.clone());
+            }
+            _ => {
+                let mut reasons = review_reasons.clone();
+                reasons.extend(report.body.assessment.legal_review_reasons.iter().cloned());
+                reasons.dedup();
+                return Err(AppError::rule(
+                    Code::LegalReviewRequired,
+                    format!(
+                        "本案须经法制审核且审核通过当前处理意见后方可作出决定（{APL}第五十八条）：{}",
+                        reasons.join("")
+                    ),
+                ));
+            }
+        }
+    } else if let Some(r) = latest_review.filter(|r| r.report_id == report.id) {
+        // Reviewed voluntarily: the latest opinion still binds.
+        if r.status != ReviewStatus::Approved {
+            return Err(AppError::rule(
+                Code::LegalReviewRequired,
+                format!("法制审核未通过当前处理意见，不得作出决定（{APL}第五十八条第一款）"),
+            ));
+        }
+        legal_review_id = Some(r.id.clone());
+    }
+    // Art 57 ¶2: complex or major cases are discussed by the heads.
+    let mut discussion = crate::profiles::rules::collective_discussion_reasons(
+        f.profile,
+        f.party_kind,
+        &proposal,
+        report.body.request.complex,
+        report.body.request.major_violation,
+    );
+    discussion.extend(
+        report
+            .body
+            .assessment
+            .collective_discussion_reasons
+            .iter()
+            .cloned(),
+    );
+    discussion.dedup();
+    if !discussion.is_empty()
+        && !f
+            .file
+            .discussions
+            .iter()
+            .any(|d| d.at >= report.at && d.body.confirmed())
+    {
+        return Err(AppError::rule(
+            Code::CollectiveDiscussionRequired,
+            format!(
+                "本案应当由行政机关负责人集体讨论决定，且讨论记录经全体参加人确认（{APL}第五十七条第二款）：{}",
+                discussion.join("")
+            ),
+        ));
+    }
+    // Art 60: within 90 days of filing, or the approved extension.
+    if f.today > f.decision_due {
+        return Err(AppError::rule(
+            Code::DecisionPeriodExpired,
+            format!(
+                "作出决定的期限已于{}届满；延长期限须在届满前经负责人批准（{APL}第六十条）",
+                f.decision_due
+            ),
+        ));
+    }
+    Ok(DecisionBasis {
+        report_id: Some(report.id.clone()),
+        legal_review_id,
+        verdict,
+    })
+}
+
+/// Art 61: the decision is served within 7 working days.
+pub fn service_due(decided_on: NaiveDate, cal: &Calendar) -> NaiveDate {
+    cal.working_days_after(decided_on, 7, &[]).date
+}
+
+// ------------------------------------------------------------ service
+
+/// The methods the law allows, each with what it needs (Art 61; CPL Art 86–95).
+pub fn check_service(req: &ServiceRequest) -> AppResult<()> {
+    match req.method {
+        ServiceMethod::LeftAtResidence
+            if req.witnesses.len() < 2 && req.photo_evidence_id.is_none() =>
+        {
+            Err(AppError::rule_on_field(
+                Code::ServiceMethodNotAllowed,
+                "witnesses",
+                "留置送达须邀请有关基层组织或者所在单位的代表到场见证，或者采用拍照、录像等方式记录送达过程（民事诉讼法第八十九条）",
+            ))
+        }
+        ServiceMethod::Electronic if !req.electronic_consent => Err(AppError::rule_on_field(
+            Code::ServiceMethodNotAllowed,
+            "electronic_consent",
+            format!("当事人同意并签订确认书的，方可采用传真、电子邮件等方式送达（{APL}第六十一条第二款）"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The day service takes effect: public notice is deemed served 30 days
+/// after publication (CPL Art 95, 2023).
+pub fn effective_service(method: ServiceMethod, served_on: NaiveDate) -> NaiveDate {
+    match method {
+        ServiceMethod::PublicNotice => served_on + chrono::Duration::days(30),
+        _ => served_on,
+    }
+}
+
+/// Art 67 ¶3: the fine is paid within 15 (calendar) days of service.
+pub fn payment_due(effective_on: NaiveDate, cal: &Calendar) -> NaiveDate {
+    cal.calendar_days_after(effective_on, 15, &[]).date
+}
+
+// ------------------------------------------------------------ execution
+
+/// What the party owes on a day: the fine, the surcharge (Art 72: it runs
+/// on the fine until the fine itself is paid), what was paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Owed {
+    pub fine_fen: i64,
+    pub due_on: NaiveDate,
+    pub late_days: u32,
+    pub late_fee_fen: i64,
+    pub capped: bool,
+    pub paid_fen: i64,
+    pub outstanding_fen: i64,
+    /// The day the fine itself was paid in full, which stops the surcharge.
+    pub fine_paid_on: Option<NaiveDate>,
+    pub rounding: &'static str,
+}
+
+/// Payments go to the fine first; the surcharge counts until the day the
+/// fine is paid in full (or `on`).
+pub fn owed(
+    fine_fen: i64,
+    due_on: NaiveDate,
+    payments: &[(NaiveDate, i64)],
+    on: NaiveDate,
+) -> Owed {
+    let mut sorted: Vec<(NaiveDate, i64)> =
+        payments.iter().copied().filter(|(d, _)| *d <= on).collect();
+    sorted.sort();
+    let mut running = 0;
+    let mut fine_paid_on = None;
+    for (d, a) in &sorted {
+        running += a;
+        if running >= fine_fen && fine_paid_on.is_none() {
+            fine_paid_on = Some(*d);
+        }
+    }
+    let stop = fine_paid_on.unwrap_or(on).min(on);
+    let fee = crate::execution::rules::late_fee(fine_fen, due_on, stop, &[]);
+    Owed {
+        fine_fen,
+        due_on,
+        late_days: fee.days,
+        late_fee_fen: fee.fee_fen,
+        capped: fee.capped,
+        paid_fen: running,
+        outstanding_fen: (fine_fen + fee.fee_fen - running).max(0),
+        fine_paid_on,
+        rounding: "每日按罚款数额的3%加处，按分向下取整，总额不超过罚款数额（行政处罚法第七十二条第一款第一项）",
+    }
+}
+
+/// Closure: only a decision performed or lawfully ended.
+pub fn check_closure(file: &CaseFile, owed: Option<&Owed>) -> AppResult<()> {
+    let Some(_) = file.service() else {
+        return Err(AppError::rule(
+            Code::DecisionNotPerformed,
+            "the decision has not been served",
+        ));
+    };
+    if let Some(o) = owed {
+        if o.outstanding_fen > 0 {
+            return Err(AppError::rule(
+                Code::DecisionNotPerformed,
+                format!(
+                    "罚款及加处罚款尚欠{}，决定未履行完毕，不得结案（{APL}第六十七条、第七十二条）",
+                    crate::discretion::model::yuan_text(o.outstanding_fen)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn owed_stops_the_surcharge_when_the_fine_is_paid() {
+        // 5,000 yuan due 03-16, paid 03-18: 2 days × 150 yuan.
+        let o = owed(
+            500_000,
+            day("2026-03-16"),
+            &[(day("2026-03-18"), 500_000)],
+            day("2026-04-30"),
+        );
+        assert_eq!(
+            (o.late_days, o.late_fee_fen, o.outstanding_fen),
+            (2, 30_000, 30_000)
+        );
+        let o = owed(
+            500_000,
+            day("2026-03-16"),
+            &[(day("2026-03-18"), 500_000), (day("2026-03-20"), 30_000)],
+            day("2026-04-30"),
+        );
+        assert_eq!(o.outstanding_fen, 0);
+        // Paid on time: nothing more.
+        let o = owed(
+            500_000,
+            day("2026-03-16"),
+            &[(day("2026-03-16"), 500_000)],
+            day("2026-12-31"),
+        );
+        assert_eq!((o.late_fee_fen, o.outstanding_fen), (0, 0));
+    }
+
+    #[test]
+    fn a_heavier_notice_needs_a_reason() {
+        let mut file = CaseFile::default();
+        assert!(check_notice_amount(&file, 100, None).is_ok());
+        file.notices.push(Stored {
+            id: "n".into(),
+            at: day("2026-03-01").and_hms_opt(0, 0, 0).unwrap(),
+            actor_id: "u".into(),
+            body: NoticeStep {
+                request: NoticeRequest {
+                    served_at: chrono::Utc::now(),
+                    method: ServiceMethod::Direct,
+                    increase_reason: None,
+                    electronic_consent: false,
+                },
+                report_id: "r".into(),
+                penalties: vec![],
+                fine_fen: 100,
+                hearing_right: false,
+                hearing_reasons: vec![],
+                statement_due: day("2026-03-06"),
+                hearing_request_due: None,
+            },
+        });
+        assert!(check_notice_amount(&file, 100, None).is_ok());
+        assert_eq!(
+            check_notice_amount(&file, 101, Some("  "))
+                .unwrap_err()
+                .code,
+            Code::HeavierPenaltyNeedsReason
+        );
+        assert!(check_notice_amount(&file, 101, Some("新发现违法所得")).is_ok());
+    }
+
+    #[test]
+    fn review_checklist() {
+        let mut o = OpinionRequest {
+            outcome: ReviewOutcome::Approve,
+            checklist: CHECKLIST
+                .iter()
+                .map(|(k, _)| {
+                    (
+                        k.to_string(),
+                        ChecklistEntry {
+                            passed: true,
+                            note: None,
+                        },
+                    )
+                })
+                .collect(),
+            opinion: None,
+        };
+        assert!(checklist_errors(&o).is_empty());
+        assert!(check_approval(&o).is_ok());
+        o.checklist.get_mut("discretion").unwrap().passed = false;
+        assert_eq!(checklist_errors(&o)[0].field, "checklist.discretion.note");
+        o.checklist.get_mut("discretion").unwrap().note = Some("超出阶次".into());
+        assert_eq!(
+            check_approval(&o).unwrap_err().code,
+            Code::ChecklistIncomplete
+        );
+        o.outcome = ReviewOutcome::Return;
+        assert_eq!(checklist_errors(&o)[0].field, "opinion");
+        o.checklist.remove("other");
+        assert!(checklist_errors(&o)
+            .iter()
+            .any(|e| e.field == "checklist.other"));
+    }
+
+    #[test]
+    fn reviewers() {
+        let inv = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(
+            check_reviewer("a", &inv, true, 3).unwrap_err().code,
+            Code::ReviewerIsInvestigator
+        );
+        assert_eq!(
+            check_reviewer("c", &inv, false, 0).unwrap_err().code,
+            Code::ReviewerNotQualified
+        );
+        assert!(check_reviewer("c", &inv, false, 1).is_ok());
+        assert!(check_reviewer("c", &inv, true, 0).is_ok());
+    }
+
+    #[test]
+    fn service_methods_and_their_conditions() {
+        let req = |m, w: usize, consent| ServiceRequest {
+            document_id: "d".into(),
+            method: m,
+            served_at: chrono::Utc::now(),
+            recipient: "赵某".into(),
+            witnesses: vec!["x".into(); w],
+            photo_evidence_id: None,
+            electronic_consent: consent,
+        };
+        assert!(check_service(&req(ServiceMethod::Direct, 0, false)).is_ok());
+        assert!(check_service(&req(ServiceMethod::LeftAtResidence, 1, false)).is_err());
+        assert!(check_service(&req(ServiceMethod::LeftAtResidence, 2, false)).is_ok());
+        assert!(check_service(&req(ServiceMethod::Electronic, 0, false)).is_err());
+        assert!(check_service(&req(ServiceMethod::Electronic, 0, true)).is_ok());
+        assert_eq!(
+            effective_service(ServiceMethod::PublicNotice, day("2026-03-01")),
+            day("2026-03-31")
+        );
+    }
+
+    #[test]
+    fn suspension_and_extension_move_the_decision_day() {
+        let cal = Calendar::default();
+        let mut file = CaseFile::default();
+        let filed = day("2026-01-05");
+        let (base, _) = decision_due(filed, &file, day("2026-01-10"), &cal);
+        assert_eq!(base, day("2026-04-06"));
+        // Suspended 10 days (01-10 … 01-19), resumed on 01-19.
+        file.suspensions.push(Stored {
+            id: "s".into(),
+            at: day("2026-01-10").and_hms_opt(2, 0, 0).unwrap(),
+            actor_id: "h".into(),
+            body: SuspensionStep {
+                reason: "检测".into(),
+                resumes_to: crate::cases::rules::CaseStatus::Investigating,
+                from: day("2026-01-10"),
+            },
+        });
+        let (running, _) = decision_due(filed, &file, day("2026-01-14"), &cal);
+        assert!(running > base, "a suspension in progress stops the clock");
+        file.resumptions.push(Stored {
+            id: "r".into(),
+            at: day("2026-01-19").and_hms_opt(2, 0, 0).unwrap(),
+            actor_id: "h".into(),
+            body: ReasonRequest {
+                reason: "检测完毕".into(),
+            },
+        });
+        let (after, basis) = decision_due(filed, &file, day("2026-03-01"), &cal);
+        // 90 counted days skip the 10 suspended ones: 04-05 + 10.
+        assert_eq!(after, day("2026-04-15"));
+        assert!(basis.contains("中止"));
+        file.extensions.push(Stored {
+            id: "e".into(),
+            at: day("2026-03-01").and_hms_opt(2, 0, 0).unwrap(),
+            actor_id: "h".into(),
+            body: ExtensionRequest {
+                days: 30,
+                reason: "案情复杂".into(),
+            },
+        });
+        let (ext, basis) = decision_due(filed, &file, day("2026-03-01"), &cal);
+        assert_eq!(ext, day("2026-05-15"));
+        assert!(basis.contains("延长30日"));
+    }
+}
