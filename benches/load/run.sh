@@ -26,6 +26,7 @@ command -v jq >/dev/null || { apt-get install -y jq >/dev/null 2>&1 || { apt-get
 
 cargo build --release --quiet
 cargo bench --quiet --bench load_baseline --no-run
+cargo bench --quiet --bench load_workflow --no-run
 baseline() { cargo bench --quiet --bench load_baseline -- "$@" 2>/dev/null | tail -1 | awk '{print $4}'; }
 
 work=$(mktemp -d)
@@ -74,6 +75,9 @@ JSON
   # A lookup that walks a multiple clause, an Art 32 ground and the hearing/review rules.
   echo '{"item_code":"MR-FS-001","party_kind":"organization","facts":{"goods_value_fen":1500000,"harm":"ordinary","mitigating":["confessed_unknown"],"first_violation":true}}' >"$work/lookup.json"
   BODY_FILE=$work/lookup.json wrk -t2 -c$CONN -d${DUR}s -s benches/load/post_case.lua "$base/discretion/lookup" >"$work/lookup.txt"
+  # The whole general-procedure path (13 requests a case) against intake alone.
+  cargo bench --quiet --bench load_workflow -- --base "$base" --concurrency "${PATH_WORKERS:-8}" --seconds "$DUR" \
+    >"$work/path.txt" 2>"$work/path-steps.txt"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
   ins=$(baseline --mode insert --url "$url" --concurrency $CONN --pool $POOL --seconds "$DUR" --department-id "$dept" --user-id "$li" --officer "$li" --officer "$wang" --record-key $KEY)
@@ -88,6 +92,11 @@ JSON
   echo "| $backend | GET /cases/{id} vs raw PK fetch | $g | $get | $(ratio "$g" "$get") |"
   echo "| $backend | GET /cases/{id} vs GET /healthz | $g | $h | $(ratio "$g" "$h") |"
   echo "| $backend | POST /discretion/lookup vs GET /healthz | $l | $h | $(ratio "$l" "$h") |"
+  path_rate=$(sed -E 's/.*whole path ([0-9.]+) cases.*/\1/' "$work/path.txt")
+  intake_rate=$(sed -E 's/^intake ([0-9.]+) cases.*/\1/' "$work/path.txt")
+  echo "| $backend | whole general path (cases/s) vs intake alone (cases/s) | $path_rate | $intake_rate | $(ratio "$path_rate" "$intake_rate") |"
+  echo "| $backend | slowest step of the path | $(sed -E 's/.*slowest step (.*)$/\1/' "$work/path.txt") | | |"
+  sed "s/^/    $backend /" "$work/path-steps.txt" >&2
   if [ "$backend" = postgres ]; then psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; fi
 done
 echo

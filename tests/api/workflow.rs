@@ -22,6 +22,7 @@ on_both_backends!(
     service_and_payment_guards,
     decision_period_and_extensions,
     parallel_approvals_one_success_and_stale_versions,
+    a_case_keeps_the_rule_profile_of_its_filing_day,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -1734,4 +1735,43 @@ async fn parallel_approvals_one_success_and_stale_versions(app: TestApp) {
         }
     }
     assert_eq!(ok_count, 1);
+}
+
+async fn a_case_keeps_the_rule_profile_of_its_filing_day(app: TestApp) {
+    let t0 = Utc::now();
+    let today = zhifa::clock::china_date(t0);
+    // From ten days on, the bureau sets the citizen's "large amount" at 100,000 yuan.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("profiles.toml");
+    let t = "{ person_fen = 10000000, organization_fen = 100000000, individual_business_fen = 10000000 }";
+    std::fs::write(&file, format!(
+        "[[profiles]]\ndepartment = \"530102-scjgj\"\neffective_from = {}\nhearing_fine = {t}\nhearing_confiscation = {t}\nlegal_review_fine = {t}\nlegal_review_on_revocation_or_suspension = true\nlegal_review_on_hearing = true\nlegal_review_on_benchmark_deviation = true\n",
+        today + Duration::days(10)
+    )).unwrap();
+    let n = zhifa::profiles::import_file(&mut app.conn(), &file, t0.naive_utc(), today).unwrap();
+    assert_eq!(n, 1);
+    let before = person_case(&app).await;
+    let app = app.restart_at(t0 + Duration::days(12)).await;
+    let after = person_case(&app).await;
+    let mut hearing = vec![];
+    for id in [&before, &after] {
+        onsite(&app, id).await;
+        lookup(&app, id, 7_000_000).await;
+        let r = ok(
+            &app,
+            "li.officer",
+            id,
+            "investigation-report",
+            fine(7_000_000),
+        )
+        .await;
+        hearing.push(
+            !r["body"]["assessment"]["hearing_reasons"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+        );
+    }
+    // Filed under the old profile: still a hearing right; filed later: none.
+    assert_eq!(hearing, [true, false]);
 }
