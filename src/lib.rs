@@ -141,6 +141,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(workflow::api::payment_handler)
         .service(workflow::api::late_fee_handler)
         .service(workflow::api::closure_handler)
+        .service(workflow::api::payment_plan_handler)
         .service(workflow::api::archive_handler)
         .service(workflow::api::suspension_handler)
         .service(workflow::api::resumption_handler)

@@ -89,6 +89,7 @@ impl Modify for Bearer {
         crate::workflow::api::payment_handler,
         crate::workflow::api::late_fee_handler,
         crate::workflow::api::closure_handler,
+        crate::workflow::api::payment_plan_handler,
         crate::workflow::api::archive_handler,
         crate::workflow::api::suspension_handler,
         crate::workflow::api::resumption_handler,

@@ -94,6 +94,19 @@ pub fn check_open(status: CaseStatus) -> Result<(), crate::error::AppError> {
     Ok(())
 }
 
+/// Refuses a write made against a version of the case the client no
+/// longer has (`If-Match`, API conventions): 412.
+pub fn check_version(expected: Option<i32>, actual: i32) -> Result<(), AppError> {
+    match expected {
+        Some(v) if v != actual => Err(AppError::new(
+            actix_web::http::StatusCode::PRECONDITION_FAILED,
+            Code::PreconditionFailed,
+            format!("the case is at version {actual}, not {v}: reload it and try again"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The party (当事人).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

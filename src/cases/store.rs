@@ -430,17 +430,20 @@ pub struct OpenCase {
     pub party_kind: super::rules::PartyKind,
 }
 
-pub fn open_case(conn: &mut DbConn, case_id: &str) -> AppResult<OpenCase> {
-    let (item, party, status): (String, String, String) = cases::table
+/// `if_match` is the version the client last saw (`If-Match`): stale → 412.
+pub fn open_case(conn: &mut DbConn, case_id: &str, if_match: Option<i32>) -> AppResult<OpenCase> {
+    let (item, party, status, version): (String, String, String, i32) = cases::table
         .find(case_id)
         .select((
             cases::enforcement_item_code,
             cases::party_kind,
             cases::status,
+            cases::version,
         ))
         .first(conn)?;
     let bad = || AppError::internal(format!("case {case_id}: unreadable status or party kind"));
     super::rules::check_open(super::rules::enum_parse(&status).ok_or_else(bad)?)?;
+    super::rules::check_version(if_match, version)?;
     Ok(OpenCase {
         enforcement_item_code: item,
         party_kind: super::rules::enum_parse(&party).ok_or_else(bad)?,

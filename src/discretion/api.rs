@@ -255,9 +255,10 @@ pub async fn attach_handler(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    if_match: crate::http::IfMatch,
     body: ApiJson<AttachRequest>,
 ) -> AppResult<HttpResponse> {
-    let a = attach(&state, &caller, &id, body.0).await?;
+    let a = attach(&state, &caller, &id, if_match.0, body.0).await?;
     Ok(crate::http::created(
         format!("/api/v1/cases/{}/discretion/{}", a.case_id, a.id),
         &a,

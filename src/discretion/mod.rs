@@ -736,6 +736,7 @@ pub async fn attach(
     state: &AppState,
     caller: &Caller,
     case_id: &str,
+    if_match: Option<i32>,
     req: AttachRequest,
 ) -> AppResult<Attachment> {
     let case_scope = crate::cases::writable_case(state, caller, case_id).await?;
@@ -748,7 +749,7 @@ pub async fn attach(
     state
         .db
         .write(move |conn| {
-            let open = crate::cases::store::open_case(conn, &id)?;
+            let open = crate::cases::store::open_case(conn, &id, if_match)?;
             let (item_code, party_kind) = (open.enforcement_item_code, open.party_kind);
             let req2 = LookupRequest {
                 item_code: item_code.clone(),

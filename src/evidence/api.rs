@@ -29,6 +29,7 @@ pub async fn upload(
     caller: Caller,
     id: web::Path<String>,
     req: HttpRequest,
+    if_match: crate::http::IfMatch,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     // Who may add is decided before a byte of the file is read.
@@ -110,6 +111,7 @@ pub async fn upload(
         &state,
         &caller,
         scope,
+        if_match.0,
         Upload {
             meta,
             sha256,

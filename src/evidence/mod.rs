@@ -159,6 +159,7 @@ pub async fn add(
     state: &AppState,
     caller: &Caller,
     scope: crate::auth::scope::CaseScope,
+    if_match: Option<i32>,
     up: Upload,
 ) -> AppResult<Evidence> {
     let now = state.clock.now_naive();
@@ -167,7 +168,7 @@ pub async fn add(
     state
         .db
         .write(move |conn| {
-            crate::cases::store::open_case(conn, &scope.case_id)?;
+            crate::cases::store::open_case(conn, &scope.case_id, if_match)?;
             let id = uuid::Uuid::now_v7().to_string();
             let at = crate::db::micros(now);
             let collected = crate::db::micros(up.meta.collected_at.naive_utc());

@@ -23,6 +23,7 @@ pub async fn add_onsite(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    if_match: crate::http::IfMatch,
     body: ApiJson<OnsiteRecord>,
 ) -> AppResult<HttpResponse> {
     let r = body.0;
@@ -38,7 +39,10 @@ pub async fn add_onsite(
         officer_ids: r.officer_ids.clone(),
         body: serde_json::to_value(&r).unwrap_or_default(),
     };
-    Ok(created(&add(&state, &caller, &id, new).await?, "onsite"))
+    Ok(created(
+        &add(&state, &caller, &id, if_match.0, new).await?,
+        "onsite",
+    ))
 }
 
 /// 询问笔录 — one per interviewee; two certified officers (Art 42), the
@@ -52,6 +56,7 @@ pub async fn add_inquiry(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    if_match: crate::http::IfMatch,
     body: ApiJson<InquiryRecord>,
 ) -> AppResult<HttpResponse> {
     let r = body.0;
@@ -67,7 +72,10 @@ pub async fn add_inquiry(
         officer_ids: r.officer_ids.clone(),
         body: serde_json::to_value(&r).unwrap_or_default(),
     };
-    Ok(created(&add(&state, &caller, &id, new).await?, "inquiry"))
+    Ok(created(
+        &add(&state, &caller, &id, if_match.0, new).await?,
+        "inquiry",
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/records/onsite", tag = "cases",

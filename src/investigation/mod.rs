@@ -66,6 +66,7 @@ pub async fn add(
     state: &AppState,
     caller: &Caller,
     case_id: &str,
+    if_match: Option<i32>,
     r: NewRecord,
 ) -> AppResult<StoredRecord> {
     let scope = writable_case(state, caller, case_id).await?;
@@ -75,7 +76,7 @@ pub async fn add(
     state
         .db
         .write(move |conn| {
-            let open = crate::cases::store::open_case(conn, &scope.case_id)?;
+            let open = crate::cases::store::open_case(conn, &scope.case_id, if_match)?;
             let item = crate::items::find(conn, &open.enforcement_item_code)?
                 .ok_or_else(|| AppError::internal("the case's item is gone"))?;
             let people = crate::org::officer_facts(conn, &r.officer_ids)?;

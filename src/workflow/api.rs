@@ -93,6 +93,14 @@ step_endpoint!(
     "缴纳罚款 (Art 67): after service, never more than the fine and the surcharge owed."
 );
 step_endpoint!(
+    payment_plan_handler,
+    "/cases/{id}/payment-plan",
+    "/api/v1/cases/{id}/payment-plan",
+    PaymentPlanRequest,
+    payment_plan,
+    "暂缓、分期缴纳 (Art 66 ¶2): a head approves the party's application; no surcharge accrues during the plan."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",

@@ -19,7 +19,9 @@ use utoipa::ToSchema;
 use crate::auth::scope::{self, CaseScope};
 use crate::auth::{Caller, Role};
 use crate::calendar::Calendar;
-use crate::cases::rules::{check_open, check_transition, CaseStatus, PartyKind, Procedure};
+use crate::cases::rules::{
+    check_open, check_transition, check_version, CaseStatus, PartyKind, Procedure,
+};
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{
     case_deadlines, case_discretion, case_officers, case_steps, cases, departments,
@@ -148,6 +150,7 @@ pub fn load_file(conn: &mut DbConn, case_id: &str) -> AppResult<CaseFile> {
             "suspension" => push!(suspensions),
             "resumption" => push!(resumptions),
             "extension" => push!(extensions),
+            "payment_plan" => push!(plans),
             _ => {}
         }
     }
@@ -304,18 +307,6 @@ async fn guarded(
             }
             Ok(scope_)
         }
-    }
-}
-
-/// Refuses a stale `If-Match` (412).
-pub fn check_version(expected: Option<i32>, actual: i32) -> AppResult<()> {
-    match expected {
-        Some(v) if v != actual => Err(AppError::new(
-            actix_web::http::StatusCode::PRECONDITION_FAILED,
-            Code::PreconditionFailed,
-            format!("the case is at version {actual}, not {v}: reload it and try again"),
-        )),
-        _ => Ok(()),
     }
 }
 
@@ -1253,7 +1244,21 @@ pub fn owed_on(file: &CaseFile, on: NaiveDate) -> Option<Owed> {
         .iter()
         .map(|p| (china_date(p.body.paid_at), p.body.amount_fen))
         .collect();
-    Some(rules::owed(decision.body.fine_fen, due, &payments, on))
+    let paused: Vec<crate::calendar::Excluded> = file
+        .plans
+        .iter()
+        .map(|p| crate::calendar::Excluded {
+            from: p.body.paused_from,
+            to: p.body.ends_on,
+        })
+        .collect();
+    Some(rules::owed(
+        decision.body.fine_fen,
+        due,
+        &payments,
+        on,
+        &paused,
+    ))
 }
 
 /// 缴纳 (Art 67): a payment after service, never more than is owed.
@@ -1287,6 +1292,35 @@ pub async fn pay(
         if req.amount_fen == before.outstanding_fen {
             act.statuses.push(("payment", "met"));
         }
+        Ok(act)
+    })
+    .await
+}
+
+/// 暂缓、分期缴纳 (Art 66 ¶2): a head approves; no surcharge accrues
+/// during the plan, and the last day to pay moves to its end.
+pub async fn payment_plan(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: PaymentPlanRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+        if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
+            return Err(AppError::rule(Code::TransitionNotAllowed, "a payment plan follows the service of a fine (行政处罚法第六十六条)"));
+        }
+        let service = ctx.file.service().cloned().ok_or_else(|| AppError::rule(Code::TransitionNotAllowed, "the decision has not been served"))?;
+        check_supplied_time("applied_at", req.applied_at, Some((service.body.request.served_at.naive_utc(), "the service of the decision")), ctx.now)?;
+        let today = ctx.today();
+        let owed = owed_on(&ctx.file, today).ok_or_else(|| AppError::rule(Code::NoFineToPay, "the decision imposes no fine"))?;
+        let ends_on = check_payment_plan(&req, &owed, today)?;
+        // Days already late before the approval still count.
+        let paused_from = (owed.due_on + chrono::Duration::days(1)).max(today);
+        let step = PaymentPlanStep { request: req, paused_from, ends_on };
+        let detail = serde_json::json!({"kind": step.request.kind, "ends_on": ends_on, "instalments": step.request.instalments, "reason": step.request.reason});
+        let mut act = Act::new("payment_plan", to_value(&step), "case.payment_plan_approved", detail);
+        act.deadlines.push(("payment", ends_on, "《中华人民共和国行政处罚法》第六十六条第二款：经批准暂缓或者分期缴纳罚款".into()));
         Ok(act)
     })
     .await

@@ -407,6 +407,121 @@ pub struct PaymentRequest {
     pub receipt_number: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    /// 延期缴纳
+    Deferral,
+    /// 分期缴纳
+    Instalments,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instalment {
+    pub due_on: NaiveDate,
+    pub amount_fen: i64,
+}
+
+/// `POST /cases/{id}/payment-plan` — a head approves the party's
+/// application to defer or pay in instalments (APL Art 66 ¶2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentPlanRequest {
+    pub kind: PlanKind,
+    /// The party's economic difficulty, as applied for.
+    pub reason: String,
+    pub applied_at: chrono::DateTime<chrono::Utc>,
+    /// Deferral: the new last day to pay.
+    #[serde(default)]
+    pub deferred_until: Option<NaiveDate>,
+    /// Instalments: at least two, in date order, together the unpaid fine.
+    #[serde(default)]
+    pub instalments: Vec<Instalment>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PaymentPlanStep {
+    #[serde(flatten)]
+    pub request: PaymentPlanRequest,
+    /// No surcharge accrues on these days (the approved plan).
+    pub paused_from: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Art 66 ¶2: what a plan may say. Returns its last day.
+pub fn check_payment_plan(
+    req: &PaymentPlanRequest,
+    owed: &Owed,
+    today: NaiveDate,
+) -> AppResult<NaiveDate> {
+    let unpaid_fine = (owed.fine_fen - owed.paid_fen).max(0);
+    if unpaid_fine == 0 {
+        return Err(AppError::rule(Code::NoFineToPay, "the fine is paid"));
+    }
+    let field =
+        |f: &str, m: String| Err(AppError::validation(vec![FieldError::new(f, "invalid", m)]));
+    if req.reason.trim().is_empty() {
+        return field(
+            "reason",
+            "the party's economic difficulty (行政处罚法第六十六条第二款)".into(),
+        );
+    }
+    let end = match req.kind {
+        PlanKind::Deferral => {
+            if !req.instalments.is_empty() {
+                return field("instalments", "a deferral has no instalments".into());
+            }
+            match req.deferred_until {
+                Some(d) if d > owed.due_on && d > today => d,
+                _ => {
+                    return field(
+                        "deferred_until",
+                        format!(
+                            "a day after the current last day to pay ({}) and after today",
+                            owed.due_on
+                        ),
+                    )
+                }
+            }
+        }
+        PlanKind::Instalments => {
+            if req.deferred_until.is_some() {
+                return field("deferred_until", "instalments state their own days".into());
+            }
+            if req.instalments.len() < 2 {
+                return field("instalments", "at least two instalments".into());
+            }
+            for (i, w) in req.instalments.windows(2).enumerate() {
+                if w[1].due_on <= w[0].due_on {
+                    return field(
+                        &format!("instalments[{}].due_on", i + 1),
+                        "instalments in date order".into(),
+                    );
+                }
+            }
+            for (i, x) in req.instalments.iter().enumerate() {
+                if x.amount_fen <= 0 {
+                    return field(&format!("instalments[{i}].amount_fen"), "positive".into());
+                }
+            }
+            let sum: i64 = req.instalments.iter().map(|x| x.amount_fen).sum();
+            if sum != unpaid_fine {
+                return field(
+                    "instalments",
+                    format!("the instalments add up to the unpaid fine, {unpaid_fine} fen"),
+                );
+            }
+            let last = req.instalments.last().map(|x| x.due_on).unwrap_or(today);
+            if last <= today {
+                return field("instalments", "the last instalment lies after today".into());
+            }
+            last
+        }
+    };
+    Ok(end)
+}
+
 /// Suspension, termination, closure, archive: a reason and nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -473,6 +588,7 @@ pub struct CaseFile {
     pub suspensions: Vec<Stored<SuspensionStep>>,
     pub resumptions: Vec<Stored<ReasonRequest>>,
     pub extensions: Vec<Stored<ExtensionRequest>>,
+    pub plans: Vec<Stored<PaymentPlanStep>>,
     pub reviews: Vec<ReviewFacts>,
 }
 
@@ -1156,12 +1272,15 @@ pub struct Owed {
 }
 
 /// Payments go to the fine first; the surcharge counts until the day the
-/// fine is paid in full (or `on`).
+/// fine is paid in full (or `on`), not on `paused` days (an approved
+/// deferral or instalment plan, Art 66; later: reconsideration or
+/// litigation, Art 73).
 pub fn owed(
     fine_fen: i64,
     due_on: NaiveDate,
     payments: &[(NaiveDate, i64)],
     on: NaiveDate,
+    paused: &[Excluded],
 ) -> Owed {
     let mut sorted: Vec<(NaiveDate, i64)> =
         payments.iter().copied().filter(|(d, _)| *d <= on).collect();
@@ -1175,7 +1294,7 @@ pub fn owed(
         }
     }
     let stop = fine_paid_on.unwrap_or(on).min(on);
-    let fee = crate::execution::rules::late_fee(fine_fen, due_on, stop, &[]);
+    let fee = crate::execution::rules::late_fee(fine_fen, due_on, stop, paused);
     Owed {
         fine_fen,
         due_on,
@@ -1227,6 +1346,7 @@ mod tests {
             day("2026-03-16"),
             &[(day("2026-03-18"), 500_000)],
             day("2026-04-30"),
+            &[],
         );
         assert_eq!(
             (o.late_days, o.late_fee_fen, o.outstanding_fen),
@@ -1237,6 +1357,7 @@ mod tests {
             day("2026-03-16"),
             &[(day("2026-03-18"), 500_000), (day("2026-03-20"), 30_000)],
             day("2026-04-30"),
+            &[],
         );
         assert_eq!(o.outstanding_fen, 0);
         // Paid on time: nothing more.
@@ -1245,6 +1366,7 @@ mod tests {
             day("2026-03-16"),
             &[(day("2026-03-16"), 500_000)],
             day("2026-12-31"),
+            &[],
         );
         assert_eq!((o.late_fee_fen, o.outstanding_fen), (0, 0));
     }

@@ -23,6 +23,7 @@ on_both_backends!(
     decision_period_and_extensions,
     parallel_approvals_one_success_and_stale_versions,
     a_case_keeps_the_rule_profile_of_its_filing_day,
+    an_instalment_plan_pauses_the_surcharge,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -1667,6 +1668,29 @@ async fn parallel_approvals_one_success_and_stale_versions(app: TestApp) {
         .json(&notice_now());
     assert_eq!(app.send(r).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(case(&app, &id).await["version"].as_i64().unwrap(), v);
+    // Every other case write takes If-Match too.
+    for (what, body) in [
+        ("discretion", json!({"facts": {"goods_value_fen": 500_000}})),
+        (
+            "records/onsite",
+            json!({"started_at": ago(2), "ended_at": ago(1), "place": "x", "officer_ids": [], "content": "x", "party_signed": true}),
+        ),
+    ] {
+        let r = app
+            .client
+            .post(app.url(&format!("/cases/{id}/{what}")))
+            .bearer_auth(&t)
+            .header("If-Match", "\"1\"")
+            .json(&body);
+        let (s, b) = app.send(r).await;
+        refused(
+            s,
+            &b,
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            None,
+        );
+    }
     let sub = ok(&app, "li.officer", &id, "legal-review", json!(null)).await;
     let rid = sub["body"]["review_id"].as_str().unwrap().to_string();
     let chen = app.token("chen.reviewer").await;
@@ -1774,4 +1798,65 @@ async fn a_case_keeps_the_rule_profile_of_its_filing_day(app: TestApp) {
     }
     // Filed under the old profile: still a hearing right; filed later: none.
     assert_eq!(hearing, [true, false]);
+}
+
+async fn an_instalment_plan_pauses_the_surcharge(app: TestApp) {
+    let t0 = Utc::now();
+    let today = zhifa::clock::china_date(t0);
+    let t = app.token("li.officer").await;
+    let mut body = app.case_body().await;
+    body["procedure"] = json!("simplified");
+    let (_, c) = app.post_json("/cases", Some(&t), &body).await;
+    let id = c["id"].as_str().unwrap().to_string();
+    let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 300_000}], "form_number": "No.7", "party_informed": true})).await;
+    ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": ago(0), "recipient": "赵某"})).await;
+    let plan = |a: i64, b: i64| {
+        json!({"kind": "instalments", "reason": "经营困难，申请分两期缴纳", "applied_at": ago(0),
+        "instalments": [{"due_on": today + Duration::days(10), "amount_fen": a}, {"due_on": today + Duration::days(40), "amount_fen": b}]})
+    };
+    // Only a head approves (Art 66 ¶2); the instalments add up to the fine.
+    let (s, _) = step(
+        &app,
+        "li.officer",
+        &id,
+        "payment-plan",
+        plan(100_000, 200_000),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = step(
+        &app,
+        "zhang.head",
+        &id,
+        "payment-plan",
+        plan(100_000, 100_000),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["errors"][0]["field"], "instalments");
+    ok(
+        &app,
+        "zhang.head",
+        &id,
+        "payment-plan",
+        plan(100_000, 200_000),
+    )
+    .await;
+    let c = case(&app, &id).await;
+    assert_eq!(deadline(&c, "payment"), Some(today + Duration::days(40)));
+    // Nothing paid by day 45: only the 5 days after the plan count.
+    let app = app.restart_at(t0 + Duration::days(60)).await;
+    let li = app.token("li.officer").await;
+    let (s, fee) = app
+        .get(
+            &format!("/cases/{id}/late-fee?on={}", today + Duration::days(45)),
+            Some(&li),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{fee}");
+    assert_eq!(
+        (fee["late_days"].as_i64(), fee["late_fee_fen"].as_i64()),
+        (Some(5), Some(45_000)),
+        "{fee}"
+    );
 }
