@@ -546,7 +546,9 @@ pub fn allowed_next(procedure: Procedure, from: CaseStatus) -> &'static [CaseSta
             Terminated,
             Transferred,
         ],
-        HearingRequested => &[HearingHeld, Suspended, Terminated],
+        // Art 45 ¶1: the party's case may re-open the investigation; the
+        // hearing request carries over to the new notice.
+        HearingRequested => &[HearingHeld, Investigating, Suspended, Terminated],
         // Art 65: decide on the hearing record.
         HearingHeld => &[
             LegalReview,

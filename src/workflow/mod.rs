@@ -638,6 +638,12 @@ pub async fn notice(
 ) -> AppResult<StepView> {
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         ctx.moving_to(CaseStatus::Notified)?;
+        // A hearing requested on an earlier notice carries over: the case
+        // waits for that hearing (Art 63–64).
+        let carried_over = pending_hearing_request(&ctx.file).is_some();
+        if carried_over {
+            ctx.to = Some(CaseStatus::HearingRequested);
+        }
         let report = ctx.file.latest_report()?.clone();
         if report.body.request.outcome != ProposedOutcome::Penalty {
             return Err(AppError::rule(Code::ReportRequired, "only a proposed penalty is notified (行政处罚法第四十四条)"));
@@ -676,7 +682,7 @@ pub async fn notice(
             statement_due,
             format!("《中华人民共和国行政处罚法》第四十四条、第四十五条：自告知书送达之日起{}个工作日内陈述、申辩", ctx.profile.statement_period_working_days),
         ));
-        if let Some(d) = hearing_due {
+        if let Some(d) = hearing_due.filter(|_| !carried_over) {
             act.deadlines.push(("hearing_request", d, "《中华人民共和国行政处罚法》第六十四条第一项：告知后五日（工作日）内提出听证要求".into()));
         }
         Ok(act)

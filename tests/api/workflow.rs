@@ -1126,6 +1126,19 @@ async fn notice_statement_and_hearing_guards(app: TestApp) {
     )
     .await;
     refused(s, &b, StatusCode::CONFLICT, "transition_not_allowed", None);
+    // The party's case re-opens the investigation; a new, lighter notice
+    // keeps the hearing request: the case still waits for the hearing.
+    lookup(&app, &id, 6_800_000).await;
+    ok(
+        &app,
+        "li.officer",
+        &id,
+        "investigation-report",
+        fine(6_800_000),
+    )
+    .await;
+    let n = ok(&app, "li.officer", &id, "notice", notice_now()).await;
+    assert_eq!(n["case_status"], "hearing_requested", "{n}");
     let late = reported(&app, true).await;
     ok(&app, "li.officer", &late, "notice", notice_now()).await;
     let app = app.restart_at(t0 + Duration::days(30)).await;
@@ -1187,7 +1200,7 @@ async fn notice_statement_and_hearing_guards(app: TestApp) {
         "zhang.head",
         &id,
         "decision",
-        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 7_000_000}]}),
+        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 6_800_000}]}),
     )
     .await;
     refused(
@@ -1221,7 +1234,7 @@ async fn notice_statement_and_hearing_guards(app: TestApp) {
         "zhang.head",
         &id,
         "decision",
-        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 7_000_000}]}),
+        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 6_800_000}]}),
     )
     .await;
     refused(
