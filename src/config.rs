@@ -30,6 +30,7 @@ struct FileSettings {
     token_ttl_seconds: Option<u64>,
     pool_size: Option<u32>,
     fixtures_dir: Option<PathBuf>,
+    document_font: Option<PathBuf>,
     login_max_failures: Option<u32>,
     login_lock_seconds: Option<u64>,
     log_format: Option<String>,
@@ -46,6 +47,9 @@ pub struct Settings {
     pub token_ttl_seconds: u64,
     pub pool_size: u32,
     pub fixtures_dir: PathBuf,
+    /// The font documents are printed with (`ZHIFA_DOCUMENT_FONT`; default
+    /// `<fixtures>/fonts/wqy-microhei.ttc`): an agency may configure its own.
+    pub document_font: Option<PathBuf>,
     /// Local mode only: the service clock starts at this instant (`ZHIFA_CLOCK`).
     pub clock_start: Option<DateTime<Utc>>,
     /// Failed logins in the window before a username is throttled.
@@ -174,6 +178,9 @@ impl Settings {
             .map(PathBuf::from)
             .or(file.fixtures_dir)
             .unwrap_or_else(|| PathBuf::from("fixtures"));
+        let document_font = get("ZHIFA_DOCUMENT_FONT")
+            .map(PathBuf::from)
+            .or(file.document_font);
         let pool_size = parse_u64(
             "ZHIFA_POOL_SIZE",
             get("ZHIFA_POOL_SIZE"),
@@ -229,6 +236,7 @@ impl Settings {
             token_ttl_seconds,
             pool_size: pool_size as u32,
             fixtures_dir,
+            document_font,
             clock_start,
             login_max_failures: login_max_failures as u32,
             login_lock_seconds: parse_u64(
@@ -252,6 +260,13 @@ impl Settings {
     /// The fixtures directory: `ZHIFA_FIXTURES_DIR`, else `./fixtures`.
     pub fn fixtures(&self) -> &Path {
         &self.fixtures_dir
+    }
+
+    /// The document font file.
+    pub fn document_font(&self) -> PathBuf {
+        self.document_font
+            .clone()
+            .unwrap_or_else(|| self.fixtures_dir.join("fonts").join("wqy-microhei.ttc"))
     }
 }
 

@@ -98,6 +98,10 @@ pub enum Code {
     Overpayment,
     DecisionNotPerformed,
     NotSuspended,
+    // documents
+    DocumentFieldMissing,
+    GlyphMissing,
+    DocumentTemplateMissing,
 }
 
 impl Code {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod discretion;
+pub mod documents;
 pub mod error;
 pub mod evidence;
 pub mod execution;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub discretion: discretion::cache::Cache,
     /// The working-day calendar deadlines are counted with.
     pub calendar: calendar::Cache,
+    /// The document font, parsed on first use.
+    pub document_font: documents::FontCell,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             callers: auth::CallerCache::default(),
             discretion: discretion::cache::new_cache(),
             calendar: calendar::new_cache(),
+            document_font: Default::default(),
         }
     }
 }
@@ -128,6 +132,9 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(investigation::api::list_onsite)
         .service(investigation::api::list_inquiry)
         .service(workflow::api::report_handler)
+        .service(documents::api::list_handler)
+        .service(documents::api::pdf_handler)
+        .service(documents::api::verify_handler)
         .service(workflow::api::notice_handler)
         .service(workflow::api::statement_handler)
         .service(workflow::api::hearing_request_handler)

@@ -160,6 +160,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        title -> Text,
+        number -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        verification_code -> Text,
+        generated_by -> Text,
+        generated_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     document_counters (department_id, kind, year) {
         department_id -> Text,
         kind -> Text,
@@ -365,6 +382,7 @@ diesel::joinable!(benchmark_versions -> enforcement_items (item_code));
 diesel::joinable!(case_discretion -> cases (case_id));
 diesel::joinable!(case_steps -> cases (case_id));
 diesel::joinable!(legal_reviews -> cases (case_id));
+diesel::joinable!(documents -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -392,4 +410,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_steps,
     legal_reviews,
     document_counters,
+    documents,
 );

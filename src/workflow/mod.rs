@@ -545,6 +545,46 @@ fn judge(
     Ok(Some((id, v)))
 }
 
+// ------------------------------------------------------------ documents
+
+/// The explanation of the latest discretion lookup, as one paragraph.
+fn discretion_text(conn: &mut DbConn, case_id: &str) -> AppResult<String> {
+    Ok(latest_lookup(conn, case_id)?
+        .map(|(_, l)| l.explanation.join(""))
+        .unwrap_or_default())
+}
+
+/// Issues a document in the step's transaction and names it in the step's
+/// record entry (kind, number, SHA-256).
+fn issue_into(
+    ctx: &mut Ctx,
+    iss: &crate::documents::Issuer,
+    kind: &str,
+    number: Option<String>,
+    extra: serde_json::Value,
+    act: &mut Act,
+) -> AppResult<crate::documents::DocumentRef> {
+    let doc = crate::documents::issue(
+        ctx.conn,
+        iss,
+        &ctx.case.id,
+        kind,
+        number,
+        extra,
+        &ctx.caller.user_id,
+        ctx.now.naive_utc(),
+    )?;
+    if let Some(o) = act.detail.as_object_mut() {
+        let list = o
+            .entry("documents")
+            .or_insert_with(|| serde_json::Value::Array(vec![]));
+        if let Some(a) = list.as_array_mut() {
+            a.push(serde_json::json!({"document_id": doc.id, "kind": doc.kind, "number": doc.number, "sha256": doc.sha256}));
+        }
+    }
+    Ok(doc)
+}
+
 // ------------------------------------------------------------ the steps
 
 /// 调查终结报告 (Art 57): findings and the proposed outcome, the fine judged
@@ -636,6 +676,7 @@ pub async fn notice(
     if_match: Option<i32>,
     req: NoticeRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         ctx.moving_to(CaseStatus::Notified)?;
         // A hearing requested on an earlier notice carries over: the case
@@ -677,6 +718,20 @@ pub async fn notice(
             "increase_reason": step.request.increase_reason,
         });
         let mut act = Act::new("notice", to_value(&step), "case.notified", detail);
+        // 行政处罚告知书, in the same transaction.
+        let discretion = discretion_text(ctx.conn, &ctx.case.id)?;
+        let extra = serde_json::json!({
+            "findings": report.body.request.findings,
+            "penalties": crate::documents::penalties_context(&step.penalties),
+            "discretion": discretion,
+            "statement_days": ctx.profile.statement_period_working_days,
+            "hearing_right": step.hearing_right,
+        });
+        let doc = issue_into(ctx, &iss, "penalty_notice", None, extra, &mut act)?;
+        if let Some(o) = act.step.as_mut().and_then(|s| s.1.as_object_mut()) {
+            o.insert("document_id".into(), doc.id.into());
+            o.insert("document_number".into(), doc.number.into());
+        }
         act.deadlines.push((
             "statement",
             statement_due,
@@ -1132,6 +1187,7 @@ pub async fn decide(
     if_match: Option<i32>,
     req: DecisionRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     let errors = penalty_errors("penalties", &req.penalties);
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
@@ -1195,6 +1251,48 @@ pub async fn decide(
             "verdict": step.verdict, "deviation_reason": step.request.deviation_reason,
         });
         let mut act = Act::new("decision", to_value(&step), "case.decided", detail);
+        // 行政处罚决定书 / 不予行政处罚决定书 / 当场行政处罚决定书.
+        let findings = ctx
+            .file
+            .reports
+            .last()
+            .map(|r| r.body.request.findings.clone())
+            .unwrap_or_default();
+        let defence = if ctx.file.hearings.iter().any(|h| h.body.party_attended) {
+            "应你（单位）要求，本机关依法举行了听证，并依据听证笔录作出本决定。"
+        } else if ctx.file.statements.iter().any(|s| s.body.waived) {
+            "你（单位）明确表示放弃陈述、申辩。"
+        } else if !ctx.file.statements.is_empty() {
+            "你（单位）提出了陈述、申辩意见，本机关已进行复核。"
+        } else {
+            "你（单位）在规定期限内未提出陈述、申辩。"
+        };
+        let notified_on = ctx
+            .file
+            .notices
+            .last()
+            .map(|n| crate::documents::chinese_date(china_date(n.body.request.served_at)));
+        let discretion = discretion_text(ctx.conn, &ctx.case.id)?;
+        let extra = serde_json::json!({
+            "findings": findings,
+            "penalties": crate::documents::penalties_context(&step.request.penalties),
+            "has_fine": fine > 0,
+            "discretion": discretion,
+            "notified_on": notified_on,
+            "defence": defence,
+            "reason": step.request.reason.clone().unwrap_or_else(|| findings.clone()),
+        });
+        let kind = if on_the_spot {
+            "on_the_spot_decision"
+        } else if step.request.outcome == ProposedOutcome::Penalty {
+            "penalty_decision"
+        } else {
+            "no_penalty_decision"
+        };
+        let doc = issue_into(ctx, &iss, kind, Some(number.clone()), extra, &mut act)?;
+        if let Some(o) = act.step.as_mut().and_then(|s| s.1.as_object_mut()) {
+            o.insert("document_id".into(), doc.id.into());
+        }
         act.statuses.push(("decision", "met"));
         act.deadlines.push(("service", service_due, if on_the_spot {
             "《中华人民共和国行政处罚法》第五十二条：当场交付当事人".into()
@@ -1215,6 +1313,7 @@ pub async fn serve(
     if_match: Option<i32>,
     req: ServiceRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         ctx.moving_to(CaseStatus::Served)?;
         let decision = ctx.file.decision().cloned().ok_or_else(|| AppError::rule(Code::TransitionNotAllowed, "only a decision is served (行政处罚法第六十一条)"))?;
@@ -1231,6 +1330,36 @@ pub async fn serve(
         let step = ServiceStep { request: req, effective_on: effective, payment_due };
         let detail = serde_json::json!({"document_id": step.request.document_id, "method": step.request.method, "served_at": step.request.served_at, "effective_on": effective, "payment_due": payment_due});
         let mut act = Act::new("service", to_value(&step), "case.served", detail);
+        // 送达回证.
+        let decision_doc: Option<(String, String)> = crate::db::schema::documents::table
+            .filter(crate::db::schema::documents::case_id.eq(&ctx.case.id))
+            .filter(crate::db::schema::documents::number.eq(&decision.body.number))
+            .select((crate::db::schema::documents::title, crate::db::schema::documents::number))
+            .first(ctx.conn)
+            .optional()?;
+        let (title, number) = decision_doc.unwrap_or_else(|| ("行政处罚决定书".into(), decision.body.number.clone()));
+        let method = match step.request.method {
+            ServiceMethod::Direct => "直接送达",
+            ServiceMethod::LeftAtResidence => "留置送达",
+            ServiceMethod::Post => "邮寄送达",
+            ServiceMethod::Electronic => "电子送达（当事人已同意并签订确认书）",
+            ServiceMethod::PublicNotice => "公告送达（自公告发布之日起经过三十日视为送达）",
+        };
+        let on = crate::documents::chinese_date(china_date(step.request.served_at));
+        let mut rows = vec![
+            serde_json::json!(["受送达人", step.request.recipient]),
+            serde_json::json!(["送达文书", format!("{title}（{number}）")]),
+            serde_json::json!(["送达方式", method]),
+            serde_json::json!(["送达时间", on]),
+        ];
+        if !step.request.witnesses.is_empty() {
+            rows.push(serde_json::json!(["见证人", step.request.witnesses.join("、")]));
+        }
+        let extra = serde_json::json!({
+            "served": {"title": title, "number": number, "method": method, "on": on, "recipient": step.request.recipient},
+            "served_rows": rows,
+        });
+        issue_into(ctx, &iss, "service_receipt", None, extra, &mut act)?;
         act.statuses.push(("service", "met"));
         if let Some(d) = payment_due {
             act.deadlines.push(("payment", d, "《中华人民共和国行政处罚法》第六十七条第三款：自收到行政处罚决定书之日起十五日内缴纳罚款".into()));

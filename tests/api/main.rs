@@ -8,6 +8,7 @@ mod calendar;
 mod cases;
 mod cli;
 mod discretion;
+mod documents;
 mod evidence;
 mod investigation;
 mod items;

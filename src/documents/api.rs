@@ -1,0 +1,62 @@
+//! `GET /cases/{id}/documents`, `GET /documents/{id}/pdf`,
+//! `GET /public/documents/verify`.
+
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+
+use super::*;
+
+/// The documents the system issued on a case, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/documents", tag = "documents",
+    responses((status = 200, body = inline(crate::http::Page<DocumentRef>)), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/cases/{id}/documents")]
+pub async fn list_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(crate::http::Page::all(list(&state, &caller, &id).await?))
+}
+
+/// The PDF, verified against its SHA-256 on the way out (`X-Content-SHA256`).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents",
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/documents/{id}/pdf")]
+pub async fn pdf_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (doc, bytes) = pdf_of(&state, &caller, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("x-content-sha256", doc.sha256.clone()))
+        .insert_header((
+            "content-disposition",
+            format!("inline; filename=\"{}.pdf\"", doc.id),
+        ))
+        .body(bytes))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// The document number (文号) as printed.
+    pub number: String,
+    /// The verification code (核验码) as printed.
+    pub code: String,
+}
+
+/// Was a document with this number and code issued (and is it withdrawn)?
+/// Never reveals the content.
+#[utoipa::path(get, path = "/api/v1/public/documents/verify", tag = "public", params(VerifyQuery),
+    responses((status = 200, body = Verification), (status = 400, body = crate::error::Problem)))]
+#[get("/public/documents/verify")]
+pub async fn verify_handler(
+    state: web::Data<AppState>,
+    q: web::Query<VerifyQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(verify_public(&state, &q.number, &q.code).await?))
+}

@@ -1,0 +1,495 @@
+//! Official documents (文书): filled from the case data by templates that
+//! are data (`fixtures/templates/<kind>.toml`), numbered from the
+//! department's counter in the issuing transaction, rendered to PDF, kept
+//! content-addressed with their SHA-256, printed with a verification code a
+//! citizen can check without seeing the content.
+
+pub mod api;
+pub mod pdf;
+pub mod rules;
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::clock::{china_date, rfc3339};
+use crate::db::schema::{documents, users};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult, Code};
+use crate::items::PenaltyType;
+use crate::AppState;
+use pdf::DocFont;
+
+/// The font, parsed once per process (a 5 MB face takes a while).
+pub type FontCell = Arc<OnceLock<Result<Arc<DocFont>, String>>>;
+
+/// What issuing a document needs, moved into the step's transaction.
+#[derive(Clone)]
+pub struct Issuer {
+    pub font: Arc<DocFont>,
+    pub templates: PathBuf,
+    pub data_dir: PathBuf,
+    pub key: String,
+}
+
+/// The issuer of this service: the configured font (`ZHIFA_DOCUMENT_FONT`,
+/// default `fixtures/fonts/wqy-microhei.ttc`) and the templates.
+pub async fn issuer(state: &AppState) -> AppResult<Issuer> {
+    let path = state.settings.document_font();
+    let cell = state.document_font.clone();
+    let font = actix_web::web::block(move || {
+        cell.get_or_init(|| DocFont::load(&path).map(Arc::new))
+            .clone()
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))?
+    .map_err(AppError::internal)?;
+    Ok(Issuer {
+        font,
+        templates: state.settings.fixtures().join("templates"),
+        data_dir: state.settings.data_dir.clone(),
+        key: state.settings.record_key.clone(),
+    })
+}
+
+pub fn load_template(dir: &std::path::Path, kind: &str) -> AppResult<rules::Template> {
+    let path = dir.join(format!("{kind}.toml"));
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        AppError::rule(
+            Code::DocumentTemplateMissing,
+            format!("no template for {kind}: {}: {e}", path.display()),
+        )
+    })?;
+    toml::from_str(&text)
+        .map_err(|e| AppError::internal(format!("template {}: {e}", path.display())))
+}
+
+/// A document as lists and answers show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentRef {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub title: String,
+    pub number: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub verification_code: String,
+    pub generated_at: String,
+    pub withdrawn_at: Option<String>,
+}
+
+/// A short code printed on the document: HMAC of its number, kind and
+/// case under the service's key, so only issued documents have one.
+pub fn verification_code(key: &str, number: &str, kind: &str, case_id: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(format!("{number}\u{1f}{kind}\u{1f}{case_id}").as_bytes());
+    let d = mac.finalize().into_bytes();
+    // 40 bits in 8 characters of Crockford's base32 (no I, L, O, U).
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let v = u64::from_be_bytes([0, 0, 0, d[0], d[1], d[2], d[3], d[4]]);
+    (0..8)
+        .map(|i| ALPHABET[((v >> (35 - 5 * i)) & 31) as usize] as char)
+        .collect()
+}
+
+pub fn penalty_name(p: PenaltyType) -> &'static str {
+    match p {
+        PenaltyType::Warning => "警告",
+        PenaltyType::PublicCriticism => "通报批评",
+        PenaltyType::Fine => "罚款",
+        PenaltyType::ConfiscateIllegalGains => "没收违法所得",
+        PenaltyType::ConfiscateIllegalProperty => "没收非法财物",
+        PenaltyType::SuspendLicense => "暂扣许可证件",
+        PenaltyType::DowngradeQualification => "降低资质等级",
+        PenaltyType::RevokeLicense => "吊销许可证件",
+        PenaltyType::RestrictBusiness => "限制开展生产经营活动",
+        PenaltyType::SuspendBusiness => "责令停产停业",
+        PenaltyType::OrderClosure => "责令关闭",
+        PenaltyType::RestrictPractice => "限制从业",
+        PenaltyType::Detention => "行政拘留",
+        PenaltyType::Other => "其他行政处罚",
+    }
+}
+
+/// The penalties as documents print them.
+pub fn penalties_context(p: &[crate::workflow::rules::PenaltyItem]) -> Value {
+    let items: Vec<Value> = p
+        .iter()
+        .map(|x| {
+            let mut text = penalty_name(x.kind).to_string();
+            if let Some(a) = x.amount_fen {
+                text.push_str(&format!(
+                    "{}（{}）",
+                    rules::amount_in_words(a),
+                    rules::amount_in_figures(a)
+                ));
+            }
+            if let Some(d) = x.description.as_deref().filter(|d| !d.trim().is_empty()) {
+                text.push_str(&format!("：{d}"));
+            }
+            json!({
+                "name": penalty_name(x.kind),
+                "amount_words": x.amount_fen.map(rules::amount_in_words),
+                "amount_figures": x.amount_fen.map(rules::amount_in_figures),
+                "text": text,
+            })
+        })
+        .collect();
+    let text = items
+        .iter()
+        .filter_map(|i| i["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("；");
+    json!({"list": items, "text": text})
+}
+
+/// 2026年11月26日.
+pub fn chinese_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// What every document knows of its case: the party, the department, the
+/// item and its legal basis, the officers, the remedies.
+pub fn case_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> AppResult<Value> {
+    let (case, _) = crate::cases::store::load_case(conn, case_id)?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
+    let dept = crate::org::find_department(conn, &case.department_id)?
+        .ok_or_else(|| AppError::internal("case department missing"))?;
+    let government = match &dept.department.parent_id {
+        Some(p) => crate::org::find_department(conn, p)?
+            .map(|g| g.department.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    // The county or city people's court of the government's seat (行政诉讼法第十八条).
+    let court = government.trim_end_matches("人民政府").to_string() + "人民法院";
+    let item = crate::items::find(conn, &case.enforcement_item_code)?
+        .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+    let cite = |c: &[crate::items::Citation]| {
+        c.iter()
+            .map(|x| x.to_chinese())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let party_kind = match case.party.kind {
+        crate::cases::rules::PartyKind::Person => "公民",
+        crate::cases::rules::PartyKind::Organization => "法人或者其他组织",
+        crate::cases::rules::PartyKind::IndividualBusiness => "个体工商户",
+    };
+    let officers = case
+        .officers
+        .iter()
+        .filter(|o| o.role == "officer")
+        .map(|o| {
+            format!(
+                "{}（执法证号：{}）",
+                o.display_name,
+                o.certificate_number.clone().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("、");
+    let filed_on = china_date(
+        chrono::DateTime::parse_from_rfc3339(&case.filed_at)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
+    Ok(json!({
+        "case": {
+            "id": case.id, "case_no": case.case_no, "facts": case.facts, "location": case.location,
+            "filed_on": chinese_date(filed_on), "item_code": item.code, "item_name": item.name,
+        },
+        "party": {
+            "name": case.party.name, "kind_name": party_kind, "id_number": case.party.id_number,
+            "address": case.party.address, "phone": case.party.phone,
+            "legal_representative": case.party.legal_representative,
+            "is_organization": case.party.kind == crate::cases::rules::PartyKind::Organization,
+        },
+        "department": {
+            "name": dept.department.name, "short_name": dept.department.short_name,
+            "government": government, "court": court,
+        },
+        "basis": { "violation": cite(&item.violation_basis), "penalty": cite(&item.penalty_basis) },
+        "officers": officers,
+        "today": chinese_date(today),
+        "remedies": {
+            "reconsideration_organ": government,
+            "reconsideration_days": 60,
+            "litigation_months": 6,
+            "court": court,
+        },
+    }))
+}
+
+fn merge(base: &mut Value, extra: Value) {
+    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
+        for (k, v) in e {
+            b.insert(k, v);
+        }
+    }
+}
+
+/// Issues one document inside the caller's transaction: the template
+/// filled (422 naming a missing field), the number (given, or the next of
+/// the department's counter for the template's kind), the PDF, its blob and
+/// its row. Returns the reference for the step's record entry.
+#[allow(clippy::too_many_arguments)]
+pub fn issue(
+    conn: &mut DbConn,
+    iss: &Issuer,
+    case_id: &str,
+    kind: &str,
+    number: Option<String>,
+    extra: Value,
+    by: &str,
+    now: NaiveDateTime,
+) -> AppResult<DocumentRef> {
+    let template = load_template(&iss.templates, kind)?;
+    let today = china_date(now.and_utc());
+    let mut ctx = case_context(conn, case_id, today)?;
+    merge(&mut ctx, extra);
+    let blocks = rules::fill(&template, &ctx)?;
+    let number = match number {
+        Some(n) => n,
+        None => {
+            let (department_id, short): (String, String) = crate::db::schema::cases::table
+                .inner_join(crate::db::schema::departments::table)
+                .filter(crate::db::schema::cases::id.eq(case_id))
+                .select((
+                    crate::db::schema::cases::department_id,
+                    crate::db::schema::departments::short_name,
+                ))
+                .first(conn)?;
+            let n = crate::workflow::next_document_number(
+                conn,
+                &department_id,
+                &template.kind,
+                today.year(),
+            )?;
+            rules::document_number(&short, &template.code, today.year(), n)
+        }
+    };
+    let code = verification_code(&iss.key, &number, kind, case_id);
+    let bytes = pdf::render(
+        &iss.font,
+        &pdf::Heading {
+            title: &template.title,
+            number: &number,
+            verification: &format!(
+                "文书编号：{number}　核验码：{code}（可通过政务服务网站核验真伪）"
+            ),
+            key: &format!("{case_id}/{kind}/{number}"),
+            date: today,
+        },
+        &blocks,
+    )?;
+    let mut incoming = crate::evidence::Incoming::new(&iss.data_dir)?;
+    incoming.write(&bytes)?;
+    let sha256 = incoming.finish(&iss.data_dir)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = crate::db::micros(now);
+    diesel::insert_into(documents::table)
+        .values((
+            documents::id.eq(&id),
+            documents::case_id.eq(case_id),
+            documents::kind.eq(kind),
+            documents::title.eq(&template.title),
+            documents::number.eq(&number),
+            documents::sha256.eq(&sha256),
+            documents::size_bytes.eq(bytes.len() as i64),
+            documents::verification_code.eq(&code),
+            documents::generated_by.eq(by),
+            documents::generated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(DocumentRef {
+        id,
+        case_id: case_id.to_string(),
+        kind: kind.to_string(),
+        title: template.title,
+        number,
+        sha256,
+        size_bytes: bytes.len() as i64,
+        verification_code: code,
+        generated_at: rfc3339(at),
+        withdrawn_at: None,
+    })
+}
+
+type DocRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+fn from_row(r: DocRow) -> DocumentRef {
+    DocumentRef {
+        id: r.0,
+        case_id: r.1,
+        kind: r.2,
+        title: r.3,
+        number: r.4,
+        sha256: r.5,
+        size_bytes: r.6,
+        verification_code: r.7,
+        generated_at: rfc3339(r.8),
+        withdrawn_at: r.9.map(rfc3339),
+    }
+}
+
+macro_rules! doc_columns {
+    () => {
+        (
+            documents::id,
+            documents::case_id,
+            documents::kind,
+            documents::title,
+            documents::number,
+            documents::sha256,
+            documents::size_bytes,
+            documents::verification_code,
+            documents::generated_at,
+            documents::withdrawn_at,
+        )
+    };
+}
+
+/// The documents of a case, oldest first.
+pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<DocumentRef>> {
+    let scope_ =
+        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
+    state
+        .db
+        .run(move |conn| {
+            let rows: Vec<DocRow> = documents::table
+                .filter(documents::case_id.eq(&scope_.case_id))
+                .order((documents::generated_at.asc(), documents::id.asc()))
+                .select(doc_columns!())
+                .load(conn)?;
+            Ok(rows.into_iter().map(from_row).collect())
+        })
+        .await
+}
+
+/// One document's PDF, verified against its SHA-256 (409 when the stored
+/// file no longer matches).
+pub async fn pdf_of(
+    state: &AppState,
+    caller: &Caller,
+    document_id: &str,
+) -> AppResult<(DocumentRef, Vec<u8>)> {
+    caller.require_any(crate::auth::scope::CASE_ROLES)?;
+    let id = document_id.to_string();
+    let doc = state
+        .db
+        .run(move |conn| {
+            documents::table
+                .find(&id)
+                .select(doc_columns!())
+                .first::<DocRow>(conn)
+                .optional()?
+                .map(from_row)
+                .ok_or_else(|| AppError::not_found("document not found"))
+        })
+        .await?;
+    crate::cases::readable_case(
+        state,
+        caller,
+        &doc.case_id,
+        crate::cases::Access::ReadEvidence,
+    )
+    .await
+    .map_err(|e| {
+        if e.code == Code::NotFound {
+            AppError::not_found("document not found")
+        } else {
+            e
+        }
+    })?;
+    let dir = state.settings.data_dir.clone();
+    let sha = doc.sha256.clone();
+    let bytes = actix_web::web::block(move || crate::evidence::read_verified(&dir, &sha))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))??;
+    Ok((doc, bytes))
+}
+
+/// The public answer of `GET /public/documents/verify`: whether a document
+/// with that number and code was issued, never its content.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Verification {
+    pub issued: bool,
+    pub number: String,
+    pub title: Option<String>,
+    pub issuer: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub withdrawn: bool,
+}
+
+pub async fn verify_public(state: &AppState, number: &str, code: &str) -> AppResult<Verification> {
+    let number = number.trim().to_string();
+    let code = code.trim().to_uppercase();
+    state
+        .db
+        .run(move |conn| {
+            let row: Option<(String, NaiveDateTime, Option<NaiveDateTime>, String)> =
+                documents::table
+                    .inner_join(
+                        crate::db::schema::cases::table
+                            .inner_join(crate::db::schema::departments::table),
+                    )
+                    .filter(documents::number.eq(&number))
+                    .filter(documents::verification_code.eq(&code))
+                    .select((
+                        documents::title,
+                        documents::generated_at,
+                        documents::withdrawn_at,
+                        crate::db::schema::departments::name,
+                    ))
+                    .first(conn)
+                    .optional()?;
+            Ok(match row {
+                Some((title, at, withdrawn, issuer)) => Verification {
+                    issued: true,
+                    number,
+                    title: Some(title),
+                    issuer: Some(issuer),
+                    issued_on: Some(china_date(at.and_utc())),
+                    withdrawn: withdrawn.is_some(),
+                },
+                None => Verification {
+                    issued: false,
+                    number,
+                    title: None,
+                    issuer: None,
+                    issued_on: None,
+                    withdrawn: false,
+                },
+            })
+        })
+        .await
+}
+
+/// The display name of a user, for signatures.
+pub fn display_name(conn: &mut DbConn, user_id: &str) -> AppResult<String> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::display_name)
+        .first(conn)?)
+}
