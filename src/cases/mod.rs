@@ -248,6 +248,7 @@ pub async fn file_case(
     let key = state.settings.record_key.clone();
     let calendar = state.calendar.get(&state.db).await?;
     let rule_data = state.discretion.get(&state.db).await?;
+    let issuer = crate::documents::issuer(state).await?;
     let now = state.clock.now();
     let idem = idempotency_key.clone();
     let caller2 = caller.clone();
@@ -328,6 +329,17 @@ pub async fn file_case(
                 }
                 let (due, due_basis) = rules::decision_due(filed_on, &calendar);
                 store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;
+                // 立案审批表, in the filing's transaction.
+                let filing_doc = crate::documents::issue(
+                    conn,
+                    &issuer,
+                    &id,
+                    "filing_approval",
+                    None,
+                    crate::documents::filing_context(&req, &case_no, now),
+                    &caller.user_id,
+                    at,
+                )?;
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
                 records::append(
                     conn,
@@ -345,6 +357,7 @@ pub async fn file_case(
                         "auxiliaries": req.auxiliary_ids,
                         "decision_due": due,
                         "limitation_until": decision.limitation_until,
+                        "documents": [{"document_id": filing_doc.id, "kind": filing_doc.kind, "number": filing_doc.number, "sha256": filing_doc.sha256}],
                     }),
                     Some(&caller.request_id),
                     at,

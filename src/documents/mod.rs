@@ -120,6 +120,42 @@ pub fn penalty_name(p: PenaltyType) -> &'static str {
     }
 }
 
+pub fn source_name(s: crate::cases::rules::Source) -> &'static str {
+    use crate::cases::rules::Source::*;
+    match s {
+        Inspection => "监督检查",
+        Complaint => "投诉",
+        Report => "举报",
+        Referral => "其他机关移送",
+        Assignment => "上级机关交办",
+        Media => "媒体曝光",
+        Monitoring => "监测（电子技术监控）",
+        Transfer => "案件移交",
+    }
+}
+
+/// What the 立案审批表 adds to the case context.
+pub fn filing_context(
+    req: &crate::cases::NewCase,
+    case_no: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let day = |t: chrono::DateTime<chrono::Utc>| chinese_date(china_date(t));
+    json!({
+        "rows": [
+            ["案号", case_no],
+            ["案件来源", source_name(req.source)],
+            ["当事人", req.party.name.trim()],
+            ["住所（住址）", req.party.address.trim()],
+            ["违法行为发生地", req.location.trim()],
+            ["违法行为发生时间", day(req.occurred_at)],
+            ["发现时间", day(req.discovered_at)],
+            ["简要案情", req.facts.trim()],
+            ["立案日期", day(now)],
+        ],
+    })
+}
+
 /// The penalties as documents print them.
 pub fn penalties_context(p: &[crate::workflow::rules::PenaltyItem]) -> Value {
     let items: Vec<Value> = p

@@ -70,6 +70,7 @@ pub async fn add(
     r: NewRecord,
 ) -> AppResult<StoredRecord> {
     let scope = writable_case(state, caller, case_id).await?;
+    let issuer = crate::documents::issuer(state).await?;
     let now = state.clock.now();
     let key = state.settings.record_key.clone();
     let caller = caller.clone();
@@ -124,6 +125,43 @@ pub async fn add(
                 RecordKind::Onsite => "record.onsite",
                 RecordKind::Inquiry => "record.inquiry",
             };
+            // 现场笔录 / 询问笔录 as a document, in the same transaction.
+            let mut names = vec![];
+            for o in &officers {
+                names.push(format!(
+                    "{}（执法证号：{}）",
+                    crate::documents::display_name(conn, &o.user_id)?,
+                    o.certificate_number
+                ));
+            }
+            let when = |t: DateTime<Utc>| {
+                let local = t.with_timezone(&crate::clock::china_offset());
+                format!("{}", local.format("%Y年%m月%d日%H时%M分"))
+            };
+            let signed = r.body.get("party_signed").or_else(|| r.body.get("interviewee_signed")).and_then(|v| v.as_bool()).unwrap_or(false);
+            let note = r.body.get("refusal_note").and_then(|v| v.as_str()).unwrap_or("");
+            let interviewee = r.body.get("interviewee").map(|i| {
+                format!(
+                    "{}（{}）",
+                    i.get("name").and_then(|v| v.as_str()).unwrap_or(""),
+                    i.get("relation").and_then(|v| v.as_str()).unwrap_or("")
+                )
+            });
+            let extra = serde_json::json!({"record": {
+                "time": format!("{}至{}", when(r.started_at), when(r.ended_at)),
+                "place": r.place.trim(),
+                "officers": names.join("、"),
+                "content": r.body.get("content"),
+                "party_opinion": r.body.get("party_opinion"),
+                "interviewee": interviewee,
+                "questions": r.body.get("questions"),
+                "signature": if signed { "当事人（被询问人）已核对笔录并签名。".to_string() } else { format!("当事人（被询问人）拒绝签名。执法人员注明：{note}") },
+            }});
+            let kind = match r.kind {
+                RecordKind::Onsite => "onsite_record",
+                RecordKind::Inquiry => "inquiry_record",
+            };
+            let doc = crate::documents::issue(conn, &issuer, &scope.case_id, kind, None, extra, &caller.user_id, at)?;
             records::append(
                 conn,
                 key.as_bytes(),
@@ -137,6 +175,7 @@ pub async fn add(
                     "place": r.place.trim(),
                     "officers": officers,
                     "interviewee": r.body.get("interviewee").and_then(|i| i.get("name")),
+                    "documents": [{"document_id": doc.id, "kind": doc.kind, "number": doc.number, "sha256": doc.sha256}],
                 }),
                 Some(&caller.request_id),
                 at,

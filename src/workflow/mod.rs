@@ -865,6 +865,7 @@ pub async fn transcript(
     if_match: Option<i32>,
     req: TranscriptRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         if ctx.file.hearings.is_empty() {
             return Err(AppError::rule(Code::HearingNotRequested, "a transcript records a hearing held (行政处罚法第六十四条第八项)"));
@@ -880,7 +881,20 @@ pub async fn transcript(
             return Err(AppError::validation(errors));
         }
         let detail = serde_json::json!({"party_signed": req.party_signed, "sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(req.text.as_bytes()))});
-        Ok(Act::new("transcript", to_value(&req), "case.hearing_transcript", detail))
+        let mut act = Act::new("transcript", to_value(&req), "case.hearing_transcript", detail);
+        let h = ctx.file.hearings.last().cloned().ok_or_else(|| AppError::internal("hearing vanished"))?;
+        let presiding = crate::documents::display_name(ctx.conn, &h.body.presiding_officer_id)?;
+        let signature = if req.party_signed {
+            "当事人已核对笔录并签名。".to_string()
+        } else {
+            format!("当事人拒绝签名。听证主持人注明：{}", req.refusal_note.clone().unwrap_or_default())
+        };
+        let extra = serde_json::json!({"hearing": {
+            "held_on": crate::documents::chinese_date(china_date(h.body.held_at)),
+            "place": h.body.place, "presiding": presiding, "text": req.text, "signature": signature,
+        }});
+        issue_into(ctx, &iss, "hearing_transcript", None, extra, &mut act)?;
+        Ok(act)
     })
     .await
 }
@@ -995,6 +1009,7 @@ pub async fn opinion(
     if_match: Option<i32>,
     req: OpinionRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     let errors = checklist_errors(&req);
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
@@ -1058,6 +1073,33 @@ pub async fn opinion(
         if let Some(o) = act.step.as_mut().and_then(|s| s.1.as_object_mut()) {
             o.insert("review_id".into(), rid.clone().into());
         }
+        // 法制审核意见书.
+        let items: Vec<serde_json::Value> = CHECKLIST
+            .iter()
+            .map(|(k, what)| {
+                let e = req.checklist.get(*k);
+                serde_json::json!({
+                    "item": what,
+                    "result": if e.is_some_and(|e| e.passed) { "通过" } else { "未通过" },
+                    "note": e.and_then(|e| e.note.clone()).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "无".into()),
+                })
+            })
+            .collect();
+        let reviewer = crate::documents::display_name(ctx.conn, &ctx.caller.user_id)?;
+        let outcome = match req.outcome {
+            ReviewOutcome::Approve => "同意",
+            ReviewOutcome::Return => "退回补充调查",
+            ReviewOutcome::Reject => "不同意",
+        };
+        let extra = serde_json::json!({"review": {
+            "outcome": outcome,
+            "opinion": req.opinion.clone().filter(|o| !o.trim().is_empty()).unwrap_or_else(|| match req.outcome {
+                ReviewOutcome::Approve => "经审核，执法主体合法，程序合法，事实清楚，证据确凿充分，适用法律准确，裁量适当，同意作出处理决定。".into(),
+                _ => "请按审核事项逐项补正后重新报送。".into(),
+            }),
+            "reviewer": reviewer, "items": items,
+        }});
+        issue_into(ctx, &iss, "review_opinion", None, extra, &mut act)?;
         Ok(act)
     })
     .await
@@ -1072,6 +1114,7 @@ pub async fn discussion(
     if_match: Option<i32>,
     req: DiscussionRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
         ctx.moving_to(CaseStatus::CollectiveDiscussion)?;
         check_supplied_time("held_at", req.held_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
@@ -1114,7 +1157,22 @@ pub async fn discussion(
             confirmations: vec![Confirmation { user_id: ctx.caller.user_id.clone(), at: rfc3339(ctx.now.naive_utc()), note: None }],
         };
         let detail = serde_json::json!({"attendees": step.request.attendee_ids, "conclusion": step.request.conclusion, "dissent": step.request.dissent});
-        Ok(Act::new("collective_discussion", to_value(&step), "case.collective_discussion", detail))
+        let mut act = Act::new("collective_discussion", to_value(&step), "case.collective_discussion", detail);
+        // 集体讨论记录.
+        let mut names = vec![];
+        for a in &step.request.attendee_ids {
+            names.push(crate::documents::display_name(ctx.conn, a)?);
+        }
+        let mut dissent = vec![];
+        for d in &step.request.dissent {
+            dissent.push(format!("{}：{}", crate::documents::display_name(ctx.conn, &d.user_id)?, d.opinion));
+        }
+        let extra = serde_json::json!({"discussion": {
+            "held_on": crate::documents::chinese_date(china_date(step.request.held_at)),
+            "attendees": names.join("、"), "conclusion": step.request.conclusion, "dissent": dissent.join("；"),
+        }});
+        issue_into(ctx, &iss, "discussion_record", None, extra, &mut act)?;
+        Ok(act)
     })
     .await
 }
@@ -1494,6 +1552,7 @@ pub async fn close(
     if_match: Option<i32>,
     req: ReasonRequest,
 ) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
     perform(
         state,
         caller,
@@ -1505,7 +1564,26 @@ pub async fn close(
             let owed = owed_on(&ctx.file, ctx.today());
             check_closure(&ctx.file, owed.as_ref())?;
             let detail = serde_json::json!({"reason": req.reason, "paid_fen": ctx.file.paid_fen()});
-            Ok(Act::new("closure", to_value(&req), "case.closed", detail))
+            let mut act = Act::new("closure", to_value(&req), "case.closed", detail);
+            // 结案审批表.
+            let decision = ctx.file.decision().cloned().ok_or_else(|| AppError::internal("closed without decision"))?;
+            let penalties = crate::documents::penalties_context(&decision.body.request.penalties);
+            let decided = format!(
+                "{}：{}",
+                decision.body.number,
+                penalties["text"].as_str().filter(|t| !t.is_empty()).unwrap_or("不予行政处罚")
+            );
+            let performance = match &owed {
+                Some(o) => format!(
+                    "已缴纳罚款{}、加处罚款{}",
+                    crate::documents::rules::amount_in_figures(o.fine_fen),
+                    crate::documents::rules::amount_in_figures(o.late_fee_fen)
+                ),
+                None => "处理决定已送达当事人".into(),
+            };
+            let extra = serde_json::json!({"closure": {"decision": decided, "performance": performance, "reason": req.reason}});
+            issue_into(ctx, &iss, "closure_approval", None, extra, &mut act)?;
+            Ok(act)
         },
     )
     .await

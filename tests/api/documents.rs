@@ -121,8 +121,37 @@ async fn decision_notice_and_receipt_are_issued_with_their_steps(app: TestApp) {
     let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["penalty_notice", "penalty_decision", "service_receipt"]
+        [
+            "filing_approval",
+            "onsite_record",
+            "review_opinion",
+            "penalty_notice",
+            "penalty_decision",
+            "service_receipt"
+        ]
     );
+    let (_, text) = pdf_text(&app, &docs[0]).await;
+    assert!(
+        text.contains("立案审批表")
+            && text.contains(case["case_no"].as_str().unwrap())
+            && text.contains("监督检查"),
+        "{text}"
+    );
+    let (_, text) = pdf_text(&app, &docs[1]).await;
+    assert!(
+        text.contains("现场笔录")
+            && text.contains("现场未见食品经营许可证")
+            && text.contains("执法证号"),
+        "{text}"
+    );
+    let (_, text) = pdf_text(&app, &docs[2]).await;
+    assert!(
+        text.contains("法制审核意见书")
+            && text.contains("裁量基准运用是否适当")
+            && text.contains("同意"),
+        "{text}"
+    );
+    let docs: Vec<Value> = docs[3..].to_vec();
     assert_eq!(n["body"]["document_number"], docs[0]["number"]);
     let year = chrono::Datelike::year(&chrono::Utc::now());
     assert_eq!(docs[0]["number"], format!("五市监罚告〔{year}〕1号"));
@@ -230,7 +259,7 @@ async fn no_penalty_and_on_the_spot_decisions(app: TestApp) {
     let id = case["id"].as_str().unwrap();
     post(&app, "li.officer", &format!("/cases/{id}/investigation-report"), json!({"findings": "经调查，现有证据不能证明当事人实施了违法行为。", "outcome": "not_established"})).await;
     let d = post(&app, "zhang.head", &format!("/cases/{id}/decision"), json!({"outcome": "no_penalty", "reason": "违法事实不能成立，依据《中华人民共和国行政处罚法》第五十七条第一款第（三）项"})).await;
-    let docs = documents(&app, id).await;
+    let docs = documents(&app, id).await[1..].to_vec();
     assert_eq!(docs[0]["kind"], "no_penalty_decision");
     assert_eq!(docs[0]["number"], d["body"]["number"]);
     let (_, text) = pdf_text(&app, &docs[0]).await;
@@ -247,7 +276,7 @@ async fn no_penalty_and_on_the_spot_decisions(app: TestApp) {
     let (_, c) = app.post_json("/cases", Some(&t), &body).await;
     let sid = c["id"].as_str().unwrap();
     post(&app, "li.officer", &format!("/cases/{sid}/decision"), json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 200_000}], "form_number": "云市监当罚No.0000123", "party_informed": true})).await;
-    let docs = documents(&app, sid).await;
+    let docs = documents(&app, sid).await[1..].to_vec();
     assert_eq!(docs[0]["kind"], "on_the_spot_decision");
     assert_eq!(docs[0]["number"], "云市监当罚No.0000123");
     let (_, text) = pdf_text(&app, &docs[0]).await;

@@ -533,6 +533,56 @@ async fn general_procedure_end_to_end(app: TestApp) {
         ]
     );
     assert_eq!(v["entries"], actions.len());
+
+    // The documents the law needs, issued with their steps.
+    let (_, docs) = app.get(&format!("/cases/{id}/documents"), Some(&li)).await;
+    let docs = docs["items"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "filing_approval",
+            "onsite_record",
+            "penalty_notice",
+            "hearing_transcript",
+            "review_opinion",
+            "review_opinion",
+            "discussion_record",
+            "penalty_decision",
+            "service_receipt",
+            "closure_approval",
+        ]
+    );
+    for (i, needles) in [
+        (3, vec!["听证笔录", "当事人对违法事实无异议"]),
+        (4, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
+        (
+            6,
+            vec!["集体讨论记录", "同意罚款68000元", "建议按一般阶次中线处罚"],
+        ),
+        (7, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
+        (9, vec!["结案审批表", "已缴纳罚款68,000元、加处罚款8,160元"]),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!(
+                "/documents/{}/pdf",
+                docs[i]["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&li)
+            .send()
+            .await
+            .unwrap();
+        let bytes = r.bytes().await.unwrap();
+        let text: String = pdf_extract::extract_text_from_mem(&bytes)
+            .unwrap()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        for n in needles {
+            assert!(text.contains(n), "{n} not in {}: {text}", kinds[i]);
+        }
+    }
 }
 
 async fn simplified_procedure_on_the_spot(app: TestApp) {
