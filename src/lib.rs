@@ -135,6 +135,8 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(documents::api::list_handler)
         .service(documents::api::pdf_handler)
         .service(documents::api::verify_handler)
+        .service(documents::api::archive_handler)
+        .service(documents::api::withdrawal_handler)
         .service(workflow::api::notice_handler)
         .service(workflow::api::statement_handler)
         .service(workflow::api::hearing_request_handler)

@@ -52,6 +52,20 @@ enum Command {
         #[command(subcommand)]
         command: RecordsCommand,
     },
+    /// The electronic case file (archive.zip).
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ArchiveCommand {
+    /// Verify a case file offline: every file against the manifest's
+    /// SHA-256, nothing extra, the record chain linked to the manifest's
+    /// head (and, when ZHIFA_RECORD_KEY is set, every entry's keyed hash).
+    /// Exits 1 when anything is wrong. Needs no database.
+    Verify { zip: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -97,6 +111,12 @@ fn init_logging(settings: &Settings) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Archive {
+        command: ArchiveCommand::Verify { zip },
+    } = &cli.command
+    {
+        return verify_archive(zip);
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -256,6 +276,9 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             println!("user {} added ({})", user.username, user.id);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Archive {
+            command: ArchiveCommand::Verify { zip },
+        } => Ok(verify_archive(&zip)),
         Command::Records {
             command: RecordsCommand::Verify { case_id },
         } => {
@@ -287,6 +310,41 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             } else {
                 ExitCode::from(1)
             })
+        }
+    }
+}
+
+fn verify_archive(path: &std::path::Path) -> ExitCode {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("zhifa: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let key = std::env::var("ZHIFA_RECORD_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    match zhifa::documents::archive::verify_zip(file, key.as_deref().map(str::as_bytes)) {
+        Ok(r) => {
+            for p in &r.problems {
+                println!("BAD  {p}");
+            }
+            println!(
+                "{}: {} files, {}",
+                path.display(),
+                r.files,
+                if r.ok { "ok" } else { "BROKEN" }
+            );
+            if r.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("zhifa: {e}");
+            ExitCode::from(2)
         }
     }
 }

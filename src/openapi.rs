@@ -79,6 +79,8 @@ impl Modify for Bearer {
         crate::documents::api::list_handler,
         crate::documents::api::pdf_handler,
         crate::documents::api::verify_handler,
+        crate::documents::api::archive_handler,
+        crate::documents::api::withdrawal_handler,
         crate::workflow::api::notice_handler,
         crate::workflow::api::statement_handler,
         crate::workflow::api::hearing_request_handler,

@@ -1,7 +1,7 @@
 //! `GET /cases/{id}/documents`, `GET /documents/{id}/pdf`,
 //! `GET /public/documents/verify`.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
 use super::*;
@@ -59,4 +59,75 @@ pub async fn verify_handler(
     q: web::Query<VerifyQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(verify_public(&state, &q.number, &q.code).await?))
+}
+
+/// The electronic case file as a zip, streamed: cover, index, documents in
+/// legal order, evidence, the record chain and a manifest of SHA-256s.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/archive.zip", tag = "documents",
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/cases/{id}/archive.zip")]
+pub async fn archive_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    use std::io::Read;
+    let (file, name) = archive::export(&state, &caller, &id).await?;
+    let size = file.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+    let stream = futures_util::stream::unfold(Some(file), |state| async move {
+        let mut file = state?;
+        let read = web::block(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            let n = file.as_file_mut().read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((file, buf))
+        })
+        .await;
+        match read {
+            Ok(Ok((_, buf))) if buf.is_empty() => None,
+            Ok(Ok((file, buf))) => Some((
+                Ok::<_, actix_web::Error>(bytes::Bytes::from(buf)),
+                Some(file),
+            )),
+            _ => Some((
+                Err(actix_web::error::ErrorInternalServerError("archive read")),
+                None,
+            )),
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename*=UTF-8''{}", percent(&name)),
+        ))
+        .no_chunking(size)
+        .streaming(stream))
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A head withdraws an issued document; the number is never reissued.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/withdrawal", tag = "documents", request_body = WithdrawalRequest,
+    responses((status = 200, body = DocumentRef), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/documents/{id}/withdrawal")]
+pub async fn withdrawal_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: crate::http::ApiJson<WithdrawalRequest>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(withdraw(&state, &caller, &id, body.0).await?))
 }

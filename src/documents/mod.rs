@@ -529,3 +529,96 @@ pub fn display_name(conn: &mut DbConn, user_id: &str) -> AppResult<String> {
         .select(users::display_name)
         .first(conn)?)
 }
+
+/// `POST /documents/{id}/withdrawal`.
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    pub reason: String,
+}
+
+/// A head withdraws an issued document (an error, a revoked decision): the
+/// number stays in the register and is never issued again; the public
+/// check says it was withdrawn. Recorded in the case's chain.
+pub async fn withdraw(
+    state: &AppState,
+    caller: &Caller,
+    document_id: &str,
+    req: WithdrawalRequest,
+) -> AppResult<DocumentRef> {
+    if req.reason.trim().is_empty() {
+        return Err(AppError::validation(vec![crate::error::FieldError::new(
+            "reason",
+            "required",
+            "why the document is withdrawn",
+        )]));
+    }
+    let id = document_id.to_string();
+    let case_id: String = state
+        .db
+        .run(move |conn| {
+            documents::table
+                .find(&id)
+                .select(documents::case_id)
+                .first::<String>(conn)
+                .optional()?
+                .ok_or_else(|| AppError::not_found("document not found"))
+        })
+        .await?;
+    let scope_ = crate::cases::writable_case(state, caller, &case_id).await?;
+    caller.require_any(crate::auth::scope::HEAD_ROLES)?;
+    let now = state.clock.now_naive();
+    let key = state.settings.record_key.clone();
+    let caller = caller.clone();
+    let id = document_id.to_string();
+    state
+        .db
+        .write(move |conn| {
+            let status: String = crate::db::schema::cases::table
+                .find(&scope_.case_id)
+                .select(crate::db::schema::cases::status)
+                .first(conn)?;
+            if status == "archived" {
+                return Err(AppError::new(
+                    actix_web::http::StatusCode::CONFLICT,
+                    Code::CaseClosed,
+                    "the case is archived: its file is final",
+                ));
+            }
+            let at = crate::db::micros(now);
+            let changed = diesel::update(
+                documents::table
+                    .filter(documents::id.eq(&id))
+                    .filter(documents::withdrawn_at.is_null()),
+            )
+            .set((
+                documents::withdrawn_at.eq(at),
+                documents::withdrawn_reason.eq(req.reason.trim()),
+            ))
+            .execute(conn)?;
+            if changed != 1 {
+                return Err(AppError::conflict("the document was already withdrawn"));
+            }
+            let doc = documents::table
+                .find(&id)
+                .select(doc_columns!())
+                .first::<DocRow>(conn)
+                .map(from_row)?;
+            let actor = crate::cases::actor_on_case(conn, &caller, &scope_.case_id)?;
+            crate::records::append(
+                conn,
+                key.as_bytes(),
+                &scope_.case_id,
+                &actor,
+                "document.withdrawn",
+                &json!({"document_id": doc.id, "number": doc.number, "sha256": doc.sha256, "reason": req.reason.trim()}),
+                Some(&caller.request_id),
+                at,
+            )?;
+            Ok(doc)
+        })
+        .await
+}
+
+// After `doc_columns!`, which it uses.
+pub mod archive;

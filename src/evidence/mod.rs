@@ -303,15 +303,18 @@ pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult
     let scope = readable_case(state, caller, case_id, Access::ReadCase).await?;
     state
         .db
-        .run(move |conn| {
-            let rows: Vec<Row> = evidence::table
-                .filter(evidence::case_id.eq(&scope.case_id))
-                .order(evidence::created_at.asc())
-                .select(columns())
-                .load(conn)?;
-            Ok(rows.into_iter().map(from_row).collect())
-        })
+        .run(move |conn| of_case(conn, &scope.case_id))
         .await
+}
+
+/// The evidence rows of a case, oldest first (no access check: callers have made it).
+pub fn of_case(conn: &mut crate::db::DbConn, case_id: &str) -> AppResult<Vec<Evidence>> {
+    let rows: Vec<Row> = evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .order(evidence::created_at.asc())
+        .select(columns())
+        .load(conn)?;
+    Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// One piece of evidence and its verified content.

@@ -12,6 +12,8 @@ on_both_backends!(
     decision_notice_and_receipt_are_issued_with_their_steps,
     no_penalty_and_on_the_spot_decisions,
     concurrent_decisions_get_consecutive_numbers,
+    the_case_file_exports_and_verifies_offline,
+    numbers_restart_each_year_and_withdrawn_documents_say_so,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> Value {
@@ -338,5 +340,249 @@ async fn concurrent_decisions_get_consecutive_numbers(app: TestApp) {
         numbers,
         (1..=n as u32).collect::<Vec<_>>(),
         "no gaps, no reuse"
+    );
+}
+
+async fn the_case_file_exports_and_verifies_offline(app: TestApp) {
+    use std::io::{Read, Write};
+    let case = app.file_case().await;
+    let id = case["id"].as_str().unwrap();
+    let t = app.token("li.officer").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "meta",
+            reqwest::multipart::Part::text(
+                json!({"kind": "documentary", "title": "营业执照复印件", "collected_at": now()})
+                    .to_string(),
+            )
+            .mime_str("application/json")
+            .unwrap(),
+        )
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 licence".to_vec())
+                .file_name("licence.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let (s, e) = app
+        .send(
+            app.client
+                .post(app.url(&format!("/cases/{id}/evidence")))
+                .bearer_auth(&t)
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    post(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/investigation-report"),
+        json!({"findings": "违法事实不能成立。", "outcome": "not_established"}),
+    )
+    .await;
+    let d = post(
+        &app,
+        "zhang.head",
+        &format!("/cases/{id}/decision"),
+        json!({"outcome": "no_penalty", "reason": "违法事实不能成立"}),
+    )
+    .await;
+    post(&app, "li.officer", &format!("/cases/{id}/service"), json!({"document_id": d["id"], "method": "direct", "served_at": d["at"], "recipient": "赵某"})).await;
+
+    let r = app
+        .client
+        .get(app.url(&format!("/cases/{id}/archive.zip")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    for n in [
+        "00-卷宗封面.pdf",
+        "01-卷内文件目录.pdf",
+        "records.json",
+        "manifest.json",
+    ] {
+        assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+    }
+    // Documents in legal order: filing, decision, service; then the evidence.
+    let docs: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("documents/"))
+        .collect();
+    assert!(
+        docs[0].contains("立案审批表")
+            && docs[1].contains("不予行政处罚决定书")
+            && docs[2].contains("送达回证"),
+        "{docs:?}"
+    );
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("evidence/") && n.ends_with(".pdf")));
+    let mut index = vec![];
+    zip.by_name("01-卷内文件目录.pdf")
+        .unwrap()
+        .read_to_end(&mut index)
+        .unwrap();
+    let text = pdf_extract::extract_text_from_mem(&index).unwrap();
+    assert!(
+        text.contains("营业执照复印件") && text.contains("不予行政处罚决定书"),
+        "{text}"
+    );
+    // Verifies offline, with and without the record key; the same case gives the same archive.
+    let report = zhifa::documents::archive::verify_zip(
+        std::io::Cursor::new(bytes.clone()),
+        Some(b"test-record-key-0123456789abcdef0123456789"),
+    )
+    .unwrap();
+    assert!(report.ok, "{report:?}");
+    let again = app
+        .client
+        .get(app.url(&format!("/cases/{id}/archive.zip")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(again, bytes, "deterministic");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.zip");
+    std::fs::write(&good, &bytes).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .args(["archive", "verify"])
+        .arg(&good)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Tamper with one document: verification fails naming it.
+    let tampered = dir.path().join("bad.zip");
+    {
+        let mut w = zip::ZipWriter::new(std::fs::File::create(&tampered).unwrap());
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            let name = f.name().to_string();
+            let mut buf = vec![];
+            f.read_to_end(&mut buf).unwrap();
+            if name == *docs[1] {
+                let last = buf.len() - 10;
+                buf[last] ^= 0x20;
+            }
+            w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(&buf).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .args(["archive", "verify"])
+        .arg(&tampered)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("不予行政处罚决定书") && said.contains("BROKEN"),
+        "{said}"
+    );
+    // Another department does not get the file.
+    let sun = app.token("sun.officer").await;
+    let (s, _) = app
+        .get(&format!("/cases/{id}/archive.zip"), Some(&sun))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn no_penalty_decision(app: &TestApp) -> Value {
+    let case = app.file_case().await;
+    let id = case["id"].as_str().unwrap();
+    post(
+        app,
+        "li.officer",
+        &format!("/cases/{id}/investigation-report"),
+        json!({"findings": "违法事实不能成立。", "outcome": "not_established"}),
+    )
+    .await;
+    post(
+        app,
+        "zhang.head",
+        &format!("/cases/{id}/decision"),
+        json!({"outcome": "no_penalty", "reason": "违法事实不能成立"}),
+    )
+    .await
+}
+
+async fn numbers_restart_each_year_and_withdrawn_documents_say_so(app: TestApp) {
+    use chrono::Datelike;
+    let year = chrono::Utc::now().year();
+    let first = no_penalty_decision(&app).await;
+    assert_eq!(first["body"]["number"], format!("五市监不罚〔{year}〕1号"));
+    let second = no_penalty_decision(&app).await;
+    assert_eq!(second["body"]["number"], format!("五市监不罚〔{year}〕2号"));
+    // Withdrawal: a head only, once; the number stays taken.
+    let docs = documents(&app, first["case_id"].as_str().unwrap()).await;
+    let doc = docs
+        .iter()
+        .find(|d| d["kind"] == "no_penalty_decision")
+        .unwrap();
+    let path = format!("/documents/{}/withdrawal", doc["id"].as_str().unwrap());
+    let li = app.token("li.officer").await;
+    let (s, _) = app
+        .post_json(&path, Some(&li), &json!({"reason": "文书有误"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let head = app.token("zhang.head").await;
+    let (s, b) = app
+        .post_json(
+            &path,
+            Some(&head),
+            &json!({"reason": "决定书当事人地址有误，予以撤回"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b["withdrawn_at"].is_string());
+    let (s, _) = app
+        .post_json(&path, Some(&head), &json!({"reason": "again"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, v) = app
+        .get(
+            &format!(
+                "/public/documents/verify?number={}&code={}",
+                urlencode(doc["number"].as_str().unwrap()),
+                doc["verification_code"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (v["issued"].as_bool(), v["withdrawn"].as_bool()),
+        (Some(true), Some(true)),
+        "{v}"
+    );
+    // The new year starts at 1 again.
+    let next = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 5)
+        .unwrap()
+        .and_hms_opt(2, 0, 0)
+        .unwrap()
+        .and_utc();
+    let app = app.restart_at(next).await;
+    let third = no_penalty_decision(&app).await;
+    assert_eq!(
+        third["body"]["number"],
+        format!("五市监不罚〔{}〕1号", year + 1)
     );
 }
