@@ -150,6 +150,8 @@ impl<'f> Pages<'f> {
     }
 
     fn right(&mut self, text: &str) {
+        // The organ and the date stay together.
+        self.need(text.split('\n').count() as f32 * LEADING);
         for l in text.split('\n') {
             let w = self.text_width(l, BODY);
             let x = PAGE_W - RIGHT - w - 2.0 * BODY;
