@@ -468,3 +468,4 @@ mod tests {
         assert!(e.detail.contains("U+20000"), "{}", e.detail);
     }
 }
+
