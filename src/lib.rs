@@ -142,6 +142,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(workflow::api::hearing_request_handler)
         .service(workflow::api::hearing_handler)
         .service(workflow::api::transcript_handler)
+        .service(workflow::api::hearing_notice_handler)
         .service(workflow::api::submit_review_handler)
         .service(workflow::api::discussion_handler)
         .service(workflow::api::confirm_handler)

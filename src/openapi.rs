@@ -86,6 +86,7 @@ impl Modify for Bearer {
         crate::workflow::api::hearing_request_handler,
         crate::workflow::api::hearing_handler,
         crate::workflow::api::transcript_handler,
+        crate::workflow::api::hearing_notice_handler,
         crate::workflow::api::submit_review_handler,
         crate::workflow::api::discussion_handler,
         crate::workflow::api::confirm_handler,

@@ -72,6 +72,37 @@ pub fn load_template(dir: &std::path::Path, kind: &str) -> AppResult<rules::Temp
         .map_err(|e| AppError::internal(format!("template {}: {e}", path.display())))
 }
 
+/// The next number of a kind of document for the case's department: its
+/// counter for the kind and year, and the kind code of the department's
+/// rule profile (`document_codes`), else the template's.
+pub fn next_number(
+    conn: &mut DbConn,
+    iss: &Issuer,
+    case_id: &str,
+    kind: &str,
+    today: NaiveDate,
+) -> AppResult<String> {
+    let template = load_template(&iss.templates, kind)?;
+    let (department_id, short, profile_id): (String, String, Option<String>) =
+        crate::db::schema::cases::table
+            .inner_join(crate::db::schema::departments::table)
+            .filter(crate::db::schema::cases::id.eq(case_id))
+            .select((
+                crate::db::schema::cases::department_id,
+                crate::db::schema::departments::short_name,
+                crate::db::schema::cases::rule_profile_id,
+            ))
+            .first(conn)?;
+    let profile = crate::profiles::of_case(conn, profile_id.as_deref())?;
+    let code = profile
+        .document_codes
+        .get(kind)
+        .cloned()
+        .unwrap_or(template.code);
+    let n = crate::workflow::next_document_number(conn, &department_id, kind, today.year())?;
+    Ok(rules::document_number(&short, &code, today.year(), n))
+}
+
 /// A document as lists and answers show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DocumentRef {
@@ -296,23 +327,7 @@ pub fn issue(
     let blocks = rules::fill(&template, &ctx)?;
     let number = match number {
         Some(n) => n,
-        None => {
-            let (department_id, short): (String, String) = crate::db::schema::cases::table
-                .inner_join(crate::db::schema::departments::table)
-                .filter(crate::db::schema::cases::id.eq(case_id))
-                .select((
-                    crate::db::schema::cases::department_id,
-                    crate::db::schema::departments::short_name,
-                ))
-                .first(conn)?;
-            let n = crate::workflow::next_document_number(
-                conn,
-                &department_id,
-                &template.kind,
-                today.year(),
-            )?;
-            rules::document_number(&short, &template.code, today.year(), n)
-        }
+        None => next_number(conn, iss, case_id, kind, today)?,
     };
     let code = verification_code(&iss.key, &number, kind, case_id);
     let bytes = pdf::render(

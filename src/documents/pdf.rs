@@ -468,4 +468,3 @@ mod tests {
         assert!(e.detail.contains("U+20000"), "{}", e.detail);
     }
 }
-

@@ -71,6 +71,10 @@ pub struct Profile {
     /// discussion).
     #[serde(default = "default_extension")]
     pub first_extension_max_days: u32,
+    /// Kind codes in document numbers (文号), by document kind, where the
+    /// department's differ from the templates' (e.g. penalty_decision = "处罚").
+    #[serde(default)]
+    pub document_codes: std::collections::BTreeMap<String, String>,
 }
 
 fn default_warning_lead() -> u32 {
@@ -122,6 +126,7 @@ impl Default for Profile {
             collective_discussion_on_revocation_or_suspension: true,
             collective_discussion_min_attendees: default_attendees(),
             first_extension_max_days: default_extension(),
+            document_codes: Default::default(),
         }
     }
 }

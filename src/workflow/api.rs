@@ -71,6 +71,14 @@ step_endpoint!(
     "听证 (Art 64): notified ≥ 7 working days before, presided by a non-investigator."
 );
 step_endpoint!(
+    hearing_notice_handler,
+    "/cases/{id}/hearing/notice",
+    "/api/v1/cases/{id}/hearing/notice",
+    HearingNoticeRequest,
+    hearing_notice,
+    "听证通知书 (Art 64 (2)): served at least 7 working days before the hearing; a presiding officer who is not an investigator."
+);
+step_endpoint!(
     transcript_handler,
     "/cases/{id}/hearing/transcript",
     "/api/v1/cases/{id}/hearing/transcript",

@@ -812,6 +812,75 @@ pub async fn hearing_request(
     .await
 }
 
+/// The presiding officer is staff of the case's department (an officer,
+/// head or legal reviewer; that they are no investigator is `check_hearing`).
+fn presiding_staff(conn: &mut DbConn, case: &CaseRow, user_id: &str) -> AppResult<String> {
+    let presiding: Option<(String, String, String)> = users::table
+        .filter(users::id.eq(user_id))
+        .select((users::department_id, users::roles, users::display_name))
+        .first(conn)
+        .optional()?;
+    match presiding {
+        Some((d, roles, name))
+            if d == case.department_id
+                && crate::auth::roles_from_json(&roles)
+                    .iter()
+                    .any(|r| matches!(r, Role::Officer | Role::Head | Role::LegalReviewer)) =>
+        {
+            Ok(name)
+        }
+        _ => Err(AppError::rule_on_field(
+            Code::OfficerUnknown,
+            "presiding_officer_id",
+            "the presiding officer is staff of the case's department (行政处罚法第六十四条第四项)",
+        )),
+    }
+}
+
+/// 听证通知书 (Art 64 (2)): served at least 7 working days before the
+/// hearing, naming a presiding officer who is not an investigator.
+pub async fn hearing_notice(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: HearingNoticeRequest,
+) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let request = pending_hearing_request(&ctx.file).cloned().ok_or_else(|| {
+            AppError::rule(Code::HearingNotRequested, "no hearing was requested (行政处罚法第六十三条)")
+        })?;
+        check_supplied_time("served_at", req.served_at, Some((request.body.requested_at.naive_utc(), "the hearing request")), ctx.now)?;
+        if req.place.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("place", "required", "where the hearing will be held")]));
+        }
+        let as_held = HearingRequest {
+            notified_at: req.served_at,
+            held_at: req.hearing_at,
+            place: req.place.clone(),
+            presiding_officer_id: req.presiding_officer_id.clone(),
+            public: req.public,
+            party_attended: true,
+            agents: vec![],
+        };
+        check_hearing(&as_held, &ctx.case.investigators, ctx.cal)?;
+        let presiding = presiding_staff(ctx.conn, &ctx.case, &req.presiding_officer_id)?;
+        let detail = serde_json::json!({"served_at": req.served_at, "hearing_at": req.hearing_at, "presiding_officer_id": req.presiding_officer_id});
+        let mut act = Act::new("hearing_notice", to_value(&req), "case.hearing_notified", detail);
+        let local = req.hearing_at.with_timezone(&crate::clock::china_offset());
+        let extra = serde_json::json!({"hearing": {
+            "at": format!("{}", local.format("%Y年%m月%d日%H时%M分")),
+            "place": req.place.trim(),
+            "presiding": presiding,
+            "public_text": if req.public { "听证公开举行" } else { "因涉及国家秘密、商业秘密或者个人隐私，听证不公开举行" },
+        }});
+        issue_into(ctx, &iss, "hearing_notice", None, extra, &mut act)?;
+        Ok(act)
+    })
+    .await
+}
+
 /// 听证 (Art 64): notified ≥ 7 working days before, presided by a non-investigator.
 pub async fn hearing(
     state: &AppState,
@@ -831,17 +900,7 @@ pub async fn hearing(
             return Err(AppError::validation(vec![crate::error::FieldError::new("place", "required", "where the hearing was held")]));
         }
         check_hearing(&req, &ctx.case.investigators, ctx.cal)?;
-        let presiding: Option<(String, String)> = users::table
-            .filter(users::id.eq(&req.presiding_officer_id))
-            .select((users::department_id, users::roles))
-            .first(ctx.conn)
-            .optional()?;
-        match presiding {
-            Some((d, roles)) if d == ctx.case.department_id && crate::auth::roles_from_json(&roles).iter().any(|r| matches!(r, Role::Officer | Role::Head | Role::LegalReviewer)) => {}
-            _ => {
-                return Err(AppError::rule_on_field(Code::OfficerUnknown, "presiding_officer_id", "the presiding officer is staff of the case's department (行政处罚法第六十四条第四项)"))
-            }
-        }
+        presiding_staff(ctx.conn, &ctx.case, &req.presiding_officer_id)?;
         // The hearing's days do not count against the 90 days.
         ctx.file.hearings.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
         let (due, basis) = ctx.decision_due();
@@ -1282,16 +1341,14 @@ pub async fn decide(
             request: &req,
             fine_verdict,
         })?;
-        let year = chrono::Datelike::year(&ctx.today());
         let number = if on_the_spot {
             req.form_number.clone().unwrap_or_default().trim().to_string()
         } else {
-            let (kind, code) = match req.outcome {
-                ProposedOutcome::Penalty => ("penalty_decision", "罚"),
-                _ => ("no_penalty_decision", "不罚"),
+            let kind = match req.outcome {
+                ProposedOutcome::Penalty => "penalty_decision",
+                _ => "no_penalty_decision",
             };
-            let n = next_document_number(ctx.conn, &ctx.case.department_id, kind, year)?;
-            format!("{}{}〔{}〕{}号", ctx.case.department_short_name, code, year, n)
+            crate::documents::next_number(ctx.conn, &iss, &ctx.case.id, kind, ctx.today())?
         };
         let service_due = if on_the_spot { ctx.today() } else { rules::service_due(ctx.today(), ctx.cal) };
         let step = DecisionStep {

@@ -278,6 +278,25 @@ pub struct HearingRequest {
     pub agents: Vec<String>,
 }
 
+/// `POST /cases/{id}/hearing/notice` — 听证通知书 (Art 64 (2)).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingNoticeRequest {
+    /// When the hearing notice reached the party.
+    pub served_at: chrono::DateTime<chrono::Utc>,
+    /// When the hearing will be held: after 7 working days.
+    pub hearing_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
+    pub presiding_officer_id: String,
+    /// Public unless state secrets, trade secrets or privacy (Art 64 (3)).
+    #[serde(default = "yes")]
+    pub public: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// `POST /cases/{id}/hearing/transcript` — 听证笔录 (Art 64 (8), 65).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

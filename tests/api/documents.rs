@@ -14,6 +14,7 @@ on_both_backends!(
     concurrent_decisions_get_consecutive_numbers,
     the_case_file_exports_and_verifies_offline,
     numbers_restart_each_year_and_withdrawn_documents_say_so,
+    a_department_sets_its_own_kind_codes,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> Value {
@@ -584,5 +585,30 @@ async fn numbers_restart_each_year_and_withdrawn_documents_say_so(app: TestApp) 
     assert_eq!(
         third["body"]["number"],
         format!("五市监不罚〔{}〕1号", year + 1)
+    );
+}
+
+async fn a_department_sets_its_own_kind_codes(app: TestApp) {
+    let today = zhifa::clock::china_date(chrono::Utc::now());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("profiles.toml");
+    let t =
+        "{ person_fen = 1000000, organization_fen = 10000000, individual_business_fen = 1000000 }";
+    std::fs::write(&file, format!(
+        "[[profiles]]\ndepartment = \"530102-scjgj\"\neffective_from = {today}\nhearing_fine = {t}\nhearing_confiscation = {t}\nlegal_review_fine = {t}\nlegal_review_on_revocation_or_suspension = true\nlegal_review_on_hearing = true\nlegal_review_on_benchmark_deviation = true\ndocument_codes = {{ no_penalty_decision = \"不予罚\" }}\n"
+    )).unwrap();
+    zhifa::profiles::import_file(
+        &mut app.conn(),
+        &file,
+        chrono::Utc::now().naive_utc(),
+        today,
+    )
+    .unwrap();
+    app.state.discretion.invalidate();
+    let d = no_penalty_decision(&app).await;
+    use chrono::Datelike;
+    assert_eq!(
+        d["body"]["number"],
+        format!("五市监不予罚〔{}〕1号", today.year())
     );
 }

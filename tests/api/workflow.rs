@@ -239,6 +239,34 @@ async fn general_procedure_end_to_end(app: TestApp) {
     // Three weeks later: the hearing, notified more than 7 working days before.
     let app = app.restart_at(t0 + Duration::days(30)).await;
     let head = app.user_id("zhang.head").await;
+    let li_id = app.user_id("li.officer").await;
+    // The hearing notice: 7 working days ahead, a non-investigator presiding.
+    let (s, b) = step(&app, "li.officer", &id, "hearing/notice", json!({
+        "served_at": (t0 + Duration::days(1)).to_rfc3339(), "hearing_at": (t0 + Duration::days(4)).to_rfc3339(),
+        "place": "五华区市场监管局听证室", "presiding_officer_id": head
+    })).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "hearing_notice_too_short",
+        Some("第六十四条"),
+    );
+    let (s, b) = step(&app, "li.officer", &id, "hearing/notice", json!({
+        "served_at": (t0 + Duration::days(1)).to_rfc3339(), "hearing_at": (t0 + Duration::days(28)).to_rfc3339(),
+        "place": "五华区市场监管局听证室", "presiding_officer_id": li_id
+    })).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "presiding_officer_is_investigator",
+        None,
+    );
+    ok(&app, "li.officer", &id, "hearing/notice", json!({
+        "served_at": (t0 + Duration::days(1)).to_rfc3339(), "hearing_at": (t0 + Duration::days(28)).to_rfc3339(),
+        "place": "五华区市场监管局听证室", "presiding_officer_id": head
+    })).await;
     let h = ok(&app, "li.officer", &id, "hearing", json!({
         "notified_at": (t0 + Duration::days(1)).to_rfc3339(), "held_at": (t0 + Duration::days(28)).to_rfc3339(),
         "place": "五华区市场监管局听证室", "presiding_officer_id": head, "public": true, "party_attended": true
@@ -514,6 +542,7 @@ async fn general_procedure_end_to_end(app: TestApp) {
             "case.report_submitted",
             "case.notified",
             "case.hearing_requested",
+            "case.hearing_notified",
             "case.hearing_held",
             "case.hearing_transcript",
             "case.legal_review_submitted",
@@ -544,6 +573,7 @@ async fn general_procedure_end_to_end(app: TestApp) {
             "filing_approval",
             "onsite_record",
             "penalty_notice",
+            "hearing_notice",
             "hearing_transcript",
             "review_opinion",
             "review_opinion",
@@ -554,14 +584,18 @@ async fn general_procedure_end_to_end(app: TestApp) {
         ]
     );
     for (i, needles) in [
-        (3, vec!["听证笔录", "当事人对违法事实无异议"]),
-        (4, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
+        (3, vec!["听证通知书", "五华区市场监管局听证室", "张"]),
+        (4, vec!["听证笔录", "当事人对违法事实无异议"]),
+        (5, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
         (
-            6,
+            7,
             vec!["集体讨论记录", "同意罚款68000元", "建议按一般阶次中线处罚"],
         ),
-        (7, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
-        (9, vec!["结案审批表", "已缴纳罚款68,000元、加处罚款8,160元"]),
+        (8, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
+        (
+            10,
+            vec!["结案审批表", "已缴纳罚款68,000元、加处罚款8,160元"],
+        ),
     ] {
         let r = app
             .client
