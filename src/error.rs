@@ -102,6 +102,9 @@ pub enum Code {
     DocumentFieldMissing,
     GlyphMissing,
     DocumentTemplateMissing,
+    // transfers
+    TransferTargetInvalid,
+    TransferPending,
 }
 
 impl Code {

@@ -25,6 +25,7 @@ pub mod records;
 pub mod seed;
 pub mod service;
 pub mod snapshot;
+pub mod transfers;
 pub mod warnings;
 pub mod workflow;
 
@@ -137,6 +138,11 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(documents::api::verify_handler)
         .service(documents::api::archive_handler)
         .service(documents::api::withdrawal_handler)
+        .service(transfers::api::request_handler)
+        .service(transfers::api::approve_handler)
+        .service(transfers::api::accept_handler)
+        .service(transfers::api::return_handler)
+        .service(transfers::api::list_handler)
         .service(workflow::api::notice_handler)
         .service(workflow::api::statement_handler)
         .service(workflow::api::hearing_request_handler)

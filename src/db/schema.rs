@@ -177,6 +177,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    transfers (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        from_department_id -> Text,
+        to_department_id -> Text,
+        reason -> Text,
+        status -> Text,
+        previous_status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        document_id -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answer_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     document_counters (department_id, kind, year) {
         department_id -> Text,
         kind -> Text,
@@ -383,6 +404,7 @@ diesel::joinable!(case_discretion -> cases (case_id));
 diesel::joinable!(case_steps -> cases (case_id));
 diesel::joinable!(legal_reviews -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
+diesel::joinable!(transfers -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -411,4 +433,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     legal_reviews,
     document_counters,
     documents,
+    transfers,
 );

@@ -554,6 +554,18 @@ fn discretion_text(conn: &mut DbConn, case_id: &str) -> AppResult<String> {
         .unwrap_or_default())
 }
 
+/// Issues a document numbered from the department's counter, in a step of
+/// another capability (transfers), named in the step's record entry.
+pub fn issue_document(
+    ctx: &mut Ctx,
+    iss: &crate::documents::Issuer,
+    kind: &str,
+    extra: serde_json::Value,
+    act: &mut Act,
+) -> AppResult<crate::documents::DocumentRef> {
+    issue_into(ctx, iss, kind, None, extra, act)
+}
+
 /// Issues a document in the step's transaction and names it in the step's
 /// record entry (kind, number, SHA-256).
 fn issue_into(

@@ -15,5 +15,6 @@ mod items;
 mod org;
 mod records;
 mod service;
+mod transfers;
 mod warnings;
 mod workflow;
