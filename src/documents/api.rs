@@ -19,6 +19,19 @@ pub async fn list_handler(
     Ok(crate::http::Page::all(list(&state, &caller, &id).await?))
 }
 
+/// One document's metadata.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
+    responses((status = 200, body = DocumentRef), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/documents/{id}")]
+pub async fn metadata_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(metadata(&state, &caller, &id).await?))
+}
+
 /// The PDF, verified against its SHA-256 on the way out (`X-Content-SHA256`).
 #[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents",
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),

@@ -438,13 +438,12 @@ pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult
         .await
 }
 
-/// One document's PDF, verified against its SHA-256 (409 when the stored
-/// file no longer matches).
-pub async fn pdf_of(
+/// One document's metadata, scoped like its case (404 outside it).
+pub async fn metadata(
     state: &AppState,
     caller: &Caller,
     document_id: &str,
-) -> AppResult<(DocumentRef, Vec<u8>)> {
+) -> AppResult<DocumentRef> {
     caller.require_any(crate::auth::scope::CASE_ROLES)?;
     let id = document_id.to_string();
     let doc = state
@@ -459,20 +458,26 @@ pub async fn pdf_of(
                 .ok_or_else(|| AppError::not_found("document not found"))
         })
         .await?;
-    crate::cases::readable_case(
-        state,
-        caller,
-        &doc.case_id,
-        crate::cases::Access::ReadEvidence,
-    )
-    .await
-    .map_err(|e| {
-        if e.code == Code::NotFound {
-            AppError::not_found("document not found")
-        } else {
-            e
-        }
-    })?;
+    crate::cases::readable_case(state, caller, &doc.case_id, crate::cases::Access::ReadCase)
+        .await
+        .map_err(|e| {
+            if e.code == Code::NotFound {
+                AppError::not_found("document not found")
+            } else {
+                e
+            }
+        })?;
+    Ok(doc)
+}
+
+/// One document's PDF, verified against its SHA-256 (409 when the stored
+/// file no longer matches).
+pub async fn pdf_of(
+    state: &AppState,
+    caller: &Caller,
+    document_id: &str,
+) -> AppResult<(DocumentRef, Vec<u8>)> {
+    let doc = metadata(state, caller, document_id).await?;
     let dir = state.settings.data_dir.clone();
     let sha = doc.sha256.clone();
     let bytes = actix_web::web::block(move || crate::evidence::read_verified(&dir, &sha))

@@ -109,6 +109,14 @@ step_endpoint!(
     "暂缓、分期缴纳 (Art 66 ¶2): a head approves the party's application; no surcharge accrues during the plan."
 );
 step_endpoint!(
+    demand_handler,
+    "/cases/{id}/enforcement-demand",
+    "/api/v1/cases/{id}/enforcement-demand",
+    DemandRequest,
+    enforcement_demand,
+    "催告 (Compulsion Law Art 35, 54): after the payment deadline, a written demand with the amount owed; the court may be asked 10 working days after its service."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",

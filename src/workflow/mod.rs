@@ -1588,6 +1588,58 @@ pub async fn payment_plan(
     .await
 }
 
+/// 催告 (Compulsion Law Art 35, 54): once the fine is overdue, a written
+/// demand (罚款催告书) with the amount owed and 10 working days to pay; the
+/// court may be asked after that.
+pub async fn enforcement_demand(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: DemandRequest,
+) -> AppResult<StepView> {
+    let iss = crate::documents::issuer(state).await?;
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "a demand follows a served decision that is not yet performed (行政强制法第五十四条)"));
+        }
+        let today = ctx.today();
+        let owed = owed_on(&ctx.file, today).ok_or_else(|| AppError::rule(Code::NoFineToPay, "the decision imposes no fine"))?;
+        if today <= owed.due_on {
+            return Err(AppError::rule(Code::DeadlineNotReached, format!("缴纳罚款的期限至{}届满，期满不履行的方可催告（《中华人民共和国行政强制法》第五十四条）", owed.due_on)));
+        }
+        if owed.outstanding_fen == 0 {
+            return Err(AppError::rule(Code::NoFineToPay, "the fine and the surcharge are paid"));
+        }
+        let decision = ctx.file.decision().cloned().ok_or_else(|| AppError::internal("served without a decision"))?;
+        let service = ctx.file.service().cloned().ok_or_else(|| AppError::internal("served without service"))?;
+        check_supplied_time("served_at", req.served_at, Some((decision.at, "the decision")), ctx.now)?;
+        if req.method == ServiceMethod::Electronic {
+            return Err(AppError::rule_on_field(Code::ServiceMethodNotAllowed, "method", "电子送达须经当事人同意并签订确认书（行政处罚法第六十一条第二款）；催告书请以其他方式送达"));
+        }
+        let end = demand_period_end(china_date(req.served_at), ctx.cal);
+        let words = |f: i64| format!("{}（{}）", crate::documents::rules::amount_in_words(f), crate::documents::rules::amount_in_figures(f));
+        let detail = serde_json::json!({"served_at": req.served_at, "outstanding_fen": owed.outstanding_fen, "late_fee_fen": owed.late_fee_fen, "court_after": end});
+        let mut act = Act::new("enforcement_demand", to_value(&req), "case.enforcement_demanded", detail);
+        act.deadlines.push(("enforcement_demand", end, "《中华人民共和国行政强制法》第五十四条、第六十九条：催告书送达十日（工作日）后当事人仍未履行的，可以申请人民法院强制执行".into()));
+        let extra = serde_json::json!({"demand": {
+            "decision": format!("行政处罚决定书（{}）", decision.body.number),
+            "decided_on": crate::documents::chinese_date(china_date(decision.at.and_utc())),
+            "served_on": crate::documents::chinese_date(service.body.effective_on),
+            "fine": words(owed.fine_fen),
+            "late_from": crate::documents::chinese_date(owed.due_on + chrono::Duration::days(1)),
+            "as_of": crate::documents::chinese_date(today),
+            "late_fee": words(owed.late_fee_fen),
+            "has_late_fee": owed.late_fee_fen > 0,
+            "total": words(owed.outstanding_fen),
+            "due": crate::documents::chinese_date(end),
+        }});
+        issue_into(ctx, &iss, "payment_demand", None, extra, &mut act)?;
+        Ok(act)
+    })
+    .await
+}
+
 /// `GET /cases/{id}/late-fee?on=`.
 pub async fn late_fee(
     state: &AppState,

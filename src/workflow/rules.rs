@@ -541,6 +541,23 @@ pub fn check_payment_plan(
     Ok(end)
 }
 
+/// `POST /cases/{id}/enforcement-demand` — 催告 (Administrative Compulsion
+/// Law Art 35, 54).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DemandRequest {
+    /// When the demand reached the party: its period runs from here.
+    pub served_at: chrono::DateTime<chrono::Utc>,
+    pub method: ServiceMethod,
+}
+
+/// Compulsion Law Art 54, 69: the court may be asked once the demand has
+/// been served for 10 working days (its periods of 10 days or less are
+/// working days).
+pub fn demand_period_end(served_on: NaiveDate, cal: &Calendar) -> NaiveDate {
+    cal.working_days_after(served_on, 10, &[]).date
+}
+
 /// Suspension, termination, closure, archive: a reason and nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -15,6 +15,7 @@ on_both_backends!(
     the_case_file_exports_and_verifies_offline,
     numbers_restart_each_year_and_withdrawn_documents_say_so,
     a_department_sets_its_own_kind_codes,
+    an_overdue_fine_gets_a_written_demand,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> Value {
@@ -243,6 +244,22 @@ async fn decision_notice_and_receipt_are_issued_with_their_steps(app: TestApp) {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app.get(&format!("/cases/{id}/documents"), Some(&sun)).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .get(
+            &format!("/documents/{}", docs[1]["id"].as_str().unwrap()),
+            Some(&sun),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let t = app.token("li.officer").await;
+    let (s, m) = app
+        .get(
+            &format!("/documents/{}", docs[1]["id"].as_str().unwrap()),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(m["number"], docs[1]["number"]);
 }
 
 fn urlencode(s: &str) -> String {
@@ -610,5 +627,70 @@ async fn a_department_sets_its_own_kind_codes(app: TestApp) {
     assert_eq!(
         d["body"]["number"],
         format!("五市监不予罚〔{}〕1号", today.year())
+    );
+}
+
+async fn an_overdue_fine_gets_a_written_demand(app: TestApp) {
+    let t0 = chrono::Utc::now();
+    let t = app.token("li.officer").await;
+    let mut body = app.case_body().await;
+    body["procedure"] = json!("simplified");
+    let (_, c) = app.post_json("/cases", Some(&t), &body).await;
+    let id = c["id"].as_str().unwrap().to_string();
+    let d = post(&app, "li.officer", &format!("/cases/{id}/decision"), json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 200_000}], "form_number": "No.9", "party_informed": true})).await;
+    post(&app, "li.officer", &format!("/cases/{id}/service"), json!({"document_id": d["id"], "method": "direct", "served_at": d["at"], "recipient": "赵某"})).await;
+    // Before the payment deadline: no demand (Compulsion Law Art 54).
+    let (s, b) = app
+        .post_json(
+            &format!("/cases/{id}/enforcement-demand"),
+            Some(&t),
+            &json!({"served_at": now(), "method": "direct"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("deadline_not_reached")
+        ),
+        "{b}"
+    );
+    let app = app.restart_at(t0 + chrono::Duration::days(25)).await;
+    let t = app.token("li.officer").await;
+    let (_, owed) = app.get(&format!("/cases/{id}/late-fee"), Some(&t)).await;
+    let outstanding = owed["outstanding_fen"].as_i64().unwrap();
+    assert!(outstanding > 200_000, "{owed}");
+    let served = (t0 + chrono::Duration::days(25) - chrono::Duration::hours(1)).to_rfc3339();
+    let r = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/enforcement-demand"),
+        json!({"served_at": served, "method": "direct"}),
+    )
+    .await;
+    assert_eq!(r["kind"], "enforcement_demand");
+    let docs = documents(&app, &id).await;
+    let demand = docs
+        .iter()
+        .find(|d| d["kind"] == "payment_demand")
+        .expect("罚款催告书");
+    let (_, text) = pdf_text(&app, demand).await;
+    for n in [
+        "罚款催告书".to_string(),
+        "人民币贰仟元整（2,000元）".to_string(),
+        zhifa::documents::rules::amount_in_figures(outstanding),
+        "第五十四条".to_string(),
+        "陈述和申辩".to_string(),
+    ] {
+        assert!(text.contains(&n), "{n} not in {text}");
+    }
+    let (_, c) = app.get(&format!("/cases/{id}"), Some(&t)).await;
+    assert!(
+        c["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "enforcement_demand"),
+        "{c}"
     );
 }
