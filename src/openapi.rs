@@ -101,6 +101,8 @@ impl Modify for Bearer {
         crate::workflow::api::payment_handler,
         crate::workflow::api::late_fee_handler,
         crate::workflow::api::closure_handler,
+        crate::workflow::api::remedy_handler,
+        crate::workflow::api::remedy_result_handler,
         crate::workflow::api::demand_handler,
         crate::workflow::api::payment_plan_handler,
         crate::workflow::api::archive_handler,

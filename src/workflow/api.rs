@@ -117,6 +117,14 @@ step_endpoint!(
     "催告 (Compulsion Law Art 35, 54): after the payment deadline, a written demand with the amount owed; the court may be asked 10 working days after its service."
 );
 step_endpoint!(
+    remedy_handler,
+    "/cases/{id}/remedies",
+    "/api/v1/cases/{id}/remedies",
+    RemedyRequest,
+    remedy,
+    "复议 / 诉讼 against the decision: the surcharge stops while it is pending (Art 73 ¶3)."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",
@@ -299,5 +307,22 @@ pub async fn opinion_handler(
 ) -> AppResult<HttpResponse> {
     Ok(answer(
         opinion(&state, &caller, &id, if_match.0, body.0).await?,
+    ))
+}
+
+/// The result of a remedy (upheld, revoked, changed, confirmed unlawful).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/remedies/{remedy_id}/result", tag = "workflow", request_body = RemedyResultRequest,
+    responses((status = 201, body = StepView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/cases/{id}/remedies/{remedy_id}/result")]
+pub async fn remedy_result_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: ApiJson<RemedyResultRequest>,
+) -> AppResult<HttpResponse> {
+    let (id, rid) = path.into_inner();
+    Ok(answer(
+        remedy_result(&state, &caller, &id, &rid, body.0).await?,
     ))
 }

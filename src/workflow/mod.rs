@@ -151,6 +151,7 @@ pub fn load_file(conn: &mut DbConn, case_id: &str) -> AppResult<CaseFile> {
             "resumption" => push!(resumptions),
             "extension" => push!(extensions),
             "payment_plan" => push!(plans),
+            "remedy" => push!(remedies),
             _ => {}
         }
     }
@@ -1498,6 +1499,10 @@ pub async fn serve(
 
 /// What a case owes on `on` (None: its decision has no fine or is not served).
 pub fn owed_on(file: &CaseFile, on: NaiveDate) -> Option<Owed> {
+    // A revoked decision (or one confirmed unlawful) asks nothing more.
+    if file.remedies.iter().any(|r| r.body.annulled()) {
+        return None;
+    }
     let decision = file.decision()?;
     let service = file.service()?;
     let due = service.body.payment_due?;
@@ -1506,7 +1511,7 @@ pub fn owed_on(file: &CaseFile, on: NaiveDate) -> Option<Owed> {
         .iter()
         .map(|p| (china_date(p.body.paid_at), p.body.amount_fen))
         .collect();
-    let paused: Vec<crate::calendar::Excluded> = file
+    let mut paused: Vec<crate::calendar::Excluded> = file
         .plans
         .iter()
         .map(|p| crate::calendar::Excluded {
@@ -1514,6 +1519,8 @@ pub fn owed_on(file: &CaseFile, on: NaiveDate) -> Option<Owed> {
             to: p.body.ends_on,
         })
         .collect();
+    // Art 73 ¶3: nor while reconsideration or litigation is pending.
+    paused.extend(file.remedies.iter().map(|r| r.body.pending_days(on)));
     Some(rules::owed(
         decision.body.fine_fen,
         due,
@@ -1635,6 +1642,68 @@ pub async fn enforcement_demand(
             "due": crate::documents::chinese_date(end),
         }});
         issue_into(ctx, &iss, "payment_demand", None, extra, &mut act)?;
+        Ok(act)
+    })
+    .await
+}
+
+/// 复议、诉讼 recorded against the decision: while pending the surcharge
+/// stops (Art 73 ¶3).
+pub async fn remedy(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: RemedyRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "a remedy is sought against a served decision"));
+        }
+        let service = ctx.file.service().cloned().ok_or_else(|| AppError::internal("served without service"))?;
+        check_supplied_time("filed_at", req.filed_at, Some((service.body.request.served_at.naive_utc(), "the service of the decision")), ctx.now)?;
+        if req.organ.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("organ", "required", "the reconsideration organ or the court")]));
+        }
+        if ctx.file.remedies.iter().any(|r| r.body.outcome.is_none()) {
+            return Err(AppError::conflict("a remedy against this decision is pending"));
+        }
+        let step = RemedyStep { request: req, outcome: None };
+        let detail = serde_json::json!({"kind": step.request.kind, "filed_at": step.request.filed_at, "organ": step.request.organ});
+        Ok(Act::new("remedy", to_value(&step), "case.remedy_filed", detail))
+    })
+    .await
+}
+
+/// The result of a remedy; a revoked decision asks nothing more and its
+/// published information is withdrawn within 3 days (Art 48 ¶2).
+pub async fn remedy_result(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    remedy_id: &str,
+    req: RemedyResultRequest,
+) -> AppResult<StepView> {
+    let rid = remedy_id.to_string();
+    perform(state, caller, case_id, None, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let r = ctx.file.remedies.iter().find(|r| r.id == rid).cloned().ok_or_else(|| AppError::not_found("remedy not found"))?;
+        if r.body.outcome.is_some() {
+            return Err(AppError::conflict("the remedy's result is recorded already"));
+        }
+        check_supplied_time("decided_at", req.decided_at, Some((r.body.request.filed_at.naive_utc(), "filed_at")), ctx.now)?;
+        let mut body = r.body.clone();
+        body.outcome = Some(req.clone());
+        diesel::update(case_steps::table.find(&rid))
+            .set(case_steps::body.eq(json_text(&body)))
+            .execute(ctx.conn)?;
+        let detail = serde_json::json!({"remedy_id": rid, "result": req.result, "decided_at": req.decided_at});
+        let mut act = Act { step: None, action: "case.remedy_decided", detail, deadlines: vec![], statuses: vec![] };
+        if body.annulled() {
+            let due = ctx.cal.working_days_after(china_date(req.decided_at), 3, &[]).date;
+            act.deadlines.push(("disclosure_withdrawal", due, "《中华人民共和国行政处罚法》第四十八条第二款：行政处罚决定被撤销、确认违法的，应当在三日内撤回行政处罚决定信息并公开说明理由".into()));
+            act.statuses.push(("payment", "cancelled"));
+            act.statuses.push(("enforcement_demand", "cancelled"));
+        }
         Ok(act)
     })
     .await

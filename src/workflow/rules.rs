@@ -558,6 +558,80 @@ pub fn demand_period_end(served_on: NaiveDate, cal: &Calendar) -> NaiveDate {
     cal.working_days_after(served_on, 10, &[]).date
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RemedyKind {
+    /// 行政复议 (60 days, Reconsideration Law Art 20).
+    Reconsideration,
+    /// 行政诉讼 (6 months, Administrative Litigation Law Art 46).
+    Litigation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RemedyResult {
+    /// 维持 / 驳回
+    Upheld,
+    /// 撤销
+    Revoked,
+    /// 变更
+    Changed,
+    /// 确认违法
+    ConfirmedUnlawful,
+}
+
+/// `POST /cases/{id}/remedies` — the party sought reconsideration or sued.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemedyRequest {
+    pub kind: RemedyKind,
+    pub filed_at: chrono::DateTime<chrono::Utc>,
+    /// The reconsideration organ or the court.
+    pub organ: String,
+}
+
+/// `POST /cases/{id}/remedies/{remedy_id}/result`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemedyResultRequest {
+    pub result: RemedyResult,
+    pub decided_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RemedyStep {
+    #[serde(flatten)]
+    pub request: RemedyRequest,
+    #[serde(default)]
+    pub outcome: Option<RemedyResultRequest>,
+}
+
+impl RemedyStep {
+    /// Art 73 ¶3: no surcharge while it is pending.
+    pub fn pending_days(&self, today: NaiveDate) -> Excluded {
+        Excluded {
+            from: china_date(self.request.filed_at),
+            to: self
+                .outcome
+                .as_ref()
+                .map(|o| china_date(o.decided_at))
+                .unwrap_or(today),
+        }
+    }
+
+    /// The decision no longer stands (revoked or confirmed unlawful).
+    pub fn annulled(&self) -> bool {
+        self.outcome.as_ref().is_some_and(|o| {
+            matches!(
+                o.result,
+                RemedyResult::Revoked | RemedyResult::ConfirmedUnlawful
+            )
+        })
+    }
+}
+
 /// Suspension, termination, closure, archive: a reason and nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -625,6 +699,7 @@ pub struct CaseFile {
     pub resumptions: Vec<Stored<ReasonRequest>>,
     pub extensions: Vec<Stored<ExtensionRequest>>,
     pub plans: Vec<Stored<PaymentPlanStep>>,
+    pub remedies: Vec<Stored<RemedyStep>>,
     pub reviews: Vec<ReviewFacts>,
 }
 

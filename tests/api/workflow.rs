@@ -24,6 +24,7 @@ on_both_backends!(
     parallel_approvals_one_success_and_stale_versions,
     a_case_keeps_the_rule_profile_of_its_filing_day,
     an_instalment_plan_pauses_the_surcharge,
+    remedies_pause_the_surcharge_and_a_revocation_ends_it,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -1956,4 +1957,102 @@ async fn an_instalment_plan_pauses_the_surcharge(app: TestApp) {
         (Some(5), Some(45_000)),
         "{fee}"
     );
+}
+
+async fn remedies_pause_the_surcharge_and_a_revocation_ends_it(app: TestApp) {
+    let t0 = Utc::now();
+    let today = zhifa::clock::china_date(t0);
+    let mut ids = vec![];
+    for _ in 0..2 {
+        let t = app.token("li.officer").await;
+        let mut body = app.case_body().await;
+        body["procedure"] = json!("simplified");
+        let (_, c) = app.post_json("/cases", Some(&t), &body).await;
+        let id = c["id"].as_str().unwrap().to_string();
+        let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 100_000}], "form_number": "No.R", "party_informed": true})).await;
+        ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+        let r = ok(
+            &app,
+            "li.officer",
+            &id,
+            "remedies",
+            json!({"kind": "reconsideration", "filed_at": ago(0), "organ": "五华区人民政府"}),
+        )
+        .await;
+        let (s, b) = step(
+            &app,
+            "li.officer",
+            &id,
+            "remedies",
+            json!({"kind": "litigation", "filed_at": ago(0), "organ": "五华区人民法院"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "one pending remedy: {b}");
+        ids.push((id, r["id"].as_str().unwrap().to_string()));
+    }
+    // Forty days later: nothing accrued while pending.
+    let app = app.restart_at(t0 + Duration::days(40)).await;
+    let li = app.token("li.officer").await;
+    let on = today + Duration::days(40);
+    let (_, fee) = app
+        .get(&format!("/cases/{}/late-fee?on={on}", ids[0].0), Some(&li))
+        .await;
+    assert_eq!(fee["late_days"], 0, "{fee}");
+    // Upheld on day 30: the surcharge runs again from the day after.
+    let decided = (t0 + Duration::days(30)).to_rfc3339();
+    ok(
+        &app,
+        "li.officer",
+        &ids[0].0,
+        &format!("remedies/{}/result", ids[0].1),
+        json!({"result": "upheld", "decided_at": decided}),
+    )
+    .await;
+    let (_, fee) = app
+        .get(&format!("/cases/{}/late-fee?on={on}", ids[0].0), Some(&li))
+        .await;
+    assert_eq!(fee["late_days"], 10, "{fee}");
+    assert_eq!(fee["late_fee_fen"], 30_000);
+    // Revoked: nothing is owed, the published decision is to be withdrawn in 3 working days, the case may close.
+    ok(
+        &app,
+        "li.officer",
+        &ids[1].0,
+        &format!("remedies/{}/result", ids[1].1),
+        json!({"result": "revoked", "decided_at": decided}),
+    )
+    .await;
+    let (s, b) = app
+        .get(&format!("/cases/{}/late-fee?on={on}", ids[1].0), Some(&li))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("no_fine_to_pay"))
+    );
+    let c = case(&app, &ids[1].0).await;
+    let w = c["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "disclosure_withdrawal")
+        .expect("withdrawal deadline")
+        .clone();
+    assert!(w["basis"].as_str().unwrap().contains("第四十八条"));
+    let (s, b) = step(
+        &app,
+        "li.officer",
+        &ids[1].0,
+        &format!("remedies/{}/result", ids[1].1),
+        json!({"result": "upheld", "decided_at": decided}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    ok(
+        &app,
+        "zhang.head",
+        &ids[1].0,
+        "closure",
+        json!({"reason": "处罚决定经复议撤销"}),
+    )
+    .await;
 }
