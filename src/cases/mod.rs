@@ -230,9 +230,100 @@ fn stored_response(
     }
 }
 
-/// 立案 — file a case. One transaction: the checks of `rules::check_intake`,
-/// the case number, the case, its officers and deadlines, the first record
-/// entry, and the idempotency answer.
+/// What intake checked, read in one go (outside or inside a transaction).
+struct Prepared {
+    dept: crate::org::Placed,
+    government: String,
+    item: crate::items::ItemData,
+    people: Vec<crate::org::rules::OfficerFacts>,
+    decision: rules::IntakeDecision,
+}
+
+/// Loads what the intake rules need and applies them (`rules::check_intake`
+/// and the auxiliaries' check). Read-only.
+fn prepare(
+    conn: &mut DbConn,
+    caller: &Caller,
+    req: &NewCase,
+    now: DateTime<Utc>,
+) -> AppResult<Prepared> {
+    let dept = crate::org::find_department(conn, &caller.department_id)?
+        .ok_or_else(|| AppError::internal("caller's department missing"))?;
+    let item = crate::items::find(conn, req.enforcement_item_code.trim())?;
+    let mut wanted = req.officer_ids.clone();
+    wanted.extend(req.auxiliary_ids.iter().cloned());
+    let people = crate::org::officer_facts(conn, &wanted)?;
+    let decision = rules::check_intake(&rules::IntakeFacts {
+        now,
+        department_id: &dept.department.id,
+        department_path: &dept.path,
+        department_domains: &dept.department.domains,
+        item: item.as_ref(),
+        procedure: req.procedure,
+        party: &req.party,
+        occurred_at: req.occurred_at,
+        ended_at: req.ended_at,
+        discovered_at: req.discovered_at,
+        officer_ids: &req.officer_ids,
+        officers: &people,
+        intended_fine_fen: req.intended_fine_fen,
+    })?;
+    for (i, id) in req.auxiliary_ids.iter().enumerate() {
+        let ok = people.iter().any(|p| {
+            &p.user_id == id
+                && p.department_id == dept.department.id
+                && p.roles.contains(&Role::Auxiliary)
+        });
+        if !ok || req.officer_ids.contains(id) {
+            return Err(AppError::rule_on_field(
+                Code::OfficerNotInDepartment,
+                &format!("auxiliary_ids[{i}]"),
+                "an auxiliary must be auxiliary staff of the department and not also listed as an officer",
+            ));
+        }
+    }
+    let government = crate::documents::government_of(conn, &dept.department)?;
+    Ok(Prepared {
+        dept,
+        government,
+        item: item.expect("checked by check_intake"),
+        people,
+        decision,
+    })
+}
+
+/// Keeps a reserved number that was not issued in the void register.
+fn void_numbers(
+    conn: &mut DbConn,
+    department_id: &str,
+    numbers: &[(&str, &str)],
+    reason: &str,
+    at: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    use crate::db::schema::voided_numbers as v;
+    for (kind, number) in numbers {
+        diesel::insert_into(v::table)
+            .values((
+                v::id.eq(uuid::Uuid::now_v7().to_string()),
+                v::department_id.eq(department_id),
+                v::kind.eq(*kind),
+                v::number.eq(*number),
+                v::reason.eq(reason),
+                v::voided_at.eq(crate::db::micros(at)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// 立案 — file a case. The intake rules are checked first with nothing
+/// locked (a refused filing takes no number); the case number and the
+/// 立案审批表's number are then reserved in a short transaction; the
+/// document is rendered with no lock held; and one transaction writes the
+/// case (the rules checked again on fresh data), its officers and
+/// deadlines, the document, the first record entry naming its SHA-256, and
+/// the idempotency answer. A reservation whose filing then fails goes to
+/// the void register: numbers are issued or voided, never lost or reused.
 pub async fn file_case(
     state: &AppState,
     caller: Caller,
@@ -250,56 +341,135 @@ pub async fn file_case(
     let rule_data = state.discretion.get(&state.db).await?;
     let issuer = crate::documents::issuer(state).await?;
     let now = state.clock.now();
+    let filed_on = china_date(now);
+
+    // 1. Check, with nothing locked.
+    let pre = {
+        let (caller, req, idem, hash) = (
+            caller.clone(),
+            req.clone(),
+            idempotency_key.clone(),
+            request_hash.clone(),
+        );
+        state
+            .db
+            .run(move |conn| {
+                if let Some(k) = &idem {
+                    if let Some(r) = stored_response(conn, &caller.user_id, k, &hash)? {
+                        return Ok(Err(r));
+                    }
+                }
+                prepare(conn, &caller, &req, now).map(Ok)
+            })
+            .await?
+    };
+    let prep = match pre {
+        Err(stored) => return Ok(stored),
+        Ok(p) => p,
+    };
+    let department_id = prep.dept.department.id.clone();
+    let profile_id =
+        crate::profiles::in_force_stored(&rule_data.profiles, &prep.dept.path, filed_on)
+            .map(|p| p.id.clone());
+
+    // 2. Reserve the numbers.
+    let (case_no, doc_number) = {
+        let (dept, short, iss, profile_id) = (
+            department_id.clone(),
+            prep.dept.department.short_name.clone(),
+            issuer.clone(),
+            profile_id.clone(),
+        );
+        state
+            .db
+            .write(move |conn| {
+                let n = store::next_case_number(conn, &dept, filed_on.year())?;
+                let case_no = format!("{short}立〔{}〕{n}号", filed_on.year());
+                let doc = crate::documents::number_for(
+                    conn,
+                    &iss,
+                    &dept,
+                    &short,
+                    profile_id.as_deref(),
+                    "filing_approval",
+                    filed_on,
+                )?;
+                Ok((case_no, doc))
+            })
+            .await?
+    };
+
+    // 3. Render the 立案审批表 with no lock held.
+    let id = uuid::Uuid::now_v7().to_string();
+    let rendered = {
+        let officers: Vec<(String, String)> = prep
+            .decision
+            .officer_certificates
+            .iter()
+            .map(|(u, c)| {
+                let name = prep
+                    .people
+                    .iter()
+                    .find(|p| &p.user_id == u)
+                    .map(|p| p.display_name.clone())
+                    .unwrap_or_default();
+                (name, c.clone())
+            })
+            .collect();
+        let mut ctx = crate::documents::context_of(&crate::documents::ContextParts {
+            case_id: &id,
+            case_no: &case_no,
+            facts: &req.facts,
+            location: &req.location,
+            filed_on,
+            item: &prep.item,
+            party: &req.party,
+            department: &prep.dept.department,
+            government: &prep.government,
+            officers,
+            today: filed_on,
+        });
+        if let (Some(c), serde_json::Value::Object(extra)) = (
+            ctx.as_object_mut(),
+            crate::documents::filing_context(&req, &case_no, now),
+        ) {
+            c.extend(extra);
+        }
+        let (iss, id, number) = (issuer.clone(), id.clone(), doc_number.clone());
+        actix_web::web::block(move || {
+            crate::documents::render_document(&iss, &id, "filing_approval", &ctx, number, filed_on)
+        })
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+    };
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(e) => {
+            void_reserved(state, &department_id, &case_no, &doc_number, &e.detail).await;
+            return Err(e);
+        }
+    };
+
+    // 4. Commit the filing.
     let idem = idempotency_key.clone();
     let caller2 = caller.clone();
     let hash2 = request_hash.clone();
+    let (case_no2, doc_number2) = (case_no.clone(), doc_number.clone());
     let result = state
         .db
         .run(move |conn| {
             write_tx(conn, |conn| {
                 if let Some(k) = &idem {
                     if let Some(r) = stored_response(conn, &caller.user_id, k, &request_hash)? {
-                        return Ok(r);
+                        return Ok((r, true));
                     }
                 }
-                let dept = crate::org::find_department(conn, &caller.department_id)?.ok_or_else(|| AppError::internal("caller's department missing"))?;
-                let item = crate::items::find(conn, req.enforcement_item_code.trim())?;
-                let mut wanted = req.officer_ids.clone();
-                wanted.extend(req.auxiliary_ids.iter().cloned());
-                let people = crate::org::officer_facts(conn, &wanted)?;
-                let decision = rules::check_intake(&rules::IntakeFacts {
-                    now,
-                    department_id: &dept.department.id,
-                    department_path: &dept.path,
-                    department_domains: &dept.department.domains,
-                    item: item.as_ref(),
-                    procedure: req.procedure,
-                    party: &req.party,
-                    occurred_at: req.occurred_at,
-                    ended_at: req.ended_at,
-                    discovered_at: req.discovered_at,
-                    officer_ids: &req.officer_ids,
-                    officers: &people,
-                    intended_fine_fen: req.intended_fine_fen,
-                })?;
-                for (i, id) in req.auxiliary_ids.iter().enumerate() {
-                    let ok = people.iter().any(|p| &p.user_id == id && p.department_id == dept.department.id && p.roles.contains(&Role::Auxiliary));
-                    if !ok || req.officer_ids.contains(id) {
-                        return Err(AppError::rule_on_field(
-                            Code::OfficerNotInDepartment,
-                            &format!("auxiliary_ids[{i}]"),
-                            "an auxiliary must be auxiliary staff of the department and not also listed as an officer",
-                        ));
-                    }
-                }
-                let item = item.expect("checked by check_intake");
-                let filed_on = china_date(now);
-                let n = store::next_case_number(conn, &dept.department.id, filed_on.year())?;
-                let case_no = format!("{}立〔{}〕{}号", dept.department.short_name, filed_on.year(), n);
-                let id = uuid::Uuid::now_v7().to_string();
+                // Checked again on what is there now (a certificate may have been revoked meanwhile).
+                let prep = prepare(conn, &caller, &req, now)?;
+                let item = prep.item;
+                let dept = prep.dept;
+                let decision = prep.decision;
                 let at = now.naive_utc();
-                // The case keeps the rule profile in force on its filing day.
-                let profile_id = crate::profiles::in_force_stored(&rule_data.profiles, &dept.path, filed_on).map(|p| p.id.clone());
                 store::insert_case(
                     conn,
                     &store::NewCaseRow {
@@ -329,17 +499,7 @@ pub async fn file_case(
                 }
                 let (due, due_basis) = rules::decision_due(filed_on, &calendar);
                 store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;
-                // 立案审批表, in the filing's transaction.
-                let filing_doc = crate::documents::issue(
-                    conn,
-                    &issuer,
-                    &id,
-                    "filing_approval",
-                    None,
-                    crate::documents::filing_context(&req, &case_no, now),
-                    &caller.user_id,
-                    at,
-                )?;
+                let filing_doc = crate::documents::store_document(conn, &issuer, &rendered, &id, &caller.user_id, at)?;
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
                 records::append(
                     conn,
@@ -378,20 +538,61 @@ pub async fn file_case(
                         ))
                         .execute(conn)?;
                 }
-                Ok(StoredResponse { status: 201, body, location: Some(location) })
+                Ok((StoredResponse { status: 201, body, location: Some(location) }, false))
             })
         })
         .await;
-    match (result, idempotency_key) {
-        // A concurrent retry with the same key committed first: answer as it did.
-        (Err(e), Some(k)) if e.code == Code::Conflict => {
-            let found = state
-                .db
-                .run(move |conn| stored_response(conn, &caller2.user_id, &k, &hash2))
-                .await?;
-            found.ok_or(e)
+    match result {
+        Ok((r, false)) => Ok(r),
+        // A concurrent retry with the same key committed first: its numbers stand, ours are void.
+        Ok((r, true)) => {
+            void_reserved(
+                state,
+                &department_id,
+                &case_no2,
+                &doc_number2,
+                "a retry with the same Idempotency-Key was filed first",
+            )
+            .await;
+            Ok(r)
         }
-        (r, _) => r,
+        Err(e) => {
+            void_reserved(state, &department_id, &case_no2, &doc_number2, &e.detail).await;
+            match idempotency_key {
+                Some(k) if e.code == Code::Conflict => {
+                    let found = state
+                        .db
+                        .run(move |conn| stored_response(conn, &caller2.user_id, &k, &hash2))
+                        .await?;
+                    found.ok_or(e)
+                }
+                _ => Err(e),
+            }
+        }
+    }
+}
+
+/// Best effort: a failure here is logged; the numbers are already never reissued.
+async fn void_reserved(
+    state: &AppState,
+    department_id: &str,
+    case_no: &str,
+    doc_number: &str,
+    reason: &str,
+) {
+    let (d, c, n, r) = (
+        department_id.to_string(),
+        case_no.to_string(),
+        doc_number.to_string(),
+        reason.chars().take(500).collect::<String>(),
+    );
+    let at = state.clock.now_naive();
+    let done = state
+        .db
+        .write(move |conn| void_numbers(conn, &d, &[("case", &c), ("filing_approval", &n)], &r, at))
+        .await;
+    if let Err(e) = done {
+        tracing::error!(error = %e.detail, case_no, doc_number, "could not register voided numbers");
     }
 }
 

@@ -198,6 +198,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    voided_numbers (id) {
+        id -> Text,
+        department_id -> Text,
+        kind -> Text,
+        number -> Text,
+        reason -> Text,
+        voided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     document_counters (department_id, kind, year) {
         department_id -> Text,
         kind -> Text,
@@ -434,4 +445,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_counters,
     documents,
     transfers,
+    voided_numbers,
 );

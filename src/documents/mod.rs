@@ -82,7 +82,6 @@ pub fn next_number(
     kind: &str,
     today: NaiveDate,
 ) -> AppResult<String> {
-    let template = load_template(&iss.templates, kind)?;
     let (department_id, short, profile_id): (String, String, Option<String>) =
         crate::db::schema::cases::table
             .inner_join(crate::db::schema::departments::table)
@@ -93,14 +92,36 @@ pub fn next_number(
                 crate::db::schema::cases::rule_profile_id,
             ))
             .first(conn)?;
-    let profile = crate::profiles::of_case(conn, profile_id.as_deref())?;
+    number_for(
+        conn,
+        iss,
+        &department_id,
+        &short,
+        profile_id.as_deref(),
+        kind,
+        today,
+    )
+}
+
+/// The next number of a kind for a department under a rule profile.
+pub fn number_for(
+    conn: &mut DbConn,
+    iss: &Issuer,
+    department_id: &str,
+    short_name: &str,
+    profile_id: Option<&str>,
+    kind: &str,
+    today: NaiveDate,
+) -> AppResult<String> {
+    let template = load_template(&iss.templates, kind)?;
+    let profile = crate::profiles::of_case(conn, profile_id)?;
     let code = profile
         .document_codes
         .get(kind)
         .cloned()
         .unwrap_or(template.code);
-    let n = crate::workflow::next_document_number(conn, &department_id, kind, today.year())?;
-    Ok(rules::document_number(&short, &code, today.year(), n))
+    let n = crate::workflow::next_document_number(conn, department_id, kind, today.year())?;
+    Ok(rules::document_number(short_name, &code, today.year(), n))
 }
 
 /// A document as lists and answers show it.
@@ -224,76 +245,119 @@ pub fn chinese_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
-/// What every document knows of its case: the party, the department, the
-/// item and its legal basis, the officers, the remedies.
-pub fn case_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> AppResult<Value> {
-    let (case, _) = crate::cases::store::load_case(conn, case_id)?
-        .ok_or_else(|| AppError::not_found("case not found"))?;
-    let dept = crate::org::find_department(conn, &case.department_id)?
-        .ok_or_else(|| AppError::internal("case department missing"))?;
-    let government = match &dept.department.parent_id {
+/// What a document knows of its case, gathered from wherever it is at hand
+/// (the stored case, or an intake not yet stored).
+pub struct ContextParts<'a> {
+    pub case_id: &'a str,
+    pub case_no: &'a str,
+    pub facts: &'a str,
+    pub location: &'a str,
+    pub filed_on: NaiveDate,
+    pub item: &'a crate::items::ItemData,
+    pub party: &'a crate::cases::rules::Party,
+    pub department: &'a crate::org::Department,
+    pub government: &'a str,
+    /// (display name, certificate number) of the officers.
+    pub officers: Vec<(String, String)>,
+    pub today: NaiveDate,
+}
+
+/// The name of the government a department belongs to (its parent): the
+/// reconsideration organ, and the seat of the court.
+pub fn government_of(conn: &mut DbConn, dept: &crate::org::Department) -> AppResult<String> {
+    Ok(match &dept.parent_id {
         Some(p) => crate::org::find_department(conn, p)?
             .map(|g| g.department.name)
             .unwrap_or_default(),
         None => String::new(),
-    };
+    })
+}
+
+/// What every document knows of its case: the party, the department, the
+/// item and its legal basis, the officers, the remedies. Pure.
+pub fn context_of(p: &ContextParts) -> Value {
     // The county or city people's court of the government's seat (行政诉讼法第十八条).
-    let court = government.trim_end_matches("人民政府").to_string() + "人民法院";
-    let item = crate::items::find(conn, &case.enforcement_item_code)?
-        .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+    let court = p.government.trim_end_matches("人民政府").to_string() + "人民法院";
     let cite = |c: &[crate::items::Citation]| {
         c.iter()
             .map(|x| x.to_chinese())
             .collect::<Vec<_>>()
             .join("、")
     };
-    let party_kind = match case.party.kind {
+    let party_kind = match p.party.kind {
         crate::cases::rules::PartyKind::Person => "公民",
         crate::cases::rules::PartyKind::Organization => "法人或者其他组织",
         crate::cases::rules::PartyKind::IndividualBusiness => "个体工商户",
     };
-    let officers = case
+    let officers = p
         .officers
         .iter()
-        .filter(|o| o.role == "officer")
-        .map(|o| {
-            format!(
-                "{}（执法证号：{}）",
-                o.display_name,
-                o.certificate_number.clone().unwrap_or_default()
-            )
-        })
+        .map(|(name, cert)| format!("{name}（执法证号：{cert}）"))
         .collect::<Vec<_>>()
         .join("、");
+    json!({
+        "case": {
+            "id": p.case_id, "case_no": p.case_no, "facts": p.facts.trim(), "location": p.location.trim(),
+            "filed_on": chinese_date(p.filed_on), "item_code": p.item.code, "item_name": p.item.name,
+        },
+        "party": {
+            "name": p.party.name.trim(), "kind_name": party_kind, "id_number": p.party.id_number.trim().to_uppercase(),
+            "address": p.party.address.trim(), "phone": p.party.phone,
+            "legal_representative": p.party.legal_representative,
+            "is_organization": p.party.kind == crate::cases::rules::PartyKind::Organization,
+        },
+        "department": {
+            "name": p.department.name, "short_name": p.department.short_name,
+            "government": p.government, "court": court,
+        },
+        "basis": { "violation": cite(&p.item.violation_basis), "penalty": cite(&p.item.penalty_basis) },
+        "officers": officers,
+        "today": chinese_date(p.today),
+        "remedies": {
+            "reconsideration_organ": p.government,
+            "reconsideration_days": 60,
+            "litigation_months": 6,
+            "court": court,
+        },
+    })
+}
+
+/// The context of a stored case.
+pub fn case_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> AppResult<Value> {
+    let (case, _) = crate::cases::store::load_case(conn, case_id)?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
+    let dept = crate::org::find_department(conn, &case.department_id)?
+        .ok_or_else(|| AppError::internal("case department missing"))?;
+    let government = government_of(conn, &dept.department)?;
+    let item = crate::items::find(conn, &case.enforcement_item_code)?
+        .ok_or_else(|| AppError::internal("the case's item is gone"))?;
     let filed_on = china_date(
         chrono::DateTime::parse_from_rfc3339(&case.filed_at)
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_default(),
     );
-    Ok(json!({
-        "case": {
-            "id": case.id, "case_no": case.case_no, "facts": case.facts, "location": case.location,
-            "filed_on": chinese_date(filed_on), "item_code": item.code, "item_name": item.name,
-        },
-        "party": {
-            "name": case.party.name, "kind_name": party_kind, "id_number": case.party.id_number,
-            "address": case.party.address, "phone": case.party.phone,
-            "legal_representative": case.party.legal_representative,
-            "is_organization": case.party.kind == crate::cases::rules::PartyKind::Organization,
-        },
-        "department": {
-            "name": dept.department.name, "short_name": dept.department.short_name,
-            "government": government, "court": court,
-        },
-        "basis": { "violation": cite(&item.violation_basis), "penalty": cite(&item.penalty_basis) },
-        "officers": officers,
-        "today": chinese_date(today),
-        "remedies": {
-            "reconsideration_organ": government,
-            "reconsideration_days": 60,
-            "litigation_months": 6,
-            "court": court,
-        },
+    Ok(context_of(&ContextParts {
+        case_id: &case.id,
+        case_no: &case.case_no,
+        facts: &case.facts,
+        location: &case.location,
+        filed_on,
+        item: &item,
+        party: &case.party,
+        department: &dept.department,
+        government: &government,
+        officers: case
+            .officers
+            .iter()
+            .filter(|o| o.role == "officer")
+            .map(|o| {
+                (
+                    o.display_name.clone(),
+                    o.certificate_number.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        today,
     }))
 }
 
@@ -303,6 +367,95 @@ fn merge(base: &mut Value, extra: Value) {
             b.insert(k, v);
         }
     }
+}
+
+/// A document rendered and hashed, not yet stored.
+pub struct Rendered {
+    pub kind: String,
+    pub title: String,
+    pub number: String,
+    pub code: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// Fills and renders a document (422 naming a missing field or glyph). No
+/// database: callers may do it outside their transaction.
+pub fn render_document(
+    iss: &Issuer,
+    case_id: &str,
+    kind: &str,
+    ctx: &Value,
+    number: String,
+    today: NaiveDate,
+) -> AppResult<Rendered> {
+    let template = load_template(&iss.templates, kind)?;
+    let blocks = rules::fill(&template, ctx)?;
+    let code = verification_code(&iss.key, &number, kind, case_id);
+    let bytes = pdf::render(
+        &iss.font,
+        &pdf::Heading {
+            title: &template.title,
+            number: &number,
+            verification: &format!(
+                "文书编号：{number}　核验码：{code}（可通过政务服务网站核验真伪）"
+            ),
+            key: &format!("{case_id}/{kind}/{number}"),
+            date: today,
+        },
+        &blocks,
+    )?;
+    let sha256 = hex::encode(<Sha256 as sha2::Digest>::digest(&bytes));
+    Ok(Rendered {
+        kind: kind.to_string(),
+        title: template.title,
+        number,
+        code,
+        bytes,
+        sha256,
+    })
+}
+
+/// Keeps a rendered document: its blob (content-addressed) and its row.
+pub fn store_document(
+    conn: &mut DbConn,
+    iss: &Issuer,
+    r: &Rendered,
+    case_id: &str,
+    by: &str,
+    now: NaiveDateTime,
+) -> AppResult<DocumentRef> {
+    let mut incoming = crate::evidence::Incoming::new(&iss.data_dir)?;
+    incoming.write(&r.bytes)?;
+    let sha256 = incoming.finish(&iss.data_dir)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = crate::db::micros(now);
+    diesel::insert_into(documents::table)
+        .values((
+            documents::id.eq(&id),
+            documents::case_id.eq(case_id),
+            documents::kind.eq(&r.kind),
+            documents::title.eq(&r.title),
+            documents::number.eq(&r.number),
+            documents::sha256.eq(&sha256),
+            documents::size_bytes.eq(r.bytes.len() as i64),
+            documents::verification_code.eq(&r.code),
+            documents::generated_by.eq(by),
+            documents::generated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(DocumentRef {
+        id,
+        case_id: case_id.to_string(),
+        kind: r.kind.clone(),
+        title: r.title.clone(),
+        number: r.number.clone(),
+        sha256,
+        size_bytes: r.bytes.len() as i64,
+        verification_code: r.code.clone(),
+        generated_at: rfc3339(at),
+        withdrawn_at: None,
+    })
 }
 
 /// Issues one document inside the caller's transaction: the template
@@ -320,60 +473,15 @@ pub fn issue(
     by: &str,
     now: NaiveDateTime,
 ) -> AppResult<DocumentRef> {
-    let template = load_template(&iss.templates, kind)?;
     let today = china_date(now.and_utc());
     let mut ctx = case_context(conn, case_id, today)?;
     merge(&mut ctx, extra);
-    let blocks = rules::fill(&template, &ctx)?;
     let number = match number {
         Some(n) => n,
         None => next_number(conn, iss, case_id, kind, today)?,
     };
-    let code = verification_code(&iss.key, &number, kind, case_id);
-    let bytes = pdf::render(
-        &iss.font,
-        &pdf::Heading {
-            title: &template.title,
-            number: &number,
-            verification: &format!(
-                "文书编号：{number}　核验码：{code}（可通过政务服务网站核验真伪）"
-            ),
-            key: &format!("{case_id}/{kind}/{number}"),
-            date: today,
-        },
-        &blocks,
-    )?;
-    let mut incoming = crate::evidence::Incoming::new(&iss.data_dir)?;
-    incoming.write(&bytes)?;
-    let sha256 = incoming.finish(&iss.data_dir)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let at = crate::db::micros(now);
-    diesel::insert_into(documents::table)
-        .values((
-            documents::id.eq(&id),
-            documents::case_id.eq(case_id),
-            documents::kind.eq(kind),
-            documents::title.eq(&template.title),
-            documents::number.eq(&number),
-            documents::sha256.eq(&sha256),
-            documents::size_bytes.eq(bytes.len() as i64),
-            documents::verification_code.eq(&code),
-            documents::generated_by.eq(by),
-            documents::generated_at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(DocumentRef {
-        id,
-        case_id: case_id.to_string(),
-        kind: kind.to_string(),
-        title: template.title,
-        number,
-        sha256,
-        size_bytes: bytes.len() as i64,
-        verification_code: code,
-        generated_at: rfc3339(at),
-        withdrawn_at: None,
-    })
+    let rendered = render_document(iss, case_id, kind, &ctx, number, today)?;
+    store_document(conn, iss, &rendered, case_id, by, now)
 }
 
 type DocRow = (

@@ -26,6 +26,7 @@ on_both_backends!(
     unknown_fields_and_wrong_types_name_the_field,
     fifty_concurrent_intakes_get_consecutive_numbers,
     idempotency_key_returns_the_first_answer,
+    concurrent_retries_leave_every_number_issued_or_voided,
     scope_of_reading_cases,
     list_filters_and_cursor,
 );
@@ -615,4 +616,57 @@ async fn list_filters_and_cursor(app: TestApp) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     let (s, _) = app.get("/cases?status=bogus", Some(&t)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+/// Ten concurrent retries of one filing: one case; every number a retry
+/// reserved and did not use is in the void register, so the case numbers
+/// issued and voided together run 1..n without a gap or a repeat.
+async fn concurrent_retries_leave_every_number_issued_or_voided(app: TestApp) {
+    use diesel::prelude::*;
+    use zhifa::db::schema::{cases, voided_numbers};
+    let t = app.token("li.officer").await;
+    let body = app.case_body().await;
+    let mut tasks = vec![];
+    for _ in 0..10 {
+        let req = app
+            .client
+            .post(app.url("/cases"))
+            .bearer_auth(&t)
+            .header("Idempotency-Key", "retry-storm-1")
+            .json(&body);
+        tasks.push(tokio::spawn(async move {
+            let r = req.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut ids = vec![];
+    for task in tasks {
+        let (s, b) = task.await.unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        ids.push(b["id"].as_str().unwrap().to_string());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one case for one key");
+    let mut conn = app.conn();
+    let issued: Vec<String> = cases::table.select(cases::case_no).load(&mut conn).unwrap();
+    let voided: Vec<String> = voided_numbers::table
+        .filter(voided_numbers::kind.eq("case"))
+        .select(voided_numbers::number)
+        .load(&mut conn)
+        .unwrap();
+    let n = |s: &String| -> u32 {
+        s.split('〕')
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('号')
+            .parse()
+            .unwrap()
+    };
+    let mut all: Vec<u32> = issued.iter().chain(voided.iter()).map(n).collect();
+    all.sort();
+    assert_eq!(
+        all,
+        (1..=all.len() as u32).collect::<Vec<_>>(),
+        "issued {issued:?}, voided {voided:?}"
+    );
 }
