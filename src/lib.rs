@@ -136,6 +136,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(documents::api::list_handler)
         .service(documents::api::pdf_handler)
         .service(documents::api::metadata_handler)
+        .service(documents::api::draft_handler)
         .service(documents::api::verify_handler)
         .service(documents::api::archive_handler)
         .service(documents::api::withdrawal_handler)

@@ -79,6 +79,7 @@ impl Modify for Bearer {
         crate::documents::api::list_handler,
         crate::documents::api::pdf_handler,
         crate::documents::api::metadata_handler,
+        crate::documents::api::draft_handler,
         crate::documents::api::verify_handler,
         crate::documents::api::archive_handler,
         crate::documents::api::withdrawal_handler,

@@ -144,3 +144,21 @@ pub async fn withdrawal_handler(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(withdraw(&state, &caller, &id, body.0).await?))
 }
+
+/// A draft on demand: filled with what the case knows, blanks for the rest;
+/// not numbered, not kept.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/documents/draft", tag = "documents", request_body = DraftRequest,
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/cases/{id}/documents/draft")]
+pub async fn draft_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: crate::http::ApiJson<DraftRequest>,
+) -> AppResult<HttpResponse> {
+    let bytes = draft(&state, &caller, &id, body.0).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .body(bytes))
+}

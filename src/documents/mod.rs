@@ -594,6 +594,61 @@ pub async fn pdf_of(
     Ok((doc, bytes))
 }
 
+/// `POST /cases/{id}/documents/draft`.
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftRequest {
+    /// A template kind (e.g. `onsite_record`, `inquiry_record`, `penalty_notice`).
+    pub kind: String,
+    /// Values to fill in besides the case's own (e.g. `{"record": {"place": "…"}}`).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: Value,
+}
+
+/// A draft on demand: the template filled with what the case knows (and
+/// `fields`), blanks for the rest, marked as a draft, not numbered, not
+/// kept — for printing a record to fill in on site or checking a notice
+/// before the step issues it.
+pub async fn draft(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    req: DraftRequest,
+) -> AppResult<Vec<u8>> {
+    if !req.kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') || req.kind.is_empty() {
+        return Err(AppError::validation(vec![crate::error::FieldError::new(
+            "kind",
+            "invalid",
+            "a template kind such as onsite_record",
+        )]));
+    }
+    let scope_ =
+        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
+    let iss = issuer(state).await?;
+    let today = state.clock.today();
+    state
+        .db
+        .run(move |conn| {
+            let template = load_template(&iss.templates, &req.kind)?;
+            let mut ctx = case_context(conn, &scope_.case_id, today)?;
+            merge(&mut ctx, req.fields);
+            let blocks = rules::fill_draft(&template, &ctx);
+            pdf::render(
+                &iss.font,
+                &pdf::Heading {
+                    title: &template.title,
+                    number: "（草稿）",
+                    verification: "草稿：未编号，不作为正式文书",
+                    key: &format!("{}/{}/draft", scope_.case_id, req.kind),
+                    date: today,
+                },
+                &blocks,
+            )
+        })
+        .await
+}
+
 /// The public answer of `GET /public/documents/verify`: whether a document
 /// with that number and code was issued, never its content.
 #[derive(Debug, Clone, Serialize, ToSchema)]

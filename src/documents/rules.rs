@@ -282,6 +282,13 @@ fn text_of(v: &Value) -> String {
 /// Replaces `{path}` with the context's value; a missing value is an
 /// error naming the path (never a blank where the law needs content).
 pub fn substitute(text: &str, ctx: &Value) -> Result<String, String> {
+    substitute_or(text, ctx, None)
+}
+
+/// A blank for a value a draft does not have yet, written in by hand.
+pub const BLANK: &str = "＿＿＿＿＿＿";
+
+fn substitute_or(text: &str, ctx: &Value, blank: Option<&str>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -292,9 +299,10 @@ pub fn substitute(text: &str, ctx: &Value) -> Result<String, String> {
             .ok_or_else(|| format!("unclosed {{ in {text}"))?;
         let path = &after[..close];
         let v = lookup(ctx, path).filter(|v| truthy(Some(v)) || v.is_number() || v.is_boolean());
-        match v {
-            Some(v) => out.push_str(&text_of(v)),
-            None => return Err(path.to_string()),
+        match (v, blank) {
+            (Some(v), _) => out.push_str(&text_of(v)),
+            (None, Some(b)) => out.push_str(b),
+            (None, None) => return Err(path.to_string()),
         }
         rest = &after[close + 1..];
     }
@@ -322,14 +330,33 @@ fn missing(field: &str, kind: &str) -> AppError {
 
 /// Fills a template: every required field present, every placeholder found.
 pub fn fill(t: &Template, ctx: &Value) -> Result<Vec<Block>, AppError> {
-    for r in &t.required {
+    fill_inner(t, ctx, None)
+}
+
+/// A draft for printing before the step (a 现场笔录 to fill in on site): what
+/// the case knows filled in, the rest left as blanks to write by hand; a
+/// table without rows gets three empty ones.
+pub fn fill_draft(t: &Template, ctx: &Value) -> Vec<Block> {
+    let mut blocks = fill_inner(t, ctx, Some(BLANK)).unwrap_or_default();
+    for b in &mut blocks {
+        if let Block::Table { header, rows, .. } = b {
+            if rows.is_empty() {
+                *rows = vec![vec![String::new(); header.len()]; 3];
+            }
+        }
+    }
+    blocks
+}
+
+fn fill_inner(t: &Template, ctx: &Value, blank: Option<&str>) -> Result<Vec<Block>, AppError> {
+    for r in t.required.iter().filter(|_| blank.is_none()) {
         if !truthy(lookup(ctx, r)) && !lookup(ctx, r).is_some_and(|v| v.is_number()) {
             return Err(missing(r, &t.title));
         }
     }
     let mut out = vec![];
     for b in t.blocks.iter().filter(|b| shown(b, ctx)) {
-        let sub = |s: &str| substitute(s, ctx).map_err(|f| missing(&f, &t.title));
+        let sub = |s: &str| substitute_or(s, ctx, blank).map_err(|f| missing(&f, &t.title));
         out.push(match b.kind {
             BlockKind::Paragraph => Block::Paragraph(sub(&b.text)?),
             BlockKind::Heading => Block::Heading(sub(&b.text)?),
@@ -351,7 +378,10 @@ pub fn fill(t: &Template, ctx: &Value) -> Result<Vec<Block>, AppError> {
                     let row: Result<Vec<String>, AppError> = b
                         .columns
                         .iter()
-                        .map(|c| substitute(&c.text, &scoped).map_err(|f| missing(&f, &t.title)))
+                        .map(|c| {
+                            substitute_or(&c.text, &scoped, blank)
+                                .map_err(|f| missing(&f, &t.title))
+                        })
                         .collect();
                     rows.push(row?);
                 }

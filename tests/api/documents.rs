@@ -16,6 +16,7 @@ on_both_backends!(
     numbers_restart_each_year_and_withdrawn_documents_say_so,
     a_department_sets_its_own_kind_codes,
     an_overdue_fine_gets_a_written_demand,
+    drafts_on_demand_and_the_inquiry_record,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> Value {
@@ -693,4 +694,90 @@ async fn an_overdue_fine_gets_a_written_demand(app: TestApp) {
             .any(|d| d["kind"] == "enforcement_demand"),
         "{c}"
     );
+}
+
+async fn drafts_on_demand_and_the_inquiry_record(app: TestApp) {
+    let case = app.file_case().await;
+    let id = case["id"].as_str().unwrap();
+    let t = app.token("li.officer").await;
+    let before = documents(&app, id).await.len();
+    // A 现场笔录 to print and fill in on site: the case's data, blanks for the rest.
+    let r = app.client.post(app.url(&format!("/cases/{id}/documents/draft"))).bearer_auth(&t)
+        .json(&json!({"kind": "onsite_record", "fields": {"record": {"place": "昆明市五华区华山西路1号"}}})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text: String = pdf_extract::extract_text_from_mem(&r.bytes().await.unwrap())
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.contains("现场笔录")
+            && text.contains("（草稿）")
+            && text.contains("昆明某某餐饮管理有限公司")
+            && text.contains("华山西路1号")
+            && text.contains("＿＿＿"),
+        "{text}"
+    );
+    assert_eq!(
+        documents(&app, id).await.len(),
+        before,
+        "a draft is not kept"
+    );
+    let (s, b) = app
+        .post_json(
+            &format!("/cases/{id}/documents/draft"),
+            Some(&t),
+            &json!({"kind": "no_such_kind"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("document_template_missing")
+        ),
+        "{b}"
+    );
+    let (s, _) = app
+        .post_json(
+            &format!("/cases/{id}/documents/draft"),
+            Some(&t),
+            &json!({"kind": "../../etc"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let sun = app.token("sun.officer").await;
+    let (s, _) = app
+        .post_json(
+            &format!("/cases/{id}/documents/draft"),
+            Some(&sun),
+            &json!({"kind": "onsite_record"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The 询问笔录 issued with the record, with its questions and answers.
+    let li = app.user_id("li.officer").await;
+    let wang = app.user_id("wang.officer").await;
+    let now = chrono::Utc::now();
+    post(&app, "li.officer", &format!("/cases/{id}/records/inquiry"), json!({
+        "started_at": (now - chrono::Duration::hours(2)).to_rfc3339(), "ended_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
+        "place": "五华区市场监管局询问室", "officer_ids": [li, wang],
+        "interviewee": {"name": "赵某", "relation": "法定代表人", "id_number": "53010219900101001X"},
+        "rights_notified": true, "questions": [{"q": "你单位是否取得食品经营许可证？", "a": "没有。"}], "interviewee_signed": true
+    })).await;
+    let docs = documents(&app, id).await;
+    let inquiry = docs
+        .iter()
+        .find(|d| d["kind"] == "inquiry_record")
+        .expect("询问笔录");
+    let (_, text) = pdf_text(&app, inquiry).await;
+    for n in [
+        "询问笔录",
+        "赵某（法定代表人）",
+        "你单位是否取得食品经营许可证？",
+        "没有。",
+        "已核对笔录并签名",
+    ] {
+        assert!(text.contains(n), "{n} not in {text}");
+    }
 }

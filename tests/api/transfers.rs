@@ -197,6 +197,38 @@ async fn a_returned_transfer_reopens_the_case(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    // The 案件移送函 was issued with the approval.
+    let li = app.token("li.officer").await;
+    let (_, docs) = app.get(&format!("/cases/{id}/documents"), Some(&li)).await;
+    let letter = docs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "transfer_letter")
+        .expect("案件移送函")
+        .clone();
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/documents/{}/pdf",
+            letter["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&li)
+        .send()
+        .await
+        .unwrap();
+    let text: String = pdf_extract::extract_text_from_mem(&r.bytes().await.unwrap())
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.contains("案件移送函")
+            && text.contains("盘龙区市场监督管理局")
+            && text.contains("违法行为发生地在盘龙区")
+            && text.contains("第二十二条"),
+        "{text}"
+    );
     let (s, t) = post(
         &app,
         "pl.officer",
