@@ -105,6 +105,8 @@ pub enum Code {
     // transfers
     TransferTargetInvalid,
     TransferPending,
+    // officers
+    OfficerRecused,
 }
 
 impl Code {

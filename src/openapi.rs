@@ -102,6 +102,8 @@ impl Modify for Bearer {
         crate::workflow::api::payment_handler,
         crate::workflow::api::late_fee_handler,
         crate::workflow::api::closure_handler,
+        crate::workflow::api::reassign_handler,
+        crate::workflow::api::recusal_handler,
         crate::workflow::api::remedy_handler,
         crate::workflow::api::remedy_result_handler,
         crate::workflow::api::demand_handler,

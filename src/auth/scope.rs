@@ -75,6 +75,8 @@ pub struct CaseScope {
     pub department_path: String,
     /// Users attached to the case (officers and auxiliaries).
     pub attached: Vec<String>,
+    /// Officers withdrawn from the case (回避, APL Art 43): no access at all.
+    pub recused: Vec<String>,
 }
 
 /// May the caller see this case file? Staff of the case's department see
@@ -82,6 +84,9 @@ pub struct CaseScope {
 /// in the region of their department (the government it belongs to and
 /// everything under it).
 pub fn may_see_case(caller: &Caller, case: &CaseScope) -> bool {
+    if case.recused.contains(&caller.user_id) {
+        return false;
+    }
     if caller.has(Role::Supervisor) && case.department_path.starts_with(&caller.region_path) {
         return true;
     }
@@ -97,7 +102,7 @@ pub fn may_see_case(caller: &Caller, case: &CaseScope) -> bool {
 /// May the caller change this case? Officers and heads of its department;
 /// an auxiliary attached to it (data entry). Supervisors only read.
 pub fn may_change_case(caller: &Caller, case: &CaseScope) -> bool {
-    if caller.department_id != case.department_id {
+    if caller.department_id != case.department_id || case.recused.contains(&caller.user_id) {
         return false;
     }
     caller.has_any(&[Role::Officer, Role::Head])
@@ -149,6 +154,7 @@ mod tests {
             department_id: dept.into(),
             department_path: path.into(),
             attached: attached.iter().map(|s| s.to_string()).collect(),
+            recused: vec![],
         }
     }
 

@@ -123,6 +123,7 @@ pub async fn list(
         filed_to: q
             .filed_to
             .map(|d| china_day_start(d + chrono::Duration::days(1))),
+        hide_recused_for: Some(caller.user_id.clone()),
     };
     let cursor = q.cursor;
     let items = state

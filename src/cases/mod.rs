@@ -695,7 +695,18 @@ pub async fn view_case(state: &AppState, caller: &Caller, case_id: &str) -> AppR
         case_id: case.id.clone(),
         department_id: case.department_id.clone(),
         department_path: path,
-        attached: case.officers.iter().map(|o| o.user_id.clone()).collect(),
+        attached: case
+            .officers
+            .iter()
+            .filter(|o| o.role != "recused")
+            .map(|o| o.user_id.clone())
+            .collect(),
+        recused: case
+            .officers
+            .iter()
+            .filter(|o| o.role == "recused")
+            .map(|o| o.user_id.clone())
+            .collect(),
     };
     guard_read(state, caller, &scope_, Access::ReadCase)?;
     Ok(case)

@@ -274,15 +274,18 @@ pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
     let Some((case_id, department_id, department_path)) = row else {
         return Ok(None);
     };
-    let attached: Vec<String> = case_officers::table
+    let people: Vec<(String, String)> = case_officers::table
         .filter(case_officers::case_id.eq(id))
-        .select(case_officers::user_id)
+        .select((case_officers::user_id, case_officers::role))
         .load(conn)?;
+    let (recused, attached): (Vec<_>, Vec<_>) =
+        people.into_iter().partition(|(_, r)| r == "recused");
     Ok(Some(CaseScope {
         case_id,
         department_id,
         department_path,
-        attached,
+        attached: attached.into_iter().map(|p| p.0).collect(),
+        recused: recused.into_iter().map(|p| p.0).collect(),
     }))
 }
 
@@ -295,6 +298,8 @@ pub struct CaseFilter {
     pub party: Option<String>,
     pub filed_from: Option<NaiveDateTime>,
     pub filed_to: Option<NaiveDateTime>,
+    /// A user withdrawn from cases (回避) does not see them listed.
+    pub hide_recused_for: Option<String>,
 }
 
 pub enum ListScope {
@@ -358,6 +363,13 @@ pub fn list_cases(
     }
     if let Some(s) = &f.status {
         q = q.filter(cases::status.eq(s.clone()));
+    }
+    if let Some(u) = &f.hide_recused_for {
+        let recused = case_officers::table
+            .filter(case_officers::user_id.eq(u.clone()))
+            .filter(case_officers::role.eq("recused"))
+            .select(case_officers::case_id);
+        q = q.filter(cases::id.ne_all(recused));
     }
     if let Some(i) = &f.item {
         q = q.filter(cases::enforcement_item_code.eq(i.clone()));

@@ -92,6 +92,12 @@ pub async fn add(
                 day,
                 "officer_ids",
             )?;
+            // The record is made by officers of this case; a withdrawn one (回避) no longer acts.
+            for (i, id) in r.officer_ids.iter().enumerate() {
+                if scope.recused.contains(id) {
+                    return Err(AppError::rule_on_field(crate::error::Code::OfficerRecused, &format!("officer_ids[{i}]"), "该执法人员已回避，不得参与本案调查（行政处罚法第四十三条）"));
+                }
+            }
             let officers: Vec<ActingOfficer> = acting
                 .into_iter()
                 .map(|(user_id, certificate_number)| ActingOfficer {

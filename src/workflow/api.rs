@@ -125,6 +125,22 @@ step_endpoint!(
     "复议 / 诉讼 against the decision: the surcharge stops while it is pending (Art 73 ¶3)."
 );
 step_endpoint!(
+    reassign_handler,
+    "/cases/{id}/officers",
+    "/api/v1/cases/{id}/officers",
+    ReassignRequest,
+    reassign,
+    "承办人变更: a head gives the case to other officers of the department, valid for it today (Art 42)."
+);
+step_endpoint!(
+    recusal_handler,
+    "/cases/{id}/recusals",
+    "/api/v1/cases/{id}/recusals",
+    RecusalRequest,
+    recuse,
+    "回避 (Art 43): a head decides; a withdrawn officer loses access; two valid officers must remain."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",

@@ -1709,6 +1709,103 @@ pub async fn remedy_result(
     .await
 }
 
+/// The officers who would act on the case, checked as intake checks them
+/// (APL Art 42: two qualified officers of the department, on today).
+fn qualified(
+    ctx: &mut Ctx,
+    officer_ids: &[String],
+    field: &str,
+) -> AppResult<Vec<(String, String)>> {
+    let dept = crate::org::find_department(ctx.conn, &ctx.case.department_id)?
+        .ok_or_else(|| AppError::internal("case department missing"))?;
+    let item = crate::items::find(ctx.conn, &ctx.case.item_code)?
+        .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+    let people = crate::org::officer_facts(ctx.conn, officer_ids)?;
+    crate::cases::rules::two_qualified_officers(
+        officer_ids,
+        &people,
+        &dept.department.id,
+        &dept.path,
+        &item.domain,
+        ctx.today(),
+        field,
+    )
+}
+
+fn recused_on(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<String>> {
+    Ok(case_officers::table
+        .filter(case_officers::case_id.eq(case_id))
+        .filter(case_officers::role.eq("recused"))
+        .select(case_officers::user_id)
+        .load(conn)?)
+}
+
+/// 承办人变更: a head gives the case to other officers of the department,
+/// valid for it today; an officer withdrawn from it (回避) never returns.
+pub async fn reassign(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ReassignRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+        if req.reason.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("reason", "required", "why the officers change")]));
+        }
+        let recused = recused_on(ctx.conn, &ctx.case.id)?;
+        if let Some(i) = req.officer_ids.iter().position(|o| recused.contains(o)) {
+            return Err(AppError::rule_on_field(Code::OfficerRecused, &format!("officer_ids[{i}]"), "该执法人员已回避，不得再承办本案（行政处罚法第四十三条）"));
+        }
+        let certs = qualified(ctx, &req.officer_ids, "officer_ids")?;
+        let at = crate::db::micros(ctx.now.naive_utc());
+        diesel::delete(case_officers::table.filter(case_officers::case_id.eq(&ctx.case.id)).filter(case_officers::role.eq("officer")))
+            .execute(ctx.conn)?;
+        for (u, c) in &certs {
+            crate::cases::store::insert_officer(ctx.conn, &ctx.case.id, u, "officer", Some(c), at)?;
+        }
+        let detail = serde_json::json!({"from": ctx.case.investigators, "to": certs.iter().map(|(u, c)| serde_json::json!({"user_id": u, "certificate_number": c})).collect::<Vec<_>>(), "reason": req.reason.trim()});
+        Ok(Act::new("reassignment", to_value(&req), "case.officers_changed", detail))
+    })
+    .await
+}
+
+/// 回避 (APL Art 43): a head decides on an officer's or the party's request;
+/// the investigation goes on meanwhile. A withdrawn officer loses all
+/// access to the case, and at least two valid officers must remain.
+pub async fn recuse(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: RecusalRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+        if req.reason.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("reason", "required", "the ground of the recusal")]));
+        }
+        if !ctx.case.investigators.contains(&req.officer_id) {
+            return Err(AppError::rule_on_field(Code::OfficerUnknown, "officer_id", "not an officer of this case"));
+        }
+        if req.approved {
+            let remaining: Vec<String> = ctx.case.investigators.iter().filter(|o| **o != req.officer_id).cloned().collect();
+            qualified(ctx, &remaining, "officer_id").map_err(|e| {
+                if e.code == Code::TooFewOfficers {
+                    AppError::rule_on_field(Code::TooFewOfficers, "officer_id", "回避后本案执法人员不足两人，请先变更承办人（行政处罚法第四十二条、第四十三条）")
+                } else {
+                    e
+                }
+            })?;
+            diesel::update(case_officers::table.find((&ctx.case.id, &req.officer_id)))
+                .set(case_officers::role.eq("recused"))
+                .execute(ctx.conn)?;
+        }
+        let detail = serde_json::json!({"officer_id": req.officer_id, "source": req.source, "reason": req.reason.trim(), "approved": req.approved});
+        Ok(Act::new("recusal", to_value(&req), "case.recusal_decided", detail))
+    })
+    .await
+}
+
 /// `GET /cases/{id}/late-fee?on=`.
 pub async fn late_fee(
     state: &AppState,

@@ -632,6 +632,34 @@ impl RemedyStep {
     }
 }
 
+/// `POST /cases/{id}/officers` — 承办人变更 by a head.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignRequest {
+    pub officer_ids: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecusalSource {
+    /// The officer asks to withdraw.
+    Officer,
+    /// The party applies (APL Art 43 ¶1).
+    Party,
+}
+
+/// `POST /cases/{id}/recusals` — a head decides (APL Art 43 ¶2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecusalRequest {
+    pub officer_id: String,
+    pub source: RecusalSource,
+    pub reason: String,
+    /// The head's decision: withdraw the officer, or not.
+    pub approved: bool,
+}
+
 /// Suspension, termination, closure, archive: a reason and nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -25,6 +25,7 @@ on_both_backends!(
     a_case_keeps_the_rule_profile_of_its_filing_day,
     an_instalment_plan_pauses_the_surcharge,
     remedies_pause_the_surcharge_and_a_revocation_ends_it,
+    recusal_and_reassignment,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -2055,4 +2056,129 @@ async fn remedies_pause_the_surcharge_and_a_revocation_ends_it(app: TestApp) {
         json!({"reason": "处罚决定经复议撤销"}),
     )
     .await;
+}
+
+async fn recusal_and_reassignment(app: TestApp) {
+    let id = organization_case(&app).await;
+    let li = app.user_id("li.officer").await;
+    let wang = app.user_id("wang.officer").await;
+    let recusal = |officer: &str, approved: bool| json!({"officer_id": officer, "source": "party", "reason": "当事人称执法人员与其有利害关系", "approved": approved});
+    // Only a head decides; two valid officers must remain.
+    let (s, _) = step(&app, "li.officer", &id, "recusals", recusal(&wang, true)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = step(&app, "zhang.head", &id, "recusals", recusal(&wang, true)).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too_few_officers",
+        Some("第四十三条"),
+    );
+    ok(&app, "zhang.head", &id, "recusals", recusal(&wang, false)).await;
+    // A third officer joins (reassignment checks certificates as intake does).
+    let area = app.department("530102").await;
+    let third = app.add_user("zhao.officer", "530102-scjgj", &["officer"], Some(json!({"number": "Z1", "fields": ["market_regulation"], "area_department_id": area, "valid_from": "2024-01-01", "valid_until": "2035-12-31"}))).await;
+    let (s, b) = step(
+        &app,
+        "zhang.head",
+        &id,
+        "officers",
+        json!({"officer_ids": [li], "reason": "人员调整"}),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too_few_officers",
+        Some("第四十二条"),
+    );
+    let r = ok(
+        &app,
+        "zhang.head",
+        &id,
+        "officers",
+        json!({"officer_ids": [li, wang, third], "reason": "案情复杂，增加承办人"}),
+    )
+    .await;
+    assert_eq!(r["kind"], "reassignment");
+    ok(&app, "zhang.head", &id, "recusals", recusal(&wang, true)).await;
+    // The withdrawn officer loses all access; the case goes on with the others.
+    let w = app.token("wang.officer").await;
+    let (s, _) = app.get(&format!("/cases/{id}"), Some(&w)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = app.get("/cases", Some(&w)).await;
+    assert!(
+        !list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str()),
+        "{list}"
+    );
+    let (s, _) = step(
+        &app,
+        "wang.officer",
+        &id,
+        "discretion",
+        json!({"facts": {"goods_value_fen": 500_000}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let now = Utc::now();
+    let record = |officers: Value| {
+        json!({
+            "started_at": (now - Duration::hours(3)).to_rfc3339(), "ended_at": (now - Duration::hours(2)).to_rfc3339(),
+            "place": "后厨", "officer_ids": officers, "content": "现场检查。", "party_signed": true
+        })
+    };
+    let (s, b) = step(
+        &app,
+        "li.officer",
+        &id,
+        "records/onsite",
+        record(json!([li, wang])),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "officer_recused",
+        Some("第四十三条"),
+    );
+    ok(
+        &app,
+        "li.officer",
+        &id,
+        "records/onsite",
+        record(json!([li, third])),
+    )
+    .await;
+    let (s, b) = step(
+        &app,
+        "zhang.head",
+        &id,
+        "officers",
+        json!({"officer_ids": [li, wang], "reason": "x"}),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "officer_recused",
+        Some("第四十三条"),
+    );
+    let c = case(&app, &id).await;
+    let roles: Vec<(&str, &str)> = c["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["user_id"].as_str().unwrap(), o["role"].as_str().unwrap()))
+        .collect();
+    assert!(
+        roles.contains(&(wang.as_str(), "recused")) && roles.contains(&(third.as_str(), "officer")),
+        "{roles:?}"
+    );
 }
