@@ -107,6 +107,8 @@ pub enum Code {
     TransferPending,
     // officers
     OfficerRecused,
+    ExclusionOverlap,
+    ExclusionTooLong,
 }
 
 impl Code {

@@ -75,6 +75,14 @@ pub struct Profile {
     /// department's differ from the templates' (e.g. penalty_decision = "处罚").
     #[serde(default)]
     pub document_codes: std::collections::BTreeMap<String, String>,
+    /// The longest excluded period (testing, appraisal …) one record may
+    /// state, in days (🟡 house default 180).
+    #[serde(default = "default_exclusion_days")]
+    pub exclusion_max_days: u32,
+}
+
+fn default_exclusion_days() -> u32 {
+    180
 }
 
 fn default_warning_lead() -> u32 {
@@ -127,6 +135,7 @@ impl Default for Profile {
             collective_discussion_min_attendees: default_attendees(),
             first_extension_max_days: default_extension(),
             document_codes: Default::default(),
+            exclusion_max_days: default_exclusion_days(),
         }
     }
 }

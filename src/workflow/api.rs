@@ -141,6 +141,14 @@ step_endpoint!(
     "回避 (Art 43): a head decides; a withdrawn officer loses access; two valid officers must remain."
 );
 step_endpoint!(
+    exclusion_handler,
+    "/cases/{id}/exclusions",
+    "/api/v1/cases/{id}/exclusions",
+    ExclusionRequest,
+    exclusion,
+    "Testing, appraisal, public notice or expert review days that do not count against the 90 days: after filing, not after today, not inverted, not overlapping, at most the profile's span."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",

@@ -152,6 +152,7 @@ pub fn load_file(conn: &mut DbConn, case_id: &str) -> AppResult<CaseFile> {
             "extension" => push!(extensions),
             "payment_plan" => push!(plans),
             "remedy" => push!(remedies),
+            "exclusion" => push!(exclusions),
             _ => {}
         }
     }
@@ -1802,6 +1803,34 @@ pub async fn recuse(
         }
         let detail = serde_json::json!({"officer_id": req.officer_id, "source": req.source, "reason": req.reason.trim(), "approved": req.approved});
         Ok(Act::new("recusal", to_value(&req), "case.recusal_decided", detail))
+    })
+    .await
+}
+
+/// 不计入办案期限的期间: testing, appraisal, public notice, expert review;
+/// the decision day moves on by their days.
+pub async fn exclusion(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: ExclusionRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        if matches!(ctx.case.status, CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing) {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "the case is decided: its decision period is over"));
+        }
+        if req.reason.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("reason", "required", "what was tested, appraised or published")]));
+        }
+        let existing: Vec<ExclusionRequest> = ctx.file.exclusions.iter().map(|e| e.body.clone()).collect();
+        check_exclusion(&req, china_date(ctx.case.filed_at.and_utc()), ctx.today(), &existing, ctx.profile.exclusion_max_days)?;
+        ctx.file.exclusions.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
+        let (due, basis) = ctx.decision_due();
+        let detail = serde_json::json!({"kind": req.kind, "from": req.from, "to": req.to, "reason": req.reason.trim(), "decision_due": due});
+        let mut act = Act::new("exclusion", to_value(&req), "case.period_excluded", detail);
+        act.deadlines.push(("decision", due, basis));
+        Ok(act)
     })
     .await
 }

@@ -660,6 +660,82 @@ pub struct RecusalRequest {
     pub approved: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionKind {
+    /// 检测、检验、检疫
+    Testing,
+    /// 鉴定
+    Appraisal,
+    /// 公告
+    PublicNotice,
+    /// 专家论证
+    ExpertReview,
+}
+
+/// `POST /cases/{id}/exclusions` — a period that does not count against the
+/// 90 days (SAMR procedure rules; 🟡 S27).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionRequest {
+    pub kind: ExclusionKind,
+    /// First and last excluded day (China dates), inclusive.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+}
+
+/// An excluded period starts after filing, ends by today, is not inverted,
+/// overlaps no other and is at most `max_days` long.
+pub fn check_exclusion(
+    req: &ExclusionRequest,
+    filed_on: NaiveDate,
+    today: NaiveDate,
+    existing: &[ExclusionRequest],
+    max_days: u32,
+) -> AppResult<()> {
+    if req.to < req.from {
+        return Err(AppError::rule_on_field(
+            Code::DatesOutOfOrder,
+            "to",
+            "the period ends before it starts",
+        ));
+    }
+    if req.from < filed_on {
+        return Err(AppError::rule_on_field(
+            Code::DatesOutOfOrder,
+            "from",
+            format!("an excluded period starts after filing ({filed_on})"),
+        ));
+    }
+    if req.to > today {
+        return Err(AppError::rule_on_field(
+            Code::DateInFuture,
+            "to",
+            "an excluded period is recorded once it has ended (its last day is not after today)",
+        ));
+    }
+    let days = (req.to - req.from).num_days() + 1;
+    if days > i64::from(max_days) {
+        return Err(AppError::rule_on_field(
+            Code::ExclusionTooLong,
+            "to",
+            format!("an excluded period is at most {max_days} days (rule profile)"),
+        ));
+    }
+    if let Some(o) = existing
+        .iter()
+        .find(|e| e.from <= req.to && req.from <= e.to)
+    {
+        return Err(AppError::rule_on_field(
+            Code::ExclusionOverlap,
+            "from",
+            format!("overlaps the excluded period {} – {}", o.from, o.to),
+        ));
+    }
+    Ok(())
+}
+
 /// Suspension, termination, closure, archive: a reason and nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -728,6 +804,7 @@ pub struct CaseFile {
     pub extensions: Vec<Stored<ExtensionRequest>>,
     pub plans: Vec<Stored<PaymentPlanStep>>,
     pub remedies: Vec<Stored<RemedyStep>>,
+    pub exclusions: Vec<Stored<ExclusionRequest>>,
     pub reviews: Vec<ReviewFacts>,
 }
 
@@ -1060,6 +1137,12 @@ pub fn decision_due(
             to: held.unwrap_or(today),
         });
     }
+    for e in &file.exclusions {
+        excluded.push(Excluded {
+            from: e.body.from,
+            to: e.body.to,
+        });
+    }
     let extension: u32 = file.extensions.iter().map(|e| e.body.days).sum();
     let due = cal.calendar_days_after(filed_on, 90 + extension, &excluded);
     let mut basis = format!("{APL}第六十条：自立案之日起九十日内作出行政处罚决定");
@@ -1067,7 +1150,7 @@ pub fn decision_due(
         basis.push_str(&format!("；经负责人批准延长{extension}日"));
     }
     if !excluded.is_empty() {
-        basis.push_str("；中止、听证期间不计入");
+        basis.push_str("；中止、听证、检测检验鉴定等期间不计入");
     }
     for w in due.warnings {
         basis.push('；');

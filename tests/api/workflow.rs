@@ -26,6 +26,7 @@ on_both_backends!(
     an_instalment_plan_pauses_the_surcharge,
     remedies_pause_the_surcharge_and_a_revocation_ends_it,
     recusal_and_reassignment,
+    excluded_periods_are_checked_and_move_the_decision_day,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -2180,5 +2181,54 @@ async fn recusal_and_reassignment(app: TestApp) {
     assert!(
         roles.contains(&(wang.as_str(), "recused")) && roles.contains(&(third.as_str(), "officer")),
         "{roles:?}"
+    );
+}
+
+async fn excluded_periods_are_checked_and_move_the_decision_day(app: TestApp) {
+    let t0 = Utc::now();
+    let filed = zhifa::clock::china_date(t0);
+    let id = organization_case(&app).await;
+    let before = deadline(&case(&app, &id).await, "decision").unwrap();
+    let app = app.restart_at(t0 + Duration::days(200)).await;
+    let ex = |from: i64, to: i64| json!({"kind": "testing", "from": filed + Duration::days(from), "to": filed + Duration::days(to), "reason": "送检样品检验"});
+    for (body, code, status) in [
+        (
+            ex(-1, 5),
+            "dates_out_of_order",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            ex(10, 5),
+            "dates_out_of_order",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            ex(190, 201),
+            "date_in_future",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            ex(1, 190),
+            "exclusion_too_long",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let (s, b) = step(&app, "li.officer", &id, "exclusions", body).await;
+        refused(s, &b, status, code, None);
+    }
+    ok(&app, "li.officer", &id, "exclusions", ex(1, 10)).await;
+    let (s, b) = step(&app, "li.officer", &id, "exclusions", ex(5, 12)).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "exclusion_overlap",
+        None,
+    );
+    let after = deadline(&case(&app, &id).await, "decision").unwrap();
+    // Ten excluded days (a rest-day end may move it a day or two more or less).
+    assert!(
+        (8..=12).contains(&(after - before).num_days()),
+        "{before} → {after}"
     );
 }
