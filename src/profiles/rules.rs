@@ -79,6 +79,13 @@ pub struct Profile {
     /// state, in days (🟡 house default 180).
     #[serde(default = "default_exclusion_days")]
     pub exclusion_max_days: u32,
+    /// All extensions of the 90 days together (🟡 house default 90).
+    #[serde(default = "default_extension_cap")]
+    pub extension_cap_days: u32,
+}
+
+fn default_extension_cap() -> u32 {
+    90
 }
 
 fn default_exclusion_days() -> u32 {
@@ -136,6 +143,7 @@ impl Default for Profile {
             first_extension_max_days: default_extension(),
             document_codes: Default::default(),
             exclusion_max_days: default_exclusion_days(),
+            extension_cap_days: default_extension_cap(),
         }
     }
 }

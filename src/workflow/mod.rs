@@ -2105,15 +2105,7 @@ pub async fn extend(
         if ctx.today() > due {
             return Err(AppError::rule(Code::DecisionPeriodExpired, format!("办案期限已于{due}届满，不能再延长（行政处罚法第六十条）")));
         }
-        match ctx.file.extensions.last() {
-            None if req.days > ctx.profile.first_extension_max_days => {
-                return Err(AppError::rule_on_field(Code::ExtensionTooLong, "days", format!("首次延长不超过{}日（本部门规则配置；行政处罚法第六十条）", ctx.profile.first_extension_max_days)));
-            }
-            Some(prev) if !ctx.file.discussions.iter().any(|d| d.at >= prev.at && d.body.confirmed()) => {
-                return Err(AppError::rule(Code::ExtensionNeedsCollectiveDiscussion, "再次延长期限须经行政机关负责人集体讨论决定（行政处罚法第六十条）"));
-            }
-            _ => {}
-        }
+        check_extension(&ctx.file, &req, &ctx.profile)?;
         ctx.file.extensions.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
         let (new_due, basis) = ctx.decision_due();
         let detail = serde_json::json!({"days": req.days, "reason": req.reason, "decision_due": new_due});

@@ -1159,6 +1159,53 @@ pub fn decision_due(
     (due.date, basis)
 }
 
+/// Art 60 and the SAMR procedure rules (🟡 S27): the first extension is at
+/// most the profile's days; a further one follows a collective discussion
+/// held after the previous extension; all of them together stay within the
+/// profile's cap.
+pub fn check_extension(
+    file: &CaseFile,
+    req: &ExtensionRequest,
+    profile: &Profile,
+) -> AppResult<()> {
+    match file.extensions.last() {
+        None if req.days > profile.first_extension_max_days => {
+            return Err(AppError::rule_on_field(
+                Code::ExtensionTooLong,
+                "days",
+                format!(
+                    "首次延长不超过{}日（本部门规则配置；行政处罚法第六十条）",
+                    profile.first_extension_max_days
+                ),
+            ));
+        }
+        Some(prev)
+            if !file
+                .discussions
+                .iter()
+                .any(|d| d.at >= prev.at && d.body.confirmed()) =>
+        {
+            return Err(AppError::rule(
+                Code::ExtensionNeedsCollectiveDiscussion,
+                "再次延长期限须经行政机关负责人集体讨论决定（行政处罚法第六十条）",
+            ));
+        }
+        _ => {}
+    }
+    let total: u32 = file.extensions.iter().map(|e| e.body.days).sum::<u32>() + req.days;
+    if total > profile.extension_cap_days {
+        return Err(AppError::rule_on_field(
+            Code::ExtensionTooLong,
+            "days",
+            format!(
+                "办案期限累计延长不超过{}日（本部门规则配置）",
+                profile.extension_cap_days
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Everything the decision guard needs, loaded beforehand.
 pub struct DecisionFacts<'a> {
     pub procedure: Procedure,

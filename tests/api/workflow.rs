@@ -1707,8 +1707,46 @@ async fn decision_period_and_extensions(app: TestApp) {
         "extension_needs_collective_discussion",
         Some("集体讨论"),
     );
-    // Past the extended period: no decision (Art 60), no extension.
-    let app = app.restart_at(t0 + Duration::days(130)).await;
+    // After a collective discussion: a further extension, within the cap (90 days in all).
+    let head = app.user_id("zhang.head").await;
+    let qian = second_head(&app).await;
+    let d = ok(&app, "zhang.head", &id, "collective-discussion", json!({"held_at": ago(0), "attendee_ids": [head, qian], "conclusion": "同意再次延长办案期限"})).await;
+    ok(
+        &app,
+        "qian.head",
+        &id,
+        &format!(
+            "collective-discussion/{}/confirmation",
+            d["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    let (s, b) = step(
+        &app,
+        "zhang.head",
+        &id,
+        "extension",
+        json!({"days": 61, "reason": "需等待鉴定结论"}),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "extension_too_long",
+        Some("累计延长"),
+    );
+    ok(
+        &app,
+        "zhang.head",
+        &id,
+        "extension",
+        json!({"days": 60, "reason": "需等待鉴定结论"}),
+    )
+    .await;
+    // Past the extended period (90 + 30 + 60 days): no decision (Art 60), no extension.
+    let app = app.restart_at(t0 + Duration::days(200)).await;
     let (s, b) = step(
         &app,
         "zhang.head",
