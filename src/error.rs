@@ -109,6 +109,7 @@ pub enum Code {
     OfficerRecused,
     ExclusionOverlap,
     ExclusionTooLong,
+    EnforcementPeriodExpired,
 }
 
 impl Code {

@@ -149,6 +149,14 @@ step_endpoint!(
     "Testing, appraisal, public notice or expert review days that do not count against the 90 days: after filing, not after today, not inverted, not overlapping, at most the profile's span."
 );
 step_endpoint!(
+    court_handler,
+    "/cases/{id}/court-enforcement",
+    "/api/v1/cases/{id}/court-enforcement",
+    CourtEnforcementRequest,
+    court_enforcement,
+    "申请人民法院强制执行 (Compulsion Law Art 53–54): a head, after the demand's 10 working days and the remedy periods, within 3 months."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",

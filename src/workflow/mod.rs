@@ -153,6 +153,8 @@ pub fn load_file(conn: &mut DbConn, case_id: &str) -> AppResult<CaseFile> {
             "payment_plan" => push!(plans),
             "remedy" => push!(remedies),
             "exclusion" => push!(exclusions),
+            "enforcement_demand" => push!(demands),
+            "court_enforcement" => push!(court),
             _ => {}
         }
     }
@@ -1830,6 +1832,37 @@ pub async fn exclusion(
         let detail = serde_json::json!({"kind": req.kind, "from": req.from, "to": req.to, "reason": req.reason.trim(), "decision_due": due});
         let mut act = Act::new("exclusion", to_value(&req), "case.period_excluded", detail);
         act.deadlines.push(("decision", due, basis));
+        Ok(act)
+    })
+    .await
+}
+
+/// 申请人民法院强制执行 (Compulsion Law Art 53–54): after the demand's 10
+/// working days, after the remedy periods, within 3 months.
+pub async fn court_enforcement(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: CourtEnforcementRequest,
+) -> AppResult<StepView> {
+    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+        if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "court enforcement follows a served decision that is not performed"));
+        }
+        check_supplied_time("applied_at", req.applied_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
+        if req.court.trim().is_empty() {
+            return Err(AppError::validation(vec![crate::error::FieldError::new("court", "required", "the people's court applied to")]));
+        }
+        let owed = owed_on(&ctx.file, ctx.today()).ok_or_else(|| AppError::rule(Code::NoFineToPay, "nothing is owed"))?;
+        if owed.outstanding_fen == 0 {
+            return Err(AppError::rule(Code::NoFineToPay, "the fine and the surcharge are paid"));
+        }
+        let demand_ends = ctx.file.demands.last().map(|d| demand_period_end(china_date(d.body.served_at), ctx.cal));
+        check_court_enforcement(&ctx.file, china_date(req.applied_at), demand_ends)?;
+        let detail = serde_json::json!({"applied_at": req.applied_at, "court": req.court.trim(), "accepted": req.accepted, "outstanding_fen": owed.outstanding_fen});
+        let mut act = Act::new("court_enforcement", to_value(&req), "case.court_enforcement", detail);
+        act.statuses.push(("enforcement_demand", "met"));
         Ok(act)
     })
     .await

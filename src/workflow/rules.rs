@@ -736,6 +736,80 @@ pub fn check_exclusion(
     Ok(())
 }
 
+/// `POST /cases/{id}/court-enforcement` — 申请人民法院强制执行.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CourtEnforcementRequest {
+    pub applied_at: chrono::DateTime<chrono::Utc>,
+    pub court: String,
+    /// The court accepted the case (立案受理): the case may then close.
+    #[serde(default)]
+    pub accepted: bool,
+}
+
+/// Compulsion Law Art 53: the court may be asked once the party neither
+/// sought reconsideration (60 days, Reconsideration Law Art 20) nor sued
+/// (6 months, Administrative Litigation Law Art 46) in time, and within 3
+/// months after that; Art 54: not before the demand's 10 working days.
+/// Returns the window (first and last day).
+pub fn court_window(served_on: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let remedies_end = served_on
+        .checked_add_months(chrono::Months::new(6))
+        .unwrap_or(NaiveDate::MAX);
+    let last = remedies_end
+        .checked_add_months(chrono::Months::new(3))
+        .unwrap_or(NaiveDate::MAX);
+    (remedies_end + chrono::Duration::days(1), last)
+}
+
+pub fn check_court_enforcement(
+    file: &CaseFile,
+    applied_on: NaiveDate,
+    demand_ends: Option<NaiveDate>,
+) -> AppResult<()> {
+    let Some(service) = file.service() else {
+        return Err(AppError::rule(
+            Code::TransitionNotAllowed,
+            "the decision has not been served",
+        ));
+    };
+    match demand_ends {
+        None => {
+            return Err(AppError::rule(
+                Code::DeadlineNotReached,
+                "申请人民法院强制执行前，应当催告当事人履行义务（《中华人民共和国行政强制法》第五十四条）",
+            ))
+        }
+        Some(end) if applied_on <= end => {
+            return Err(AppError::rule(
+                Code::DeadlineNotReached,
+                format!("催告书送达十日后（{end}之后）当事人仍未履行的，方可申请（《中华人民共和国行政强制法》第五十四条）"),
+            ))
+        }
+        _ => {}
+    }
+    if file.remedies.iter().any(|r| r.body.outcome.is_none()) {
+        return Err(AppError::rule(
+            Code::DeadlineNotReached,
+            "复议或者诉讼尚未终结",
+        ));
+    }
+    let (first, last) = court_window(service.body.effective_on);
+    if applied_on < first {
+        return Err(AppError::rule(
+            Code::DeadlineNotReached,
+            format!("当事人在法定期限内不申请行政复议或者提起行政诉讼的，方可申请强制执行，最早{first}（《中华人民共和国行政强制法》第五十三条）"),
+        ));
+    }
+    if applied_on > last {
+        return Err(AppError::rule(
+            Code::EnforcementPeriodExpired,
+            format!("申请人民法院强制执行的期限已于{last}届满（期限届满之日起三个月内，《中华人民共和国行政强制法》第五十三条）"),
+        ));
+    }
+    Ok(())
+}
+
 /// Suspension, termination, closure, archive: a reason and nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -805,6 +879,8 @@ pub struct CaseFile {
     pub plans: Vec<Stored<PaymentPlanStep>>,
     pub remedies: Vec<Stored<RemedyStep>>,
     pub exclusions: Vec<Stored<ExclusionRequest>>,
+    pub demands: Vec<Stored<DemandRequest>>,
+    pub court: Vec<Stored<CourtEnforcementRequest>>,
     pub reviews: Vec<ReviewFacts>,
 }
 
@@ -1585,6 +1661,10 @@ pub fn check_closure(file: &CaseFile, owed: Option<&Owed>) -> AppResult<()> {
             "the decision has not been served",
         ));
     };
+    // The court accepted enforcement: the case leaves the agency's hands.
+    if file.court.iter().any(|c| c.body.accepted) {
+        return Ok(());
+    }
     if let Some(o) = owed {
         if o.outstanding_fen > 0 {
             return Err(AppError::rule(

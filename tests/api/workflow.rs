@@ -27,6 +27,7 @@ on_both_backends!(
     remedies_pause_the_surcharge_and_a_revocation_ends_it,
     recusal_and_reassignment,
     excluded_periods_are_checked_and_move_the_decision_day,
+    court_enforcement_only_inside_its_window,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -2268,5 +2269,67 @@ async fn excluded_periods_are_checked_and_move_the_decision_day(app: TestApp) {
     assert!(
         (8..=12).contains(&(after - before).num_days()),
         "{before} → {after}"
+    );
+}
+
+async fn court_enforcement_only_inside_its_window(app: TestApp) {
+    let t0 = Utc::now();
+    let mut ids = vec![];
+    for _ in 0..2 {
+        let t = app.token("li.officer").await;
+        let mut body = app.case_body().await;
+        body["procedure"] = json!("simplified");
+        let (_, c) = app.post_json("/cases", Some(&t), &body).await;
+        let id = c["id"].as_str().unwrap().to_string();
+        let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 200_000}], "form_number": "No.C", "party_informed": true})).await;
+        ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+        ids.push(id);
+    }
+    let apply = |days: i64| json!({"applied_at": (t0 + Duration::days(days) - Duration::hours(1)).to_rfc3339(), "court": "五华区人民法院", "accepted": true});
+    let app = app.restart_at(t0 + Duration::days(25)).await;
+    // No demand yet (Compulsion Law Art 54).
+    let (s, b) = step(&app, "zhang.head", &ids[0], "court-enforcement", apply(25)).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "deadline_not_reached",
+        Some("第五十四条"),
+    );
+    for id in &ids {
+        ok(&app, "li.officer", id, "enforcement-demand", json!({"served_at": (t0 + Duration::days(25) - Duration::hours(2)).to_rfc3339(), "method": "direct"})).await;
+    }
+    // The remedy periods still run (6 months of litigation).
+    let app = app.restart_at(t0 + Duration::days(100)).await;
+    let (s, b) = step(&app, "zhang.head", &ids[0], "court-enforcement", apply(100)).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "deadline_not_reached",
+        Some("第五十三条"),
+    );
+    // Inside the window: a head applies; the court's acceptance lets the case close.
+    let app = app.restart_at(t0 + Duration::days(200)).await;
+    let (s, _) = step(&app, "li.officer", &ids[0], "court-enforcement", apply(200)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    ok(&app, "zhang.head", &ids[0], "court-enforcement", apply(200)).await;
+    ok(
+        &app,
+        "zhang.head",
+        &ids[0],
+        "closure",
+        json!({"reason": "人民法院已受理强制执行申请"}),
+    )
+    .await;
+    // Three months after the remedy periods: too late.
+    let app = app.restart_at(t0 + Duration::days(300)).await;
+    let (s, b) = step(&app, "zhang.head", &ids[1], "court-enforcement", apply(300)).await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "enforcement_period_expired",
+        Some("三个月"),
     );
 }
