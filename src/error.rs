@@ -110,6 +110,7 @@ pub enum Code {
     ExclusionOverlap,
     ExclusionTooLong,
     EnforcementPeriodExpired,
+    OnTheSpotNotAllowed,
 }
 
 impl Code {

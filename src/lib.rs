@@ -159,6 +159,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(workflow::api::payment_handler)
         .service(workflow::api::late_fee_handler)
         .service(workflow::api::closure_handler)
+        .service(workflow::api::hand_in_handler)
         .service(workflow::api::court_handler)
         .service(workflow::api::exclusion_handler)
         .service(workflow::api::reassign_handler)

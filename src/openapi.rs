@@ -102,6 +102,7 @@ impl Modify for Bearer {
         crate::workflow::api::payment_handler,
         crate::workflow::api::late_fee_handler,
         crate::workflow::api::closure_handler,
+        crate::workflow::api::hand_in_handler,
         crate::workflow::api::court_handler,
         crate::workflow::api::exclusion_handler,
         crate::workflow::api::reassign_handler,

@@ -157,6 +157,14 @@ step_endpoint!(
     "申请人民法院强制执行 (Compulsion Law Art 53–54): a head, after the demand's 10 working days and the remedy periods, within 3 months."
 );
 step_endpoint!(
+    hand_in_handler,
+    "/cases/{id}/hand-in",
+    "/api/v1/cases/{id}/hand-in",
+    HandInRequest,
+    hand_in,
+    "当场收缴的罚款交至行政机关 (Art 71: within 2 working days of the collection)."
+);
+step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
     "/api/v1/cases/{id}/closure",

@@ -1559,10 +1559,19 @@ pub async fn pay(
         if req.amount_fen > before.outstanding_fen {
             return Err(AppError::rule_on_field(Code::Overpayment, "amount_fen", format!("截至{on}应缴{}", crate::discretion::model::yuan_text(before.outstanding_fen))));
         }
-        let detail = serde_json::json!({"amount_fen": req.amount_fen, "paid_at": req.paid_at, "receipt_number": req.receipt_number, "outstanding_before_fen": before.outstanding_fen});
+        if let Some(g) = req.on_the_spot {
+            let fine = ctx.file.decision().map(|d| d.body.fine_fen).unwrap_or(0);
+            check_on_the_spot(g, ctx.case.procedure, fine, req.receipt_number.as_deref())?;
+        }
+        let detail = serde_json::json!({"amount_fen": req.amount_fen, "paid_at": req.paid_at, "receipt_number": req.receipt_number, "on_the_spot": req.on_the_spot, "outstanding_before_fen": before.outstanding_fen});
         let mut act = Act::new("payment", to_value(&req), "case.payment", detail);
         if req.amount_fen == before.outstanding_fen {
             act.statuses.push(("payment", "met"));
+        }
+        if req.on_the_spot.is_some() {
+            // Art 71: handed in to the agency within 2 (working) days.
+            let due = ctx.cal.working_days_after(on, 2, &[]).date;
+            act.deadlines.push(("hand_in", due, "《中华人民共和国行政处罚法》第七十一条：执法人员当场收缴的罚款，应当自收缴罚款之日起二日内交至行政机关".into()));
         }
         Ok(act)
     })
@@ -1865,6 +1874,55 @@ pub async fn court_enforcement(
         act.statuses.push(("enforcement_demand", "met"));
         Ok(act)
     })
+    .await
+}
+
+/// The money collected on the spot reached the agency (Art 71).
+pub async fn hand_in(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: HandInRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::INVESTIGATING_ROLES),
+        move |ctx| {
+            let collected = ctx
+                .file
+                .payments
+                .iter()
+                .rev()
+                .find(|p| p.body.on_the_spot.is_some())
+                .cloned()
+                .ok_or_else(|| {
+                    AppError::rule(
+                        Code::OnTheSpotNotAllowed,
+                        "no money was collected on the spot in this case",
+                    )
+                })?;
+            check_supplied_time(
+                "handed_in_at",
+                req.handed_in_at,
+                Some((collected.body.paid_at.naive_utc(), "the collection")),
+                ctx.now,
+            )?;
+            let detail =
+                serde_json::json!({"payment_id": collected.id, "handed_in_at": req.handed_in_at});
+            let mut act = Act::new(
+                "hand_in",
+                to_value(&req),
+                "case.collection_handed_in",
+                detail,
+            );
+            act.statuses.push(("hand_in", "met"));
+            Ok(act)
+        },
+    )
     .await
 }
 

@@ -421,9 +421,62 @@ pub struct ServiceStep {
 pub struct PaymentRequest {
     pub amount_fen: i64,
     pub paid_at: chrono::DateTime<chrono::Utc>,
-    /// Bank or electronic payment reference (罚缴分离, Art 67).
+    /// Bank or electronic payment reference (罚缴分离, Art 67); for money
+    /// collected on the spot, the finance department's receipt (Art 70).
     #[serde(default)]
     pub receipt_number: Option<String>,
+    /// 当场收缴 (Art 68–69): the officers took the money themselves.
+    #[serde(default)]
+    pub on_the_spot: Option<OnTheSpotGround>,
+}
+
+/// Why the officers could collect the fine on the spot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTheSpotGround {
+    /// Art 68 (1): a fine of at most 100 yuan decided on the spot.
+    SmallFine,
+    /// Art 68 (2): decided on the spot, and hard to enforce afterwards.
+    HardToEnforce,
+    /// Art 69: remote, water-borne or poorly connected area, at the party's request.
+    RemoteArea,
+}
+
+/// Art 68–70: on-the-spot collection only on its grounds, with the finance
+/// department's receipt.
+pub fn check_on_the_spot(
+    ground: OnTheSpotGround,
+    procedure: Procedure,
+    fine_fen: i64,
+    receipt: Option<&str>,
+) -> AppResult<()> {
+    let ok = match ground {
+        OnTheSpotGround::SmallFine => procedure == Procedure::Simplified && fine_fen <= 10_000,
+        OnTheSpotGround::HardToEnforce => procedure == Procedure::Simplified,
+        OnTheSpotGround::RemoteArea => true,
+    };
+    if !ok {
+        return Err(AppError::rule_on_field(
+            Code::OnTheSpotNotAllowed,
+            "on_the_spot",
+            format!("当场收缴罚款限于当场作出的一百元以下罚款、事后难以执行的罚款，或者边远、水上、交通不便地区（{APL}第六十八条、第六十九条）"),
+        ));
+    }
+    if receipt.is_none_or(|r| r.trim().is_empty()) {
+        return Err(AppError::rule_on_field(
+            Code::OnTheSpotNotAllowed,
+            "receipt_number",
+            format!("当场收缴罚款的，必须向当事人出具财政部门统一制发的专用票据（{APL}第七十条）"),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /cases/{id}/hand-in` — the money collected on the spot reached the agency.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandInRequest {
+    pub handed_in_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -28,6 +28,7 @@ on_both_backends!(
     recusal_and_reassignment,
     excluded_periods_are_checked_and_move_the_decision_day,
     court_enforcement_only_inside_its_window,
+    on_the_spot_collection_within_its_limits,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -2332,4 +2333,112 @@ async fn court_enforcement_only_inside_its_window(app: TestApp) {
         "enforcement_period_expired",
         Some("三个月"),
     );
+}
+
+async fn on_the_spot_collection_within_its_limits(app: TestApp) {
+    let mut ids = vec![];
+    for fine in [5_000, 20_000] {
+        let t = app.token("li.officer").await;
+        let mut body = app.case_body().await;
+        body["procedure"] = json!("simplified");
+        let (_, c) = app.post_json("/cases", Some(&t), &body).await;
+        let id = c["id"].as_str().unwrap().to_string();
+        let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": fine}], "form_number": "No.S", "party_informed": true})).await;
+        ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+        ids.push(id);
+    }
+    let pay = |amount: i64, ground: &str, receipt: Option<&str>| json!({"amount_fen": amount, "paid_at": ago(0), "on_the_spot": ground, "receipt_number": receipt});
+    // 200 yuan is above the 100-yuan limit of Art 68 (1).
+    let (s, b) = step(
+        &app,
+        "li.officer",
+        &ids[1],
+        "payments",
+        pay(20_000, "small_fine", Some("云财01")),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "on_the_spot_not_allowed",
+        Some("第六十八条"),
+    );
+    // Without the finance department's receipt (Art 70).
+    let (s, b) = step(
+        &app,
+        "li.officer",
+        &ids[0],
+        "payments",
+        pay(5_000, "small_fine", None),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "on_the_spot_not_allowed",
+        Some("第七十条"),
+    );
+    let (s, b) = step(
+        &app,
+        "li.officer",
+        &ids[0],
+        "hand-in",
+        json!({"handed_in_at": ago(0)}),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "on_the_spot_not_allowed",
+        None,
+    );
+    ok(
+        &app,
+        "li.officer",
+        &ids[0],
+        "payments",
+        pay(5_000, "small_fine", Some("云财0000123")),
+    )
+    .await;
+    let c = case(&app, &ids[0]).await;
+    let d = c["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "hand_in")
+        .expect("hand-in deadline")
+        .clone();
+    assert!(
+        d["basis"].as_str().unwrap().contains("第七十一条") && d["status"] == "open",
+        "{d}"
+    );
+    ok(
+        &app,
+        "li.officer",
+        &ids[0],
+        "hand-in",
+        json!({"handed_in_at": ago(0)}),
+    )
+    .await;
+    let c = case(&app, &ids[0]).await;
+    let d = c["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "hand_in")
+        .unwrap()
+        .clone();
+    assert_eq!(d["status"], "met");
+    // Hard to enforce afterwards: allowed above 100 yuan (Art 68 (2)).
+    ok(
+        &app,
+        "li.officer",
+        &ids[1],
+        "payments",
+        pay(20_000, "hard_to_enforce", Some("云财0000124")),
+    )
+    .await;
 }
