@@ -67,6 +67,19 @@ pub fn may_review_case(caller: &Caller, case: &CaseScope) -> bool {
     caller.has(Role::LegalReviewer) && case.department_path.starts_with(&caller.department_path)
 }
 
+/// May the caller decide this case? A head (APL Art 57); on the spot
+/// (simplified procedure, Art 51–52) also the case's own officers. The
+/// caller already passed `may_change_case`.
+pub fn may_decide(caller: &Caller, simplified: bool, investigator: bool) -> bool {
+    caller.has(Role::Head) || (simplified && investigator)
+}
+
+/// May the caller answer (accept or return) a transfer? Officers and heads
+/// of the receiving department.
+pub fn may_answer_transfer(caller: &Caller, to_department_id: &str) -> bool {
+    caller.department_id == to_department_id && caller.has_any(&[Role::Officer, Role::Head])
+}
+
 /// Where a case sits, as far as access is concerned.
 #[derive(Debug, Clone)]
 pub struct CaseScope {

@@ -368,17 +368,21 @@ pub async fn file_case(
         Ok(p) => p,
     };
     let department_id = prep.dept.department.id.clone();
-    let profile_id =
-        crate::profiles::in_force_stored(&rule_data.profiles, &prep.dept.path, filed_on)
-            .map(|p| p.id.clone());
+    // The case keeps the rule profile in force on its filing day.
+    let in_force = crate::profiles::in_force_stored(&rule_data.profiles, &prep.dept.path, filed_on);
+    let profile_id = in_force.map(|p| p.id.clone());
+    let profile = in_force.map(|p| p.profile.clone()).unwrap_or_default();
+    let template = std::sync::Arc::new(crate::documents::load_template(
+        &issuer.templates,
+        "filing_approval",
+    )?);
 
     // 2. Reserve the numbers.
     let (case_no, doc_number) = {
-        let (dept, short, iss, profile_id) = (
+        let (dept, short, template) = (
             department_id.clone(),
             prep.dept.department.short_name.clone(),
-            issuer.clone(),
-            profile_id.clone(),
+            template.clone(),
         );
         state
             .db
@@ -386,13 +390,7 @@ pub async fn file_case(
                 let n = store::next_case_number(conn, &dept, filed_on.year())?;
                 let case_no = format!("{short}立〔{}〕{n}号", filed_on.year());
                 let doc = crate::documents::number_for(
-                    conn,
-                    &iss,
-                    &dept,
-                    &short,
-                    profile_id.as_deref(),
-                    "filing_approval",
-                    filed_on,
+                    conn, &dept, &short, &profile, &template, filed_on,
                 )?;
                 Ok((case_no, doc))
             })
@@ -437,7 +435,7 @@ pub async fn file_case(
         }
         let (iss, id, number) = (issuer.clone(), id.clone(), doc_number.clone());
         actix_web::web::block(move || {
-            crate::documents::render_document(&iss, &id, "filing_approval", &ctx, number, filed_on)
+            crate::documents::render_document(&iss, &id, &template, &ctx, number, filed_on)
         })
         .await
         .map_err(|e| AppError::internal(e.to_string()))?

@@ -90,14 +90,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    case_counters (department_id, year) {
-        department_id -> Text,
-        year -> Integer,
-        last_value -> BigInt,
-    }
-}
-
-diesel::table! {
     cases (id) {
         id -> Text,
         case_no -> Text,
@@ -427,7 +419,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     audit_events,
     enforcement_items,
-    case_counters,
     cases,
     case_officers,
     case_deadlines,

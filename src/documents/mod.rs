@@ -77,9 +77,8 @@ pub fn load_template(dir: &std::path::Path, kind: &str) -> AppResult<rules::Temp
 /// rule profile (`document_codes`), else the template's.
 pub fn next_number(
     conn: &mut DbConn,
-    iss: &Issuer,
     case_id: &str,
-    kind: &str,
+    template: &rules::Template,
     today: NaiveDate,
 ) -> AppResult<String> {
     let (department_id, short, profile_id): (String, String, Option<String>) =
@@ -92,36 +91,27 @@ pub fn next_number(
                 crate::db::schema::cases::rule_profile_id,
             ))
             .first(conn)?;
-    number_for(
-        conn,
-        iss,
-        &department_id,
-        &short,
-        profile_id.as_deref(),
-        kind,
-        today,
-    )
+    let profile = crate::profiles::of_case(conn, profile_id.as_deref())?;
+    number_for(conn, &department_id, &short, &profile, template, today)
 }
 
-/// The next number of a kind for a department under a rule profile.
+/// The next number of a template's kind for a department: its counter for
+/// the kind and year, and the kind code of the department's rule profile
+/// (`document_codes`), else the template's.
 pub fn number_for(
     conn: &mut DbConn,
-    iss: &Issuer,
     department_id: &str,
     short_name: &str,
-    profile_id: Option<&str>,
-    kind: &str,
+    profile: &crate::profiles::Profile,
+    template: &rules::Template,
     today: NaiveDate,
 ) -> AppResult<String> {
-    let template = load_template(&iss.templates, kind)?;
-    let profile = crate::profiles::of_case(conn, profile_id)?;
     let code = profile
         .document_codes
-        .get(kind)
-        .cloned()
-        .unwrap_or(template.code);
-    let n = crate::workflow::next_document_number(conn, department_id, kind, today.year())?;
-    Ok(rules::document_number(short_name, &code, today.year(), n))
+        .get(&template.kind)
+        .unwrap_or(&template.code);
+    let n = crate::cases::store::next_counter(conn, department_id, &template.kind, today.year())?;
+    Ok(rules::document_number(short_name, code, today.year(), n))
 }
 
 /// A document as lists and answers show it.
@@ -384,13 +374,13 @@ pub struct Rendered {
 pub fn render_document(
     iss: &Issuer,
     case_id: &str,
-    kind: &str,
+    template: &rules::Template,
     ctx: &Value,
     number: String,
     today: NaiveDate,
 ) -> AppResult<Rendered> {
-    let template = load_template(&iss.templates, kind)?;
-    let blocks = rules::fill(&template, ctx)?;
+    let kind = template.kind.as_str();
+    let blocks = rules::fill(template, ctx)?;
     let code = verification_code(&iss.key, &number, kind, case_id);
     let bytes = pdf::render(
         &iss.font,
@@ -408,7 +398,7 @@ pub fn render_document(
     let sha256 = hex::encode(<Sha256 as sha2::Digest>::digest(&bytes));
     Ok(Rendered {
         kind: kind.to_string(),
-        title: template.title,
+        title: template.title.clone(),
         number,
         code,
         bytes,
@@ -467,7 +457,7 @@ pub fn issue(
     conn: &mut DbConn,
     iss: &Issuer,
     case_id: &str,
-    kind: &str,
+    template: &rules::Template,
     number: Option<String>,
     extra: Value,
     by: &str,
@@ -478,9 +468,9 @@ pub fn issue(
     merge(&mut ctx, extra);
     let number = match number {
         Some(n) => n,
-        None => next_number(conn, iss, case_id, kind, today)?,
+        None => next_number(conn, case_id, template, today)?,
     };
-    let rendered = render_document(iss, case_id, kind, &ctx, number, today)?;
+    let rendered = render_document(iss, case_id, template, &ctx, number, today)?;
     store_document(conn, iss, &rendered, case_id, by, now)
 }
 

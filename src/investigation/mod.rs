@@ -167,7 +167,8 @@ pub async fn add(
                 RecordKind::Onsite => "onsite_record",
                 RecordKind::Inquiry => "inquiry_record",
             };
-            let doc = crate::documents::issue(conn, &issuer, &scope.case_id, kind, None, extra, &caller.user_id, at)?;
+            let template = crate::documents::load_template(&issuer.templates, kind)?;
+            let doc = crate::documents::issue(conn, &issuer, &scope.case_id, &template, None, extra, &caller.user_id, at)?;
             records::append(
                 conn,
                 key.as_bytes(),

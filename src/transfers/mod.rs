@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::scope;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::cases::rules::{check_transition, CaseStatus};
 use crate::clock::rfc3339;
 use crate::db::schema::{cases, transfers};
@@ -260,7 +260,7 @@ pub async fn answer(
     transfer_id: &str,
     returned: Option<String>,
 ) -> AppResult<Transfer> {
-    caller.require_any(&[Role::Officer, Role::Head])?;
+    caller.require_any(scope::INVESTIGATING_ROLES)?;
     if let Some(r) = &returned {
         if r.trim().is_empty() {
             return Err(AppError::validation(vec![crate::error::FieldError::new(
@@ -279,7 +279,7 @@ pub async fn answer(
         .write(move |conn| {
             let t = load(conn, &tid)?;
             // Only the receiving department sees it.
-            if t.to_department_id != caller.department_id {
+            if !scope::may_answer_transfer(&caller, &t.to_department_id) {
                 return Err(AppError::not_found("transfer not found"));
             }
             if t.status != TransferStatus::Sent {
@@ -345,7 +345,7 @@ pub async fn list(
     incoming: bool,
     status: Option<TransferStatus>,
 ) -> AppResult<Vec<Transfer>> {
-    caller.require_any(&[Role::Officer, Role::Head])?;
+    caller.require_any(scope::INVESTIGATING_ROLES)?;
     let dept = caller.department_id.clone();
     state
         .db

@@ -24,8 +24,8 @@ use crate::cases::rules::{
 };
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{
-    case_deadlines, case_discretion, case_officers, case_steps, cases, departments,
-    document_counters, evidence, investigation_records, legal_reviews, users,
+    case_deadlines, case_discretion, case_officers, case_steps, cases, departments, evidence,
+    investigation_records, legal_reviews, users,
 };
 use crate::db::{enum_parse, enum_str, json_text, DbConn};
 use crate::error::{AppError, AppResult, Code};
@@ -210,6 +210,17 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// This step as the file will hold it, to count the periods as if it
+    /// were taken (the decision day after a hearing, a resumption …).
+    pub fn as_taken<T>(&self, body: T) -> Stored<T> {
+        Stored {
+            id: String::new(),
+            at: self.now.naive_utc(),
+            actor_id: self.caller.user_id.clone(),
+            body,
+        }
+    }
+
     /// The 90-day decision period as the file stands today.
     pub fn decision_due(&self) -> (NaiveDate, String) {
         rules::decision_due(
@@ -351,6 +362,23 @@ pub async fn perform<F>(
 where
     F: for<'a> FnOnce(&mut Ctx<'a>) -> AppResult<Act> + Send + 'static,
 {
+    run_step(state, caller, case_id, if_match, guard, false, f).await
+}
+
+/// `perform`, where `on_final_file` lets the one step that acts on a
+/// closed, terminated or transferred file (its archive) past `check_open`.
+async fn run_step<F>(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    guard: Guard,
+    on_final_file: bool,
+    f: F,
+) -> AppResult<StepView>
+where
+    F: for<'a> FnOnce(&mut Ctx<'a>) -> AppResult<Act> + Send + 'static,
+{
     let scope_ = guarded(state, caller, case_id, guard).await?;
     let cal = state.calendar.get(&state.db).await?;
     let now = state.clock.now();
@@ -360,7 +388,9 @@ where
         .db
         .write(move |conn| {
             let case = load_case_row(conn, &scope_.case_id)?;
-            check_open(case.status)?;
+            if !on_final_file {
+                check_open(case.status)?;
+            }
             check_version(if_match, case.version)?;
             let file = load_file(conn, &case.id)?;
             let profile = crate::profiles::of_case(conn, case.rule_profile_id.as_deref())?;
@@ -458,46 +488,6 @@ where
         .await
 }
 
-/// The next number of a (department, kind, year) document counter, in the
-/// issuing transaction: no gaps, no reuse (see `cases::store::next_case_number`).
-pub fn next_document_number(
-    conn: &mut DbConn,
-    department_id: &str,
-    kind: &str,
-    year: i32,
-) -> AppResult<i64> {
-    for _ in 0..3 {
-        let bumped: Option<i64> =
-            diesel::update(document_counters::table.find((department_id, kind, year)))
-                .set(document_counters::last_value.eq(document_counters::last_value + 1))
-                .returning(document_counters::last_value)
-                .get_result(conn)
-                .optional()?;
-        if let Some(n) = bumped {
-            return Ok(n);
-        }
-        let created = conn.transaction(|c| {
-            diesel::insert_into(document_counters::table)
-                .values((
-                    document_counters::department_id.eq(department_id),
-                    document_counters::kind.eq(kind),
-                    document_counters::year.eq(year),
-                    document_counters::last_value.eq(1i64),
-                ))
-                .execute(c)
-        });
-        match created {
-            Ok(_) => return Ok(1),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::conflict("document counter is busy; retry"))
-}
-
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
 }
@@ -580,12 +570,43 @@ fn issue_into(
     extra: serde_json::Value,
     act: &mut Act,
 ) -> AppResult<crate::documents::DocumentRef> {
+    let template = crate::documents::load_template(&iss.templates, kind)?;
+    issue_template(ctx, iss, &template, number, extra, act)
+}
+
+/// The next number of a template's kind for the case's department, under
+/// the profile the case keeps.
+fn next_number(ctx: &mut Ctx, template: &crate::documents::rules::Template) -> AppResult<String> {
+    crate::documents::number_for(
+        ctx.conn,
+        &ctx.case.department_id,
+        &ctx.case.department_short_name,
+        &ctx.profile,
+        template,
+        ctx.today(),
+    )
+}
+
+/// `issue_into` with the template at hand (numbered from the case's
+/// department unless `number` is given).
+fn issue_template(
+    ctx: &mut Ctx,
+    iss: &crate::documents::Issuer,
+    template: &crate::documents::rules::Template,
+    number: Option<String>,
+    extra: serde_json::Value,
+    act: &mut Act,
+) -> AppResult<crate::documents::DocumentRef> {
+    let number = match number {
+        Some(n) => n,
+        None => next_number(ctx, template)?,
+    };
     let doc = crate::documents::issue(
         ctx.conn,
         iss,
         &ctx.case.id,
-        kind,
-        number,
+        template,
+        Some(number),
         extra,
         &ctx.caller.user_id,
         ctx.now.naive_utc(),
@@ -918,7 +939,7 @@ pub async fn hearing(
         check_hearing(&req, &ctx.case.investigators, ctx.cal)?;
         presiding_staff(ctx.conn, &ctx.case, &req.presiding_officer_id)?;
         // The hearing's days do not count against the 90 days.
-        ctx.file.hearings.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
+        ctx.file.hearings.push(ctx.as_taken(req.clone()));
         let (due, basis) = ctx.decision_due();
         let detail = serde_json::json!({
             "held_at": req.held_at, "notified_at": req.notified_at,
@@ -1330,12 +1351,10 @@ pub async fn decide(
     // role is checked inside against it.
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         let on_the_spot = ctx.case.procedure == Procedure::Simplified;
-        if on_the_spot {
-            if !(ctx.caller.has(Role::Head) || ctx.case.investigators.contains(&ctx.caller.user_id)) {
-                return Err(AppError::forbidden("an on-the-spot decision is made by the case's officers"));
-            }
-        } else if !ctx.caller.has(Role::Head) {
-            return Err(AppError::forbidden("only a head of the agency decides (行政处罚法第五十七条)"));
+        if !scope::may_decide(ctx.caller, on_the_spot, ctx.case.investigators.contains(&ctx.caller.user_id)) {
+            return Err(AppError::forbidden(
+                "only a head of the agency decides (行政处罚法第五十七条); on the spot, the case's officers (第五十一条、第五十二条)",
+            ));
         }
         ctx.moving_to(CaseStatus::Decided)?;
         let item = crate::items::find(ctx.conn, &ctx.case.item_code)?
@@ -1357,14 +1376,18 @@ pub async fn decide(
             request: &req,
             fine_verdict,
         })?;
+        let kind = if on_the_spot {
+            "on_the_spot_decision"
+        } else if req.outcome == ProposedOutcome::Penalty {
+            "penalty_decision"
+        } else {
+            "no_penalty_decision"
+        };
+        let template = crate::documents::load_template(&iss.templates, kind)?;
         let number = if on_the_spot {
             req.form_number.clone().unwrap_or_default().trim().to_string()
         } else {
-            let kind = match req.outcome {
-                ProposedOutcome::Penalty => "penalty_decision",
-                _ => "no_penalty_decision",
-            };
-            crate::documents::next_number(ctx.conn, &iss, &ctx.case.id, kind, ctx.today())?
+            next_number(ctx, &template)?
         };
         let service_due = if on_the_spot { ctx.today() } else { rules::service_due(ctx.today(), ctx.cal) };
         let step = DecisionStep {
@@ -1413,14 +1436,7 @@ pub async fn decide(
             "defence": defence,
             "reason": step.request.reason.clone().unwrap_or_else(|| findings.clone()),
         });
-        let kind = if on_the_spot {
-            "on_the_spot_decision"
-        } else if step.request.outcome == ProposedOutcome::Penalty {
-            "penalty_decision"
-        } else {
-            "no_penalty_decision"
-        };
-        let doc = issue_into(ctx, &iss, kind, Some(number.clone()), extra, &mut act)?;
+        let doc = issue_template(ctx, &iss, &template, Some(number.clone()), extra, &mut act)?;
         if let Some(o) = act.step.as_mut().and_then(|s| s.1.as_object_mut()) {
             o.insert("document_id".into(), doc.id.into());
         }
@@ -1836,7 +1852,7 @@ pub async fn exclusion(
         }
         let existing: Vec<ExclusionRequest> = ctx.file.exclusions.iter().map(|e| e.body.clone()).collect();
         check_exclusion(&req, china_date(ctx.case.filed_at.and_utc()), ctx.today(), &existing, ctx.profile.exclusion_max_days)?;
-        ctx.file.exclusions.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
+        ctx.file.exclusions.push(ctx.as_taken(req.clone()));
         let (due, basis) = ctx.decision_due();
         let detail = serde_json::json!({"kind": req.kind, "from": req.from, "to": req.to, "reason": req.reason.trim(), "decision_due": due});
         let mut act = Act::new("exclusion", to_value(&req), "case.period_excluded", detail);
@@ -1996,58 +2012,32 @@ pub async fn close(
     .await
 }
 
-/// 归档 — the file is final: every later write is refused (409).
+/// 归档 — the file is final: every later write is refused (409). The one
+/// step taken on a closed, terminated or transferred file.
 pub async fn archive(
     state: &AppState,
     caller: &Caller,
     case_id: &str,
     if_match: Option<i32>,
 ) -> AppResult<StepView> {
-    let caller2 = caller.clone();
-    // Closed and terminated files are no longer "open", so archive takes
-    // its own path past `check_open`.
-    let scope_ = guarded(state, caller, case_id, Guard::Change(scope::HEAD_ROLES)).await?;
-    let now = state.clock.now();
-    let key = state.settings.record_key.clone();
-    state
-        .db
-        .write(move |conn| {
-            let case = load_case_row(conn, &scope_.case_id)?;
-            check_version(if_match, case.version)?;
-            check_transition(case.procedure, case.status, CaseStatus::Archived)?;
-            let moved = diesel::update(
-                cases::table
-                    .filter(cases::id.eq(&case.id))
-                    .filter(cases::status.eq(enum_str(&case.status))),
-            )
-            .set(cases::status.eq(enum_str(&CaseStatus::Archived)))
-            .execute(conn)?;
-            if moved != 1 {
-                return Err(AppError::conflict("the case moved on: reload it"));
-            }
-            let at = crate::db::micros(now.naive_utc());
-            let actor = crate::cases::actor_on_case(conn, &caller2, &case.id)?;
-            let entry = records::append(
-                conn,
-                key.as_bytes(),
-                &case.id,
-                &actor,
+    run_step(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Change(scope::HEAD_ROLES),
+        true,
+        |ctx| {
+            ctx.moving_to(CaseStatus::Archived)?;
+            Ok(Act::new(
+                "archive",
+                serde_json::json!({}),
                 "case.archived",
-                &serde_json::json!({"from": case.status, "to": CaseStatus::Archived}),
-                Some(&caller2.request_id),
-                at,
-            )?;
-            Ok(StepView {
-                id: format!("record-{}", entry.seq),
-                case_id: case.id.clone(),
-                kind: "archive".into(),
-                case_status: CaseStatus::Archived,
-                case_version: case.version + 1,
-                at: rfc3339(at),
-                body: serde_json::json!({"record_head": entry.hash}),
-            })
-        })
-        .await
+                serde_json::json!({}),
+            ))
+        },
+    )
+    .await
 }
 
 /// 中止 — a head suspends the case; its clock stops until resumption.
@@ -2118,12 +2108,8 @@ pub async fn resume(
                 .ok_or_else(|| AppError::internal("suspended without a suspension step"))?;
             check_transition(ctx.case.procedure, CaseStatus::Suspended, s.body.resumes_to)?;
             ctx.to = Some(s.body.resumes_to);
-            ctx.file.resumptions.push(Stored {
-                id: String::new(),
-                at: ctx.now.naive_utc(),
-                actor_id: ctx.caller.user_id.clone(),
-                body: req.clone(),
-            });
+            let taken = ctx.as_taken(req.clone());
+            ctx.file.resumptions.push(taken);
             let (due, basis) = ctx.decision_due();
             let detail = serde_json::json!({"reason": req.reason, "decision_due": due});
             let mut act = Act::new("resumption", to_value(&req), "case.resumed", detail);
@@ -2197,7 +2183,7 @@ pub async fn extend(
             return Err(AppError::rule(Code::DecisionPeriodExpired, format!("办案期限已于{due}届满，不能再延长（行政处罚法第六十条）")));
         }
         check_extension(&ctx.file, &req, &ctx.profile)?;
-        ctx.file.extensions.push(Stored { id: String::new(), at: ctx.now.naive_utc(), actor_id: ctx.caller.user_id.clone(), body: req.clone() });
+        ctx.file.extensions.push(ctx.as_taken(req.clone()));
         let (new_due, basis) = ctx.decision_due();
         let detail = serde_json::json!({"days": req.days, "reason": req.reason, "decision_due": new_due});
         let mut act = Act::new("extension", to_value(&req), "case.extended", detail);

@@ -181,6 +181,20 @@ fn deadline(c: &Value, kind: &str) -> Option<NaiveDate> {
         .map(|d| d["due_on"].as_str().unwrap().parse().unwrap())
 }
 
+/// A simplified-procedure fine of `fine_fen`, decided on the spot and
+/// served at once: the case's id.
+async fn served_simplified_fine(app: &TestApp, fine_fen: i64) -> String {
+    let t = app.token("li.officer").await;
+    let mut body = app.case_body().await;
+    body["procedure"] = json!("simplified");
+    let (s, c) = app.post_json("/cases", Some(&t), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let dec = ok(app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": fine_fen}], "form_number": "No.1", "party_informed": true})).await;
+    ok(app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+    id
+}
+
 async fn second_head(app: &TestApp) -> String {
     app.add_user("qian.head", "530102-scjgj", &["head"], None)
         .await
@@ -1614,13 +1628,7 @@ async fn service_and_payment_guards(app: TestApp) {
     );
 
     // A simplified fine: overpayment and payment dates.
-    let t = app.token("li.officer").await;
-    let mut body = app.case_body().await;
-    body["procedure"] = json!("simplified");
-    let (_, c) = app.post_json("/cases", Some(&t), &body).await;
-    let sid = c["id"].as_str().unwrap();
-    let dec = ok(&app, "li.officer", sid, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 100_000}], "form_number": "No.1", "party_informed": true})).await;
-    ok(&app, "li.officer", sid, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": ago(0), "recipient": "赵某"})).await;
+    let sid = &served_simplified_fine(&app, 100_000).await;
     let (s, b) = step(
         &app,
         "li.officer",
@@ -1943,13 +1951,7 @@ async fn a_case_keeps_the_rule_profile_of_its_filing_day(app: TestApp) {
 async fn an_instalment_plan_pauses_the_surcharge(app: TestApp) {
     let t0 = Utc::now();
     let today = zhifa::clock::china_date(t0);
-    let t = app.token("li.officer").await;
-    let mut body = app.case_body().await;
-    body["procedure"] = json!("simplified");
-    let (_, c) = app.post_json("/cases", Some(&t), &body).await;
-    let id = c["id"].as_str().unwrap().to_string();
-    let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 300_000}], "form_number": "No.7", "party_informed": true})).await;
-    ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": ago(0), "recipient": "赵某"})).await;
+    let id = served_simplified_fine(&app, 300_000).await;
     let plan = |a: i64, b: i64| {
         json!({"kind": "instalments", "reason": "经营困难，申请分两期缴纳", "applied_at": ago(0),
         "instalments": [{"due_on": today + Duration::days(10), "amount_fen": a}, {"due_on": today + Duration::days(40), "amount_fen": b}]})
@@ -2006,13 +2008,7 @@ async fn remedies_pause_the_surcharge_and_a_revocation_ends_it(app: TestApp) {
     let today = zhifa::clock::china_date(t0);
     let mut ids = vec![];
     for _ in 0..2 {
-        let t = app.token("li.officer").await;
-        let mut body = app.case_body().await;
-        body["procedure"] = json!("simplified");
-        let (_, c) = app.post_json("/cases", Some(&t), &body).await;
-        let id = c["id"].as_str().unwrap().to_string();
-        let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 100_000}], "form_number": "No.R", "party_informed": true})).await;
-        ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+        let id = served_simplified_fine(&app, 100_000).await;
         let r = ok(
             &app,
             "li.officer",
@@ -2277,13 +2273,7 @@ async fn court_enforcement_only_inside_its_window(app: TestApp) {
     let t0 = Utc::now();
     let mut ids = vec![];
     for _ in 0..2 {
-        let t = app.token("li.officer").await;
-        let mut body = app.case_body().await;
-        body["procedure"] = json!("simplified");
-        let (_, c) = app.post_json("/cases", Some(&t), &body).await;
-        let id = c["id"].as_str().unwrap().to_string();
-        let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 200_000}], "form_number": "No.C", "party_informed": true})).await;
-        ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+        let id = served_simplified_fine(&app, 200_000).await;
         ids.push(id);
     }
     let apply = |days: i64| json!({"applied_at": (t0 + Duration::days(days) - Duration::hours(1)).to_rfc3339(), "court": "五华区人民法院", "accepted": true});
@@ -2338,13 +2328,7 @@ async fn court_enforcement_only_inside_its_window(app: TestApp) {
 async fn on_the_spot_collection_within_its_limits(app: TestApp) {
     let mut ids = vec![];
     for fine in [5_000, 20_000] {
-        let t = app.token("li.officer").await;
-        let mut body = app.case_body().await;
-        body["procedure"] = json!("simplified");
-        let (_, c) = app.post_json("/cases", Some(&t), &body).await;
-        let id = c["id"].as_str().unwrap().to_string();
-        let dec = ok(&app, "li.officer", &id, "decision", json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": fine}], "form_number": "No.S", "party_informed": true})).await;
-        ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": dec["at"], "recipient": "赵某"})).await;
+        let id = served_simplified_fine(&app, fine).await;
         ids.push(id);
     }
     let pay = |amount: i64, ground: &str, receipt: Option<&str>| json!({"amount_fen": amount, "paid_at": ago(0), "on_the_spot": ground, "receipt_number": receipt});
