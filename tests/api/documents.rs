@@ -558,6 +558,19 @@ async fn numbers_restart_each_year_and_withdrawn_documents_say_so(app: TestApp) 
         .find(|d| d["kind"] == "no_penalty_decision")
         .unwrap();
     let path = format!("/documents/{}/withdrawal", doc["id"].as_str().unwrap());
+    let sun = app.token("sun.officer").await;
+    let (s, _) = app
+        .post_json(&path, Some(&sun), &json!({"reason": "文书有误"}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another department");
+    let admin = app.token("admin").await;
+    let (s, _) = app
+        .get(
+            &format!("/cases/{}/documents", first["case_id"].as_str().unwrap()),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no case role");
     let li = app.token("li.officer").await;
     let (s, _) = app
         .post_json(&path, Some(&li), &json!({"reason": "文书有误"}))

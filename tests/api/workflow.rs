@@ -29,6 +29,7 @@ on_both_backends!(
     excluded_periods_are_checked_and_move_the_decision_day,
     court_enforcement_only_inside_its_window,
     on_the_spot_collection_within_its_limits,
+    every_step_checks_department_and_role,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -2425,4 +2426,125 @@ async fn on_the_spot_collection_within_its_limits(app: TestApp) {
         pay(20_000, "hard_to_enforce", Some("云财0000124")),
     )
     .await;
+}
+
+/// Every workflow endpoint: another department's officer gets 404, a
+/// supervisor or reviewer (who may read) 403, an officer on a head's step 403.
+async fn every_step_checks_department_and_role(app: TestApp) {
+    let id = organization_case(&app).await;
+    let now = ago(0);
+    let someone = app.user_id("li.officer").await;
+    let steps: Vec<(&str, Value, bool)> = vec![
+        (
+            "investigation-report",
+            json!({"findings": "x", "outcome": "not_established"}),
+            false,
+        ),
+        (
+            "notice",
+            json!({"served_at": now, "method": "direct"}),
+            false,
+        ),
+        (
+            "statements",
+            json!({"received_at": now, "waived": true}),
+            false,
+        ),
+        ("hearing-request", json!({"requested_at": now}), false),
+        (
+            "hearing/notice",
+            json!({"served_at": now, "hearing_at": now, "place": "x", "presiding_officer_id": someone}),
+            false,
+        ),
+        (
+            "hearing",
+            json!({"notified_at": now, "held_at": now, "place": "x", "presiding_officer_id": someone, "party_attended": true}),
+            false,
+        ),
+        (
+            "hearing/transcript",
+            json!({"text": "x", "party_signed": true}),
+            false,
+        ),
+        ("legal-review", json!(null), false),
+        (
+            "service",
+            json!({"document_id": "x", "method": "direct", "served_at": now, "recipient": "x"}),
+            false,
+        ),
+        ("payments", json!({"amount_fen": 1, "paid_at": now}), false),
+        ("hand-in", json!({"handed_in_at": now}), false),
+        (
+            "enforcement-demand",
+            json!({"served_at": now, "method": "direct"}),
+            false,
+        ),
+        (
+            "remedies",
+            json!({"kind": "litigation", "filed_at": now, "organ": "x"}),
+            false,
+        ),
+        (
+            "exclusions",
+            json!({"kind": "testing", "from": "2026-01-01", "to": "2026-01-02", "reason": "x"}),
+            false,
+        ),
+        (
+            "transfers",
+            json!({"kind": "criminal", "to_department_id": "x", "reason": "x"}),
+            false,
+        ),
+        ("decision", json!({"outcome": "no_penalty"}), true),
+        (
+            "collective-discussion",
+            json!({"held_at": now, "attendee_ids": [someone], "conclusion": "x"}),
+            true,
+        ),
+        ("closure", json!({"reason": "x"}), true),
+        ("archive", json!(null), true),
+        ("suspension", json!({"reason": "x"}), true),
+        ("resumption", json!({"reason": "x"}), true),
+        ("termination", json!({"reason": "x"}), true),
+        ("extension", json!({"days": 1, "reason": "x"}), true),
+        (
+            "payment-plan",
+            json!({"kind": "deferral", "reason": "x", "applied_at": now, "deferred_until": "2027-01-01"}),
+            true,
+        ),
+        (
+            "court-enforcement",
+            json!({"applied_at": now, "court": "x"}),
+            true,
+        ),
+        (
+            "officers",
+            json!({"officer_ids": [someone], "reason": "x"}),
+            true,
+        ),
+        (
+            "recusals",
+            json!({"officer_id": someone, "source": "party", "reason": "x", "approved": false}),
+            true,
+        ),
+    ];
+    for (what, body, head_only) in steps {
+        let (s, b) = step(&app, "sun.officer", &id, what, body.clone()).await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "{what} from another department: {b}"
+        );
+        for reader in ["zhao.supervisor", "chen.reviewer"] {
+            let (s, b) = step(&app, reader, &id, what, body.clone()).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{what} by {reader}: {b}");
+        }
+        if head_only {
+            let (s, b) = step(&app, "li.officer", &id, what, body.clone()).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{what} by an officer: {b}");
+        }
+    }
+    // Nothing any of them tried was written.
+    let li = app.token("li.officer").await;
+    let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&li)).await;
+    assert_eq!(rec["items"].as_array().unwrap().len(), 1, "{rec}");
 }
