@@ -111,6 +111,13 @@ pub enum Code {
     ExclusionTooLong,
     EnforcementPeriodExpired,
     OnTheSpotNotAllowed,
+    // approvals and clues
+    ApprovalDecided,
+    ApprovalPending,
+    ApprovalKindMismatch,
+    ClueDecided,
+    ClueExtensionUsed,
+    ClueGroundNotMet,
 }
 
 impl Code {

@@ -3,11 +3,13 @@
 //! `build_state` + `start` build the same server for `zhifa serve` and for
 //! the black-box tests.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod clues;
 pub mod config;
 pub mod db;
 pub mod discretion;
@@ -27,6 +29,7 @@ pub mod service;
 pub mod snapshot;
 pub mod transfers;
 pub mod warnings;
+pub mod workbench;
 pub mod workflow;
 
 use std::net::TcpListener;
@@ -140,6 +143,22 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(documents::api::verify_handler)
         .service(documents::api::archive_handler)
         .service(documents::api::withdrawal_handler)
+        .service(approvals::api::ask_handler)
+        .service(approvals::api::list_handler)
+        .service(approvals::api::get_handler)
+        .service(approvals::api::decision_handler)
+        .service(clues::api::import_handler)
+        .service(clues::api::register_handler)
+        .service(clues::api::list_handler)
+        .service(clues::api::get_handler)
+        .service(clues::api::extension_handler)
+        .service(clues::api::rejection_handler)
+        .service(clues::api::transfer_handler)
+        .service(clues::api::exclusion_handler)
+        .service(clues::api::filing_handler)
+        .service(workbench::api::tasks_handler)
+        .service(workbench::api::messages_handler)
+        .service(workbench::api::read_handler)
         .service(transfers::api::request_handler)
         .service(transfers::api::approve_handler)
         .service(transfers::api::accept_handler)

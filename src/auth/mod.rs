@@ -83,6 +83,9 @@ pub struct Caller {
     pub region_path: String,
     pub request_id: String,
     pub ip: Option<String>,
+    /// Set when a head's decision on an approval (审批) runs the act it
+    /// asked for: the act settles that approval in its own transaction.
+    pub approving: Option<crate::approvals::Approving>,
 }
 
 impl Caller {
@@ -227,6 +230,7 @@ impl FromRequest for Caller {
                 region_path: row.8,
                 request_id: ctx.request_id,
                 ip: ctx.ip,
+                approving: None,
             })
         })
     }

@@ -80,6 +80,27 @@ pub fn may_answer_transfer(caller: &Caller, to_department_id: &str) -> bool {
     caller.department_id == to_department_id && caller.has_any(&[Role::Officer, Role::Head])
 }
 
+/// Roles that register and work clues (线索) before filing.
+pub const CLUE_ROLES: &[Role] = &[Role::Officer, Role::Head];
+
+/// May the caller see a clue of this department? Its staff; a supervisor
+/// of the region.
+pub fn may_see_clue(caller: &Caller, department_id: &str, department_path: &str) -> bool {
+    (caller.department_id == department_id && caller.has_any(CASE_ROLES))
+        || (caller.has(Role::Supervisor) && department_path.starts_with(&caller.region_path))
+}
+
+/// May the caller work on a clue of this department? Its officers and heads.
+pub fn may_change_clue(caller: &Caller, department_id: &str) -> bool {
+    caller.department_id == department_id && caller.has_any(CLUE_ROLES)
+}
+
+/// May the caller decide an approval asked in this department? Its heads
+/// (APL: 行政机关负责人).
+pub fn may_decide_approval(caller: &Caller, department_id: &str) -> bool {
+    caller.department_id == department_id && caller.has(Role::Head)
+}
+
 /// Where a case sits, as far as access is concerned.
 #[derive(Debug, Clone)]
 pub struct CaseScope {
@@ -158,6 +179,7 @@ mod tests {
             region_path: region.into(),
             request_id: String::new(),
             ip: None,
+            approving: None,
         }
     }
 

@@ -5,7 +5,7 @@ pub mod api;
 pub mod rules;
 pub mod store;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -330,6 +330,23 @@ pub async fn file_case(
     req: NewCase,
     idempotency_key: Option<String>,
 ) -> AppResult<StoredResponse> {
+    file_case_linked(state, caller, req, idempotency_key, None).await
+}
+
+/// What filing does to the record it files from (a clue), in the filing's
+/// own transaction: given the new case's id and the time, it answers what
+/// the `case.filed` entry names of it.
+pub type FilingLink =
+    Box<dyn FnOnce(&mut DbConn, &str, NaiveDateTime) -> AppResult<serde_json::Value> + Send>;
+
+/// `file_case`, with `link` run in the transaction that files the case.
+pub async fn file_case_linked(
+    state: &AppState,
+    caller: Caller,
+    req: NewCase,
+    idempotency_key: Option<String>,
+    link: Option<FilingLink>,
+) -> AppResult<StoredResponse> {
     caller.require_any(scope::FILING_ROLES)?;
     let errors = text_errors(&req);
     if !errors.is_empty() {
@@ -498,6 +515,10 @@ pub async fn file_case(
                 let (due, due_basis) = rules::decision_due(filed_on, &calendar);
                 store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;
                 let filing_doc = crate::documents::store_document(conn, &issuer, &rendered, &id, &caller.user_id, at)?;
+                let linked = match link {
+                    Some(f) => f(conn, &id, at)?,
+                    None => serde_json::Value::Null,
+                };
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
                 records::append(
                     conn,
@@ -516,6 +537,7 @@ pub async fn file_case(
                         "decision_due": due,
                         "limitation_until": decision.limitation_until,
                         "documents": [{"document_id": filing_doc.id, "kind": filing_doc.kind, "number": filing_doc.number, "sha256": filing_doc.sha256}],
+                        "from": linked,
                     }),
                     Some(&caller.request_id),
                     at,

@@ -408,6 +408,81 @@ diesel::joinable!(case_steps -> cases (case_id));
 diesel::joinable!(legal_reviews -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
 diesel::joinable!(transfers -> cases (case_id));
+diesel::table! {
+    approvals (id) {
+        id -> Text,
+        department_id -> Text,
+        kind -> Text,
+        case_id -> Nullable<Text>,
+        clue_id -> Nullable<Text>,
+        request -> Text,
+        summary -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        opinion -> Nullable<Text>,
+        result_kind -> Nullable<Text>,
+        result_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    clues (id) {
+        id -> Text,
+        clue_no -> Text,
+        department_id -> Text,
+        source -> Text,
+        summary -> Text,
+        enforcement_item_code -> Nullable<Text>,
+        party_name -> Nullable<Text>,
+        location -> Nullable<Text>,
+        occurred_at -> Nullable<Timestamp>,
+        discovered_at -> Timestamp,
+        registered_by -> Text,
+        registered_at -> Timestamp,
+        status -> Text,
+        due_on -> Date,
+        due_basis -> Text,
+        extensions -> Integer,
+        exclusions -> Text,
+        case_id -> Nullable<Text>,
+        ground -> Nullable<Text>,
+        outcome_reason -> Nullable<Text>,
+        transferred_to -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        import_batch -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    clue_events (clue_id, seq) {
+        clue_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_id -> Text,
+        action -> Text,
+        detail -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        user_id -> Text,
+        dedup_key -> Text,
+        kind -> Text,
+        title -> Text,
+        case_id -> Nullable<Text>,
+        subject_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -437,4 +512,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     transfers,
     voided_numbers,
+    approvals,
+    clues,
+    clue_events,
+    messages,
 );

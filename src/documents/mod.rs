@@ -747,17 +747,8 @@ pub async fn withdraw(
     state
         .db
         .write(move |conn| {
-            let status: String = crate::db::schema::cases::table
-                .find(&scope_.case_id)
-                .select(crate::db::schema::cases::status)
-                .first(conn)?;
-            if status == "archived" {
-                return Err(AppError::new(
-                    actix_web::http::StatusCode::CONFLICT,
-                    Code::CaseClosed,
-                    "the case is archived: its file is final",
-                ));
-            }
+            // Closed means closed: a closed, terminated, transferred or archived file takes no correction.
+            crate::cases::store::open_case(conn, &scope_.case_id, None)?;
             let at = crate::db::micros(now);
             let changed = diesel::update(
                 documents::table

@@ -82,6 +82,17 @@ pub struct Profile {
     /// All extensions of the 90 days together (🟡 house default 90).
     #[serde(default = "default_extension_cap")]
     pub extension_cap_days: u32,
+    /// Working days from the discovery of a clue to the decision whether to
+    /// file (🟡 S27: SAMR procedure rules Art 18, 15; the APL sets none).
+    #[serde(default = "default_clue_days")]
+    pub clue_filing_working_days: u32,
+    /// The one extension of that period a head may approve (🟡 S27: 15).
+    #[serde(default = "default_clue_days")]
+    pub clue_extension_working_days: u32,
+}
+
+fn default_clue_days() -> u32 {
+    15
 }
 
 fn default_extension_cap() -> u32 {
@@ -144,6 +155,8 @@ impl Default for Profile {
             document_codes: Default::default(),
             exclusion_max_days: default_exclusion_days(),
             extension_cap_days: default_extension_cap(),
+            clue_filing_working_days: default_clue_days(),
+            clue_extension_working_days: default_clue_days(),
         }
     }
 }

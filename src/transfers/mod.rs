@@ -192,7 +192,16 @@ pub async fn request(
                 transfers::requested_at.eq(at),
             ))
             .execute(ctx.conn)?;
-        let body = serde_json::json!({"transfer_id": id, "kind": req.kind, "to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim()});
+        let approval = crate::approvals::queue(
+            ctx.conn,
+            ctx.caller,
+            crate::approvals::rules::ApprovalKind::Transfer,
+            &ctx.case.id,
+            &ctx.case.department_id,
+            &serde_json::json!({"transfer_id": id, "reason": req.reason.trim()}),
+            at,
+        )?;
+        let body = serde_json::json!({"transfer_id": id, "approval_id": approval, "kind": req.kind, "to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim()});
         Ok(Act::new("transfer_request", body.clone(), "case.transfer_requested", body))
     })
     .await
@@ -208,7 +217,7 @@ pub async fn approve(state: &AppState, caller: &Caller, transfer_id: &str) -> Ap
         state.db.run(move |conn| load(conn, &tid)).await?.case_id
     };
     let iss = crate::documents::issuer(state).await?;
-    perform(state, caller, &case_id, None, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+    perform(state, caller, &case_id, None, Guard::Approved(crate::approvals::rules::ApprovalKind::Transfer), move |ctx| {
         let t = load(ctx.conn, &tid)?;
         if t.status != TransferStatus::Pending {
             return Err(AppError::conflict(format!("the transfer is {}, not pending", enum_str(&t.status))));
@@ -248,9 +257,34 @@ pub async fn approve(state: &AppState, caller: &Caller, transfer_id: &str) -> Ap
         for k in ["decision", "statement", "hearing_request", "legal_review"] {
             act.statuses.push((k, "cancelled"));
         }
+        crate::workbench::notify_department(
+            ctx.conn,
+            &t.to_department_id,
+            &[crate::auth::Role::Head, crate::auth::Role::Officer],
+            &crate::workbench::Message {
+                kind: "transfer_received",
+                dedup_key: format!("transfer_received:{}", t.id),
+                title: format!("收到移送案件：{}", t.case_no),
+                case_id: Some(t.case_id.clone()),
+                subject_id: Some(t.id.clone()),
+            },
+            at,
+        )?;
         Ok(act)
     })
     .await
+}
+
+/// A head refused the transfer's approval: it is no longer pending.
+pub fn refuse(conn: &mut crate::db::DbConn, transfer_id: &str) -> AppResult<()> {
+    diesel::update(
+        transfers::table
+            .filter(transfers::id.eq(transfer_id))
+            .filter(transfers::status.eq("pending")),
+    )
+    .set(transfers::status.eq("refused"))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// The receiving organ answers: accepts (signs the receipt) or returns.

@@ -26,6 +26,8 @@ pub enum TransferStatus {
     /// The receiving organ sent it back (not competent, or not filed as a
     /// crime): the case returns to the sender (Decree 310 Art 10).
     Returned,
+    /// The head did not approve it (its approval was rejected).
+    Refused,
 }
 
 /// The receiving department as the rule needs it.

@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::approvals::rules::ApprovalKind;
 use crate::auth::scope::{self, CaseScope};
 use crate::auth::{Caller, Role};
 use crate::calendar::Calendar;
@@ -293,6 +294,10 @@ pub enum Guard {
     Change(&'static [Role]),
     /// A legal reviewer serving the case's department.
     Review,
+    /// A head's act that needs an approval (审批): taken by a head of the
+    /// case's department, directly or deciding an officer's request; it
+    /// settles the approval in its transaction.
+    Approved(crate::approvals::rules::ApprovalKind),
 }
 
 /// Where the case sits, after the role and scope checks of `guard`: 404
@@ -307,6 +312,17 @@ async fn guarded(
         Guard::Change(roles) => {
             let scope_ = crate::cases::writable_case(state, caller, case_id).await?;
             caller.require_any(roles)?;
+            Ok(scope_)
+        }
+        Guard::Approved(kind) => {
+            let scope_ = crate::cases::writable_case(state, caller, case_id).await?;
+            if !caller.has(Role::Head) {
+                return Err(AppError::forbidden(format!(
+                    "{} is a head's act: ask for it with POST /api/v1/approvals {{\"kind\": \"{}\"}}",
+                    kind.label(),
+                    enum_str(&kind)
+                )));
+            }
             Ok(scope_)
         }
         Guard::Review => {
@@ -456,10 +472,26 @@ where
             for (k, status) in &act.statuses {
                 set_deadline_status(conn, &case.id, k, status)?;
             }
+            let approval_id = match guard {
+                Guard::Approved(kind) => Some(crate::approvals::settle(
+                    conn,
+                    &caller,
+                    kind,
+                    crate::approvals::Subject::Case(&case.id),
+                    &case.department_id,
+                    &body,
+                    ("step", &step_id),
+                    at,
+                )?),
+                _ => None,
+            };
             let actor = crate::cases::actor_on_case(conn, &caller, &case.id)?;
             let mut detail = act.detail;
             if let Some(o) = detail.as_object_mut() {
                 o.insert("step_id".into(), step_id.clone().into());
+                if let Some(a) = approval_id {
+                    o.insert("approval_id".into(), a.into());
+                }
                 if let Some(to) = to {
                     o.insert("from".into(), enum_str(&from).into());
                     o.insert("to".into(), enum_str(&to).into());
@@ -1163,6 +1195,15 @@ pub async fn opinion(
         if decided != 1 {
             return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewNotPending, "another reviewer decided this review first"));
         }
+        if status != ReviewStatus::Approved {
+            crate::workbench::notify_case_officers(ctx.conn, &ctx.case.id, &crate::workbench::Message {
+                kind: "review_returned",
+                dedup_key: format!("review_returned:{rid}"),
+                title: format!("法制审核{}：{}", if status == ReviewStatus::Returned { "退回补充调查" } else { "不同意" }, req.opinion.as_deref().unwrap_or("")),
+                case_id: Some(ctx.case.id.clone()),
+                subject_id: Some(rid.clone()),
+            }, at)?;
+        }
         let detail = serde_json::json!({"review_id": rid, "outcome": req.outcome, "opinion": req.opinion, "checklist": req.checklist});
         let mut act = Act::new("review_opinion", to_value(&req), "case.legal_review_decided", detail.clone());
         act.statuses.push(("legal_review", "met"));
@@ -1603,7 +1644,7 @@ pub async fn payment_plan(
     if_match: Option<i32>,
     req: PaymentPlanRequest,
 ) -> AppResult<StepView> {
-    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::PaymentPlan), move |ctx| {
         if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
             return Err(AppError::rule(Code::TransitionNotAllowed, "a payment plan follows the service of a fine (行政处罚法第六十六条)"));
         }
@@ -1777,7 +1818,7 @@ pub async fn reassign(
     if_match: Option<i32>,
     req: ReassignRequest,
 ) -> AppResult<StepView> {
-    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::Reassignment), move |ctx| {
         if req.reason.trim().is_empty() {
             return Err(AppError::validation(vec![crate::error::FieldError::new("reason", "required", "why the officers change")]));
         }
@@ -1808,7 +1849,7 @@ pub async fn recuse(
     if_match: Option<i32>,
     req: RecusalRequest,
 ) -> AppResult<StepView> {
-    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::Recusal), move |ctx| {
         if req.reason.trim().is_empty() {
             return Err(AppError::validation(vec![crate::error::FieldError::new("reason", "required", "the ground of the recusal")]));
         }
@@ -1871,7 +1912,7 @@ pub async fn court_enforcement(
     if_match: Option<i32>,
     req: CourtEnforcementRequest,
 ) -> AppResult<StepView> {
-    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::CourtEnforcement), move |ctx| {
         if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
             return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "court enforcement follows a served decision that is not performed"));
         }
@@ -1981,7 +2022,7 @@ pub async fn close(
         caller,
         case_id,
         if_match,
-        Guard::Change(scope::HEAD_ROLES),
+        Guard::Approved(ApprovalKind::Closure),
         move |ctx| {
             ctx.moving_to(CaseStatus::Closed)?;
             let owed = owed_on(&ctx.file, ctx.today());
@@ -2053,7 +2094,7 @@ pub async fn suspend(
         caller,
         case_id,
         if_match,
-        Guard::Change(scope::HEAD_ROLES),
+        Guard::Approved(ApprovalKind::Suspension),
         move |ctx| {
             let from = ctx.case.status;
             ctx.moving_to(CaseStatus::Suspended)?;
@@ -2092,7 +2133,7 @@ pub async fn resume(
         caller,
         case_id,
         if_match,
-        Guard::Change(scope::HEAD_ROLES),
+        Guard::Approved(ApprovalKind::Resumption),
         move |ctx| {
             if ctx.case.status != CaseStatus::Suspended {
                 return Err(AppError::rule(
@@ -2133,7 +2174,7 @@ pub async fn terminate(
         caller,
         case_id,
         if_match,
-        Guard::Change(scope::HEAD_ROLES),
+        Guard::Approved(ApprovalKind::Termination),
         move |ctx| {
             ctx.moving_to(CaseStatus::Terminated)?;
             if req.reason.trim().is_empty() {
@@ -2171,7 +2212,7 @@ pub async fn extend(
     if_match: Option<i32>,
     req: ExtensionRequest,
 ) -> AppResult<StepView> {
-    perform(state, caller, case_id, if_match, Guard::Change(scope::HEAD_ROLES), move |ctx| {
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::Extension), move |ctx| {
         if matches!(ctx.case.status, CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing | CaseStatus::Suspended) {
             return Err(AppError::rule(Code::TransitionNotAllowed, "only a case not yet decided has a decision period to extend"));
         }

@@ -3,10 +3,12 @@
 
 mod common;
 
+mod approvals;
 mod auth;
 mod calendar;
 mod cases;
 mod cli;
+mod clues;
 mod discretion;
 mod documents;
 mod evidence;

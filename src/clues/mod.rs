@@ -1,0 +1,865 @@
+//! 线索 / 案源 — what an agency learns of before it files a case: registered
+//! with the day the violation was discovered, its filing decision due
+//! within the profile's working days (SAMR procedure rules Art 18), and
+//! decided by a head: filed (the case is created and linked), not filed
+//! with its ground (不予立案), or transferred to the competent agency. The
+//! one extension and the decision itself are approvals (审批): officers
+//! ask (`POST /approvals`), a head decides or acts directly. Every change
+//! appends to the clue's history in its own transaction.
+
+pub mod api;
+pub mod rules;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::approvals::rules::ApprovalKind;
+use crate::auth::{scope, Caller};
+use crate::calendar::rules::Calendar;
+use crate::cases::rules::Source;
+use crate::clock::{china_date, rfc3339};
+use crate::db::schema::{clue_events, clues, departments};
+use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
+use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::profiles::rules::Profile;
+use crate::workflow::rules::ExclusionRequest;
+use crate::AppState;
+use rules::{ClueStatus, NonFilingGround};
+
+/// `POST /clues`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClue {
+    pub source: Source,
+    /// What was found or reported.
+    pub summary: String,
+    #[serde(default)]
+    pub enforcement_item_code: Option<String>,
+    #[serde(default)]
+    pub party_name: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// When the agency found the lead or received the material: the
+    /// filing period and the limitation (Art 36) are judged from it.
+    pub discovered_at: DateTime<Utc>,
+}
+
+/// `POST /clues/{id}/extension`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClueExtensionRequest {
+    pub reason: String,
+}
+
+/// `POST /clues/{id}/rejection` — 不予立案.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionRequest {
+    pub ground: NonFilingGround,
+    pub reason: String,
+}
+
+/// `POST /clues/{id}/transfer` — to the competent agency, before filing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClueTransferRequest {
+    pub to_department_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClueEvent {
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: String,
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Clue {
+    pub id: String,
+    /// 线索编号, numbered per department and year.
+    pub clue_no: String,
+    pub department_id: String,
+    pub source: Source,
+    pub summary: String,
+    pub enforcement_item_code: Option<String>,
+    pub party_name: Option<String>,
+    pub location: Option<String>,
+    pub occurred_at: Option<String>,
+    pub discovered_at: String,
+    pub registered_by: String,
+    pub registered_at: String,
+    pub status: ClueStatus,
+    /// The filing decision is due by this day.
+    pub due_on: NaiveDate,
+    pub due_basis: String,
+    pub extensions: i32,
+    pub exclusions: Vec<ExclusionRequest>,
+    /// The case filed from it.
+    pub case_id: Option<String>,
+    pub ground: Option<NonFilingGround>,
+    pub outcome_reason: Option<String>,
+    pub transferred_to: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    /// The history, oldest first (only on `GET /clues/{id}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<ClueEvent>,
+}
+
+#[derive(Queryable)]
+struct ClueRow {
+    id: String,
+    clue_no: String,
+    department_id: String,
+    source: String,
+    summary: String,
+    enforcement_item_code: Option<String>,
+    party_name: Option<String>,
+    location: Option<String>,
+    occurred_at: Option<NaiveDateTime>,
+    discovered_at: NaiveDateTime,
+    registered_by: String,
+    registered_at: NaiveDateTime,
+    status: String,
+    due_on: NaiveDate,
+    due_basis: String,
+    extensions: i32,
+    exclusions: String,
+    case_id: Option<String>,
+    ground: Option<String>,
+    outcome_reason: Option<String>,
+    transferred_to: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<NaiveDateTime>,
+    _import_batch: Option<String>,
+}
+
+impl ClueRow {
+    fn view(self) -> Clue {
+        Clue {
+            id: self.id,
+            clue_no: self.clue_no,
+            department_id: self.department_id,
+            source: enum_parse(&self.source).unwrap_or(Source::Inspection),
+            summary: self.summary,
+            enforcement_item_code: self.enforcement_item_code,
+            party_name: self.party_name,
+            location: self.location,
+            occurred_at: self.occurred_at.map(rfc3339),
+            discovered_at: rfc3339(self.discovered_at),
+            registered_by: self.registered_by,
+            registered_at: rfc3339(self.registered_at),
+            status: enum_parse(&self.status).unwrap_or(ClueStatus::Pending),
+            due_on: self.due_on,
+            due_basis: self.due_basis,
+            extensions: self.extensions,
+            exclusions: serde_json::from_str(&self.exclusions).unwrap_or_default(),
+            case_id: self.case_id,
+            ground: self.ground.as_deref().and_then(enum_parse),
+            outcome_reason: self.outcome_reason,
+            transferred_to: self.transferred_to,
+            decided_by: self.decided_by,
+            decided_at: self.decided_at.map(rfc3339),
+            events: vec![],
+        }
+    }
+}
+
+fn load_row(conn: &mut DbConn, id: &str) -> AppResult<ClueRow> {
+    clues::table
+        .find(id)
+        .first::<ClueRow>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("clue not found"))
+}
+
+/// The clue as the caller may see it: 404 outside their scope.
+fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
+    let row = load_row(conn, id)?;
+    let path: String = departments::table
+        .find(&row.department_id)
+        .select(departments::path)
+        .first(conn)?;
+    if !scope::may_see_clue(caller, &row.department_id, &path) {
+        return Err(AppError::not_found("clue not found"));
+    }
+    Ok(row)
+}
+
+/// A clue the caller may change and that is still waiting for its decision.
+fn open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
+    let row = visible(conn, caller, id)?;
+    if !scope::may_change_clue(caller, &row.department_id) {
+        return Err(AppError::forbidden(
+            "only officers and heads of the clue's department work on it",
+        ));
+    }
+    if row.status != "pending" {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            Code::ClueDecided,
+            format!(
+                "the clue is {} already: its filing decision is taken",
+                row.status
+            ),
+        ));
+    }
+    Ok(row)
+}
+
+/// Appends to the clue's history.
+fn append_event(
+    conn: &mut DbConn,
+    clue_id: &str,
+    caller: &Caller,
+    action: &str,
+    detail: &serde_json::Value,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let last: Option<i64> = clue_events::table
+        .filter(clue_events::clue_id.eq(clue_id))
+        .select(diesel::dsl::max(clue_events::seq))
+        .first(conn)?;
+    diesel::insert_into(clue_events::table)
+        .values((
+            clue_events::clue_id.eq(clue_id),
+            clue_events::seq.eq(last.unwrap_or(0) + 1),
+            clue_events::at.eq(micros(at)),
+            clue_events::actor_id.eq(&caller.user_id),
+            clue_events::action.eq(action),
+            clue_events::detail.eq(json_text(detail)),
+            clue_events::request_id.eq(&caller.request_id),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the clue decided, only if it is still pending (a concurrent
+/// decision loses with 409).
+fn mark_decided(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    status: ClueStatus,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let n = diesel::update(
+        clues::table
+            .filter(clues::id.eq(id))
+            .filter(clues::status.eq("pending")),
+    )
+    .set((
+        clues::status.eq(enum_str(&status)),
+        clues::decided_by.eq(&caller.user_id),
+        clues::decided_at.eq(micros(at)),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            Code::ClueDecided,
+            "the clue was decided by someone else first",
+        ));
+    }
+    Ok(())
+}
+
+fn required(field: &str, value: &str, what: &str) -> AppResult<()> {
+    if value.trim().is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            field, "required", what,
+        )]));
+    }
+    Ok(())
+}
+
+/// The profile in force for a department today.
+async fn profile_for(
+    state: &AppState,
+    department_path: &str,
+    day: NaiveDate,
+) -> AppResult<Profile> {
+    let data = state.discretion.get(&state.db).await?;
+    Ok(crate::profiles::in_force(
+        &data.profiles,
+        department_path,
+        day,
+    ))
+}
+
+/// A new clue's row, numbered from the department's counter ("…线〔2026〕7号").
+struct Registration<'a> {
+    clue: &'a NewClue,
+    department_id: &'a str,
+    short_name: &'a str,
+    profile: &'a Profile,
+    cal: &'a Calendar,
+    batch: Option<&'a str>,
+}
+
+fn insert_clue(
+    conn: &mut DbConn,
+    caller: &Caller,
+    r: &Registration,
+    at: NaiveDateTime,
+) -> AppResult<String> {
+    let today = china_date(at.and_utc());
+    let n = crate::cases::store::next_counter(conn, r.department_id, "clue", today.year())?;
+    let clue_no = format!("{}线〔{}〕{n}号", r.short_name, today.year());
+    let discovered_on = china_date(r.clue.discovered_at);
+    let (due_on, basis) = rules::filing_due(discovered_on, 0, &[], r.profile, r.cal);
+    let id = uuid::Uuid::now_v7().to_string();
+    let trim = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    diesel::insert_into(clues::table)
+        .values((
+            clues::id.eq(&id),
+            clues::clue_no.eq(&clue_no),
+            clues::department_id.eq(r.department_id),
+            clues::source.eq(enum_str(&r.clue.source)),
+            clues::summary.eq(r.clue.summary.trim()),
+            clues::enforcement_item_code.eq(trim(&r.clue.enforcement_item_code)),
+            clues::party_name.eq(trim(&r.clue.party_name)),
+            clues::location.eq(trim(&r.clue.location)),
+            clues::occurred_at.eq(r.clue.occurred_at.map(|t| micros(t.naive_utc()))),
+            clues::discovered_at.eq(micros(r.clue.discovered_at.naive_utc())),
+            clues::registered_by.eq(&caller.user_id),
+            clues::registered_at.eq(micros(at)),
+            clues::status.eq("pending"),
+            clues::due_on.eq(due_on),
+            clues::due_basis.eq(&basis),
+            clues::import_batch.eq(r.batch),
+        ))
+        .execute(conn)?;
+    append_event(
+        conn,
+        &id,
+        caller,
+        "clue.registered",
+        &serde_json::json!({"clue_no": clue_no, "source": r.clue.source, "summary": r.clue.summary.trim(), "discovered_at": r.clue.discovered_at, "due_on": due_on, "import_batch": r.batch}),
+        at,
+    )?;
+    Ok(id)
+}
+
+/// The item, when named, must exist and be held by the department.
+fn check_item(
+    conn: &mut DbConn,
+    code: Option<&str>,
+    domains: &[String],
+    field: &str,
+) -> AppResult<()> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let item = crate::items::find(conn, code)?.ok_or_else(|| {
+        AppError::rule_on_field(
+            Code::EnforcementItemUnknown,
+            field,
+            format!("no enforcement item {code}"),
+        )
+    })?;
+    if !crate::items::held_by(&item, domains) {
+        return Err(AppError::rule_on_field(
+            Code::ItemNotHeldByDepartment,
+            field,
+            format!("the department does not hold item {code} (权责清单)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Registers a clue in the caller's department.
+pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppResult<Clue> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    required("summary", &req.summary, "what was found or reported")?;
+    let now = state.clock.now();
+    let errors = rules::check_dates(req.occurred_at, req.discovered_at, now);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let cal = state.calendar.get(&state.db).await?;
+    let dept_id = caller.department_id.clone();
+    let placed = {
+        let dept_id = dept_id.clone();
+        state
+            .db
+            .run(move |conn| crate::org::find_department(conn, &dept_id))
+            .await?
+            .ok_or_else(|| AppError::internal("the caller's department is gone"))?
+    };
+    let profile = profile_for(state, &placed.path, china_date(now)).await?;
+    let caller = caller.clone();
+    state
+        .db
+        .write(move |conn| {
+            check_item(
+                conn,
+                req.enforcement_item_code.as_deref(),
+                &placed.department.domains,
+                "enforcement_item_code",
+            )?;
+            let id = insert_clue(
+                conn,
+                &caller,
+                &Registration {
+                    clue: &req,
+                    department_id: &placed.department.id,
+                    short_name: &placed.department.short_name,
+                    profile: &profile,
+                    cal: &cal,
+                    batch: None,
+                },
+                now.naive_utc(),
+            )?;
+            Ok(load_row(conn, &id)?.view())
+        })
+        .await
+}
+
+/// What an import did (or, dry, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub rows: usize,
+    /// The clues registered (empty on a dry run).
+    pub clue_ids: Vec<String>,
+    pub batch: Option<String>,
+}
+
+/// Imports clues from a CSV of monitoring results (`rules::IMPORT_COLUMNS`):
+/// every row is checked, every bad cell reported with its line and
+/// column, and nothing registered when any row is bad.
+pub async fn import(
+    state: &AppState,
+    caller: &Caller,
+    csv_text: String,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    let now = state.clock.now();
+    let rows = rules::parse_import(&csv_text, now).map_err(import_error)?;
+    let cal = state.calendar.get(&state.db).await?;
+    let dept_id = caller.department_id.clone();
+    let placed = state
+        .db
+        .run(move |conn| crate::org::find_department(conn, &dept_id))
+        .await?
+        .ok_or_else(|| AppError::internal("the caller's department is gone"))?;
+    let profile = profile_for(state, &placed.path, china_date(now)).await?;
+    let caller = caller.clone();
+    state
+        .db
+        .write(move |conn| {
+            let mut problems = vec![];
+            for r in &rows {
+                if let Err(e) = check_item(
+                    conn,
+                    r.enforcement_item_code.as_deref(),
+                    &placed.department.domains,
+                    "enforcement_item_code",
+                ) {
+                    problems.push(rules::RowError {
+                        line: r.line,
+                        column: "enforcement_item_code".into(),
+                        reason: e.detail,
+                    });
+                }
+            }
+            if !problems.is_empty() {
+                return Err(import_error(problems));
+            }
+            if dry_run {
+                return Ok(ImportReport {
+                    dry_run,
+                    rows: rows.len(),
+                    clue_ids: vec![],
+                    batch: None,
+                });
+            }
+            let batch = uuid::Uuid::now_v7().to_string();
+            let mut ids = vec![];
+            for r in &rows {
+                let clue = NewClue {
+                    source: r.source,
+                    summary: r.summary.clone(),
+                    enforcement_item_code: r.enforcement_item_code.clone(),
+                    party_name: r.party_name.clone(),
+                    location: r.location.clone(),
+                    occurred_at: r.occurred_at,
+                    discovered_at: r.discovered_at,
+                };
+                ids.push(insert_clue(
+                    conn,
+                    &caller,
+                    &Registration {
+                        clue: &clue,
+                        department_id: &placed.department.id,
+                        short_name: &placed.department.short_name,
+                        profile: &profile,
+                        cal: &cal,
+                        batch: Some(&batch),
+                    },
+                    now.naive_utc(),
+                )?);
+            }
+            Ok(ImportReport {
+                dry_run,
+                rows: rows.len(),
+                clue_ids: ids,
+                batch: Some(batch),
+            })
+        })
+        .await
+}
+
+fn import_error(problems: Vec<rules::RowError>) -> AppError {
+    let first = problems
+        .first()
+        .map(|p| format!("line {} {}: {}", p.line, p.column, p.reason))
+        .unwrap_or_default();
+    let mut e = AppError::rule(
+        Code::ImportFailed,
+        format!(
+            "{} problem(s); nothing was imported. First: {first}",
+            problems.len()
+        ),
+    );
+    e.errors = problems
+        .into_iter()
+        .map(|p| FieldError {
+            line: Some(p.line),
+            ..FieldError::new(p.column, "invalid", p.reason)
+        })
+        .collect();
+    e
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ClueFilter {
+    pub status: Option<ClueStatus>,
+    /// Only clues whose decision is due by this day.
+    pub due_by: Option<NaiveDate>,
+}
+
+/// The clues of the caller's department (a supervisor: of their region),
+/// soonest due first.
+pub async fn list(state: &AppState, caller: &Caller, f: ClueFilter) -> AppResult<Vec<Clue>> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            let mut q = clues::table
+                .inner_join(departments::table.on(departments::id.eq(clues::department_id)))
+                .select(clues::all_columns)
+                .order((clues::due_on.asc(), clues::id.asc()))
+                .limit(500)
+                .into_boxed();
+            q = match scope::case_list_scope(&caller) {
+                scope::CaseListScope::Region(p) => {
+                    q.filter(departments::path.like(format!("{p}%")))
+                }
+                scope::CaseListScope::Department(d) => q.filter(clues::department_id.eq(d)),
+            };
+            if let Some(s) = f.status {
+                q = q.filter(clues::status.eq(enum_str(&s)));
+            }
+            if let Some(d) = f.due_by {
+                q = q.filter(clues::due_on.le(d));
+            }
+            let rows: Vec<ClueRow> = q.load(conn)?;
+            Ok(rows.into_iter().map(ClueRow::view).collect())
+        })
+        .await
+}
+
+/// One clue with its history.
+pub async fn get(state: &AppState, caller: &Caller, id: &str) -> AppResult<Clue> {
+    caller.require_any(scope::CASE_ROLES)?;
+    let (caller, id) = (caller.clone(), id.to_string());
+    state
+        .db
+        .run(move |conn| {
+            let mut clue = visible(conn, &caller, &id)?.view();
+            let rows: Vec<(i64, NaiveDateTime, String, String, String)> = clue_events::table
+                .filter(clue_events::clue_id.eq(&id))
+                .order(clue_events::seq.asc())
+                .select((
+                    clue_events::seq,
+                    clue_events::at,
+                    clue_events::actor_id,
+                    clue_events::action,
+                    clue_events::detail,
+                ))
+                .load(conn)?;
+            clue.events = rows
+                .into_iter()
+                .map(|(seq, at, actor_id, action, detail)| ClueEvent {
+                    seq,
+                    at: rfc3339(at),
+                    actor_id,
+                    action,
+                    detail: serde_json::from_str(&detail).unwrap_or_default(),
+                })
+                .collect();
+            Ok(clue)
+        })
+        .await
+}
+
+/// The clue's department's profile and path, for an act on it.
+async fn context(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<(Profile, std::sync::Arc<Calendar>)> {
+    let (c, id2) = (caller.clone(), id.to_string());
+    let path = state
+        .db
+        .run(move |conn| {
+            let row = visible(conn, &c, &id2)?;
+            Ok(departments::table
+                .find(&row.department_id)
+                .select(departments::path)
+                .first::<String>(conn)?)
+        })
+        .await?;
+    let now = state.clock.now();
+    let profile = profile_for(state, &path, china_date(now)).await?;
+    let cal = state.calendar.get(&state.db).await?;
+    Ok((profile, cal))
+}
+
+/// Testing, inspection or appraisal days (检测、检验、检疫、鉴定) that do not
+/// count against the filing period: after discovery, not after today, not
+/// overlapping, not inverted, at most the profile's span.
+pub async fn exclusion(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: ExclusionRequest,
+) -> AppResult<Clue> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    required("reason", &req.reason, "why these days do not count")?;
+    let (profile, cal) = context(state, caller, id).await?;
+    let now = state.clock.now();
+    let (caller, id) = (caller.clone(), id.to_string());
+    state
+        .db
+        .write(move |conn| {
+            let row = open_for(conn, &caller, &id)?;
+            let mut exclusions: Vec<ExclusionRequest> = serde_json::from_str(&row.exclusions).unwrap_or_default();
+            let discovered_on = china_date(row.discovered_at.and_utc());
+            crate::workflow::rules::check_exclusion(&req, discovered_on, china_date(now), &exclusions, profile.exclusion_max_days)?;
+            exclusions.push(req.clone());
+            let (due_on, basis) = rules::filing_due(discovered_on, row.extensions as u32, &exclusions, &profile, &cal);
+            diesel::update(clues::table.find(&id))
+                .set((clues::exclusions.eq(json_text(&exclusions)), clues::due_on.eq(due_on), clues::due_basis.eq(&basis)))
+                .execute(conn)?;
+            append_event(conn, &id, &caller, "clue.exclusion", &serde_json::json!({"kind": req.kind, "from": req.from, "to": req.to, "reason": req.reason, "due_on": due_on}), now.naive_utc())?;
+            Ok(load_row(conn, &id)?.view())
+        })
+        .await
+}
+
+/// An approval-bound act on a clue: a head of its department acts (directly
+/// or deciding an approval); officers ask with `POST /approvals`.
+fn head_of(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
+    let row = open_for(conn, caller, id)?;
+    if !caller.has(crate::auth::Role::Head) {
+        return Err(AppError::forbidden(
+            "a head of the department decides on a clue; officers ask for it with POST /api/v1/approvals",
+        ));
+    }
+    Ok(row)
+}
+
+/// 延长立案核查期限: once, by a head.
+pub async fn extend(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: ClueExtensionRequest,
+) -> AppResult<Clue> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    required(
+        "reason",
+        &req.reason,
+        "why the filing decision needs longer",
+    )?;
+    let (profile, cal) = context(state, caller, id).await?;
+    let now = state.clock.now();
+    let (caller, id) = (caller.clone(), id.to_string());
+    state
+        .db
+        .write(move |conn| {
+            let row = head_of(conn, &caller, &id)?;
+            rules::check_extension(row.extensions as u32)?;
+            let exclusions: Vec<ExclusionRequest> = serde_json::from_str(&row.exclusions).unwrap_or_default();
+            let discovered_on = china_date(row.discovered_at.and_utc());
+            let (due_on, basis) = rules::filing_due(discovered_on, row.extensions as u32 + 1, &exclusions, &profile, &cal);
+            let n = diesel::update(clues::table.filter(clues::id.eq(&id)).filter(clues::extensions.eq(row.extensions)))
+                .set((clues::extensions.eq(row.extensions + 1), clues::due_on.eq(due_on), clues::due_basis.eq(&basis)))
+                .execute(conn)?;
+            if n != 1 {
+                return Err(AppError::conflict("the clue was extended meanwhile"));
+            }
+            let at = now.naive_utc();
+            let approval = crate::approvals::settle(conn, &caller, ApprovalKind::ClueExtension, crate::approvals::Subject::Clue(&id), &row.department_id, &serde_json::to_value(&req).unwrap_or_default(), ("clue", &id), at)?;
+            append_event(conn, &id, &caller, "clue.extended", &serde_json::json!({"reason": req.reason, "due_on": due_on, "approval_id": approval}), at)?;
+            Ok(load_row(conn, &id)?.view())
+        })
+        .await
+}
+
+/// 不予立案 with its ground, by a head.
+pub async fn reject(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: RejectionRequest,
+) -> AppResult<Clue> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    required("reason", &req.reason, "the reasons for not filing")?;
+    let now = state.clock.now();
+    let (caller, id) = (caller.clone(), id.to_string());
+    state
+        .db
+        .write(move |conn| {
+            let row = head_of(conn, &caller, &id)?;
+            let serious = match &row.enforcement_item_code {
+                Some(code) => crate::items::find(conn, code)?.map(|i| i.serious_safety),
+                None => None,
+            };
+            rules::check_ground(req.ground, row.occurred_at.map(|t| china_date(t.and_utc())), china_date(row.discovered_at.and_utc()), serious)?;
+            let at = now.naive_utc();
+            mark_decided(conn, &caller, &id, ClueStatus::Rejected, at)?;
+            diesel::update(clues::table.find(&id))
+                .set((clues::ground.eq(enum_str(&req.ground)), clues::outcome_reason.eq(req.reason.trim())))
+                .execute(conn)?;
+            let approval = crate::approvals::settle(conn, &caller, ApprovalKind::ClueRejection, crate::approvals::Subject::Clue(&id), &row.department_id, &serde_json::to_value(&req).unwrap_or_default(), ("clue", &id), at)?;
+            append_event(conn, &id, &caller, "clue.rejected", &serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim(), "approval_id": approval}), at)?;
+            Ok(load_row(conn, &id)?.view())
+        })
+        .await
+}
+
+/// 移送: the clue goes to the competent agency, by a head.
+pub async fn transfer(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: ClueTransferRequest,
+) -> AppResult<Clue> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    required("reason", &req.reason, "why another agency is competent")?;
+    let now = state.clock.now();
+    let (caller, id) = (caller.clone(), id.to_string());
+    state
+        .db
+        .write(move |conn| {
+            let row = head_of(conn, &caller, &id)?;
+            let target = crate::org::find_department(conn, &req.to_department_id)?
+                .ok_or_else(|| AppError::rule_on_field(Code::TransferTargetInvalid, "to_department_id", "no such department"))?;
+            if target.department.id == row.department_id {
+                return Err(AppError::rule_on_field(Code::TransferTargetInvalid, "to_department_id", "a clue is transferred to another agency"));
+            }
+            let at = now.naive_utc();
+            mark_decided(conn, &caller, &id, ClueStatus::Transferred, at)?;
+            diesel::update(clues::table.find(&id))
+                .set((clues::transferred_to.eq(&target.department.id), clues::outcome_reason.eq(req.reason.trim())))
+                .execute(conn)?;
+            let approval = crate::approvals::settle(conn, &caller, ApprovalKind::ClueTransfer, crate::approvals::Subject::Clue(&id), &row.department_id, &serde_json::to_value(&req).unwrap_or_default(), ("clue", &id), at)?;
+            append_event(conn, &id, &caller, "clue.transferred", &serde_json::json!({"to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim(), "approval_id": approval}), at)?;
+            crate::workbench::notify_department(conn, &target.department.id, &[crate::auth::Role::Head, crate::auth::Role::Officer], &crate::workbench::Message {
+                kind: "clue_received",
+                dedup_key: format!("clue_received:{id}"),
+                title: format!("收到移送线索：{}", row.summary),
+                case_id: None,
+                subject_id: Some(id.clone()),
+            }, at)?;
+            Ok(load_row(conn, &id)?.view())
+        })
+        .await
+}
+
+/// 立案 from the clue, by a head: the case is filed with the clue's source
+/// and discovery (the limitation judged at discovery, Art 36) and linked,
+/// in the filing's transaction. Answers the new case's response.
+pub async fn file(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    mut req: crate::cases::NewCase,
+) -> AppResult<crate::cases::StoredResponse> {
+    caller.require_any(scope::CLUE_ROLES)?;
+    let (c, id2) = (caller.clone(), id.to_string());
+    let row = state.db.run(move |conn| head_of(conn, &c, &id2)).await?;
+    // The clue states when and how the agency learnt of it.
+    req.discovered_at = row.discovered_at.and_utc();
+    req.source = enum_parse(&row.source).unwrap_or(req.source);
+    let (c, id2, dept) = (caller.clone(), id.to_string(), row.department_id.clone());
+    let body = serde_json::to_value(&req).unwrap_or_default();
+    let link: crate::cases::FilingLink = Box::new(move |conn, case_id, at| {
+        let row = head_of(conn, &c, &id2)?;
+        mark_decided(conn, &c, &id2, ClueStatus::Filed, at)?;
+        diesel::update(clues::table.find(&id2))
+            .set(clues::case_id.eq(case_id))
+            .execute(conn)?;
+        let approval = crate::approvals::settle(
+            conn,
+            &c,
+            ApprovalKind::ClueFiling,
+            crate::approvals::Subject::Clue(&id2),
+            &dept,
+            &body,
+            ("case", case_id),
+            at,
+        )?;
+        let late = china_date(at.and_utc()) > row.due_on;
+        append_event(
+            conn,
+            &id2,
+            &c,
+            "clue.filed",
+            &serde_json::json!({"case_id": case_id, "approval_id": approval, "due_on": row.due_on, "late": late}),
+            at,
+        )?;
+        Ok(
+            serde_json::json!({"clue_id": id2, "clue_no": row.clue_no, "approval_id": approval, "decided_after_due": late}),
+        )
+    });
+    crate::cases::file_case_linked(state, caller.clone(), req, None, Some(link)).await
+}
+
+/// Refuses (404/403/409) unless the caller may work on the clue and it is
+/// still waiting for its decision.
+pub fn check_open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<()> {
+    open_for(conn, caller, id).map(drop)
+}
+
+/// Appends to a clue's history from another capability (approvals).
+pub fn record(
+    conn: &mut DbConn,
+    clue_id: &str,
+    caller: &Caller,
+    action: &str,
+    detail: &serde_json::Value,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    append_event(conn, clue_id, caller, action, detail, at)
+}

@@ -1,0 +1,51 @@
+//! `GET /me/tasks`, `GET /me/messages`, `POST /me/messages/{id}/read`.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+
+use super::*;
+
+/// What the caller must do next, soonest due first: clue decisions,
+/// approvals and reviews waiting, the deadlines of their cases (decision,
+/// service, payment …). Done work disappears.
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "workbench",
+    responses((status = 200, body = inline(crate::http::Page<Task>)), (status = 401, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/me/tasks")]
+pub async fn tasks_handler(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    Ok(crate::http::Page::all(tasks(&state, &caller).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    #[serde(default)]
+    pub unread: bool,
+}
+
+/// The caller's messages, newest first, with the unread count.
+#[utoipa::path(get, path = "/api/v1/me/messages", tag = "workbench", params(InboxQuery),
+    responses((status = 200, body = Inbox), (status = 401, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/me/messages")]
+pub async fn messages_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<InboxQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(inbox(&state, &caller, q.unread).await?))
+}
+
+/// Marks a message read.
+#[utoipa::path(post, path = "/api/v1/me/messages/{id}/read", tag = "workbench",
+    responses((status = 204), (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/me/messages/{id}/read")]
+pub async fn read_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    mark_read(&state, &caller, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

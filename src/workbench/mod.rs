@@ -1,0 +1,412 @@
+//! The officer's workbench: what the caller must do next (`GET /me/tasks`),
+//! computed from the data each time so a task disappears the moment it is
+//! done, and in-app messages (`GET /me/messages`) — approvals asked and
+//! answered, reviews returned, transfers and clues received, deadlines
+//! close at hand — one per (user, dedup key), so nothing announces itself
+//! twice.
+
+pub mod api;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::{roles_from_json, Caller, Role};
+use crate::clock::{china_date, rfc3339};
+use crate::db::schema::{
+    approvals, case_deadlines, case_officers, cases, clues, departments, legal_reviews, messages,
+    users,
+};
+use crate::db::{micros, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+/// A message about to be sent.
+pub struct Message {
+    pub kind: &'static str,
+    /// Same key, same user: sent once.
+    pub dedup_key: String,
+    pub title: String,
+    pub case_id: Option<String>,
+    pub subject_id: Option<String>,
+}
+
+/// Sends `m` to each user who has not had it yet (in the caller's
+/// transaction; a concurrent duplicate is absorbed by a savepoint).
+pub fn notify(
+    conn: &mut DbConn,
+    user_ids: &[String],
+    m: &Message,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    for user in user_ids {
+        let seen: i64 = messages::table
+            .filter(messages::user_id.eq(user))
+            .filter(messages::dedup_key.eq(&m.dedup_key))
+            .count()
+            .get_result(conn)?;
+        if seen > 0 {
+            continue;
+        }
+        let inserted = conn.transaction(|c| {
+            diesel::insert_into(messages::table)
+                .values((
+                    messages::id.eq(uuid::Uuid::now_v7().to_string()),
+                    messages::user_id.eq(user),
+                    messages::dedup_key.eq(&m.dedup_key),
+                    messages::kind.eq(m.kind),
+                    messages::title.eq(&m.title),
+                    messages::case_id.eq(&m.case_id),
+                    messages::subject_id.eq(&m.subject_id),
+                    messages::created_at.eq(micros(at)),
+                ))
+                .execute(c)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Sends `m` to the active users of a department who hold one of `roles`.
+pub fn notify_department(
+    conn: &mut DbConn,
+    department_id: &str,
+    roles: &[Role],
+    m: &Message,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let people: Vec<(String, String)> = users::table
+        .filter(users::department_id.eq(department_id))
+        .filter(users::disabled.eq(false))
+        .select((users::id, users::roles))
+        .load(conn)?;
+    let ids: Vec<String> = people
+        .into_iter()
+        .filter(|(_, r)| roles_from_json(r).iter().any(|r| roles.contains(r)))
+        .map(|(id, _)| id)
+        .collect();
+    notify(conn, &ids, m, at)
+}
+
+/// Sends `m` to the officers currently on a case.
+pub fn notify_case_officers(
+    conn: &mut DbConn,
+    case_id: &str,
+    m: &Message,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let ids: Vec<String> = case_officers::table
+        .filter(case_officers::case_id.eq(case_id))
+        .filter(case_officers::role.eq("officer"))
+        .select(case_officers::user_id)
+        .load(conn)?;
+    notify(conn, &ids, m, at)
+}
+
+/// One thing the caller must do next.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Task {
+    /// `clue_decision`, `approval`, `legal_review`, `decision_due`,
+    /// `service_due`, `payment_due`, `payment_overdue`, `case_deadline`.
+    pub kind: String,
+    pub title: String,
+    pub due_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub case_id: Option<String>,
+    pub case_no: Option<String>,
+    /// The clue, approval or review the task is about.
+    pub subject_id: Option<String>,
+    /// Where to act (API path).
+    pub link: String,
+}
+
+/// Deadlines of a case that are the party's or the reviewer's to meet,
+/// not the officers'.
+const NOT_THE_OFFICERS: &[&str] = &["statement", "hearing_request", "legal_review"];
+
+fn deadline_task(kind: &str, due: NaiveDate, today: NaiveDate) -> (&'static str, String) {
+    let overdue = due < today;
+    match kind {
+        "decision" => ("decision_due", "作出处罚决定（办案期限）".into()),
+        "service" => ("service_due", "送达行政处罚决定书".into()),
+        "payment" if overdue => (
+            "payment_overdue",
+            "罚款逾期未缴纳：催告或申请强制执行".into(),
+        ),
+        "payment" => ("payment_due", "罚款缴纳期限".into()),
+        other => ("case_deadline", format!("办案期限：{other}")),
+    }
+}
+
+/// The caller's tasks, soonest first (undated ones last).
+pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResult<Vec<Task>> {
+    let mut out = vec![];
+    let head = caller.has(Role::Head);
+    // Clue decisions: the registrar's, and every head's of the department.
+    if caller.has_any(&[Role::Officer, Role::Head]) {
+        let mut q = clues::table
+            .filter(clues::department_id.eq(&caller.department_id))
+            .filter(clues::status.eq("pending"))
+            .select((clues::id, clues::clue_no, clues::summary, clues::due_on))
+            .into_boxed();
+        if !head {
+            q = q.filter(clues::registered_by.eq(&caller.user_id));
+        }
+        for (id, no, summary, due) in q.load::<(String, String, String, NaiveDate)>(conn)? {
+            out.push(Task {
+                kind: "clue_decision".into(),
+                title: format!("决定是否立案：{no} {summary}"),
+                due_on: Some(due),
+                overdue: due < today,
+                case_id: None,
+                case_no: None,
+                link: format!("/api/v1/clues/{id}"),
+                subject_id: Some(id),
+            });
+        }
+    }
+    // Approvals waiting for a head.
+    if head {
+        let rows: Vec<(String, Option<String>, String)> = approvals::table
+            .filter(approvals::department_id.eq(&caller.department_id))
+            .filter(approvals::status.eq("pending"))
+            .select((approvals::id, approvals::case_id, approvals::summary))
+            .load(conn)?;
+        for (id, case_id, summary) in rows {
+            out.push(Task {
+                kind: "approval".into(),
+                title: format!("待审批：{summary}"),
+                due_on: None,
+                overdue: false,
+                case_id,
+                case_no: None,
+                link: format!("/api/v1/approvals/{id}"),
+                subject_id: Some(id),
+            });
+        }
+    }
+    // Legality reviews waiting for a reviewer of the department or above.
+    if caller.has(Role::LegalReviewer) {
+        let rows: Vec<(String, String, NaiveDate, String)> = legal_reviews::table
+            .inner_join(cases::table.on(cases::id.eq(legal_reviews::case_id)))
+            .inner_join(departments::table.on(departments::id.eq(cases::department_id)))
+            .filter(legal_reviews::status.eq("pending"))
+            .filter(departments::path.like(format!("{}%", caller.department_path)))
+            .select((
+                legal_reviews::id,
+                cases::id,
+                legal_reviews::due_on,
+                cases::case_no,
+            ))
+            .load(conn)?;
+        for (id, case_id, due, case_no) in rows {
+            out.push(Task {
+                kind: "legal_review".into(),
+                title: format!("法制审核：{case_no}"),
+                due_on: Some(due),
+                overdue: due < today,
+                case_id: Some(case_id),
+                case_no: Some(case_no),
+                link: format!("/api/v1/reviews/{id}"),
+                subject_id: Some(id),
+            });
+        }
+    }
+    // The open deadlines of the caller's own cases.
+    let rows: Vec<(String, String, String, NaiveDate)> = case_deadlines::table
+        .inner_join(cases::table.on(cases::id.eq(case_deadlines::case_id)))
+        .inner_join(case_officers::table.on(case_officers::case_id.eq(case_deadlines::case_id)))
+        .filter(case_officers::user_id.eq(&caller.user_id))
+        .filter(case_officers::role.eq("officer"))
+        .filter(case_deadlines::status.eq("open"))
+        .filter(cases::status.ne_all(["closed", "archived", "terminated", "transferred"]))
+        .select((
+            cases::id,
+            cases::case_no,
+            case_deadlines::kind,
+            case_deadlines::due_on,
+        ))
+        .load(conn)?;
+    for (case_id, case_no, kind, due) in rows {
+        if NOT_THE_OFFICERS.contains(&kind.as_str()) {
+            continue;
+        }
+        let (task_kind, title) = deadline_task(&kind, due, today);
+        out.push(Task {
+            kind: task_kind.into(),
+            title: format!("{title}：{case_no}"),
+            due_on: Some(due),
+            overdue: due < today,
+            link: format!("/api/v1/cases/{case_id}"),
+            case_id: Some(case_id),
+            case_no: Some(case_no),
+            subject_id: Some(kind),
+        });
+    }
+    out.sort_by(|a, b| match (a.due_on, b.due_on) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.link.cmp(&b.link),
+    });
+    Ok(out)
+}
+
+pub async fn tasks(state: &AppState, caller: &Caller) -> AppResult<Vec<Task>> {
+    let today = china_date(state.clock.now());
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| tasks_of(conn, &caller, today))
+        .await
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub case_id: Option<String>,
+    pub subject_id: Option<String>,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Inbox {
+    pub items: Vec<MessageView>,
+    pub unread: i64,
+}
+
+/// The caller's messages, newest first, after sending the deadline
+/// reminders now due: a task due within the profile's lead time
+/// (`deadline_warning_working_days`) announces itself once per due day.
+pub async fn inbox(state: &AppState, caller: &Caller, unread_only: bool) -> AppResult<Inbox> {
+    let now = state.clock.now();
+    let today = china_date(now);
+    let cal = state.calendar.get(&state.db).await?;
+    let data = state.discretion.get(&state.db).await?;
+    let lead = crate::profiles::in_force(&data.profiles, &caller.department_path, today)
+        .deadline_warning_working_days;
+    let caller = caller.clone();
+    state
+        .db
+        .write(move |conn| {
+            for t in tasks_of(conn, &caller, today)? {
+                let Some(due) = t.due_on else { continue };
+                if due >= today && cal.working_days_between(today, due) > lead {
+                    continue;
+                }
+                let subject = t.subject_id.clone().unwrap_or_default();
+                let m = Message {
+                    kind: "deadline",
+                    dedup_key: format!(
+                        "deadline:{}:{}:{}:{}",
+                        t.kind,
+                        t.case_id.as_deref().unwrap_or(""),
+                        subject,
+                        due
+                    ),
+                    title: if t.overdue {
+                        format!("已逾期（{due}）：{}", t.title)
+                    } else {
+                        format!("{due}到期：{}", t.title)
+                    },
+                    case_id: t.case_id.clone(),
+                    subject_id: t.subject_id.clone(),
+                };
+                notify(
+                    conn,
+                    std::slice::from_ref(&caller.user_id),
+                    &m,
+                    now.naive_utc(),
+                )?;
+            }
+            let mut q = messages::table
+                .filter(messages::user_id.eq(&caller.user_id))
+                .order((messages::created_at.desc(), messages::id.desc()))
+                .limit(200)
+                .into_boxed();
+            if unread_only {
+                q = q.filter(messages::read_at.is_null());
+            }
+            type Row = (
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                NaiveDateTime,
+                Option<NaiveDateTime>,
+            );
+            let rows: Vec<Row> = q
+                .select((
+                    messages::id,
+                    messages::kind,
+                    messages::title,
+                    messages::case_id,
+                    messages::subject_id,
+                    messages::created_at,
+                    messages::read_at,
+                ))
+                .load(conn)?;
+            let unread: i64 = messages::table
+                .filter(messages::user_id.eq(&caller.user_id))
+                .filter(messages::read_at.is_null())
+                .count()
+                .get_result(conn)?;
+            Ok(Inbox {
+                items: rows
+                    .into_iter()
+                    .map(
+                        |(id, kind, title, case_id, subject_id, created, read)| MessageView {
+                            id,
+                            kind,
+                            title,
+                            case_id,
+                            subject_id,
+                            created_at: rfc3339(created),
+                            read_at: read.map(rfc3339),
+                        },
+                    )
+                    .collect(),
+                unread,
+            })
+        })
+        .await
+}
+
+/// Marks one of the caller's messages read (again: unchanged).
+pub async fn mark_read(state: &AppState, caller: &Caller, id: &str) -> AppResult<()> {
+    let now = micros(state.clock.now().naive_utc());
+    let (user, id) = (caller.user_id.clone(), id.to_string());
+    state
+        .db
+        .write(move |conn| {
+            let found: i64 = messages::table
+                .filter(messages::id.eq(&id))
+                .filter(messages::user_id.eq(&user))
+                .count()
+                .get_result(conn)?;
+            if found == 0 {
+                return Err(AppError::not_found("message not found"));
+            }
+            diesel::update(
+                messages::table
+                    .filter(messages::id.eq(&id))
+                    .filter(messages::read_at.is_null()),
+            )
+            .set(messages::read_at.eq(now))
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+}
