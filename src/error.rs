@@ -118,6 +118,11 @@ pub enum Code {
     ClueDecided,
     ClueExtensionUsed,
     ClueGroundNotMet,
+    // seized property
+    SeizureExtensionUsed,
+    PropertyNotSettled,
+    DisposalNeedsDecision,
+    MeasureNotActive,
 }
 
 impl Code {

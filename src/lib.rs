@@ -23,6 +23,7 @@ pub mod items;
 pub mod openapi;
 pub mod org;
 pub mod profiles;
+pub mod property;
 pub mod records;
 pub mod seed;
 pub mod service;
@@ -159,6 +160,13 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(workbench::api::tasks_handler)
         .service(workbench::api::messages_handler)
         .service(workbench::api::read_handler)
+        .service(property::api::preservation_handler)
+        .service(property::api::preservation_decision_handler)
+        .service(property::api::seizure_handler)
+        .service(property::api::seizure_extension_handler)
+        .service(property::api::custody_handler)
+        .service(property::api::disposal_handler)
+        .service(property::api::items_handler)
         .service(transfers::api::request_handler)
         .service(transfers::api::approve_handler)
         .service(transfers::api::accept_handler)

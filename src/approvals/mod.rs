@@ -296,6 +296,19 @@ fn check_request(kind: ApprovalKind, request: &serde_json::Value) -> AppResult<(
             "kind",
             "a transfer is asked for with POST /api/v1/cases/{id}/transfers, which queues its approval",
         )),
+        ApprovalKind::Preservation | ApprovalKind::Seizure => {
+            if request.get("measure_id").is_some() {
+                return Err(AppError::rule_on_field(
+                    Code::ApprovalKindMismatch,
+                    "request",
+                    "an emergency measure queues its own approval",
+                ));
+            }
+            parse::<crate::property::MeasureRequest>(request)
+        }
+        ApprovalKind::PreservationDecision => parse::<crate::property::PreservationDecisionRequest>(request),
+        ApprovalKind::SeizureExtension => parse::<crate::property::SeizureExtensionRequest>(request),
+        ApprovalKind::Disposal => parse::<crate::property::DisposalRequest>(request),
         ApprovalKind::ClueFiling => parse::<crate::cases::NewCase>(request),
         ApprovalKind::ClueRejection => parse::<crate::clues::RejectionRequest>(request),
         ApprovalKind::ClueExtension => parse::<crate::clues::ClueExtensionRequest>(request),
@@ -578,6 +591,37 @@ async fn run(state: &AppState, head: &Caller, row: &ApprovalRow) -> AppResult<()
                 .await
                 .map(drop)
         }
+        ApprovalKind::Preservation | ApprovalKind::Seizure => {
+            if request.get("measure_id").is_some() {
+                return crate::property::confirm(state, head, case, kind, body(&request)?)
+                    .await
+                    .map(drop);
+            }
+            if kind == ApprovalKind::Preservation {
+                crate::property::preserve(state, head, case, None, body(&request)?)
+                    .await
+                    .map(drop)
+            } else {
+                crate::property::seize(state, head, case, None, body(&request)?)
+                    .await
+                    .map(drop)
+            }
+        }
+        ApprovalKind::PreservationDecision => {
+            crate::property::decide_preservation(state, head, case, None, body(&request)?)
+                .await
+                .map(drop)
+        }
+        ApprovalKind::SeizureExtension => {
+            crate::property::extend_seizure(state, head, case, None, body(&request)?)
+                .await
+                .map(drop)
+        }
+        ApprovalKind::Disposal => {
+            crate::property::dispose(state, head, case, None, body(&request)?)
+                .await
+                .map(drop)
+        }
         ApprovalKind::ClueFiling => crate::clues::file(state, head, clue, body(&request)?)
             .await
             .map(drop),
@@ -635,6 +679,12 @@ async fn reject(
             if let Some(case_id) = &case_id {
                 let actor = crate::cases::actor_on_case(conn, &caller, case_id)?;
                 crate::records::append(conn, key.as_bytes(), case_id, &actor, "approval.rejected", &detail, Some(&caller.request_id), now)?;
+                if matches!(kind, ApprovalKind::Preservation | ApprovalKind::Seizure) {
+                    // An emergency measure the head does not approve is lifted at once (Compulsion Law Art 19).
+                    if let Ok(r) = serde_json::from_str::<crate::property::Retrospective>(&request) {
+                        crate::property::lift(conn, case_id, &r.measure_id, &caller.user_id, now)?;
+                    }
+                }
                 if kind == ApprovalKind::Transfer {
                     // The transfer asked for falls with its approval.
                     if let Ok(t) = serde_json::from_str::<TransferRef>(&request) {

@@ -32,6 +32,16 @@ pub enum ApprovalKind {
     Recusal,
     /// 案件移送 / 涉嫌犯罪案件移送 (`POST /transfers/{id}/approve`).
     Transfer,
+    /// 先行登记保存, APL Art 56 (`POST /cases/{id}/preservations`).
+    Preservation,
+    /// The decision on preserved evidence within 7 working days.
+    PreservationDecision,
+    /// 查封、扣押, Compulsion Law Art 18 (`POST /cases/{id}/seizures`).
+    Seizure,
+    /// 延长查封、扣押期限, Compulsion Law Art 25.
+    SeizureExtension,
+    /// 涉案财物处置: return, confiscation, destruction, transfer.
+    Disposal,
     /// 立案 from a clue, APL Art 54 ¶2 (`POST /clues/{id}/filing`).
     ClueFiling,
     /// 不予立案 (`POST /clues/{id}/rejection`).
@@ -67,6 +77,11 @@ impl ApprovalKind {
             ApprovalKind::Reassignment => "承办人变更审批",
             ApprovalKind::Recusal => "回避决定审批",
             ApprovalKind::Transfer => "案件移送审批",
+            ApprovalKind::Preservation => "先行登记保存审批",
+            ApprovalKind::PreservationDecision => "先行登记保存处理决定审批",
+            ApprovalKind::Seizure => "查封（扣押）审批",
+            ApprovalKind::SeizureExtension => "延长查封（扣押）期限审批",
+            ApprovalKind::Disposal => "涉案财物处置审批",
             ApprovalKind::ClueFiling => "立案审批",
             ApprovalKind::ClueRejection => "不予立案审批",
             ApprovalKind::ClueExtension => "延长立案核查期限审批",

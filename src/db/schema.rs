@@ -483,6 +483,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    property_measures (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        status -> Text,
+        emergency -> Bool,
+        approved -> Bool,
+        started_at -> Timestamp,
+        due_on -> Date,
+        extensions -> Integer,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    property_items (id) {
+        id -> Text,
+        case_id -> Text,
+        measure_id -> Text,
+        name -> Text,
+        specification -> Text,
+        quantity -> Text,
+        unit -> Text,
+        item_condition -> Text,
+        location -> Text,
+        custodian -> Text,
+        status -> Text,
+        disposal_reason -> Nullable<Text>,
+        disposed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    custody_log (item_id, seq) {
+        item_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        action -> Text,
+        custodian -> Text,
+        location -> Text,
+        note -> Text,
+        actor_id -> Text,
+    }
+}
+
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -516,4 +567,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clues,
     clue_events,
     messages,
+    property_measures,
+    property_items,
+    custody_log,
 );

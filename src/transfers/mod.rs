@@ -257,6 +257,10 @@ pub async fn approve(state: &AppState, caller: &Caller, transfer_id: &str) -> Ap
         for k in ["decision", "statement", "hearing_request", "legal_review"] {
             act.statuses.push((k, "cancelled"));
         }
+        let sent = crate::property::settle_on_exit(ctx, true)?;
+        if let Some(o) = act.detail.as_object_mut() {
+            o.insert("property_transferred".into(), sent.into());
+        }
         crate::workbench::notify_department(
             ctx.conn,
             &t.to_department_id,

@@ -2027,6 +2027,7 @@ pub async fn close(
             ctx.moving_to(CaseStatus::Closed)?;
             let owed = owed_on(&ctx.file, ctx.today());
             check_closure(&ctx.file, owed.as_ref())?;
+            crate::property::rules::check_settled(&crate::property::held_items(ctx.conn, &ctx.case.id)?)?;
             let detail = serde_json::json!({"reason": req.reason, "paid_fen": ctx.file.paid_fen()});
             let mut act = Act::new("closure", to_value(&req), "case.closed", detail);
             // 结案审批表.
@@ -2184,7 +2185,8 @@ pub async fn terminate(
                     "why the case ends",
                 )]));
             }
-            let detail = serde_json::json!({"reason": req.reason});
+            let returned = crate::property::settle_on_exit(ctx, false)?;
+            let detail = serde_json::json!({"reason": req.reason, "property_returned": returned});
             let mut act = Act::new("termination", to_value(&req), "case.terminated", detail);
             for k in [
                 "decision",

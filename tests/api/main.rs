@@ -15,6 +15,7 @@ mod evidence;
 mod investigation;
 mod items;
 mod org;
+mod property;
 mod records;
 mod service;
 mod transfers;

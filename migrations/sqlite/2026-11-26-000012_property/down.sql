@@ -1,0 +1,3 @@
+DROP TABLE custody_log;
+DROP TABLE property_items;
+DROP TABLE property_measures;

@@ -1,0 +1,893 @@
+//! 证据先行登记保存与查封扣押 — preserved and seized property. A measure
+//! (先行登记保存, 查封, 扣押) lists every item it holds (name,
+//! specification, quantity, condition, location, custodian); every hand-over
+//! is a line of the item's custody log; every item ends in a disposal a
+//! head approves (return, confiscation, destruction, transfer with the
+//! case). A preservation is decided within 7 working days, a seizure lasts
+//! 30 days and is extended once. In an emergency officers act first and a
+//! head approves within 24 hours (Compulsion Law Art 19); a refusal lifts
+//! the measure. A case closes only with every item settled; terminating it
+//! returns what is held, transferring it sends the items along.
+//!
+//! Every act is a workflow step (`workflow::perform`): one transaction with
+//! its record entry, its approval and its deadlines.
+
+pub mod api;
+pub mod rules;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::approvals::rules::ApprovalKind;
+use crate::auth::{scope, Caller, Role};
+use crate::cases::rules::CaseStatus;
+use crate::clock::{china_date, rfc3339};
+use crate::db::schema::{custody_log, property_items, property_measures};
+use crate::db::{enum_parse, enum_str, micros, DbConn};
+use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::workflow::{perform, set_deadline, Act, Ctx, Guard, StepView};
+use crate::AppState;
+use rules::{Disposal, ItemStatus, MeasureKind, MeasureStatus, PreservationOutcome};
+
+/// One item of a measure's list (清单).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    pub name: String,
+    #[serde(default)]
+    pub specification: String,
+    /// As counted, with its unit (e.g. "12", "瓶").
+    pub quantity: String,
+    #[serde(default)]
+    pub unit: String,
+    /// 状态: as found (sealed, damaged …).
+    #[serde(default)]
+    pub condition: String,
+    /// Where it is kept.
+    pub location: String,
+    /// Who keeps it.
+    pub custodian: String,
+}
+
+/// `POST /cases/{id}/preservations` and `POST /cases/{id}/seizures`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureRequest {
+    /// Seizures only: 查封 (sealing in place) rather than 扣押 (taking away).
+    #[serde(default)]
+    pub sealing: bool,
+    pub started_at: DateTime<Utc>,
+    pub reason: String,
+    /// Taken on the spot before approval (Compulsion Law Art 19): a head
+    /// approves within 24 hours or the measure is lifted.
+    #[serde(default)]
+    pub emergency: bool,
+    pub items: Vec<ItemInput>,
+}
+
+/// `POST /cases/{id}/preservations/decision`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreservationDecisionRequest {
+    pub measure_id: String,
+    pub outcome: PreservationOutcome,
+    pub reason: String,
+}
+
+/// `POST /cases/{id}/seizures/extension`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeizureExtensionRequest {
+    pub measure_id: String,
+    pub days: u32,
+    pub reason: String,
+}
+
+/// `POST /cases/{id}/items/disposal`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisposalRequest {
+    pub item_ids: Vec<String>,
+    pub disposal: Disposal,
+    pub reason: String,
+}
+
+/// `POST /cases/{id}/items/custody` — a hand-over.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustodyRequest {
+    pub item_ids: Vec<String>,
+    pub custodian: String,
+    pub location: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A head's after-the-fact approval of an emergency measure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Retrospective {
+    pub measure_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustodyEntry {
+    pub seq: i64,
+    pub at: String,
+    pub action: String,
+    pub custodian: String,
+    pub location: String,
+    pub note: String,
+    pub actor_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Item {
+    pub id: String,
+    pub measure_id: String,
+    pub name: String,
+    pub specification: String,
+    pub quantity: String,
+    pub unit: String,
+    pub condition: String,
+    pub location: String,
+    pub custodian: String,
+    pub status: ItemStatus,
+    pub disposal_reason: Option<String>,
+    pub disposed_at: Option<String>,
+    pub custody_log: Vec<CustodyEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Measure {
+    pub id: String,
+    pub kind: MeasureKind,
+    pub status: MeasureStatus,
+    pub emergency: bool,
+    /// A head approved it (before, or within 24 hours in an emergency).
+    pub approved: bool,
+    pub started_at: String,
+    /// Decision due (preservation) or end of the period (seizure).
+    pub due_on: chrono::NaiveDate,
+    pub extensions: i32,
+    pub reason: String,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Property {
+    pub measures: Vec<Measure>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Queryable)]
+struct MeasureRow {
+    id: String,
+    _case_id: String,
+    kind: String,
+    status: String,
+    emergency: bool,
+    approved: bool,
+    started_at: NaiveDateTime,
+    due_on: chrono::NaiveDate,
+    extensions: i32,
+    reason: String,
+    _created_by: String,
+    _created_at: NaiveDateTime,
+    _ended_at: Option<NaiveDateTime>,
+    outcome: Option<String>,
+}
+
+impl MeasureRow {
+    fn kind(&self) -> MeasureKind {
+        enum_parse(&self.kind).unwrap_or(MeasureKind::Seizure)
+    }
+
+    fn view(self) -> Measure {
+        Measure {
+            kind: self.kind(),
+            status: enum_parse(&self.status).unwrap_or(MeasureStatus::Active),
+            id: self.id,
+            emergency: self.emergency,
+            approved: self.approved,
+            started_at: rfc3339(self.started_at),
+            due_on: self.due_on,
+            extensions: self.extensions,
+            reason: self.reason,
+            outcome: self.outcome,
+        }
+    }
+}
+
+fn deadline_kind(measure_id: &str) -> String {
+    format!("property:{measure_id}")
+}
+
+fn approval_deadline_kind(measure_id: &str) -> String {
+    format!("emergency_approval:{measure_id}")
+}
+
+fn measure_of(conn: &mut DbConn, case_id: &str, id: &str) -> AppResult<MeasureRow> {
+    property_measures::table
+        .filter(property_measures::id.eq(id))
+        .filter(property_measures::case_id.eq(case_id))
+        .first::<MeasureRow>(conn)
+        .optional()?
+        .ok_or_else(|| {
+            AppError::rule_on_field(Code::NotFound, "measure_id", "no such measure on this case")
+        })
+}
+
+fn required(field: &str, value: &str, what: &str) -> AppResult<()> {
+    if value.trim().is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            field, "required", what,
+        )]));
+    }
+    Ok(())
+}
+
+/// One line of an item's custody log.
+struct LogLine<'a> {
+    action: &'a str,
+    custodian: &'a str,
+    location: &'a str,
+    note: &'a str,
+}
+
+fn log(
+    conn: &mut DbConn,
+    item_id: &str,
+    line: LogLine,
+    actor: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let last: Option<i64> = custody_log::table
+        .filter(custody_log::item_id.eq(item_id))
+        .select(diesel::dsl::max(custody_log::seq))
+        .first(conn)?;
+    diesel::insert_into(custody_log::table)
+        .values((
+            custody_log::item_id.eq(item_id),
+            custody_log::seq.eq(last.unwrap_or(0) + 1),
+            custody_log::at.eq(micros(at)),
+            custody_log::action.eq(line.action),
+            custody_log::custodian.eq(line.custodian),
+            custody_log::location.eq(line.location),
+            custody_log::note.eq(line.note),
+            custody_log::actor_id.eq(actor),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether a measure may still be taken: before the decision.
+fn check_investigating(status: CaseStatus) -> AppResult<()> {
+    use CaseStatus::*;
+    if !matches!(
+        status,
+        Filed
+            | Investigating
+            | ReportSubmitted
+            | Notified
+            | HearingRequested
+            | HearingHeld
+            | LegalReview
+            | CollectiveDiscussion
+    ) {
+        return Err(AppError::rule(
+            Code::TransitionNotAllowed,
+            "证据保全和查封扣押在调查取证阶段采取（行政处罚法第五十六条）",
+        ));
+    }
+    Ok(())
+}
+
+/// Takes a measure: by a head, or by the case's officers in an emergency
+/// (the approval then queued, due within 24 hours).
+async fn take(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    kind: MeasureKind,
+    req: MeasureRequest,
+) -> AppResult<StepView> {
+    required(
+        "reason",
+        &req.reason,
+        "the facts and the law the measure rests on",
+    )?;
+    if req.items.is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            "items",
+            "required",
+            "the list of every item held (清单)",
+        )]));
+    }
+    let errors: Vec<FieldError> = req
+        .items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, it)| {
+            rules::item_errors(i, &it.name, &it.quantity, &it.location, &it.custodian)
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let approval_kind = if kind == MeasureKind::Preservation {
+        ApprovalKind::Preservation
+    } else {
+        ApprovalKind::Seizure
+    };
+    let emergency = req.emergency && !caller.has(Role::Head);
+    let guard = if emergency {
+        Guard::Change(scope::INVESTIGATING_ROLES)
+    } else {
+        Guard::Approved(approval_kind)
+    };
+    perform(state, caller, case_id, if_match, guard, move |ctx| {
+        check_investigating(ctx.case.status)?;
+        crate::workflow::rules::check_supplied_time("started_at", req.started_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
+        let at = micros(ctx.now.naive_utc());
+        let id = uuid::Uuid::now_v7().to_string();
+        let (due_on, basis) = rules::measure_due(kind, china_date(req.started_at), ctx.cal);
+        diesel::insert_into(property_measures::table)
+            .values((
+                property_measures::id.eq(&id),
+                property_measures::case_id.eq(&ctx.case.id),
+                property_measures::kind.eq(enum_str(&kind)),
+                property_measures::status.eq("active"),
+                property_measures::emergency.eq(req.emergency),
+                property_measures::approved.eq(!emergency),
+                property_measures::started_at.eq(micros(req.started_at.naive_utc())),
+                property_measures::due_on.eq(due_on),
+                property_measures::reason.eq(req.reason.trim()),
+                property_measures::created_by.eq(&ctx.caller.user_id),
+                property_measures::created_at.eq(at),
+            ))
+            .execute(ctx.conn)?;
+        let mut item_ids = vec![];
+        for it in &req.items {
+            let iid = uuid::Uuid::now_v7().to_string();
+            diesel::insert_into(property_items::table)
+                .values((
+                    property_items::id.eq(&iid),
+                    property_items::case_id.eq(&ctx.case.id),
+                    property_items::measure_id.eq(&id),
+                    property_items::name.eq(it.name.trim()),
+                    property_items::specification.eq(it.specification.trim()),
+                    property_items::quantity.eq(it.quantity.trim()),
+                    property_items::unit.eq(it.unit.trim()),
+                    property_items::item_condition.eq(it.condition.trim()),
+                    property_items::location.eq(it.location.trim()),
+                    property_items::custodian.eq(it.custodian.trim()),
+                    property_items::status.eq("held"),
+                    property_items::created_at.eq(at),
+                ))
+                .execute(ctx.conn)?;
+            log(ctx.conn, &iid, LogLine { action: "registered", custodian: it.custodian.trim(), location: it.location.trim(), note: "登记在册" }, &ctx.caller.user_id, at)?;
+            item_ids.push(iid);
+        }
+        set_deadline(ctx.conn, &ctx.case.id, &deadline_kind(&id), due_on, &basis, at)?;
+        let mut approval = None;
+        if emergency {
+            let aid = crate::approvals::queue(ctx.conn, ctx.caller, approval_kind, &ctx.case.id, &ctx.case.department_id, &serde_json::json!({"measure_id": id, "reason": format!("紧急情况当场实施，补办批准手续：{}", req.reason.trim())}), at)?;
+            let due = china_date(req.started_at) + chrono::Duration::days(1);
+            set_deadline(ctx.conn, &ctx.case.id, &approval_deadline_kind(&id), due, "《中华人民共和国行政强制法》第十九条：情况紧急当场实施的，二十四小时内向负责人报告并补办批准手续", at)?;
+            approval = Some(aid);
+        }
+        let (step, action) = match kind {
+            MeasureKind::Preservation => ("preservation", "case.preservation"),
+            _ => ("seizure", "case.seizure"),
+        };
+        let detail = serde_json::json!({"measure_id": id, "kind": kind, "emergency": req.emergency, "due_on": due_on, "item_ids": item_ids, "items": req.items, "pending_approval_id": approval});
+        let mut body = serde_json::to_value(&req).unwrap_or_default();
+        if let Some(o) = body.as_object_mut() {
+            o.insert("measure_id".into(), id.clone().into());
+            o.insert("kind".into(), enum_str(&kind).into());
+        }
+        Ok(Act::new(step, body, action, detail))
+    })
+    .await
+}
+
+/// 先行登记保存 (APL Art 56).
+pub async fn preserve(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: MeasureRequest,
+) -> AppResult<StepView> {
+    if req.sealing {
+        return Err(AppError::validation(vec![FieldError::new(
+            "sealing",
+            "invalid",
+            "sealing is a seizure: POST /cases/{id}/seizures",
+        )]));
+    }
+    take(
+        state,
+        caller,
+        case_id,
+        if_match,
+        MeasureKind::Preservation,
+        req,
+    )
+    .await
+}
+
+/// 查封、扣押 (Compulsion Law Art 18, 25).
+pub async fn seize(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: MeasureRequest,
+) -> AppResult<StepView> {
+    let kind = if req.sealing {
+        MeasureKind::Sealing
+    } else {
+        MeasureKind::Seizure
+    };
+    take(state, caller, case_id, if_match, kind, req).await
+}
+
+/// A head approves an emergency measure after the fact.
+pub async fn confirm(
+    state: &AppState,
+    head: &Caller,
+    case_id: &str,
+    kind: ApprovalKind,
+    r: Retrospective,
+) -> AppResult<StepView> {
+    perform(state, head, case_id, None, Guard::Approved(kind), move |ctx| {
+        let m = measure_of(ctx.conn, &ctx.case.id, &r.measure_id)?;
+        if m.approved {
+            return Err(AppError::conflict("the measure is approved already"));
+        }
+        diesel::update(property_measures::table.find(&m.id)).set(property_measures::approved.eq(true)).execute(ctx.conn)?;
+        diesel::update(crate::db::schema::case_deadlines::table.find((&ctx.case.id, approval_deadline_kind(&m.id))))
+            .set(crate::db::schema::case_deadlines::status.eq("met"))
+            .execute(ctx.conn)?;
+        let detail = serde_json::json!({"measure_id": m.id, "late": ctx.now.naive_utc() > m.started_at + chrono::Duration::hours(24)});
+        Ok(Act::new("measure_approval", serde_json::to_value(&r).unwrap_or_default(), "case.measure_approved", detail))
+    })
+    .await
+}
+
+/// A head refused an emergency measure: it is lifted and its items go
+/// back at once (Compulsion Law Art 19), in the refusal's transaction.
+pub fn lift(
+    conn: &mut DbConn,
+    case_id: &str,
+    measure_id: &str,
+    actor: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let m = measure_of(conn, case_id, measure_id)?;
+    settle_items(
+        conn,
+        case_id,
+        Some(&m.id),
+        ItemStatus::Returned,
+        "负责人不批准，立即解除",
+        actor,
+        at,
+    )?;
+    diesel::update(property_measures::table.find(&m.id))
+        .set((
+            property_measures::status.eq("ended"),
+            property_measures::ended_at.eq(micros(at)),
+            property_measures::outcome.eq("lifted"),
+        ))
+        .execute(conn)?;
+    for k in [deadline_kind(&m.id), approval_deadline_kind(&m.id)] {
+        diesel::update(crate::db::schema::case_deadlines::table.find((case_id, k)))
+            .set(crate::db::schema::case_deadlines::status.eq("cancelled"))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Every held item of the case (or of one measure) becomes `status`, logged.
+fn settle_items(
+    conn: &mut DbConn,
+    case_id: &str,
+    measure: Option<&str>,
+    status: ItemStatus,
+    note: &str,
+    actor: &str,
+    at: NaiveDateTime,
+) -> AppResult<Vec<String>> {
+    let mut q = property_items::table
+        .filter(property_items::case_id.eq(case_id))
+        .filter(property_items::status.eq("held"))
+        .select((
+            property_items::id,
+            property_items::custodian,
+            property_items::location,
+        ))
+        .into_boxed();
+    if let Some(m) = measure {
+        q = q.filter(property_items::measure_id.eq(m.to_string()));
+    }
+    let rows: Vec<(String, String, String)> = q.load(conn)?;
+    for (id, custodian, location) in &rows {
+        diesel::update(property_items::table.find(id))
+            .set((
+                property_items::status.eq(enum_str(&status)),
+                property_items::disposal_reason.eq(note),
+                property_items::disposed_at.eq(micros(at)),
+            ))
+            .execute(conn)?;
+        let action = enum_str(&status);
+        log(
+            conn,
+            id,
+            LogLine {
+                action: &action,
+                custodian,
+                location,
+                note,
+            },
+            actor,
+            at,
+        )?;
+    }
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Termination returns what is held; a transfer sends it with the case.
+/// Called inside those steps.
+pub fn settle_on_exit(ctx: &mut Ctx, transfer: bool) -> AppResult<Vec<String>> {
+    let (status, note) = if transfer {
+        (ItemStatus::Transferred, "随案移送")
+    } else {
+        (ItemStatus::Returned, "案件终止，解除并退还")
+    };
+    let at = micros(ctx.now.naive_utc());
+    let settled = settle_items(
+        ctx.conn,
+        &ctx.case.id,
+        None,
+        status,
+        note,
+        &ctx.caller.user_id,
+        at,
+    )?;
+    end_settled_measures(ctx.conn, &ctx.case.id, at)?;
+    Ok(settled)
+}
+
+/// Measures whose items are all settled end; their deadlines are met.
+fn end_settled_measures(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> AppResult<()> {
+    let open: Vec<String> = property_measures::table
+        .filter(property_measures::case_id.eq(case_id))
+        .filter(property_measures::status.ne("ended"))
+        .select(property_measures::id)
+        .load(conn)?;
+    for m in open {
+        let held: i64 = property_items::table
+            .filter(property_items::measure_id.eq(&m))
+            .filter(property_items::status.eq("held"))
+            .count()
+            .get_result(conn)?;
+        if held == 0 {
+            diesel::update(property_measures::table.find(&m))
+                .set((
+                    property_measures::status.eq("ended"),
+                    property_measures::ended_at.eq(micros(at)),
+                ))
+                .execute(conn)?;
+            diesel::update(
+                crate::db::schema::case_deadlines::table.find((case_id, deadline_kind(&m))),
+            )
+            .set(crate::db::schema::case_deadlines::status.eq("met"))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// The names of the items a case still holds (closure refuses them).
+pub fn held_items(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<String>> {
+    Ok(property_items::table
+        .filter(property_items::case_id.eq(case_id))
+        .filter(property_items::status.eq("held"))
+        .select(property_items::name)
+        .load(conn)?)
+}
+
+/// 先行登记保存的处理决定 within 7 working days (a head's act): late is
+/// allowed but recorded (and warned of before).
+pub async fn decide_preservation(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: PreservationDecisionRequest,
+) -> AppResult<StepView> {
+    required("reason", &req.reason, "the grounds of the decision")?;
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::PreservationDecision), move |ctx| {
+        let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
+        if m.kind() != MeasureKind::Preservation || m.status != "active" {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::MeasureNotActive, "not a preservation waiting for its decision"));
+        }
+        let at = micros(ctx.now.naive_utc());
+        let late = ctx.today() > m.due_on;
+        let deadline = deadline_kind(&m.id);
+        match req.outcome {
+            PreservationOutcome::Release => {
+                settle_items(ctx.conn, &ctx.case.id, Some(&m.id), ItemStatus::Returned, "解除先行登记保存", &ctx.caller.user_id, at)?;
+                diesel::update(property_measures::table.find(&m.id))
+                    .set((property_measures::status.eq("ended"), property_measures::ended_at.eq(at), property_measures::outcome.eq("release")))
+                    .execute(ctx.conn)?;
+                diesel::update(crate::db::schema::case_deadlines::table.find((&ctx.case.id, &deadline)))
+                    .set(crate::db::schema::case_deadlines::status.eq("met"))
+                    .execute(ctx.conn)?;
+            }
+            PreservationOutcome::Seize => {
+                // The items stay held, now under a seizure of 30 days from today.
+                let (due_on, basis) = rules::measure_due(MeasureKind::Seizure, ctx.today(), ctx.cal);
+                diesel::update(property_measures::table.find(&m.id))
+                    .set((property_measures::kind.eq("seizure"), property_measures::due_on.eq(due_on), property_measures::outcome.eq("seize"), property_measures::started_at.eq(at)))
+                    .execute(ctx.conn)?;
+                set_deadline(ctx.conn, &ctx.case.id, &deadline, due_on, &basis, at)?;
+            }
+            PreservationOutcome::Testing => {
+                diesel::update(property_measures::table.find(&m.id))
+                    .set((property_measures::status.eq("decided"), property_measures::outcome.eq("testing")))
+                    .execute(ctx.conn)?;
+                diesel::update(crate::db::schema::case_deadlines::table.find((&ctx.case.id, &deadline)))
+                    .set(crate::db::schema::case_deadlines::status.eq("met"))
+                    .execute(ctx.conn)?;
+            }
+        }
+        let detail = serde_json::json!({"measure_id": m.id, "outcome": req.outcome, "reason": req.reason, "due_on": m.due_on, "late": late});
+        Ok(Act::new("preservation_decision", serde_json::to_value(&req).unwrap_or_default(), "case.preservation_decided", detail))
+    })
+    .await
+}
+
+/// 延长查封、扣押期限: once, at most 30 days, before the period ends.
+pub async fn extend_seizure(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: SeizureExtensionRequest,
+) -> AppResult<StepView> {
+    required(
+        "reason",
+        &req.reason,
+        "why the case is complex enough to need longer",
+    )?;
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::SeizureExtension), move |ctx| {
+        let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
+        if m.status != "active" {
+            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::MeasureNotActive, "the measure holds nothing any more"));
+        }
+        rules::check_seizure_extension(m.kind(), m.extensions as u32, req.days)?;
+        if ctx.today() > m.due_on {
+            return Err(AppError::rule(Code::SeizureExtensionUsed, format!("查封、扣押期限已于{}届满，不能延长（行政强制法第二十五条）", m.due_on)));
+        }
+        let due_on = m.due_on + chrono::Duration::days(i64::from(req.days));
+        let at = micros(ctx.now.naive_utc());
+        diesel::update(property_measures::table.find(&m.id))
+            .set((property_measures::extensions.eq(m.extensions + 1), property_measures::due_on.eq(due_on)))
+            .execute(ctx.conn)?;
+        set_deadline(ctx.conn, &ctx.case.id, &deadline_kind(&m.id), due_on, &format!("《中华人民共和国行政强制法》第二十五条第一款：经负责人批准延长{}日", req.days), at)?;
+        let detail = serde_json::json!({"measure_id": m.id, "days": req.days, "reason": req.reason, "due_on": due_on});
+        Ok(Act::new("seizure_extension", serde_json::to_value(&req).unwrap_or_default(), "case.seizure_extended", detail))
+    })
+    .await
+}
+
+fn items_of_case(
+    conn: &mut DbConn,
+    case_id: &str,
+    ids: &[String],
+) -> AppResult<Vec<(String, String, String, String)>> {
+    let rows: Vec<(String, String, String, String, String)> = property_items::table
+        .filter(property_items::case_id.eq(case_id))
+        .filter(property_items::id.eq_any(ids))
+        .select((
+            property_items::id,
+            property_items::name,
+            property_items::status,
+            property_items::custodian,
+            property_items::location,
+        ))
+        .load(conn)?;
+    if rows.len() != ids.len() {
+        return Err(AppError::rule_on_field(
+            Code::NotFound,
+            "item_ids",
+            "an item is not of this case",
+        ));
+    }
+    if let Some(r) = rows.iter().find(|r| r.2 != "held") {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            Code::MeasureNotActive,
+            format!("{} is {} already", r.1, r.2),
+        ));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, _, c, l)| (id, name, c, l))
+        .collect())
+}
+
+/// 处置 by a head's approval: confiscation and destruction only after the decision.
+pub async fn dispose(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: DisposalRequest,
+) -> AppResult<StepView> {
+    required("reason", &req.reason, "the grounds of the disposal")?;
+    if req.item_ids.is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            "item_ids",
+            "required",
+            "the items disposed of",
+        )]));
+    }
+    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::Disposal), move |ctx| {
+        let decided = ctx.file.decision().is_some();
+        rules::check_disposal(req.disposal, decided)?;
+        let items = items_of_case(ctx.conn, &ctx.case.id, &req.item_ids)?;
+        let at = micros(ctx.now.naive_utc());
+        let status = req.disposal.status();
+        for (id, _, custodian, location) in &items {
+            diesel::update(property_items::table.find(id))
+                .set((property_items::status.eq(enum_str(&status)), property_items::disposal_reason.eq(req.reason.trim()), property_items::disposed_at.eq(at)))
+                .execute(ctx.conn)?;
+            log(ctx.conn, id, LogLine { action: &enum_str(&status), custodian, location, note: req.reason.trim() }, &ctx.caller.user_id, at)?;
+        }
+        end_settled_measures(ctx.conn, &ctx.case.id, at)?;
+        let detail = serde_json::json!({"disposal": req.disposal, "items": items.iter().map(|i| serde_json::json!({"item_id": i.0, "name": i.1})).collect::<Vec<_>>(), "reason": req.reason.trim()});
+        Ok(Act::new("disposal", serde_json::to_value(&req).unwrap_or_default(), "case.property_disposed", detail))
+    })
+    .await
+}
+
+/// A hand-over (交接): new custodian and place, one log line per item.
+pub async fn hand_over(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: CustodyRequest,
+) -> AppResult<StepView> {
+    required("custodian", &req.custodian, "who keeps the items now")?;
+    required("location", &req.location, "where the items are kept now")?;
+    if req.item_ids.is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            "item_ids",
+            "required",
+            "the items handed over",
+        )]));
+    }
+    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+        let items = items_of_case(ctx.conn, &ctx.case.id, &req.item_ids)?;
+        let at = micros(ctx.now.naive_utc());
+        for (id, _, from, _) in &items {
+            diesel::update(property_items::table.find(id))
+                .set((property_items::custodian.eq(req.custodian.trim()), property_items::location.eq(req.location.trim())))
+                .execute(ctx.conn)?;
+            let note = format!("由{from}移交。{}", req.note.trim());
+            log(ctx.conn, id, LogLine { action: "handed_over", custodian: req.custodian.trim(), location: req.location.trim(), note: note.trim() }, &ctx.caller.user_id, at)?;
+        }
+        let detail = serde_json::json!({"item_ids": req.item_ids, "custodian": req.custodian.trim(), "location": req.location.trim()});
+        Ok(Act::new("custody", serde_json::to_value(&req).unwrap_or_default(), "case.property_handed_over", detail))
+    })
+    .await
+}
+
+/// `GET /cases/{id}/items`: the measures and every item with its log.
+pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Property> {
+    let scope_ =
+        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
+    let id = scope_.case_id;
+    state
+        .db
+        .run(move |conn| {
+            let measures: Vec<MeasureRow> = property_measures::table
+                .filter(property_measures::case_id.eq(&id))
+                .order((
+                    property_measures::created_at.asc(),
+                    property_measures::id.asc(),
+                ))
+                .load(conn)?;
+            type Row = (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<NaiveDateTime>,
+            );
+            let rows: Vec<Row> = property_items::table
+                .filter(property_items::case_id.eq(&id))
+                .order((property_items::created_at.asc(), property_items::id.asc()))
+                .select((
+                    property_items::id,
+                    property_items::measure_id,
+                    property_items::name,
+                    property_items::specification,
+                    property_items::quantity,
+                    property_items::unit,
+                    property_items::item_condition,
+                    property_items::location,
+                    property_items::custodian,
+                    property_items::status,
+                    property_items::disposal_reason,
+                    property_items::disposed_at,
+                ))
+                .load(conn)?;
+            let mut items = vec![];
+            for (iid, mid, name, spec, qty, unit, cond, loc, cust, status, reason, disposed) in rows
+            {
+                let log: Vec<(i64, NaiveDateTime, String, String, String, String, String)> =
+                    custody_log::table
+                        .filter(custody_log::item_id.eq(&iid))
+                        .order(custody_log::seq.asc())
+                        .select((
+                            custody_log::seq,
+                            custody_log::at,
+                            custody_log::action,
+                            custody_log::custodian,
+                            custody_log::location,
+                            custody_log::note,
+                            custody_log::actor_id,
+                        ))
+                        .load(conn)?;
+                items.push(Item {
+                    id: iid,
+                    measure_id: mid,
+                    name,
+                    specification: spec,
+                    quantity: qty,
+                    unit,
+                    condition: cond,
+                    location: loc,
+                    custodian: cust,
+                    status: enum_parse(&status).unwrap_or(ItemStatus::Held),
+                    disposal_reason: reason,
+                    disposed_at: disposed.map(rfc3339),
+                    custody_log: log
+                        .into_iter()
+                        .map(|(seq, at, action, custodian, location, note, actor_id)| {
+                            CustodyEntry {
+                                seq,
+                                at: rfc3339(at),
+                                action,
+                                custodian,
+                                location,
+                                note,
+                                actor_id,
+                            }
+                        })
+                        .collect(),
+                });
+            }
+            Ok(Property {
+                measures: measures.into_iter().map(MeasureRow::view).collect(),
+                items,
+            })
+        })
+        .await
+}
