@@ -3,6 +3,7 @@
 //! `build_state` + `start` build the same server for `zhifa serve` and for
 //! the black-box tests.
 
+pub mod appraisals;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod evidence;
 pub mod execution;
 pub mod http;
+pub mod inspections;
 pub mod investigation;
 pub mod items;
 pub mod openapi;
@@ -167,6 +169,13 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(property::api::custody_handler)
         .service(property::api::disposal_handler)
         .service(property::api::items_handler)
+        .service(inspections::api::plan_handler)
+        .service(inspections::api::list_handler)
+        .service(inspections::api::findings_handler)
+        .service(inspections::api::clue_handler)
+        .service(appraisals::api::sampling_handler)
+        .service(appraisals::api::appraisal_handler)
+        .service(appraisals::api::appraisal_result_handler)
         .service(transfers::api::request_handler)
         .service(transfers::api::approve_handler)
         .service(transfers::api::accept_handler)

@@ -282,7 +282,7 @@ fn required(field: &str, value: &str, what: &str) -> AppResult<()> {
 }
 
 /// The profile in force for a department today.
-async fn profile_for(
+pub(crate) async fn profile_for(
     state: &AppState,
     department_path: &str,
     day: NaiveDate,
@@ -296,16 +296,16 @@ async fn profile_for(
 }
 
 /// A new clue's row, numbered from the department's counter ("…线〔2026〕7号").
-struct Registration<'a> {
-    clue: &'a NewClue,
-    department_id: &'a str,
-    short_name: &'a str,
-    profile: &'a Profile,
-    cal: &'a Calendar,
-    batch: Option<&'a str>,
+pub(crate) struct Registration<'a> {
+    pub clue: &'a NewClue,
+    pub department_id: &'a str,
+    pub short_name: &'a str,
+    pub profile: &'a Profile,
+    pub cal: &'a Calendar,
+    pub batch: Option<&'a str>,
 }
 
-fn insert_clue(
+pub(crate) fn insert_clue(
     conn: &mut DbConn,
     caller: &Caller,
     r: &Registration,

@@ -534,6 +534,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inspections (id) {
+        id -> Text,
+        department_id -> Text,
+        enforcement_item_code -> Text,
+        subject -> Text,
+        location -> Text,
+        purpose -> Text,
+        planned_on -> Date,
+        officers -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        inspected_at -> Nullable<Timestamp>,
+        findings -> Nullable<Text>,
+        violation_found -> Nullable<Bool>,
+        recorded_by -> Nullable<Text>,
+        clue_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -570,4 +591,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_measures,
     property_items,
     custody_log,
+    inspections,
 );

@@ -9,7 +9,7 @@ use super::rules::*;
 use super::*;
 use crate::http::{created_with_etag, ApiJson, IfMatch};
 
-fn answer(v: StepView) -> HttpResponse {
+pub(crate) fn answer(v: StepView) -> HttpResponse {
     created_with_etag(
         format!("/api/v1/cases/{}/steps/{}", v.case_id, v.id),
         &v,
@@ -17,30 +17,36 @@ fn answer(v: StepView) -> HttpResponse {
     )
 }
 
-/// One `POST /cases/{id}/<step>` handler with a JSON body.
+/// One `POST /cases/{id}/<step>` handler with a JSON body, answering the
+/// step with the case's new version; `@tag` names the capability's tag
+/// (other capabilities whose acts are workflow steps use it too).
 macro_rules! step_endpoint {
     ($name:ident, $route:literal, $doc_path:literal, $body:ty, $run:path, $doc:literal) => {
+        step_endpoint!(@tag "workflow", $name, $route, $doc_path, $body, $run, $doc);
+    };
+    (@tag $tag:literal, $name:ident, $route:literal, $doc_path:literal, $body:ty, $run:path, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(post, path = $doc_path, tag = "workflow", request_body = $body,
+        #[utoipa::path(post, path = $doc_path, tag = $tag, request_body = $body,
             params(("If-Match" = Option<String>, Header, description = "the case's version (ETag); stale → 412")),
-            responses((status = 201, body = StepView, headers(("ETag" = String))),
+            responses((status = 201, body = crate::workflow::StepView, headers(("ETag" = String))),
                 (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
                 (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
                 (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
                 (status = 422, body = crate::error::Problem)),
             security(("bearer" = [])))]
-        #[post($route)]
+        #[actix_web::post($route)]
         pub async fn $name(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<String>,
-            if_match: IfMatch,
-            body: ApiJson<$body>,
-        ) -> AppResult<HttpResponse> {
-            Ok(answer($run(&state, &caller, &id, if_match.0, body.0).await?))
+            state: actix_web::web::Data<crate::AppState>,
+            caller: crate::auth::Caller,
+            id: actix_web::web::Path<String>,
+            if_match: crate::http::IfMatch,
+            body: crate::http::ApiJson<$body>,
+        ) -> crate::error::AppResult<actix_web::HttpResponse> {
+            Ok(crate::workflow::api::answer($run(&state, &caller, &id, if_match.0, body.0).await?))
         }
     };
 }
+pub(crate) use step_endpoint;
 
 step_endpoint!(report_handler, "/cases/{id}/investigation-report", "/api/v1/cases/{id}/investigation-report", ReportRequest, report,
     "调查终结报告 (Art 57): findings, proposed outcome and penalties judged against the attached discretion lookup (outside the law → 422 fine_outside_law; outside the tier without deviation_reason → 422). Needs evidence for a penalty (Art 40).");

@@ -18,6 +18,7 @@ on_both_backends!(
     a_clue_transferred_out,
     clue_import_is_all_or_nothing,
     clue_endpoints_check_role_and_department,
+    an_inspection_that_finds_a_violation_becomes_a_clue,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
@@ -591,4 +592,117 @@ async fn clue_endpoints_check_role_and_department(app: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
+}
+
+async fn an_inspection_that_finds_a_violation_becomes_a_clue(app: TestApp) {
+    let li = app.user_id("li.officer").await;
+    let wang = app.user_id("wang.officer").await;
+    let today = Utc::now().date_naive();
+    let plan = |ids: Vec<String>| json!({"enforcement_item_code": "MR-FS-001", "subject": "昆明某某餐饮管理有限公司", "location": "昆明市五华区华山西路1号", "purpose": "双随机抽查", "planned_on": today, "officer_ids": ids});
+    // Two certified officers (Art 42).
+    let (s, b) = post(&app, "li.officer", "/inspections", plan(vec![li.clone()])).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("too_few_officers")),
+        "{b}"
+    );
+    let (s, b) = post(
+        &app,
+        "zhou.aux",
+        "/inspections",
+        plan(vec![li.clone(), wang.clone()]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, found) = post(
+        &app,
+        "li.officer",
+        "/inspections",
+        plan(vec![li.clone(), wang.clone()]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{found}");
+    assert_eq!(found["status"], "planned");
+    assert_eq!(found["officers"].as_array().unwrap().len(), 2);
+    let (_, clean) = post(
+        &app,
+        "wang.officer",
+        "/inspections",
+        plan(vec![li.clone(), wang.clone()]),
+    )
+    .await;
+    let fid = found["id"].as_str().unwrap();
+    let cid = clean["id"].as_str().unwrap();
+    // Another department sees none of it.
+    assert!(get(&app, "sun.officer", "/inspections").await["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let (s, _) = post(
+        &app,
+        "sun.officer",
+        &format!("/inspections/{fid}/findings"),
+        json!({"inspected_at": Utc::now().to_rfc3339(), "findings": "x", "violation_found": true}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = post(
+        &app,
+        "sun.officer",
+        &format!("/inspections/{fid}/clue"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Findings, once.
+    let (s, done) = post(&app, "li.officer", &format!("/inspections/{fid}/findings"), json!({"inspected_at": Utc::now().to_rfc3339(), "findings": "后厨未见食品经营许可证", "violation_found": true})).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "done");
+    let (s, _) = post(
+        &app,
+        "li.officer",
+        &format!("/inspections/{fid}/findings"),
+        json!({"inspected_at": Utc::now().to_rfc3339(), "findings": "x", "violation_found": false}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = post(&app, "wang.officer", &format!("/inspections/{cid}/findings"), json!({"inspected_at": Utc::now().to_rfc3339(), "findings": "未发现问题", "violation_found": false})).await;
+    assert_eq!(s, StatusCode::OK);
+    // The violation becomes a clue in one step; the clean one does not.
+    let (s, clue) = post(
+        &app,
+        "li.officer",
+        &format!("/inspections/{fid}/clue"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{clue}");
+    assert_eq!(clue["source"], "inspection");
+    assert_eq!(clue["status"], "pending");
+    assert!(clue["summary"].as_str().unwrap().contains("食品经营许可证"));
+    let (s, _) = post(
+        &app,
+        "li.officer",
+        &format!("/inspections/{fid}/clue"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        &format!("/inspections/{cid}/clue"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let list = get(&app, "li.officer", "/inspections?status=done").await;
+    let linked = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == fid)
+        .unwrap()
+        .clone();
+    assert_eq!(linked["clue_id"], clue["id"]);
 }

@@ -14,6 +14,7 @@ on_both_backends!(
     an_emergency_preservation_is_approved_or_lifted,
     terminating_returns_and_transferring_sends_the_items,
     property_endpoints_check_role_and_department,
+    an_appraisal_moves_the_decision_day_and_is_notified,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
@@ -468,4 +469,91 @@ async fn property_endpoints_check_role_and_department(app: TestApp) {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app.get(&format!("/cases/{id}/items"), None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+fn decision_due(case: &Value) -> chrono::NaiveDate {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "decision")
+        .unwrap()["due_on"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn an_appraisal_moves_the_decision_day_and_is_notified(app: TestApp) {
+    let case = app.file_case().await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let due0 = decision_due(&case);
+    let (s, b) = post(&app, "li.officer", &format!("/cases/{id}/samplings"), json!({"sampled_at": Utc::now().to_rfc3339(), "place": "后厨", "samples": [], "party_signed": true})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    let sampled = ok(&app, "li.officer", &format!("/cases/{id}/samplings"), json!({"sampled_at": Utc::now().to_rfc3339(), "place": "后厨", "samples": [{"name": "散装白酒", "batch": "20261101", "quantity": "2瓶", "base_quantity": "12瓶"}], "party_signed": true})).await;
+    assert_eq!(sampled["kind"], "sampling");
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let c = ok(&app, "li.officer", &format!("/cases/{id}/appraisals"), json!({"kind": "testing", "institution": "云南省食品安全检测中心", "matter": "甲醇含量", "commissioned_on": today})).await;
+    let aid = c["id"].as_str().unwrap().to_string();
+    let (s, b) = post(&app, "li.officer", &format!("/cases/{id}/appraisals"), json!({"kind": "testing", "institution": "x", "matter": "x", "commissioned_on": today - Duration::days(60)})).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("dates_out_of_order")),
+        "{b}"
+    );
+    // Ten days on, the result comes and the party is told.
+    let app = app.restart_at(Utc::now() + Duration::days(10)).await;
+    let result_on = today + Duration::days(7);
+    let body = |appraisal: &str, notified: chrono::DateTime<Utc>| json!({"appraisal_id": appraisal, "result_on": result_on, "conclusion": "甲醇含量超标", "notified_at": notified.to_rfc3339(), "notice_method": "直接送达检验结果告知书"});
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/appraisals/result"),
+        body("nope", Utc::now() + Duration::days(9)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/appraisals/result"),
+        body(&aid, Utc::now() + Duration::days(2)),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "notified before the result: {b}"
+    );
+    let r = ok(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/appraisals/result"),
+        body(&aid, Utc::now() + Duration::days(9)),
+    )
+    .await;
+    assert_eq!(r["kind"], "appraisal_result");
+    let (s, _) = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/appraisals/result"),
+        body(&aid, Utc::now() + Duration::days(9)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // The testing days after the filing day do not count (the filing day never does).
+    let c = get(&app, "li.officer", &format!("/cases/{id}")).await;
+    let due1 = decision_due(&c);
+    assert!(due1 >= due0 + Duration::days(7), "{due0} → {due1}");
+    // Another department, and readers, may not.
+    let (s, _) = post(&app, "sun.officer", &format!("/cases/{id}/samplings"), json!({"sampled_at": Utc::now().to_rfc3339(), "place": "x", "samples": [{"name": "x", "quantity": "1"}], "party_signed": true})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = post(
+        &app,
+        "chen.reviewer",
+        &format!("/cases/{id}/appraisals"),
+        json!({"kind": "testing", "institution": "x", "matter": "x", "commissioned_on": today}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }
