@@ -115,7 +115,8 @@ pub fn notify_case_officers(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Task {
     /// `clue_decision`, `approval`, `legal_review`, `decision_due`,
-    /// `service_due`, `payment_due`, `payment_overdue`, `case_deadline`.
+    /// `service_due`, `payment_due`, `payment_overdue`, `custody_period`,
+    /// `emergency_approval`, `enforcement_demand`, `hand_in`, `case_deadline`.
     pub kind: String,
     pub title: String,
     pub due_on: Option<NaiveDate>,
@@ -142,6 +143,16 @@ fn deadline_task(kind: &str, due: NaiveDate, today: NaiveDate) -> (&'static str,
             "罚款逾期未缴纳：催告或申请强制执行".into(),
         ),
         "payment" => ("payment_due", "罚款缴纳期限".into()),
+        k if k.starts_with("property:") => (
+            "custody_period",
+            "涉案财物期限（先行登记保存处理决定、查封扣押期限）".into(),
+        ),
+        k if k.starts_with("emergency_approval:") => (
+            "emergency_approval",
+            "紧急措施补办批准手续（二十四小时内）".into(),
+        ),
+        "enforcement_demand" => ("enforcement_demand", "催告期限届满，可申请强制执行".into()),
+        "hand_in" => ("hand_in", "当场收缴的罚款交至行政机关".into()),
         other => ("case_deadline", format!("办案期限：{other}")),
     }
 }

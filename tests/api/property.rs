@@ -299,6 +299,16 @@ async fn an_emergency_preservation_is_approved_or_lifted(app: TestApp) {
         .unwrap()
         .clone();
     assert_eq!(m["approved"], true);
+    // The officers see the period among their tasks.
+    let tasks = get(&app, "li.officer", "/me/tasks").await;
+    assert!(
+        tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "custody_period" && t["subject_id"] == format!("property:{mid}")),
+        "{tasks}"
+    );
     // Seven working days pass without a decision: the warning says so.
     let app = app.restart_at(Utc::now() + Duration::days(20)).await;
     let w = get(&app, "li.officer", &format!("/cases/{id}/warnings")).await;
