@@ -146,6 +146,14 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// A required text left blank (or only spaces).
+    pub fn blank(field: &str, value: &str, what: &str) -> Option<FieldError> {
+        value
+            .trim()
+            .is_empty()
+            .then(|| FieldError::new(field, "required", what))
+    }
+
     pub fn new(
         field: impl Into<String>,
         code: impl Into<String>,
@@ -219,6 +227,18 @@ impl AppError {
             errors,
             ..Self::new(StatusCode::BAD_REQUEST, Code::ValidationFailed, detail)
         }
+    }
+    /// 400 naming every field in `errors`; Ok when there are none.
+    pub fn check_fields(errors: Vec<FieldError>) -> Result<(), Self> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Self::validation(errors))
+        }
+    }
+    /// 400 naming `field` when the text is blank.
+    pub fn require_text(field: &str, value: &str, what: &str) -> Result<(), Self> {
+        Self::check_fields(FieldError::blank(field, value, what).into_iter().collect())
     }
     pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)

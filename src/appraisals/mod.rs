@@ -12,13 +12,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{scope, Caller};
-use crate::cases::rules::CaseStatus;
 use crate::clock::china_date;
 use crate::db::schema::case_steps;
 use crate::db::{json_text, micros};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::workflow::rules::{
-    check_exclusion, check_supplied_time, ExclusionKind, ExclusionRequest,
+    check_before_decision, check_exclusion, check_supplied_time, ExclusionKind, ExclusionRequest,
 };
 use crate::workflow::{perform, Act, Guard, StepView};
 use crate::AppState;
@@ -88,39 +87,6 @@ pub struct AppraisalResultRequest {
     pub notice_method: String,
 }
 
-fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) {
-    if value.trim().is_empty() {
-        errors.push(FieldError::new(
-            field,
-            "required",
-            format!("{field} is required"),
-        ));
-    }
-}
-
-fn check(errors: Vec<FieldError>) -> AppResult<()> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::validation(errors))
-    }
-}
-
-/// Before the decision: evidence is gathered while the case is investigated.
-fn check_before_decision(status: CaseStatus) -> AppResult<()> {
-    if matches!(
-        status,
-        CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing
-    ) {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
-            Code::TransitionNotAllowed,
-            "the case is decided: evidence is gathered before the decision",
-        ));
-    }
-    Ok(())
-}
-
 pub async fn sample(
     state: &AppState,
     caller: &Caller,
@@ -129,15 +95,27 @@ pub async fn sample(
     req: SamplingRequest,
 ) -> AppResult<StepView> {
     let mut errors = vec![];
-    required(&mut errors, "place", &req.place);
+    errors.extend(FieldError::blank(
+        "place",
+        &req.place,
+        "where the samples were taken",
+    ));
     if req.samples.is_empty() {
         errors.push(FieldError::new("samples", "required", "the samples taken"));
     }
     for (i, s) in req.samples.iter().enumerate() {
-        required(&mut errors, &format!("samples[{i}].name"), &s.name);
-        required(&mut errors, &format!("samples[{i}].quantity"), &s.quantity);
+        errors.extend(FieldError::blank(
+            &format!("samples[{i}].name"),
+            &s.name,
+            "the sample",
+        ));
+        errors.extend(FieldError::blank(
+            &format!("samples[{i}].quantity"),
+            &s.quantity,
+            "how much was taken",
+        ));
     }
-    check(errors)?;
+    AppError::check_fields(errors)?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         check_before_decision(ctx.case.status)?;
         check_supplied_time("sampled_at", req.sampled_at, None, ctx.now)?;
@@ -155,9 +133,17 @@ pub async fn commission(
     req: AppraisalRequest,
 ) -> AppResult<StepView> {
     let mut errors = vec![];
-    required(&mut errors, "institution", &req.institution);
-    required(&mut errors, "matter", &req.matter);
-    check(errors)?;
+    errors.extend(FieldError::blank(
+        "institution",
+        &req.institution,
+        "the qualified institution commissioned",
+    ));
+    errors.extend(FieldError::blank(
+        "matter",
+        &req.matter,
+        "what it tests or appraises",
+    ));
+    AppError::check_fields(errors)?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         check_before_decision(ctx.case.status)?;
         let filed_on = china_date(ctx.case.filed_at.and_utc());
@@ -178,9 +164,17 @@ pub async fn result(
     req: AppraisalResultRequest,
 ) -> AppResult<StepView> {
     let mut errors = vec![];
-    required(&mut errors, "conclusion", &req.conclusion);
-    required(&mut errors, "notice_method", &req.notice_method);
-    check(errors)?;
+    errors.extend(FieldError::blank(
+        "conclusion",
+        &req.conclusion,
+        "what the result says",
+    ));
+    errors.extend(FieldError::blank(
+        "notice_method",
+        &req.notice_method,
+        "how the party was told",
+    ));
+    AppError::check_fields(errors)?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         check_before_decision(ctx.case.status)?;
         let steps: Vec<(String, String, String)> = case_steps::table

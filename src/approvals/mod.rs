@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{scope, Caller, Role};
 use crate::clock::rfc3339;
-use crate::db::schema::{approvals, clues};
+use crate::db::schema::approvals;
 use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::AppState;
@@ -427,13 +427,7 @@ pub async fn ask(state: &AppState, caller: &Caller, req: AskRequest) -> AppResul
         return state
             .db
             .write(move |conn| {
-                let dept: String = clues::table
-                    .find(&clue_id)
-                    .select(clues::department_id)
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(|| AppError::not_found("clue not found"))?;
-                crate::clues::check_open_for(conn, &caller, &clue_id)?;
+                let dept = crate::clues::check_open_for(conn, &caller, &clue_id)?;
                 insert_pending(
                     conn,
                     &caller,
@@ -500,7 +494,7 @@ pub async fn decide(
         state.db.run(move |conn| load(conn, &id)).await?
     };
     // Other departments' approvals do not exist for the caller; the role is checked where it is visible.
-    if row.department_id != caller.department_id {
+    if !scope::may_see_approval(caller, &row.department_id) {
         return Err(AppError::not_found("approval not found"));
     }
     if !scope::may_decide_approval(caller, &row.department_id) {
@@ -763,7 +757,7 @@ pub async fn get(state: &AppState, caller: &Caller, id: &str) -> AppResult<Appro
         .db
         .run(move |conn| {
             let row = load(conn, &id)?;
-            if row.department_id != caller.department_id {
+            if !scope::may_see_approval(&caller, &row.department_id) {
                 return Err(AppError::not_found("approval not found"));
             }
             Ok(row.view())

@@ -83,16 +83,26 @@ pub fn may_answer_transfer(caller: &Caller, to_department_id: &str) -> bool {
 /// Roles that register and work clues (线索) before filing.
 pub const CLUE_ROLES: &[Role] = &[Role::Officer, Role::Head];
 
-/// May the caller see a clue of this department? Its staff; a supervisor
-/// of the region.
-pub fn may_see_clue(caller: &Caller, department_id: &str, department_path: &str) -> bool {
+/// May the caller see a department's work before a case exists (clues,
+/// inspections)? Its staff; a supervisor of the region.
+pub fn may_see_department_work(
+    caller: &Caller,
+    department_id: &str,
+    department_path: &str,
+) -> bool {
     (caller.department_id == department_id && caller.has_any(CASE_ROLES))
         || (caller.has(Role::Supervisor) && department_path.starts_with(&caller.region_path))
 }
 
-/// May the caller work on a clue of this department? Its officers and heads.
-pub fn may_change_clue(caller: &Caller, department_id: &str) -> bool {
+/// May the caller do that work (register clues, inspect)? The
+/// department's officers and heads.
+pub fn may_do_department_work(caller: &Caller, department_id: &str) -> bool {
     caller.department_id == department_id && caller.has_any(CLUE_ROLES)
+}
+
+/// May the caller see an approval asked in this department? Its staff.
+pub fn may_see_approval(caller: &Caller, department_id: &str) -> bool {
+    caller.department_id == department_id
 }
 
 /// May the caller decide an approval asked in this department? Its heads

@@ -22,6 +22,10 @@ use crate::cases::rules::Source;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{clue_events, clues, departments};
 use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
+
+fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::profiles::rules::Profile;
 use crate::workflow::rules::ExclusionRequest;
@@ -188,7 +192,7 @@ fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
         .find(&row.department_id)
         .select(departments::path)
         .first(conn)?;
-    if !scope::may_see_clue(caller, &row.department_id, &path) {
+    if !scope::may_see_department_work(caller, &row.department_id, &path) {
         return Err(AppError::not_found("clue not found"));
     }
     Ok(row)
@@ -197,7 +201,7 @@ fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
 /// A clue the caller may change and that is still waiting for its decision.
 fn open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
     let row = visible(conn, caller, id)?;
-    if !scope::may_change_clue(caller, &row.department_id) {
+    if !scope::may_do_department_work(caller, &row.department_id) {
         return Err(AppError::forbidden(
             "only officers and heads of the clue's department work on it",
         ));
@@ -272,15 +276,6 @@ fn mark_decided(
     Ok(())
 }
 
-fn required(field: &str, value: &str, what: &str) -> AppResult<()> {
-    if value.trim().is_empty() {
-        return Err(AppError::validation(vec![FieldError::new(
-            field, "required", what,
-        )]));
-    }
-    Ok(())
-}
-
 /// The profile in force for a department today.
 pub(crate) async fn profile_for(
     state: &AppState,
@@ -295,27 +290,53 @@ pub(crate) async fn profile_for(
     ))
 }
 
-/// A new clue's row, numbered from the department's counter ("…线〔2026〕7号").
-pub(crate) struct Registration<'a> {
-    pub clue: &'a NewClue,
-    pub department_id: &'a str,
-    pub short_name: &'a str,
-    pub profile: &'a Profile,
-    pub cal: &'a Calendar,
-    pub batch: Option<&'a str>,
+/// What registering clues in the caller's department needs: the
+/// department (its short name numbers the clues), the profile in force and
+/// the calendar (the filing period).
+pub(crate) struct Registrar {
+    placed: crate::org::Placed,
+    profile: Profile,
+    cal: std::sync::Arc<Calendar>,
 }
 
+pub(crate) async fn registrar(
+    state: &AppState,
+    caller: &Caller,
+    day: NaiveDate,
+) -> AppResult<Registrar> {
+    let cal = state.calendar.get(&state.db).await?;
+    let dept_id = caller.department_id.clone();
+    let placed = state
+        .db
+        .run(move |conn| crate::org::find_department(conn, &dept_id))
+        .await?
+        .ok_or_else(|| AppError::internal("the caller's department is gone"))?;
+    let profile = profile_for(state, &placed.path, day).await?;
+    Ok(Registrar {
+        placed,
+        profile,
+        cal,
+    })
+}
+
+/// A new clue's row, numbered from the department's counter ("…线〔2026〕7号").
 pub(crate) fn insert_clue(
     conn: &mut DbConn,
     caller: &Caller,
-    r: &Registration,
+    r: &Registrar,
+    clue: &NewClue,
+    batch: Option<&str>,
     at: NaiveDateTime,
 ) -> AppResult<String> {
     let today = china_date(at.and_utc());
-    let n = crate::cases::store::next_counter(conn, r.department_id, "clue", today.year())?;
-    let clue_no = format!("{}线〔{}〕{n}号", r.short_name, today.year());
-    let discovered_on = china_date(r.clue.discovered_at);
-    let (due_on, basis) = rules::filing_due(discovered_on, 0, &[], r.profile, r.cal);
+    let n = crate::cases::store::next_counter(conn, &r.placed.department.id, "clue", today.year())?;
+    let clue_no = format!(
+        "{}线〔{}〕{n}号",
+        r.placed.department.short_name,
+        today.year()
+    );
+    let discovered_on = china_date(clue.discovered_at);
+    let (due_on, basis) = rules::filing_due(discovered_on, 0, &[], &r.profile, &r.cal);
     let id = uuid::Uuid::now_v7().to_string();
     let trim = |v: &Option<String>| {
         v.as_deref()
@@ -327,20 +348,20 @@ pub(crate) fn insert_clue(
         .values((
             clues::id.eq(&id),
             clues::clue_no.eq(&clue_no),
-            clues::department_id.eq(r.department_id),
-            clues::source.eq(enum_str(&r.clue.source)),
-            clues::summary.eq(r.clue.summary.trim()),
-            clues::enforcement_item_code.eq(trim(&r.clue.enforcement_item_code)),
-            clues::party_name.eq(trim(&r.clue.party_name)),
-            clues::location.eq(trim(&r.clue.location)),
-            clues::occurred_at.eq(r.clue.occurred_at.map(|t| micros(t.naive_utc()))),
-            clues::discovered_at.eq(micros(r.clue.discovered_at.naive_utc())),
+            clues::department_id.eq(&r.placed.department.id),
+            clues::source.eq(enum_str(&clue.source)),
+            clues::summary.eq(clue.summary.trim()),
+            clues::enforcement_item_code.eq(trim(&clue.enforcement_item_code)),
+            clues::party_name.eq(trim(&clue.party_name)),
+            clues::location.eq(trim(&clue.location)),
+            clues::occurred_at.eq(clue.occurred_at.map(|t| micros(t.naive_utc()))),
+            clues::discovered_at.eq(micros(clue.discovered_at.naive_utc())),
             clues::registered_by.eq(&caller.user_id),
             clues::registered_at.eq(micros(at)),
             clues::status.eq("pending"),
             clues::due_on.eq(due_on),
             clues::due_basis.eq(&basis),
-            clues::import_batch.eq(r.batch),
+            clues::import_batch.eq(batch),
         ))
         .execute(conn)?;
     append_event(
@@ -348,7 +369,7 @@ pub(crate) fn insert_clue(
         &id,
         caller,
         "clue.registered",
-        &serde_json::json!({"clue_no": clue_no, "source": r.clue.source, "summary": r.clue.summary.trim(), "discovered_at": r.clue.discovered_at, "due_on": due_on, "import_batch": r.batch}),
+        &serde_json::json!({"clue_no": clue_no, "source": clue.source, "summary": clue.summary.trim(), "discovered_at": clue.discovered_at, "due_on": due_on, "import_batch": batch}),
         at,
     )?;
     Ok(id)
@@ -384,23 +405,11 @@ fn check_item(
 /// Registers a clue in the caller's department.
 pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    required("summary", &req.summary, "what was found or reported")?;
+    AppError::require_text("summary", &req.summary, "what was found or reported")?;
     let now = state.clock.now();
     let errors = rules::check_dates(req.occurred_at, req.discovered_at, now);
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
-    let cal = state.calendar.get(&state.db).await?;
-    let dept_id = caller.department_id.clone();
-    let placed = {
-        let dept_id = dept_id.clone();
-        state
-            .db
-            .run(move |conn| crate::org::find_department(conn, &dept_id))
-            .await?
-            .ok_or_else(|| AppError::internal("the caller's department is gone"))?
-    };
-    let profile = profile_for(state, &placed.path, china_date(now)).await?;
+    AppError::check_fields(errors)?;
+    let reg = registrar(state, caller, china_date(now)).await?;
     let caller = caller.clone();
     state
         .db
@@ -408,22 +417,10 @@ pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppRes
             check_item(
                 conn,
                 req.enforcement_item_code.as_deref(),
-                &placed.department.domains,
+                &reg.placed.department.domains,
                 "enforcement_item_code",
             )?;
-            let id = insert_clue(
-                conn,
-                &caller,
-                &Registration {
-                    clue: &req,
-                    department_id: &placed.department.id,
-                    short_name: &placed.department.short_name,
-                    profile: &profile,
-                    cal: &cal,
-                    batch: None,
-                },
-                now.naive_utc(),
-            )?;
+            let id = insert_clue(conn, &caller, &reg, &req, None, now.naive_utc())?;
             Ok(load_row(conn, &id)?.view())
         })
         .await
@@ -451,14 +448,7 @@ pub async fn import(
     caller.require_any(scope::CLUE_ROLES)?;
     let now = state.clock.now();
     let rows = rules::parse_import(&csv_text, now).map_err(import_error)?;
-    let cal = state.calendar.get(&state.db).await?;
-    let dept_id = caller.department_id.clone();
-    let placed = state
-        .db
-        .run(move |conn| crate::org::find_department(conn, &dept_id))
-        .await?
-        .ok_or_else(|| AppError::internal("the caller's department is gone"))?;
-    let profile = profile_for(state, &placed.path, china_date(now)).await?;
+    let reg = registrar(state, caller, china_date(now)).await?;
     let caller = caller.clone();
     state
         .db
@@ -468,7 +458,7 @@ pub async fn import(
                 if let Err(e) = check_item(
                     conn,
                     r.enforcement_item_code.as_deref(),
-                    &placed.department.domains,
+                    &reg.placed.department.domains,
                     "enforcement_item_code",
                 ) {
                     problems.push(rules::RowError {
@@ -504,14 +494,9 @@ pub async fn import(
                 ids.push(insert_clue(
                     conn,
                     &caller,
-                    &Registration {
-                        clue: &clue,
-                        department_id: &placed.department.id,
-                        short_name: &placed.department.short_name,
-                        profile: &profile,
-                        cal: &cal,
-                        batch: Some(&batch),
-                    },
+                    &reg,
+                    &clue,
+                    Some(&batch),
                     now.naive_utc(),
                 )?);
             }
@@ -654,7 +639,7 @@ pub async fn exclusion(
     req: ExclusionRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    required("reason", &req.reason, "why these days do not count")?;
+    AppError::require_text("reason", &req.reason, "why these days do not count")?;
     let (profile, cal) = context(state, caller, id).await?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
@@ -680,12 +665,43 @@ pub async fn exclusion(
 /// or deciding an approval); officers ask with `POST /approvals`.
 fn head_of(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
     let row = open_for(conn, caller, id)?;
-    if !caller.has(crate::auth::Role::Head) {
+    if !scope::may_decide_approval(caller, &row.department_id) {
         return Err(AppError::forbidden(
             "a head of the department decides on a clue; officers ask for it with POST /api/v1/approvals",
         ));
     }
     Ok(row)
+}
+
+/// A head's act on a clue, in its transaction: settles the act's approval
+/// and appends the history entry naming it. Answers the approval's id.
+#[allow(clippy::too_many_arguments)]
+fn settle_and_record(
+    conn: &mut DbConn,
+    caller: &Caller,
+    row: &ClueRow,
+    kind: ApprovalKind,
+    request: serde_json::Value,
+    result: (&str, &str),
+    action: &str,
+    mut detail: serde_json::Value,
+    at: NaiveDateTime,
+) -> AppResult<String> {
+    let approval = crate::approvals::settle(
+        conn,
+        caller,
+        kind,
+        crate::approvals::Subject::Clue(&row.id),
+        &row.department_id,
+        &request,
+        result,
+        at,
+    )?;
+    if let Some(o) = detail.as_object_mut() {
+        o.insert("approval_id".into(), approval.clone().into());
+    }
+    append_event(conn, &row.id, caller, action, &detail, at)?;
+    Ok(approval)
 }
 
 /// 延长立案核查期限: once, by a head.
@@ -696,7 +712,7 @@ pub async fn extend(
     req: ClueExtensionRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    required(
+    AppError::require_text(
         "reason",
         &req.reason,
         "why the filing decision needs longer",
@@ -709,18 +725,42 @@ pub async fn extend(
         .write(move |conn| {
             let row = head_of(conn, &caller, &id)?;
             rules::check_extension(row.extensions as u32)?;
-            let exclusions: Vec<ExclusionRequest> = serde_json::from_str(&row.exclusions).unwrap_or_default();
+            let exclusions: Vec<ExclusionRequest> =
+                serde_json::from_str(&row.exclusions).unwrap_or_default();
             let discovered_on = china_date(row.discovered_at.and_utc());
-            let (due_on, basis) = rules::filing_due(discovered_on, row.extensions as u32 + 1, &exclusions, &profile, &cal);
-            let n = diesel::update(clues::table.filter(clues::id.eq(&id)).filter(clues::extensions.eq(row.extensions)))
-                .set((clues::extensions.eq(row.extensions + 1), clues::due_on.eq(due_on), clues::due_basis.eq(&basis)))
-                .execute(conn)?;
+            let (due_on, basis) = rules::filing_due(
+                discovered_on,
+                row.extensions as u32 + 1,
+                &exclusions,
+                &profile,
+                &cal,
+            );
+            let n = diesel::update(
+                clues::table
+                    .filter(clues::id.eq(&id))
+                    .filter(clues::extensions.eq(row.extensions)),
+            )
+            .set((
+                clues::extensions.eq(row.extensions + 1),
+                clues::due_on.eq(due_on),
+                clues::due_basis.eq(&basis),
+            ))
+            .execute(conn)?;
             if n != 1 {
                 return Err(AppError::conflict("the clue was extended meanwhile"));
             }
             let at = now.naive_utc();
-            let approval = crate::approvals::settle(conn, &caller, ApprovalKind::ClueExtension, crate::approvals::Subject::Clue(&id), &row.department_id, &serde_json::to_value(&req).unwrap_or_default(), ("clue", &id), at)?;
-            append_event(conn, &id, &caller, "clue.extended", &serde_json::json!({"reason": req.reason, "due_on": due_on, "approval_id": approval}), at)?;
+            settle_and_record(
+                conn,
+                &caller,
+                &row,
+                ApprovalKind::ClueExtension,
+                to_value(&req),
+                ("clue", &id),
+                "clue.extended",
+                serde_json::json!({"reason": req.reason, "due_on": due_on}),
+                at,
+            )?;
             Ok(load_row(conn, &id)?.view())
         })
         .await
@@ -734,7 +774,7 @@ pub async fn reject(
     req: RejectionRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    required("reason", &req.reason, "the reasons for not filing")?;
+    AppError::require_text("reason", &req.reason, "the reasons for not filing")?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
     state
@@ -751,8 +791,7 @@ pub async fn reject(
             diesel::update(clues::table.find(&id))
                 .set((clues::ground.eq(enum_str(&req.ground)), clues::outcome_reason.eq(req.reason.trim())))
                 .execute(conn)?;
-            let approval = crate::approvals::settle(conn, &caller, ApprovalKind::ClueRejection, crate::approvals::Subject::Clue(&id), &row.department_id, &serde_json::to_value(&req).unwrap_or_default(), ("clue", &id), at)?;
-            append_event(conn, &id, &caller, "clue.rejected", &serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim(), "approval_id": approval}), at)?;
+            settle_and_record(conn, &caller, &row, ApprovalKind::ClueRejection, to_value(&req), ("clue", &id), "clue.rejected", serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim()}), at)?;
             Ok(load_row(conn, &id)?.view())
         })
         .await
@@ -766,7 +805,7 @@ pub async fn transfer(
     req: ClueTransferRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    required("reason", &req.reason, "why another agency is competent")?;
+    AppError::require_text("reason", &req.reason, "why another agency is competent")?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
     state
@@ -783,8 +822,7 @@ pub async fn transfer(
             diesel::update(clues::table.find(&id))
                 .set((clues::transferred_to.eq(&target.department.id), clues::outcome_reason.eq(req.reason.trim())))
                 .execute(conn)?;
-            let approval = crate::approvals::settle(conn, &caller, ApprovalKind::ClueTransfer, crate::approvals::Subject::Clue(&id), &row.department_id, &serde_json::to_value(&req).unwrap_or_default(), ("clue", &id), at)?;
-            append_event(conn, &id, &caller, "clue.transferred", &serde_json::json!({"to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim(), "approval_id": approval}), at)?;
+            settle_and_record(conn, &caller, &row, ApprovalKind::ClueTransfer, to_value(&req), ("clue", &id), "clue.transferred", serde_json::json!({"to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim()}), at)?;
             crate::workbench::notify_department(conn, &target.department.id, &[crate::auth::Role::Head, crate::auth::Role::Officer], &crate::workbench::Message {
                 kind: "clue_received",
                 dedup_key: format!("clue_received:{id}"),
@@ -812,7 +850,7 @@ pub async fn file(
     // The clue states when and how the agency learnt of it.
     req.discovered_at = row.discovered_at.and_utc();
     req.source = enum_parse(&row.source).unwrap_or(req.source);
-    let (c, id2, dept) = (caller.clone(), id.to_string(), row.department_id.clone());
+    let (c, id2) = (caller.clone(), id.to_string());
     let body = serde_json::to_value(&req).unwrap_or_default();
     let link: crate::cases::FilingLink = Box::new(move |conn, case_id, at| {
         let row = head_of(conn, &c, &id2)?;
@@ -820,23 +858,16 @@ pub async fn file(
         diesel::update(clues::table.find(&id2))
             .set(clues::case_id.eq(case_id))
             .execute(conn)?;
-        let approval = crate::approvals::settle(
-            conn,
-            &c,
-            ApprovalKind::ClueFiling,
-            crate::approvals::Subject::Clue(&id2),
-            &dept,
-            &body,
-            ("case", case_id),
-            at,
-        )?;
         let late = china_date(at.and_utc()) > row.due_on;
-        append_event(
+        let approval = settle_and_record(
             conn,
-            &id2,
             &c,
+            &row,
+            ApprovalKind::ClueFiling,
+            body,
+            ("case", case_id),
             "clue.filed",
-            &serde_json::json!({"case_id": case_id, "approval_id": approval, "due_on": row.due_on, "late": late}),
+            serde_json::json!({"case_id": case_id, "due_on": row.due_on, "late": late}),
             at,
         )?;
         Ok(
@@ -847,9 +878,9 @@ pub async fn file(
 }
 
 /// Refuses (404/403/409) unless the caller may work on the clue and it is
-/// still waiting for its decision.
-pub fn check_open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<()> {
-    open_for(conn, caller, id).map(drop)
+/// still waiting for its decision; answers the clue's department.
+pub fn check_open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<String> {
+    open_for(conn, caller, id).map(|row| row.department_id)
 }
 
 /// Appends to a clue's history from another capability (approvals).

@@ -125,7 +125,7 @@ fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Row> {
         .find(&row.department_id)
         .select(departments::path)
         .first(conn)?;
-    if !scope::may_see_clue(caller, &row.department_id, &path) {
+    if !scope::may_see_department_work(caller, &row.department_id, &path) {
         return Err(AppError::not_found("inspection not found"));
     }
     Ok(row)
@@ -134,7 +134,7 @@ fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Row> {
 /// The inspection, if the caller may work on it: 403 for readers.
 fn writable(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Row> {
     let row = visible(conn, caller, id)?;
-    if !scope::may_change_clue(caller, &row.department_id) {
+    if !scope::may_do_department_work(caller, &row.department_id) {
         return Err(AppError::forbidden(
             "only officers and heads of the department inspect",
         ));
@@ -142,27 +142,18 @@ fn writable(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Row> {
     Ok(row)
 }
 
-fn required(field: &str, value: &str) -> Option<FieldError> {
-    value
-        .trim()
-        .is_empty()
-        .then(|| FieldError::new(field, "required", format!("{field} is required")))
-}
-
 /// Plans an inspection in the caller's department.
 pub async fn plan(state: &AppState, caller: &Caller, req: NewInspection) -> AppResult<Inspection> {
     caller.require_any(scope::CLUE_ROLES)?;
     let errors: Vec<FieldError> = [
-        required("subject", &req.subject),
-        required("location", &req.location),
-        required("purpose", &req.purpose),
+        FieldError::blank("subject", &req.subject, "who or what is inspected"),
+        FieldError::blank("location", &req.location, "where"),
+        FieldError::blank("purpose", &req.purpose, "why it is inspected"),
     ]
     .into_iter()
     .flatten()
     .collect();
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
+    AppError::check_fields(errors)?;
     let now = state.clock.now();
     let caller = caller.clone();
     state
@@ -231,9 +222,7 @@ pub async fn record(
     req: Findings,
 ) -> AppResult<Inspection> {
     caller.require_any(scope::CLUE_ROLES)?;
-    if let Some(e) = required("findings", &req.findings) {
-        return Err(AppError::validation(vec![e]));
-    }
+    AppError::require_text("findings", &req.findings, "what the inspection found")?;
     let now = state.clock.now();
     crate::workflow::rules::check_supplied_time("inspected_at", req.inspected_at, None, now)?;
     let (caller, id) = (caller.clone(), id.to_string());
@@ -293,16 +282,7 @@ pub async fn record(
 pub async fn to_clue(state: &AppState, caller: &Caller, id: &str) -> AppResult<crate::clues::Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
     let now = state.clock.now();
-    let cal = state.calendar.get(&state.db).await?;
-    let placed = {
-        let d = caller.department_id.clone();
-        state
-            .db
-            .run(move |conn| crate::org::find_department(conn, &d))
-            .await?
-            .ok_or_else(|| AppError::internal("the caller's department is gone"))?
-    };
-    let profile = crate::clues::profile_for(state, &placed.path, china_date(now)).await?;
+    let reg = crate::clues::registrar(state, caller, china_date(now)).await?;
     let reader = caller.clone();
     let (caller, id) = (caller.clone(), id.to_string());
     let clue_id = state
@@ -327,19 +307,8 @@ pub async fn to_clue(state: &AppState, caller: &Caller, id: &str) -> AppResult<c
                 occurred_at: None,
                 discovered_at: row.inspected_at.map(|t| t.and_utc()).unwrap_or(now),
             };
-            let clue_id = crate::clues::insert_clue(
-                conn,
-                &caller,
-                &crate::clues::Registration {
-                    clue: &clue,
-                    department_id: &placed.department.id,
-                    short_name: &placed.department.short_name,
-                    profile: &profile,
-                    cal: &cal,
-                    batch: None,
-                },
-                now.naive_utc(),
-            )?;
+            let clue_id =
+                crate::clues::insert_clue(conn, &caller, &reg, &clue, None, now.naive_utc())?;
             crate::clues::record(
                 conn,
                 &clue_id,

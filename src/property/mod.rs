@@ -22,12 +22,11 @@ use utoipa::ToSchema;
 
 use crate::approvals::rules::ApprovalKind;
 use crate::auth::{scope, Caller, Role};
-use crate::cases::rules::CaseStatus;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{custody_log, property_items, property_measures};
 use crate::db::{enum_parse, enum_str, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
-use crate::workflow::{perform, set_deadline, Act, Ctx, Guard, StepView};
+use crate::workflow::{perform, set_deadline, set_deadline_status, Act, Ctx, Guard, StepView};
 use crate::AppState;
 use rules::{Disposal, ItemStatus, MeasureKind, MeasureStatus, PreservationOutcome};
 
@@ -219,15 +218,6 @@ fn measure_of(conn: &mut DbConn, case_id: &str, id: &str) -> AppResult<MeasureRo
         })
 }
 
-fn required(field: &str, value: &str, what: &str) -> AppResult<()> {
-    if value.trim().is_empty() {
-        return Err(AppError::validation(vec![FieldError::new(
-            field, "required", what,
-        )]));
-    }
-    Ok(())
-}
-
 /// One line of an item's custody log.
 struct LogLine<'a> {
     action: &'a str,
@@ -262,28 +252,6 @@ fn log(
     Ok(())
 }
 
-/// Whether a measure may still be taken: before the decision.
-fn check_investigating(status: CaseStatus) -> AppResult<()> {
-    use CaseStatus::*;
-    if !matches!(
-        status,
-        Filed
-            | Investigating
-            | ReportSubmitted
-            | Notified
-            | HearingRequested
-            | HearingHeld
-            | LegalReview
-            | CollectiveDiscussion
-    ) {
-        return Err(AppError::rule(
-            Code::TransitionNotAllowed,
-            "证据保全和查封扣押在调查取证阶段采取（行政处罚法第五十六条）",
-        ));
-    }
-    Ok(())
-}
-
 /// Takes a measure: by a head, or by the case's officers in an emergency
 /// (the approval then queued, due within 24 hours).
 async fn take(
@@ -294,7 +262,7 @@ async fn take(
     kind: MeasureKind,
     req: MeasureRequest,
 ) -> AppResult<StepView> {
-    required(
+    AppError::require_text(
         "reason",
         &req.reason,
         "the facts and the law the measure rests on",
@@ -314,9 +282,7 @@ async fn take(
             rules::item_errors(i, &it.name, &it.quantity, &it.location, &it.custodian)
         })
         .collect();
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
+    AppError::check_fields(errors)?;
     let approval_kind = if kind == MeasureKind::Preservation {
         ApprovalKind::Preservation
     } else {
@@ -329,7 +295,7 @@ async fn take(
         Guard::Approved(approval_kind)
     };
     perform(state, caller, case_id, if_match, guard, move |ctx| {
-        check_investigating(ctx.case.status)?;
+        crate::workflow::rules::check_before_decision(ctx.case.status)?;
         crate::workflow::rules::check_supplied_time("started_at", req.started_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
         let at = micros(ctx.now.naive_utc());
         let id = uuid::Uuid::now_v7().to_string();
@@ -450,9 +416,7 @@ pub async fn confirm(
             return Err(AppError::conflict("the measure is approved already"));
         }
         diesel::update(property_measures::table.find(&m.id)).set(property_measures::approved.eq(true)).execute(ctx.conn)?;
-        diesel::update(crate::db::schema::case_deadlines::table.find((&ctx.case.id, approval_deadline_kind(&m.id))))
-            .set(crate::db::schema::case_deadlines::status.eq("met"))
-            .execute(ctx.conn)?;
+        set_deadline_status(ctx.conn, &ctx.case.id, &approval_deadline_kind(&m.id), "met")?;
         let detail = serde_json::json!({"measure_id": m.id, "late": ctx.now.naive_utc() > m.started_at + chrono::Duration::hours(24)});
         Ok(Act::new("measure_approval", serde_json::to_value(&r).unwrap_or_default(), "case.measure_approved", detail))
     })
@@ -486,9 +450,7 @@ pub fn lift(
         ))
         .execute(conn)?;
     for k in [deadline_kind(&m.id), approval_deadline_kind(&m.id)] {
-        diesel::update(crate::db::schema::case_deadlines::table.find((case_id, k)))
-            .set(crate::db::schema::case_deadlines::status.eq("cancelled"))
-            .execute(conn)?;
+        set_deadline_status(conn, case_id, &k, "cancelled")?;
     }
     Ok(())
 }
@@ -583,11 +545,7 @@ fn end_settled_measures(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> 
                     property_measures::ended_at.eq(micros(at)),
                 ))
                 .execute(conn)?;
-            diesel::update(
-                crate::db::schema::case_deadlines::table.find((case_id, deadline_kind(&m))),
-            )
-            .set(crate::db::schema::case_deadlines::status.eq("met"))
-            .execute(conn)?;
+            set_deadline_status(conn, case_id, &deadline_kind(&m), "met")?;
         }
     }
     Ok(())
@@ -611,7 +569,7 @@ pub async fn decide_preservation(
     if_match: Option<i32>,
     req: PreservationDecisionRequest,
 ) -> AppResult<StepView> {
-    required("reason", &req.reason, "the grounds of the decision")?;
+    AppError::require_text("reason", &req.reason, "the grounds of the decision")?;
     perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::PreservationDecision), move |ctx| {
         let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
         if m.kind() != MeasureKind::Preservation || m.status != "active" {
@@ -626,9 +584,7 @@ pub async fn decide_preservation(
                 diesel::update(property_measures::table.find(&m.id))
                     .set((property_measures::status.eq("ended"), property_measures::ended_at.eq(at), property_measures::outcome.eq("release")))
                     .execute(ctx.conn)?;
-                diesel::update(crate::db::schema::case_deadlines::table.find((&ctx.case.id, &deadline)))
-                    .set(crate::db::schema::case_deadlines::status.eq("met"))
-                    .execute(ctx.conn)?;
+                set_deadline_status(ctx.conn, &ctx.case.id, &deadline, "met")?;
             }
             PreservationOutcome::Seize => {
                 // The items stay held, now under a seizure of 30 days from today.
@@ -642,9 +598,7 @@ pub async fn decide_preservation(
                 diesel::update(property_measures::table.find(&m.id))
                     .set((property_measures::status.eq("decided"), property_measures::outcome.eq("testing")))
                     .execute(ctx.conn)?;
-                diesel::update(crate::db::schema::case_deadlines::table.find((&ctx.case.id, &deadline)))
-                    .set(crate::db::schema::case_deadlines::status.eq("met"))
-                    .execute(ctx.conn)?;
+                set_deadline_status(ctx.conn, &ctx.case.id, &deadline, "met")?;
             }
         }
         let detail = serde_json::json!({"measure_id": m.id, "outcome": req.outcome, "reason": req.reason, "due_on": m.due_on, "late": late});
@@ -661,7 +615,7 @@ pub async fn extend_seizure(
     if_match: Option<i32>,
     req: SeizureExtensionRequest,
 ) -> AppResult<StepView> {
-    required(
+    AppError::require_text(
         "reason",
         &req.reason,
         "why the case is complex enough to need longer",
@@ -731,7 +685,7 @@ pub async fn dispose(
     if_match: Option<i32>,
     req: DisposalRequest,
 ) -> AppResult<StepView> {
-    required("reason", &req.reason, "the grounds of the disposal")?;
+    AppError::require_text("reason", &req.reason, "the grounds of the disposal")?;
     if req.item_ids.is_empty() {
         return Err(AppError::validation(vec![FieldError::new(
             "item_ids",
@@ -766,8 +720,8 @@ pub async fn hand_over(
     if_match: Option<i32>,
     req: CustodyRequest,
 ) -> AppResult<StepView> {
-    required("custodian", &req.custodian, "who keeps the items now")?;
-    required("location", &req.location, "where the items are kept now")?;
+    AppError::require_text("custodian", &req.custodian, "who keeps the items now")?;
+    AppError::require_text("location", &req.location, "where the items are kept now")?;
     if req.item_ids.is_empty() {
         return Err(AppError::validation(vec![FieldError::new(
             "item_ids",
@@ -838,23 +792,48 @@ pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult
                     property_items::disposed_at,
                 ))
                 .load(conn)?;
+            // Every log line of the case's items in one query, grouped by item.
+            type Line = (
+                String,
+                i64,
+                NaiveDateTime,
+                String,
+                String,
+                String,
+                String,
+                String,
+            );
+            let lines: Vec<Line> = custody_log::table
+                .inner_join(property_items::table.on(property_items::id.eq(custody_log::item_id)))
+                .filter(property_items::case_id.eq(&id))
+                .order((custody_log::item_id.asc(), custody_log::seq.asc()))
+                .select((
+                    custody_log::item_id,
+                    custody_log::seq,
+                    custody_log::at,
+                    custody_log::action,
+                    custody_log::custodian,
+                    custody_log::location,
+                    custody_log::note,
+                    custody_log::actor_id,
+                ))
+                .load(conn)?;
+            let mut logs: std::collections::HashMap<String, Vec<CustodyEntry>> = Default::default();
+            for (item, seq, at, action, custodian, location, note, actor_id) in lines {
+                logs.entry(item).or_default().push(CustodyEntry {
+                    seq,
+                    at: rfc3339(at),
+                    action,
+                    custodian,
+                    location,
+                    note,
+                    actor_id,
+                });
+            }
             let mut items = vec![];
             for (iid, mid, name, spec, qty, unit, cond, loc, cust, status, reason, disposed) in rows
             {
-                let log: Vec<(i64, NaiveDateTime, String, String, String, String, String)> =
-                    custody_log::table
-                        .filter(custody_log::item_id.eq(&iid))
-                        .order(custody_log::seq.asc())
-                        .select((
-                            custody_log::seq,
-                            custody_log::at,
-                            custody_log::action,
-                            custody_log::custodian,
-                            custody_log::location,
-                            custody_log::note,
-                            custody_log::actor_id,
-                        ))
-                        .load(conn)?;
+                let log = logs.remove(&iid).unwrap_or_default();
                 items.push(Item {
                     id: iid,
                     measure_id: mid,
@@ -868,20 +847,7 @@ pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult
                     status: enum_parse(&status).unwrap_or(ItemStatus::Held),
                     disposal_reason: reason,
                     disposed_at: disposed.map(rfc3339),
-                    custody_log: log
-                        .into_iter()
-                        .map(|(seq, at, action, custodian, location, note, actor_id)| {
-                            CustodyEntry {
-                                seq,
-                                at: rfc3339(at),
-                                action,
-                                custodian,
-                                location,
-                                note,
-                                actor_id,
-                            }
-                        })
-                        .collect(),
+                    custody_log: log,
                 });
             }
             Ok(Property {

@@ -354,7 +354,7 @@ pub fn set_deadline(
     crate::cases::store::insert_deadline(conn, case_id, kind, due_on, basis, at)
 }
 
-fn set_deadline_status(
+pub fn set_deadline_status(
     conn: &mut DbConn,
     case_id: &str,
     kind: &str,
@@ -1885,9 +1885,7 @@ pub async fn exclusion(
     req: ExclusionRequest,
 ) -> AppResult<StepView> {
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
-        if matches!(ctx.case.status, CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing) {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "the case is decided: its decision period is over"));
-        }
+        check_before_decision(ctx.case.status)?;
         if req.reason.trim().is_empty() {
             return Err(AppError::validation(vec![crate::error::FieldError::new("reason", "required", "what was tested, appraised or published")]));
         }

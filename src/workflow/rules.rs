@@ -738,6 +738,26 @@ pub struct ExclusionRequest {
     pub reason: String,
 }
 
+/// Evidence is gathered, preserved and seized, and periods excluded, while
+/// the case is investigated: once it is decided its decision period is over
+/// (APL Art 55–57). Suspension and closed files are refused elsewhere
+/// (`check_open`, `perform`).
+pub fn check_before_decision(status: crate::cases::rules::CaseStatus) -> AppResult<()> {
+    if matches!(
+        status,
+        crate::cases::rules::CaseStatus::Decided
+            | crate::cases::rules::CaseStatus::Served
+            | crate::cases::rules::CaseStatus::Executing
+    ) {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            Code::TransitionNotAllowed,
+            format!("the case is decided: evidence, measures and excluded periods belong before the decision ({APL}第五十五条至第五十七条)"),
+        ));
+    }
+    Ok(())
+}
+
 /// An excluded period starts after filing, ends by today, is not inverted,
 /// overlaps no other and is at most `max_days` long.
 pub fn check_exclusion(

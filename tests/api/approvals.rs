@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
+use crate::common::{get_ok as get, post_as as post, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -16,18 +16,6 @@ on_both_backends!(
     messages_are_sent_once_and_marked_read,
     a_closed_case_takes_only_its_archive,
 );
-
-async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let t = app.token(user).await;
-    app.post_json(path, Some(&t), &body).await
-}
-
-async fn get(app: &TestApp, user: &str, path: &str) -> Value {
-    let t = app.token(user).await;
-    let (s, b) = app.get(path, Some(&t)).await;
-    assert_eq!(s, StatusCode::OK, "{path}: {b}");
-    b
-}
 
 async fn ask(app: &TestApp, user: &str, kind: &str, case_id: &str, request: Value) -> Value {
     let (s, a) = post(

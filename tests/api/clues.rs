@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
+use crate::common::{get_ok as get, post_as as post, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -20,18 +20,6 @@ on_both_backends!(
     clue_endpoints_check_role_and_department,
     an_inspection_that_finds_a_violation_becomes_a_clue,
 );
-
-async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let t = app.token(user).await;
-    app.post_json(path, Some(&t), &body).await
-}
-
-async fn get(app: &TestApp, user: &str, path: &str) -> Value {
-    let t = app.token(user).await;
-    let (s, b) = app.get(path, Some(&t)).await;
-    assert_eq!(s, StatusCode::OK, "{path}: {b}");
-    b
-}
 
 fn days_ago(d: i64) -> String {
     (Utc::now() - Duration::days(d)).to_rfc3339()

@@ -526,3 +526,17 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// POSTs `body` as `user` (a fresh token each time).
+pub async fn post_as(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let t = app.token(user).await;
+    app.post_json(path, Some(&t), &body).await
+}
+
+/// GETs `path` as `user`, expecting 200.
+pub async fn get_ok(app: &TestApp, user: &str, path: &str) -> Value {
+    let t = app.token(user).await;
+    let (s, b) = app.get(path, Some(&t)).await;
+    assert_eq!(s, StatusCode::OK, "{path}: {b}");
+    b
+}

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
+use crate::common::{get_ok as get, post_as as post, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -17,21 +17,9 @@ on_both_backends!(
     an_appraisal_moves_the_decision_day_and_is_notified,
 );
 
-async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let t = app.token(user).await;
-    app.post_json(path, Some(&t), &body).await
-}
-
 async fn ok(app: &TestApp, user: &str, path: &str, body: Value) -> Value {
     let (s, b) = post(app, user, path, body).await;
     assert_eq!(s, StatusCode::CREATED, "{path}: {b}");
-    b
-}
-
-async fn get(app: &TestApp, user: &str, path: &str) -> Value {
-    let t = app.token(user).await;
-    let (s, b) = app.get(path, Some(&t)).await;
-    assert_eq!(s, StatusCode::OK, "{path}: {b}");
     b
 }
 

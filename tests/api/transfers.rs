@@ -3,20 +3,15 @@
 //! returned by the receiver.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::common::TestApp;
+use crate::common::{post_as as post, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
     a_suspected_crime_goes_to_public_security,
     a_returned_transfer_reopens_the_case,
 );
-
-async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let t = app.token(user).await;
-    app.post_json(path, Some(&t), &body).await
-}
 
 async fn a_suspected_crime_goes_to_public_security(app: TestApp) {
     let case = app.file_case().await;
