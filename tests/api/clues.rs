@@ -621,6 +621,11 @@ async fn an_inspection_that_finds_a_violation_becomes_a_clue(app: TestApp) {
     .await;
     let fid = found["id"].as_str().unwrap();
     let cid = clean["id"].as_str().unwrap();
+    // No token, no inspections.
+    let (s, _) = app.get("/inspections", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = app.post_json("/inspections", None, &plan(vec![li.clone(), wang.clone()])).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
     // Another department sees none of it.
     assert!(get(&app, "sun.officer", "/inspections").await["items"]
         .as_array()
