@@ -624,7 +624,9 @@ async fn an_inspection_that_finds_a_violation_becomes_a_clue(app: TestApp) {
     // No token, no inspections.
     let (s, _) = app.get("/inspections", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = app.post_json("/inspections", None, &plan(vec![li.clone(), wang.clone()])).await;
+    let (s, _) = app
+        .post_json("/inspections", None, &plan(vec![li.clone(), wang.clone()]))
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     // Another department sees none of it.
     assert!(get(&app, "sun.officer", "/inspections").await["items"]
