@@ -118,6 +118,7 @@ pub enum Code {
     ClueDecided,
     ClueExtensionUsed,
     ClueGroundNotMet,
+    FilingNotApproved,
     // seized property
     SeizureExtensionUsed,
     PropertyNotSettled,

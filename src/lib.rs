@@ -205,6 +205,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(workflow::api::demand_handler)
         .service(workflow::api::payment_plan_handler)
         .service(workflow::api::archive_handler)
+        .service(workflow::api::filing_approval_handler)
         .service(workflow::api::suspension_handler)
         .service(workflow::api::resumption_handler)
         .service(workflow::api::termination_handler)

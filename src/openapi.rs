@@ -142,6 +142,7 @@ impl Modify for Bearer {
         crate::workflow::api::demand_handler,
         crate::workflow::api::payment_plan_handler,
         crate::workflow::api::archive_handler,
+        crate::workflow::api::filing_approval_handler,
         crate::workflow::api::suspension_handler,
         crate::workflow::api::resumption_handler,
         crate::workflow::api::termination_handler,

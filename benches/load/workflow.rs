@@ -1,5 +1,5 @@
 //! Load driver of the whole general-procedure path (benches/load/run.sh):
-//! every step of one case is one unit of work — filing, on-site record,
+//! every step of one case is one unit of work — filing and its approval, on-site record,
 //! discretion, report, legality review and its approval, notice, waiver,
 //! decision, service, payment, closure, archive — run by `--concurrency`
 //! workers against a running server for `--seconds`, after a phase of
@@ -124,6 +124,13 @@ async fn whole_path(c: &Client, p: &People) {
     let case = c.post("POST /cases", li, "/cases", &case_body(p)).await;
     let id = case["id"].as_str().expect("case id").to_string();
     let at = |s: &str| format!("/cases/{id}/{s}");
+    c.post(
+        "filing-approval",
+        &p.zhang,
+        &at("filing-approval"),
+        &json!({}),
+    )
+    .await;
     let t = chrono::Utc::now();
     c.post("records/onsite", li, &at("records/onsite"), &json!({
         "started_at": (t - chrono::Duration::hours(3)).to_rfc3339(), "ended_at": (t - chrono::Duration::hours(2)).to_rfc3339(),

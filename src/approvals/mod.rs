@@ -23,7 +23,10 @@ use crate::db::schema::approvals;
 use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::AppState;
-use rules::{check_decision, ApprovalKind, ApprovalStatus, DecisionEffect, DecisionOutcome};
+use rules::{
+    check_decision, check_filing_unapproved, ApprovalKind, ApprovalStatus, DecisionEffect,
+    DecisionOutcome,
+};
 
 /// The approval a head's decision is running (see `Caller::approving`).
 #[derive(Debug, Clone)]
@@ -282,6 +285,7 @@ fn check_request(kind: ApprovalKind, request: &serde_json::Value) -> AppResult<(
             })
     }
     match kind {
+        ApprovalKind::Filing => parse::<w::FilingApprovalRequest>(request),
         ApprovalKind::Suspension
         | ApprovalKind::Resumption
         | ApprovalKind::Termination
@@ -408,6 +412,19 @@ fn insert_pending(
     )
 }
 
+/// The state of a case's latest filing approval (`None`: filed from a clue
+/// or before filing approvals were kept).
+pub fn filing_status(conn: &mut DbConn, case_id: &str) -> AppResult<Option<ApprovalStatus>> {
+    let status: Option<String> = approvals::table
+        .filter(approvals::case_id.eq(case_id))
+        .filter(approvals::kind.eq(enum_str(&ApprovalKind::Filing)))
+        .order((approvals::requested_at.desc(), approvals::id.desc()))
+        .select(approvals::status)
+        .first(conn)
+        .optional()?;
+    Ok(status.and_then(|s| enum_parse(&s)))
+}
+
 /// An officer (or a head, for another head) asks for an act's approval.
 pub async fn ask(state: &AppState, caller: &Caller, req: AskRequest) -> AppResult<Approval> {
     caller.require_any(scope::INVESTIGATING_ROLES)?;
@@ -463,6 +480,9 @@ pub async fn ask(state: &AppState, caller: &Caller, req: AskRequest) -> AppResul
         .db
         .write(move |conn| {
             crate::cases::store::open_case(conn, &scope_.case_id, None)?;
+            if req.kind == ApprovalKind::Filing {
+                check_filing_unapproved(filing_status(conn, &scope_.case_id)?)?;
+            }
             insert_pending(conn, &caller, &id, req.kind, Subject::Case(&scope_.case_id), &scope_.department_id, &req.request, now)?;
             let actor = crate::cases::actor_on_case(conn, &caller, &scope_.case_id)?;
             crate::records::append(
@@ -550,6 +570,9 @@ async fn run(state: &AppState, head: &Caller, row: &ApprovalRow) -> AppResult<()
     let case = row.case_id.as_deref().unwrap_or_default();
     let clue = row.clue_id.as_deref().unwrap_or_default();
     match kind {
+        ApprovalKind::Filing => w::approve_filing(state, head, case, None, body(&request)?)
+            .await
+            .map(drop),
         ApprovalKind::Suspension => w::suspend(state, head, case, None, body(&request)?)
             .await
             .map(drop),

@@ -12,6 +12,10 @@ use crate::error::{AppError, Code};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalKind {
+    /// 立案审批 of a general-procedure case filed directly (`POST /cases`):
+    /// the head signs the filing form (APL Art 54 ¶2; the 立案审批表 names
+    /// the head's approval). Asked at filing; a head filing approves it.
+    Filing,
     /// 中止 (`POST /cases/{id}/suspension`).
     Suspension,
     /// 恢复 (`POST /cases/{id}/resumption`).
@@ -67,6 +71,7 @@ impl ApprovalKind {
     /// The name of the approval slip (审批表) in the documents agencies keep.
     pub fn label(self) -> &'static str {
         match self {
+            ApprovalKind::Filing => "立案审批",
             ApprovalKind::Suspension => "案件中止审批",
             ApprovalKind::Resumption => "案件恢复审批",
             ApprovalKind::Termination => "案件终止审批",
@@ -136,6 +141,36 @@ pub fn check_decision(
     }
 }
 
+/// The investigation of a general-procedure case is closed (调查终结, APL
+/// Art 57) only on a filing a head approved: `filing` is the state of the
+/// case's latest filing approval, `None` for a case filed from a clue or
+/// before filing approvals were kept (approved with the clue or on paper).
+pub fn check_filing_approved(filing: Option<ApprovalStatus>) -> Result<(), AppError> {
+    match filing {
+        None | Some(ApprovalStatus::Approved) => Ok(()),
+        Some(ApprovalStatus::Pending) => Err(AppError::rule(
+            Code::FilingNotApproved,
+            "立案须经行政机关负责人批准（行政处罚法第五十四条第二款；立案审批表）：立案审批尚待负责人批准，调查终结报告不能提交",
+        )),
+        Some(ApprovalStatus::Rejected) => Err(AppError::rule(
+            Code::FilingNotApproved,
+            "负责人未批准立案（行政处罚法第五十四条第二款）：补充材料后重新申请立案审批（POST /api/v1/approvals {\"kind\": \"filing\"}），或经批准终止案件",
+        )),
+    }
+}
+
+/// A filing is approved once: asking or approving it again is a conflict.
+pub fn check_filing_unapproved(filing: Option<ApprovalStatus>) -> Result<(), AppError> {
+    if filing == Some(ApprovalStatus::Approved) {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            Code::ApprovalDecided,
+            "the filing of this case is approved already (立案审批已批准)",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +199,17 @@ mod tests {
         assert_eq!(e.code, Code::ApprovalDecided);
         let e = check_decision(ApprovalStatus::Rejected, DecisionOutcome::Approve).unwrap_err();
         assert_eq!(e.code, Code::ApprovalDecided);
+    }
+
+    #[test]
+    fn the_investigation_closes_only_on_an_approved_filing() {
+        assert!(check_filing_approved(None).is_ok());
+        assert!(check_filing_approved(Some(ApprovalStatus::Approved)).is_ok());
+        for s in [ApprovalStatus::Pending, ApprovalStatus::Rejected] {
+            let e = check_filing_approved(Some(s)).unwrap_err();
+            assert_eq!(e.code, Code::FilingNotApproved);
+            assert!(e.detail.contains("第五十四条"), "{}", e.detail);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::approvals::rules::ApprovalKind;
 use crate::auth::scope::{self, CaseScope};
 use crate::auth::{Caller, Role};
 use crate::clock::china_date;
@@ -515,9 +516,25 @@ pub async fn file_case_linked(
                 let (due, due_basis) = rules::decision_due(filed_on, &calendar);
                 store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;
                 let filing_doc = crate::documents::store_document(conn, &issuer, &rendered, &id, &caller.user_id, at)?;
+                let filed_from_clue = link.is_some();
                 let linked = match link {
                     Some(f) => f(conn, &id, at)?,
                     None => serde_json::Value::Null,
+                };
+                // 立案审批 (Art 54 ¶2): a clue's filing was approved with the clue;
+                // a direct general-procedure filing asks the heads, or is approved
+                // by the head filing it. The simplified procedure decides on the spot.
+                let filing_approval = if filed_from_clue || req.procedure != Procedure::General {
+                    None
+                } else {
+                    let request = serde_json::json!({"facts": format!("{case_no}：{}", req.facts.trim())});
+                    let dept_id = &dept.department.id;
+                    let approval = if caller.has(Role::Head) {
+                        crate::approvals::settle(conn, &caller, ApprovalKind::Filing, crate::approvals::Subject::Case(&id), dept_id, &request, ("case", &id), at)?
+                    } else {
+                        crate::approvals::queue(conn, &caller, ApprovalKind::Filing, &id, dept_id, &request, at)?
+                    };
+                    Some(approval)
                 };
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
                 records::append(
@@ -538,6 +555,7 @@ pub async fn file_case_linked(
                         "limitation_until": decision.limitation_until,
                         "documents": [{"document_id": filing_doc.id, "kind": filing_doc.kind, "number": filing_doc.number, "sha256": filing_doc.sha256}],
                         "from": linked,
+                        "filing_approval_id": filing_approval,
                     }),
                     Some(&caller.request_id),
                     at,

@@ -179,6 +179,14 @@ step_endpoint!(
     "结案: a head closes a case whose decision is performed."
 );
 step_endpoint!(
+    filing_approval_handler,
+    "/cases/{id}/filing-approval",
+    "/api/v1/cases/{id}/filing-approval",
+    FilingApprovalRequest,
+    approve_filing,
+    "立案审批 (APL Art 54 ¶2): a head approves the filing of a case its officers filed directly (general procedure); it answers the approval asked at filing. The investigation report waits for it (422 filing_not_approved)."
+);
+step_endpoint!(
     suspension_handler,
     "/cases/{id}/suspension",
     "/api/v1/cases/{id}/suspension",

@@ -681,6 +681,7 @@ pub async fn report(
         } else {
             ctx.moving_to(CaseStatus::ReportSubmitted)?;
         }
+        crate::approvals::rules::check_filing_approved(crate::approvals::filing_status(ctx.conn, &ctx.case.id)?)?;
         let item = crate::items::find(ctx.conn, &ctx.case.item_code)?
             .ok_or_else(|| AppError::internal("the case's item is gone"))?;
         let mut assessment = Assessment::default();
@@ -2074,6 +2075,45 @@ pub async fn archive(
                 serde_json::json!({}),
                 "case.archived",
                 serde_json::json!({}),
+            ))
+        },
+    )
+    .await
+}
+
+/// 立案审批 — a head approves the filing of a case filed directly by its
+/// officers (APL Art 54 ¶2), deciding the approval asked at filing or
+/// acting directly; the investigation closes only on an approved filing.
+pub async fn approve_filing(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    if_match: Option<i32>,
+    req: FilingApprovalRequest,
+) -> AppResult<StepView> {
+    perform(
+        state,
+        caller,
+        case_id,
+        if_match,
+        Guard::Approved(ApprovalKind::Filing),
+        move |ctx| {
+            crate::approvals::rules::check_filing_unapproved(crate::approvals::filing_status(
+                ctx.conn,
+                &ctx.case.id,
+            )?)?;
+            if !ctx.file.reports.is_empty() {
+                return Err(AppError::rule(
+                    Code::TransitionNotAllowed,
+                    "the investigation of this case is closed already: its filing was approved with it",
+                ));
+            }
+            let detail = serde_json::json!({"title": ApprovalKind::Filing.label(), "facts": req.facts});
+            Ok(Act::new(
+                "filing_approval",
+                to_value(&req),
+                "case.filing_approved",
+                detail,
             ))
         },
     )

@@ -890,6 +890,15 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+/// 立案审批: what the approval slip shows beside the filing form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingApprovalRequest {
+    /// The case number and brief facts, as the head's queue shows them.
+    #[serde(default)]
+    pub facts: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SuspensionStep {
     pub reason: String,

@@ -9,6 +9,7 @@ use crate::common::{get_ok as get, post_as as post, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
+    a_direct_filing_waits_for_the_heads_filing_approval,
     case_acts_wait_for_a_heads_approval,
     a_transfer_is_approved_or_refused_in_the_queue,
     an_approval_the_law_refuses_stays_pending,
@@ -44,6 +45,152 @@ async fn actions(app: &TestApp, case_id: &str) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+async fn a_direct_filing_waits_for_the_heads_filing_approval(app: TestApp) {
+    let case = app.file_case_unapproved().await;
+    let id = case["id"].as_str().unwrap();
+    let no = case["case_no"].as_str().unwrap();
+    // The filing asked the heads: the queue, the message and the record say so.
+    let queue = get(&app, "zhang.head", "/approvals?status=pending").await;
+    let asked = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["case_id"] == id && a["kind"] == "filing")
+        .unwrap_or_else(|| panic!("no filing approval in {queue}"))
+        .clone();
+    assert_eq!(asked["title"], "立案审批");
+    assert!(asked["summary"].as_str().unwrap().contains(no), "{asked}");
+    let inbox = get(&app, "zhang.head", "/me/messages").await;
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "approval_asked" && m["subject_id"] == asked["id"]),
+        "{inbox}"
+    );
+    let recs = actions(&app, id).await;
+    assert_eq!(recs[0]["action"], "case.filed");
+    assert_eq!(recs[0]["detail"]["filing_approval_id"], asked["id"]);
+    // The investigation does not close on an unapproved filing.
+    let report = json!({"findings": "经调查，违法事实不成立。", "outcome": "not_established"});
+    let path = format!("/cases/{id}/investigation-report");
+    let (s, b) = post(&app, "li.officer", &path, report.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["code"], "filing_not_approved");
+    assert!(b["detail"].as_str().unwrap().contains("第五十四条"), "{b}");
+    // Only a head of the department approves a filing.
+    let approve = format!("/cases/{id}/filing-approval");
+    let (s, _) = post(&app, "li.officer", &approve, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    app.add_user("eco.head", "530100-sthjj", &["head"], None)
+        .await;
+    let (s, _) = post(&app, "eco.head", &approve, json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.post_json(&approve, None, &json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Refused: the report stays refused, and the officer may ask again.
+    let (s, _) = decide(&app, "zhang.head", &asked, json!({"outcome": "reject"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a refusal names its reason");
+    let (s, a) = decide(
+        &app,
+        "zhang.head",
+        &asked,
+        json!({"outcome": "reject", "opinion": "违法事实的初步证据不足"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["status"], "rejected");
+    let (s, b) = post(&app, "li.officer", &path, report.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["code"], "filing_not_approved");
+    assert!(b["detail"].as_str().unwrap().contains("未批准"), "{b}");
+    let again = ask(
+        &app,
+        "li.officer",
+        "filing",
+        id,
+        json!({"facts": "补充了现场检查笔录和照片"}),
+    )
+    .await;
+    let (s, _) = post(
+        &app,
+        "li.officer",
+        "/approvals",
+        json!({"kind": "filing", "case_id": id, "request": {}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "one request at a time");
+    let (s, a) = decide(
+        &app,
+        "zhang.head",
+        &again,
+        json!({"outcome": "approve", "opinion": "同意立案"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["status"], "approved");
+    assert_eq!(a["decided_by"], app.user_id("zhang.head").await);
+    let recs = actions(&app, id).await;
+    let approved = recs
+        .iter()
+        .find(|r| r["action"] == "case.filing_approved")
+        .expect("on the record");
+    assert_eq!(approved["detail"]["approval_id"], again["id"]);
+    assert_eq!(approved["actor"]["role"], "head");
+    // Approved once: not asked or approved again; the investigation closes.
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        "/approvals",
+        json!({"kind": "filing", "case_id": id, "request": {}}),
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("approval_decided")),
+        "{b}"
+    );
+    let (s, b) = post(&app, "zhang.head", &approve, json!({})).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("approval_decided")),
+        "{b}"
+    );
+    let (s, b) = post(&app, "li.officer", &path, report.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // A head filing directly leaves an approved filing approval of their own.
+    let (s, c) = post(&app, "zhang.head", "/cases", app.case_body().await).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let hid = c["id"].as_str().unwrap();
+    let mine = get(&app, "zhang.head", &format!("/approvals?case_id={hid}")).await;
+    let items = mine["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{mine}");
+    assert_eq!(
+        (items[0]["kind"].as_str(), items[0]["status"].as_str()),
+        (Some("filing"), Some("approved"))
+    );
+    assert_eq!(items[0]["decided_by"], app.user_id("zhang.head").await);
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{hid}/investigation-report"),
+        report.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // The simplified procedure decides on the spot: no filing approval.
+    let mut body = app.case_body().await;
+    body["procedure"] = json!("simplified");
+    let (s, c) = post(&app, "li.officer", "/cases", body).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let sid = c["id"].as_str().unwrap();
+    let none = get(&app, "zhang.head", &format!("/approvals?case_id={sid}")).await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0, "{none}");
 }
 
 async fn case_acts_wait_for_a_heads_approval(app: TestApp) {
@@ -177,12 +324,13 @@ async fn case_acts_wait_for_a_heads_approval(app: TestApp) {
     assert_eq!(
         kinds,
         [
+            ("filing", "approved"),
             ("suspension", "approved"),
             ("resumption", "rejected"),
             ("resumption", "approved")
         ]
     );
-    let direct = &all["items"][2];
+    let direct = &all["items"][3];
     assert_eq!(direct["requested_by"], direct["decided_by"]);
     assert_eq!(direct["result_id"], step["id"]);
     // The requesters were told of both answers.

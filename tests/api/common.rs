@@ -435,8 +435,31 @@ impl TestApp {
         })
     }
 
-    /// Files a case as li.officer; returns the created case.
+    /// Files a case as li.officer and has zhang.head approve the filing
+    /// (立案审批); returns the case as it stands after the approval.
     pub async fn file_case(&self) -> Value {
+        let mut case = self.file_case_unapproved().await;
+        let step = self.approve_filing(case["id"].as_str().unwrap()).await;
+        case["version"] = step["case_version"].clone();
+        case
+    }
+
+    /// zhang.head approves the filing of case `id` (立案审批); returns the step.
+    pub async fn approve_filing(&self, id: &str) -> Value {
+        let head = self.token("zhang.head").await;
+        let (status, step) = self
+            .post_json(
+                &format!("/cases/{id}/filing-approval"),
+                Some(&head),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{step}");
+        step
+    }
+
+    /// Files a case as li.officer; its filing approval is still pending.
+    pub async fn file_case_unapproved(&self) -> Value {
         let t = self.token("li.officer").await;
         let body = self.case_body().await;
         let (status, case) = self.post_json("/cases", Some(&t), &body).await;

@@ -95,7 +95,12 @@ async fn onsite_and_inquiry_records_need_two_certified_officers(app: TestApp) {
         .collect();
     assert_eq!(
         actions,
-        vec!["case.filed", "record.onsite", "record.inquiry"]
+        vec![
+            "case.filed",
+            "case.filing_approved",
+            "record.onsite",
+            "record.inquiry"
+        ]
     );
     let (_, v) = app
         .get(&format!("/cases/{id}/records/verify"), Some(&t))

@@ -23,7 +23,7 @@ pub const KEY: &[u8] = b"test-record-key-0123456789abcdef0123456789";
 
 /// Files a case and appends four more entries through the record module.
 async fn case_with_five_entries(app: &TestApp) -> String {
-    let case = app.file_case().await;
+    let case = app.file_case_unapproved().await;
     let id = case["id"].as_str().unwrap().to_string();
     let mut conn = app.conn();
     let actor = zhifa::records::Actor {

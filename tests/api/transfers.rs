@@ -160,6 +160,7 @@ async fn a_suspected_crime_goes_to_public_security(app: TestApp) {
         actions,
         [
             "case.filed",
+            "case.filing_approved",
             "case.transfer_requested",
             "case.transferred",
             "transfer.accepted"

@@ -44,7 +44,9 @@ pub async fn person_case(app: &TestApp) -> String {
     });
     let (s, c) = app.post_json("/cases", Some(&t), &body).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
-    c["id"].as_str().unwrap().to_string()
+    let id = c["id"].as_str().unwrap().to_string();
+    app.approve_filing(&id).await;
+    id
 }
 
 async fn organization_case(app: &TestApp) -> String {
@@ -556,6 +558,7 @@ async fn general_procedure_end_to_end(app: TestApp) {
         actions,
         [
             "case.filed",
+            "case.filing_approved",
             "evidence.added",
             "record.onsite",
             "discretion.attached",
@@ -970,7 +973,7 @@ async fn order_violations_are_refused(app: TestApp) {
     // Nothing half-written: the refused steps left no trace in the chain.
     let li = app.token("li.officer").await;
     let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&li)).await;
-    assert_eq!(rec["items"].as_array().unwrap().len(), 4, "{rec}");
+    assert_eq!(rec["items"].as_array().unwrap().len(), 5, "{rec}");
 }
 
 async fn role_and_department_violations_are_refused(app: TestApp) {
@@ -1080,6 +1083,7 @@ async fn role_and_department_violations_are_refused(app: TestApp) {
     let (s, c2) = post(&app, "li.officer", "/cases", &body).await;
     assert_eq!(s, StatusCode::CREATED, "{c2}");
     let id2 = c2["id"].as_str().unwrap();
+    app.approve_filing(id2).await;
     onsite(&app, id2).await;
     lookup(&app, id2, 7_000_000).await;
     ok(
@@ -2546,5 +2550,5 @@ async fn every_step_checks_department_and_role(app: TestApp) {
     // Nothing any of them tried was written.
     let li = app.token("li.officer").await;
     let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&li)).await;
-    assert_eq!(rec["items"].as_array().unwrap().len(), 1, "{rec}");
+    assert_eq!(rec["items"].as_array().unwrap().len(), 2, "{rec}");
 }
