@@ -30,6 +30,7 @@ on_both_backends!(
     court_enforcement_only_inside_its_window,
     on_the_spot_collection_within_its_limits,
     every_step_checks_department_and_role,
+    reviews_and_services_wait_on_the_workbench,
 );
 
 /// A person, so that a 70,000-yuan fine gives a hearing right (≥ 10,000),
@@ -2551,4 +2552,87 @@ async fn every_step_checks_department_and_role(app: TestApp) {
     let li = app.token("li.officer").await;
     let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&li)).await;
     assert_eq!(rec["items"].as_array().unwrap().len(), 2, "{rec}");
+}
+
+/// The kinds of `user`'s tasks on case `id`.
+async fn tasks_on(app: &TestApp, user: &str, id: &str) -> Vec<String> {
+    let t = app.token(user).await;
+    let (s, b) = app.get("/me/tasks", Some(&t)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["case_id"] == id)
+        .map(|t| t["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn reviews_and_services_wait_on_the_workbench(app: TestApp) {
+    // A filing waits for the head's approval, on the head's workbench.
+    let t = app.token("li.officer").await;
+    let (s, c) = app
+        .post_json("/cases", Some(&t), &app.case_body().await)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let filed = c["id"].as_str().unwrap();
+    assert!(tasks_on(&app, "zhang.head", filed)
+        .await
+        .contains(&"approval".to_string()));
+    app.approve_filing(filed).await;
+    assert!(!tasks_on(&app, "zhang.head", filed)
+        .await
+        .contains(&"approval".to_string()));
+
+    // A report sent for legality review: the reviewer's task until the opinion.
+    let id = reported(&app, false).await;
+    let sub = ok(&app, "li.officer", &id, "legal-review", json!(null)).await;
+    assert!(tasks_on(&app, "chen.reviewer", &id)
+        .await
+        .contains(&"legal_review".to_string()));
+    assert!(!tasks_on(&app, "li.officer", &id)
+        .await
+        .contains(&"legal_review".to_string()));
+    let (s, b) = opinion(
+        &app,
+        "chen.reviewer",
+        sub["body"]["review_id"].as_str().unwrap(),
+        "approve",
+        true,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert!(tasks_on(&app, "chen.reviewer", &id).await.is_empty());
+
+    // A decision to serve: its officers' task until served (Art 61).
+    let id = organization_case(&app).await;
+    ok(
+        &app,
+        "li.officer",
+        &id,
+        "investigation-report",
+        json!({"findings": "违法事实不能成立", "outcome": "not_established"}),
+    )
+    .await;
+    let dec = ok(
+        &app,
+        "zhang.head",
+        &id,
+        "decision",
+        json!({"outcome": "no_penalty", "reason": "违法事实不能成立"}),
+    )
+    .await;
+    for who in ["li.officer", "wang.officer"] {
+        assert!(
+            tasks_on(&app, who, &id)
+                .await
+                .contains(&"service_due".to_string()),
+            "{who}"
+        );
+    }
+    assert!(tasks_on(&app, "sun.officer", &id).await.is_empty());
+    ok(&app, "li.officer", &id, "service", json!({"document_id": dec["id"], "method": "direct", "served_at": ago(0), "recipient": "赵某"})).await;
+    assert!(!tasks_on(&app, "li.officer", &id)
+        .await
+        .contains(&"service_due".to_string()));
 }
