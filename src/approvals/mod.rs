@@ -24,7 +24,7 @@ use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::AppState;
 use rules::{
-    check_decision, check_filing_unapproved, ApprovalKind, ApprovalStatus, DecisionEffect,
+    check_decision, check_filing_to_approve, ApprovalKind, ApprovalStatus, DecisionEffect,
     DecisionOutcome,
 };
 
@@ -481,7 +481,7 @@ pub async fn ask(state: &AppState, caller: &Caller, req: AskRequest) -> AppResul
         .write(move |conn| {
             crate::cases::store::open_case(conn, &scope_.case_id, None)?;
             if req.kind == ApprovalKind::Filing {
-                check_filing_unapproved(filing_status(conn, &scope_.case_id)?)?;
+                check_filing_to_approve(filing_status(conn, &scope_.case_id)?)?;
             }
             insert_pending(conn, &caller, &id, req.kind, Subject::Case(&scope_.case_id), &scope_.department_id, &req.request, now)?;
             let actor = crate::cases::actor_on_case(conn, &caller, &scope_.case_id)?;

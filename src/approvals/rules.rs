@@ -159,16 +159,24 @@ pub fn check_filing_approved(filing: Option<ApprovalStatus>) -> Result<(), AppEr
     }
 }
 
-/// A filing is approved once: asking or approving it again is a conflict.
-pub fn check_filing_unapproved(filing: Option<ApprovalStatus>) -> Result<(), AppError> {
-    if filing == Some(ApprovalStatus::Approved) {
-        return Err(AppError::new(
+/// Only a filing that asked for approval is approved, and only once:
+/// `filing` as for `check_filing_approved`. A case filed from a clue (its
+/// filing was approved with the clue) or under the simplified procedure
+/// asked for none.
+pub fn check_filing_to_approve(filing: Option<ApprovalStatus>) -> Result<(), AppError> {
+    match filing {
+        Some(ApprovalStatus::Pending | ApprovalStatus::Rejected) => Ok(()),
+        Some(ApprovalStatus::Approved) => Err(AppError::new(
             actix_web::http::StatusCode::CONFLICT,
             Code::ApprovalDecided,
             "the filing of this case is approved already (立案审批已批准)",
-        ));
+        )),
+        None => Err(AppError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            Code::TransitionNotAllowed,
+            "this case's filing asks no approval: it was approved with its clue, or filed under the simplified procedure",
+        )),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -210,6 +218,16 @@ mod tests {
             assert_eq!(e.code, Code::FilingNotApproved);
             assert!(e.detail.contains("第五十四条"), "{}", e.detail);
         }
+    }
+
+    #[test]
+    fn only_a_filing_that_asked_is_approved_and_once() {
+        assert!(check_filing_to_approve(Some(ApprovalStatus::Pending)).is_ok());
+        assert!(check_filing_to_approve(Some(ApprovalStatus::Rejected)).is_ok());
+        let e = check_filing_to_approve(Some(ApprovalStatus::Approved)).unwrap_err();
+        assert_eq!(e.code, Code::ApprovalDecided);
+        let e = check_filing_to_approve(None).unwrap_err();
+        assert_eq!(e.code, Code::TransitionNotAllowed);
     }
 
     #[test]

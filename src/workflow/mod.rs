@@ -2098,17 +2098,13 @@ pub async fn approve_filing(
         if_match,
         Guard::Approved(ApprovalKind::Filing),
         move |ctx| {
-            crate::approvals::rules::check_filing_unapproved(crate::approvals::filing_status(
+            // A report needs an approved filing, so a reported case is refused here too.
+            crate::approvals::rules::check_filing_to_approve(crate::approvals::filing_status(
                 ctx.conn,
                 &ctx.case.id,
             )?)?;
-            if !ctx.file.reports.is_empty() {
-                return Err(AppError::rule(
-                    Code::TransitionNotAllowed,
-                    "the investigation of this case is closed already: its filing was approved with it",
-                ));
-            }
-            let detail = serde_json::json!({"title": ApprovalKind::Filing.label(), "facts": req.facts});
+            let detail =
+                serde_json::json!({"title": ApprovalKind::Filing.label(), "facts": req.facts});
             Ok(Act::new(
                 "filing_approval",
                 to_value(&req),

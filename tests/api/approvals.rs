@@ -191,6 +191,18 @@ async fn a_direct_filing_waits_for_the_heads_filing_approval(app: TestApp) {
     let sid = c["id"].as_str().unwrap();
     let none = get(&app, "zhang.head", &format!("/approvals?case_id={sid}")).await;
     assert_eq!(none["items"].as_array().unwrap().len(), 0, "{none}");
+    let (s, b) = post(
+        &app,
+        "zhang.head",
+        &format!("/cases/{sid}/filing-approval"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("transition_not_allowed")),
+        "{b}"
+    );
 }
 
 async fn case_acts_wait_for_a_heads_approval(app: TestApp) {

@@ -446,14 +446,13 @@ impl TestApp {
 
     /// zhang.head approves the filing of case `id` (立案审批); returns the step.
     pub async fn approve_filing(&self, id: &str) -> Value {
-        let head = self.token("zhang.head").await;
-        let (status, step) = self
-            .post_json(
-                &format!("/cases/{id}/filing-approval"),
-                Some(&head),
-                &json!({}),
-            )
-            .await;
+        let (status, step) = post_as(
+            self,
+            "zhang.head",
+            &format!("/cases/{id}/filing-approval"),
+            json!({}),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{step}");
         step
     }

@@ -130,6 +130,29 @@ async fn reported(app: &TestApp, person: bool) -> String {
     id
 }
 
+/// The shortest way to a decision: an organisation case whose violation is
+/// not established, decided without penalty. The case's id and the decision.
+async fn decided_not_established(app: &TestApp) -> (String, Value) {
+    let id = organization_case(app).await;
+    ok(
+        app,
+        "li.officer",
+        &id,
+        "investigation-report",
+        json!({"findings": "违法事实不能成立", "outcome": "not_established"}),
+    )
+    .await;
+    let dec = ok(
+        app,
+        "zhang.head",
+        &id,
+        "decision",
+        json!({"outcome": "no_penalty", "reason": "违法事实不能成立"}),
+    )
+    .await;
+    (id, dec)
+}
+
 /// A notice handed over now (after the report it notifies).
 fn notice_now() -> Value {
     json!({"served_at": ago(0), "method": "direct"})
@@ -1499,24 +1522,7 @@ async fn review_and_discussion_guards(app: TestApp) {
 }
 
 async fn service_and_payment_guards(app: TestApp) {
-    // A no-penalty organisation case is the shortest way to a decision.
-    let id = organization_case(&app).await;
-    ok(
-        &app,
-        "li.officer",
-        &id,
-        "investigation-report",
-        json!({"findings": "违法事实不能成立", "outcome": "not_established"}),
-    )
-    .await;
-    let dec = ok(
-        &app,
-        "zhang.head",
-        &id,
-        "decision",
-        json!({"outcome": "no_penalty", "reason": "违法事实不能成立"}),
-    )
-    .await;
+    let (id, dec) = decided_not_established(&app).await;
     let serve = |extra: Value| {
         let mut b = json!({"document_id": dec["id"], "method": "direct", "served_at": ago(0), "recipient": "赵某"});
         for (k, v) in extra.as_object().unwrap() {
@@ -2605,23 +2611,7 @@ async fn reviews_and_services_wait_on_the_workbench(app: TestApp) {
     assert!(tasks_on(&app, "chen.reviewer", &id).await.is_empty());
 
     // A decision to serve: its officers' task until served (Art 61).
-    let id = organization_case(&app).await;
-    ok(
-        &app,
-        "li.officer",
-        &id,
-        "investigation-report",
-        json!({"findings": "违法事实不能成立", "outcome": "not_established"}),
-    )
-    .await;
-    let dec = ok(
-        &app,
-        "zhang.head",
-        &id,
-        "decision",
-        json!({"outcome": "no_penalty", "reason": "违法事实不能成立"}),
-    )
-    .await;
+    let (id, dec) = decided_not_established(&app).await;
     for who in ["li.officer", "wang.officer"] {
         assert!(
             tasks_on(&app, who, &id)
