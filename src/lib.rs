@@ -57,6 +57,8 @@ pub struct AppState {
     pub access_log_wake: Arc<tokio::sync::Notify>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub callers: auth::CallerCache,
+    /// Case files as readers get them, checked against the case's version.
+    pub case_files: cases::CaseFileCache,
     /// Published benchmarks, items and rule profiles for lookups.
     pub discretion: discretion::cache::Cache,
     /// The working-day calendar deadlines are counted with.
@@ -79,7 +81,8 @@ impl AppState {
             access_log: Arc::default(),
             access_log_wake: Arc::default(),
             metrics: Arc::default(),
-            callers: auth::CallerCache::default(),
+            callers: auth::new_caller_cache(),
+            case_files: cases::new_case_file_cache(),
             discretion: discretion::cache::new_cache(),
             calendar: calendar::new_cache(),
             document_font: Default::default(),
@@ -91,6 +94,8 @@ impl AppState {
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     // The hottest route first: actix tries routes in order.
     cfg.service(discretion::api::lookup_handler)
+        .service(cases::api::get_one)
+        .service(cases::api::create)
         .service(auth::api::login)
         .service(auth::api::me)
         .service(auth::api::change_password)
@@ -111,9 +116,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         .service(items::api::list)
         .service(items::api::public_list)
         .service(items::api::get_one)
-        .service(cases::api::create)
         .service(cases::api::list)
-        .service(cases::api::get_one)
         .service(records::api::list)
         .service(records::api::verify)
         .service(records::api::access)

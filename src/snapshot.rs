@@ -3,9 +3,11 @@
 //! database round trip. Writes through this instance drop it at once;
 //! another instance sees a change within the refresh interval. When it is
 //! stale, one request reloads it while the others keep using the old copy.
+//! `Expiring` is the per-key kind (callers' accounts, case files).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::db::{Db, DbConn};
@@ -55,5 +57,74 @@ impl<T: Send + Sync + 'static> Refreshing<T> {
     /// Drop the copy after a change: the next request loads the new data.
     pub fn invalidate(&self) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+/// Per-key copies that expire `ttl` after they were put, at most `capacity`
+/// of them (when full, the expired go first, then all).
+pub struct Expiring<V> {
+    ttl: Duration,
+    capacity: usize,
+    entries: Mutex<HashMap<String, (Instant, V)>>,
+}
+
+impl<V: Clone> Expiring<V> {
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        Expiring {
+            ttl,
+            capacity,
+            entries: Mutex::default(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<V> {
+        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: String, value: V) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= self.capacity {
+            map.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            if map.len() >= self.capacity {
+                map.clear();
+            }
+        }
+        map.insert(key, (Instant::now(), value));
+    }
+
+    /// Drop a key after a change this instance made.
+    pub fn forget(&self, key: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_and_stay_bounded() {
+        let cache = Expiring::new(Duration::from_millis(50), 2);
+        cache.put("a".into(), 1);
+        assert_eq!(cache.get("a"), Some(1));
+        cache.put("b".into(), 2);
+        cache.put("c".into(), 3);
+        assert_eq!(
+            cache.entries.lock().unwrap().len(),
+            1,
+            "full of fresh entries: cleared"
+        );
+        assert_eq!(cache.get("c"), Some(3));
+        cache.forget("c");
+        assert_eq!(cache.get("c"), None);
+        cache.put("d".into(), 4);
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(cache.get("d"), None);
     }
 }

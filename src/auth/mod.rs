@@ -111,7 +111,7 @@ impl Caller {
     }
 }
 
-type CallerRow = (
+pub type CallerRow = (
     String,
     String,
     String,
@@ -129,34 +129,10 @@ type CallerRow = (
 pub const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// An in-process cache in front of the account lookup every request makes.
-#[derive(Default)]
-pub struct CallerCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, CallerRow)>>,
-}
+pub type CallerCache = crate::snapshot::Expiring<CallerRow>;
 
-impl CallerCache {
-    fn get(&self, user_id: &str) -> Option<CallerRow> {
-        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(user_id)
-            .filter(|(at, _)| at.elapsed() < CALLER_CACHE_TTL)
-            .map(|(_, row)| row.clone())
-    }
-
-    fn put(&self, row: CallerRow) {
-        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (at, _)| at.elapsed() < CALLER_CACHE_TTL);
-        }
-        map.insert(row.0.clone(), (std::time::Instant::now(), row));
-    }
-
-    /// Forget a user after a change to their account.
-    pub fn forget(&self, user_id: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(user_id);
-    }
+pub fn new_caller_cache() -> CallerCache {
+    CallerCache::new(CALLER_CACHE_TTL, 10_000)
 }
 
 impl FromRequest for Caller {
@@ -218,7 +194,7 @@ impl FromRequest for Caller {
             }
             if !from_cache {
                 // Only a fresh row restarts the clock, so other instances' changes show within the TTL.
-                state.callers.put(row.clone());
+                state.callers.put(row.0.clone(), row.clone());
             }
             Ok(Caller {
                 user_id: row.0,

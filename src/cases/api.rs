@@ -154,10 +154,12 @@ pub async fn get_one(
     caller: Caller,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let case = view_case(&state, &caller, &id).await?;
+    let file = view_case(&state, &caller, &id).await?;
     let mut resp = HttpResponse::Ok();
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", case.version)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", file.version)) {
         resp.insert_header((header::ETAG, v));
     }
-    Ok(resp.json(case))
+    Ok(resp
+        .content_type(header::ContentType::json())
+        .body(file.json.clone()))
 }

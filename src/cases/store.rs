@@ -276,6 +276,18 @@ pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)
     Ok(Some((case, d.3)))
 }
 
+/// The question `case_version` asks, as SQL for the async read path.
+pub const CASE_VERSION_SQL: &str = "SELECT version FROM cases WHERE id = $1";
+
+/// A case's version: every change of the case moves it.
+pub fn case_version(conn: &mut DbConn, id: &str) -> AppResult<Option<i32>> {
+    Ok(cases::table
+        .find(id)
+        .select(cases::version)
+        .first(conn)
+        .optional()?)
+}
+
 /// Where a case sits, for access decisions on writes and sub-resources.
 pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
     let row: Option<(String, String, String)> = cases::table

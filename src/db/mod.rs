@@ -1,6 +1,7 @@
 //! Storage: one connection type over PostgreSQL and SQLite, an r2d2 pool,
 //! embedded migrations per backend, and the write-transaction helper.
 
+pub mod async_pg;
 pub mod schema;
 
 use std::path::PathBuf;
@@ -188,13 +189,21 @@ pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbSetupError> {
         Backend::Postgres => pool_size,
     };
     let backend = manager.backend();
+    let reads = match backend {
+        Backend::Postgres => async_pg::AsyncReads::for_postgres_url(url),
+        Backend::Sqlite => async_pg::AsyncReads::default(),
+    };
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| DbSetupError::Pool(e.to_string()))?;
-    Ok(Db { pool, backend })
+    Ok(Db {
+        pool,
+        backend,
+        reads,
+    })
 }
 
 /// Runs pending migrations; on PostgreSQL under an advisory lock so that two
@@ -232,6 +241,8 @@ pub fn has_pending_migrations(conn: &mut DbConn) -> bool {
 pub struct Db {
     pub pool: Pool,
     pub backend: Backend,
+    /// Hot PostgreSQL reads on the async workers (see `async_pg`).
+    pub reads: async_pg::AsyncReads,
 }
 
 impl Db {

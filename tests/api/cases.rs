@@ -2,8 +2,11 @@
 
 use std::collections::BTreeSet;
 
+use diesel::connection::SimpleConnection;
+use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use zhifa::db::DbConn;
 
 use crate::common::TestApp;
 use crate::on_both_backends;
@@ -28,6 +31,7 @@ on_both_backends!(
     idempotency_key_returns_the_first_answer,
     concurrent_retries_leave_every_number_issued_or_voided,
     scope_of_reading_cases,
+    reads_follow_every_change_of_the_case,
     list_filters_and_cursor,
 );
 
@@ -469,6 +473,97 @@ async fn idempotency_key_returns_the_first_answer(app: TestApp) {
         1,
         "one case, not two"
     );
+}
+
+/// A case read is served from memory only while the case's version is the
+/// one cached: a change made by another instance straight in the database
+/// (simulated here), a withdrawn officer, a dropped database connection —
+/// each shows on the next read.
+async fn reads_follow_every_change_of_the_case(app: TestApp) {
+    let case = app.file_case().await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let path = format!("/cases/{id}");
+    let li = app.token("li.officer").await;
+    let wang = app.token("wang.officer").await;
+    let etag = |r: &reqwest::Response| r.headers()["etag"].to_str().unwrap().to_string();
+    let first = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&li)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let first_etag = etag(&first);
+    assert_eq!(first_etag, format!("\"{}\"", case["version"]));
+    assert_eq!(app.get(&path, Some(&wang)).await.0, StatusCode::OK);
+
+    // Another instance changes the facts (every change moves the version).
+    app.conn()
+        .batch_execute(&format!(
+            "UPDATE cases SET facts = '复核后补充的违法事实', version = version + 1 WHERE id = '{id}'"
+        ))
+        .unwrap();
+    let second = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&li)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(etag(&second), first_etag);
+    let body: Value = second.json().await.unwrap();
+    assert_eq!(body["facts"], "复核后补充的违法事实");
+    assert_eq!(body["version"], case["version"].as_i64().unwrap() + 1);
+
+    // Wang is withdrawn (回避) elsewhere: he loses access on his next read.
+    let wang_id = app.user_id("wang.officer").await;
+    app.conn()
+        .batch_execute(&format!(
+            "UPDATE case_officers SET role = 'recused' WHERE case_id = '{id}' AND user_id = '{wang_id}';
+             UPDATE cases SET version = version + 1 WHERE id = '{id}'"
+        ))
+        .unwrap();
+    assert_eq!(app.get(&path, Some(&wang)).await.0, StatusCode::NOT_FOUND);
+    let (s, body) = app.get(&path, Some(&li)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["user_id"] == wang_id.as_str() && o["role"] == "recused"));
+
+    // Every other connection to the database is cut (a restart, a failover):
+    // reads go on.
+    if app.backend == zhifa::db::Backend::Postgres {
+        // The version check runs on the workers' own connections (not the pool).
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let DbConn::Pg(mut pg) = app.conn() else {
+            unreachable!("a PostgreSQL app")
+        };
+        let readers: N = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'zhifa-reads'",
+        )
+        .get_result(&mut pg)
+        .unwrap();
+        assert!(readers.n >= 1, "no async read connection");
+        app.conn()
+            .batch_execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .unwrap();
+        for _ in 0..3 {
+            let (s, body) = app.get(&path, Some(&li)).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            assert_eq!(body["facts"], "复核后补充的违法事实");
+        }
+    }
 }
 
 async fn scope_of_reading_cases(app: TestApp) {

@@ -2151,9 +2151,13 @@ async fn recusal_and_reassignment(app: TestApp) {
     )
     .await;
     assert_eq!(r["kind"], "reassignment");
-    ok(&app, "zhang.head", &id, "recusals", recusal(&wang, true)).await;
-    // The withdrawn officer loses all access; the case goes on with the others.
     let w = app.token("wang.officer").await;
+    assert_eq!(
+        app.get(&format!("/cases/{id}"), Some(&w)).await.0,
+        StatusCode::OK
+    );
+    ok(&app, "zhang.head", &id, "recusals", recusal(&wang, true)).await;
+    // The withdrawn officer loses all access at once; the case goes on with the others.
     let (s, _) = app.get(&format!("/cases/{id}"), Some(&w)).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, list) = app.get("/cases", Some(&w)).await;
