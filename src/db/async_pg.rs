@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::config::{Host, SslMode};
@@ -27,7 +28,12 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 #[derive(Clone, Default)]
 pub struct AsyncReads {
     config: Option<Config>,
+    /// Which of the thread's connections is this database's (a process may
+    /// serve more than one database, as the tests do).
+    id: u64,
 }
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// One worker's connection and the statements prepared on it.
 struct WorkerConn {
@@ -42,7 +48,13 @@ enum Slot {
 }
 
 thread_local! {
-    static SLOT: RefCell<Slot> = const { RefCell::new(Slot::Empty) };
+    static SLOTS: RefCell<HashMap<u64, Slot>> = RefCell::default();
+}
+
+fn set_slot(id: u64, slot: Slot) {
+    SLOTS.with(|s| {
+        s.borrow_mut().insert(id, slot);
+    });
 }
 
 impl AsyncReads {
@@ -57,7 +69,10 @@ impl AsyncReads {
                     .connect_timeout(Duration::from_secs(2));
                 c
             });
-        AsyncReads { config }
+        AsyncReads {
+            config,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
     }
 
     pub fn enabled(&self) -> bool {
@@ -69,7 +84,7 @@ impl AsyncReads {
     /// (ask the pool).
     pub async fn i32_by_key(&self, sql: &'static str, key: &str) -> Option<Option<i32>> {
         let config = self.config.as_ref()?;
-        let conn = worker_conn(config).await?;
+        let conn = worker_conn(self.id, config).await?;
         let answer = async {
             let statement = conn.statement(sql).await?;
             let row = conn.client.query_opt(&statement, &[&key]).await?;
@@ -80,7 +95,7 @@ impl AsyncReads {
             Ok(v) => Some(v),
             Err(e) => {
                 tracing::warn!(error = %e, "async read failed; asking the pool");
-                SLOT.with(|s| *s.borrow_mut() = Slot::FailedAt(Instant::now()));
+                set_slot(self.id, Slot::FailedAt(Instant::now()));
                 None
             }
         }
@@ -100,8 +115,8 @@ impl WorkerConn {
 
 /// This worker's connection: the open one, or a new one unless the last
 /// attempt failed within `RETRY_AFTER`.
-async fn worker_conn(config: &Config) -> Option<Rc<WorkerConn>> {
-    let reuse = SLOT.with(|s| match &*s.borrow() {
+async fn worker_conn(id: u64, config: &Config) -> Option<Rc<WorkerConn>> {
+    let reuse = SLOTS.with(|s| match s.borrow().get(&id).unwrap_or(&Slot::Empty) {
         Slot::Open(c) if !c.client.is_closed() => Some(Some(c.clone())),
         Slot::FailedAt(at) if at.elapsed() < RETRY_AFTER => Some(None),
         _ => None,
@@ -119,12 +134,12 @@ async fn worker_conn(config: &Config) -> Option<Rc<WorkerConn>> {
                 client,
                 statements: RefCell::default(),
             });
-            SLOT.with(|s| *s.borrow_mut() = Slot::Open(conn.clone()));
+            set_slot(id, Slot::Open(conn.clone()));
             Some(conn)
         }
         Err(e) => {
             tracing::warn!(error = %e, "async read connection failed; asking the pool");
-            SLOT.with(|s| *s.borrow_mut() = Slot::FailedAt(Instant::now()));
+            set_slot(id, Slot::FailedAt(Instant::now()));
             None
         }
     }
