@@ -123,6 +123,28 @@ pub struct CaseScope {
     pub recused: Vec<String>,
 }
 
+impl CaseScope {
+    /// The scope of a case from the people on it, each `(user id, role)`:
+    /// role `recused` withdraws the user, any other attaches them.
+    pub fn new<R: AsRef<str>>(
+        case_id: String,
+        department_id: String,
+        department_path: String,
+        people: impl IntoIterator<Item = (String, R)>,
+    ) -> CaseScope {
+        let (recused, attached): (Vec<_>, Vec<_>) = people
+            .into_iter()
+            .partition(|(_, role)| role.as_ref() == "recused");
+        CaseScope {
+            case_id,
+            department_id,
+            department_path,
+            attached: attached.into_iter().map(|p| p.0).collect(),
+            recused: recused.into_iter().map(|p| p.0).collect(),
+        }
+    }
+}
+
 /// May the caller see this case file? Staff of the case's department see
 /// it (an auxiliary only when attached to it); a supervisor sees every case
 /// in the region of their department (the government it belongs to and

@@ -730,22 +730,16 @@ pub struct CaseFile {
 
 impl CaseFile {
     fn new(case: &Case, department_path: String) -> AppResult<CaseFile> {
-        let people = |recused: bool| {
-            case.officers
-                .iter()
-                .filter(|o| (o.role == "recused") == recused)
-                .map(|o| o.user_id.clone())
-                .collect()
-        };
         Ok(CaseFile {
             version: case.version,
-            scope: CaseScope {
-                case_id: case.id.clone(),
-                department_id: case.department_id.clone(),
+            scope: CaseScope::new(
+                case.id.clone(),
+                case.department_id.clone(),
                 department_path,
-                attached: people(false),
-                recused: people(true),
-            },
+                case.officers
+                    .iter()
+                    .map(|o| (o.user_id.clone(), o.role.as_str())),
+            ),
             json: serde_json::to_vec(case)
                 .map_err(|e| AppError::internal(e.to_string()))?
                 .into(),

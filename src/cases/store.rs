@@ -303,15 +303,12 @@ pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
         .filter(case_officers::case_id.eq(id))
         .select((case_officers::user_id, case_officers::role))
         .load(conn)?;
-    let (recused, attached): (Vec<_>, Vec<_>) =
-        people.into_iter().partition(|(_, r)| r == "recused");
-    Ok(Some(CaseScope {
+    Ok(Some(CaseScope::new(
         case_id,
         department_id,
         department_path,
-        attached: attached.into_iter().map(|p| p.0).collect(),
-        recused: recused.into_iter().map(|p| p.0).collect(),
-    }))
+        people,
+    )))
 }
 
 /// Filters of `GET /cases`.

@@ -42,7 +42,6 @@ struct WorkerConn {
 }
 
 enum Slot {
-    Empty,
     Open(Rc<WorkerConn>),
     FailedAt(Instant),
 }
@@ -116,9 +115,9 @@ impl WorkerConn {
 /// This worker's connection: the open one, or a new one unless the last
 /// attempt failed within `RETRY_AFTER`.
 async fn worker_conn(id: u64, config: &Config) -> Option<Rc<WorkerConn>> {
-    let reuse = SLOTS.with(|s| match s.borrow().get(&id).unwrap_or(&Slot::Empty) {
-        Slot::Open(c) if !c.client.is_closed() => Some(Some(c.clone())),
-        Slot::FailedAt(at) if at.elapsed() < RETRY_AFTER => Some(None),
+    let reuse = SLOTS.with(|s| match s.borrow().get(&id) {
+        Some(Slot::Open(c)) if !c.client.is_closed() => Some(Some(c.clone())),
+        Some(Slot::FailedAt(at)) if at.elapsed() < RETRY_AFTER => Some(None),
         _ => None,
     });
     if let Some(c) = reuse {

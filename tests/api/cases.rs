@@ -485,16 +485,20 @@ async fn reads_follow_every_change_of_the_case(app: TestApp) {
     let path = format!("/cases/{id}");
     let li = app.token("li.officer").await;
     let wang = app.token("wang.officer").await;
-    let etag = |r: &reqwest::Response| r.headers()["etag"].to_str().unwrap().to_string();
-    let first = app
-        .client
-        .get(app.url(&path))
-        .bearer_auth(&li)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(first.status(), StatusCode::OK);
-    let first_etag = etag(&first);
+    // Li's read: its status, ETag and body.
+    let read = || async {
+        let r = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(&li)
+            .send()
+            .await
+            .unwrap();
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        (r.status(), etag, r.json::<Value>().await.unwrap())
+    };
+    let (s, first_etag, _) = read().await;
+    assert_eq!(s, StatusCode::OK);
     assert_eq!(first_etag, format!("\"{}\"", case["version"]));
     assert_eq!(app.get(&path, Some(&wang)).await.0, StatusCode::OK);
 
@@ -504,15 +508,8 @@ async fn reads_follow_every_change_of_the_case(app: TestApp) {
             "UPDATE cases SET facts = '复核后补充的违法事实', version = version + 1 WHERE id = '{id}'"
         ))
         .unwrap();
-    let second = app
-        .client
-        .get(app.url(&path))
-        .bearer_auth(&li)
-        .send()
-        .await
-        .unwrap();
-    assert_ne!(etag(&second), first_etag);
-    let body: Value = second.json().await.unwrap();
+    let (_, second_etag, body) = read().await;
+    assert_ne!(second_etag, first_etag);
     assert_eq!(body["facts"], "复核后补充的违法事实");
     assert_eq!(body["version"], case["version"].as_i64().unwrap() + 1);
 
