@@ -7,6 +7,7 @@
 pub mod api;
 pub mod pdf;
 pub mod rules;
+pub mod subset;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

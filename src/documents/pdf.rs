@@ -12,13 +12,16 @@ use printpdf::{
     PdfSaveOptions, Point, Pt, TextItem,
 };
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 use super::rules::{wrap, Block};
+use super::subset::Face;
 use crate::error::{AppError, Code};
 
 /// The document font, parsed once and shared.
 pub struct DocFont {
-    parsed: ParsedFont,
+    /// Indexed once: glyphs, advances and the subset of each document.
+    face: Face,
     upem: f32,
 }
 
@@ -27,16 +30,44 @@ impl DocFont {
     pub fn load(path: &std::path::Path) -> Result<DocFont, String> {
         let bytes =
             std::fs::read(path).map_err(|e| format!("document font {}: {e}", path.display()))?;
-        let parsed = ParsedFont::from_bytes(&bytes, 0, &mut vec![])
-            .ok_or_else(|| format!("document font {}: not a font", path.display()))?;
-        let upem = f32::from(parsed.font_metrics.units_per_em.max(1));
-        Ok(DocFont { parsed, upem })
+        let not_a_font = || format!("document font {}: not a TrueType font", path.display());
+        let face = Face::parse(bytes, 0).ok_or_else(not_a_font)?;
+        let upem = f32::from(face.units_per_em().max(1));
+        let font = DocFont { face, upem };
+        // Every document embeds a subset: check at start-up that one of
+        // this face is a font printpdf reads.
+        let mut sample = BTreeMap::new();
+        font.used_glyphs(&[show("行政处罚决定书 0123456789")], &mut sample);
+        if sample.is_empty() {
+            return Err(format!(
+                "document font {}: has no Chinese glyphs",
+                path.display()
+            ));
+        }
+        ParsedFont::from_bytes(&font.face.subset(&sample), 0, &mut vec![])
+            .ok_or_else(not_a_font)?;
+        Ok(font)
     }
 
     /// The advance of `c` in ems; None when the font has no glyph for it.
     pub fn advance(&self, c: char) -> Option<f32> {
-        let gid = self.parsed.lookup_glyph_index(c as u32)?;
-        Some(f32::from(self.parsed.get_horizontal_advance(gid)) / self.upem)
+        let gid = self.face.glyph_id(c)?;
+        Some(f32::from(self.face.advance(gid)) / self.upem)
+    }
+
+    /// Adds every character `ops` show, with its glyph id, to `chars`.
+    fn used_glyphs(&self, ops: &[Op], chars: &mut BTreeMap<char, u16>) {
+        for op in ops {
+            let Op::ShowText { items } = op else { continue };
+            for item in items {
+                let TextItem::Text(text) = item else { continue };
+                for c in text.chars() {
+                    if let Some(gid) = self.face.glyph_id(c) {
+                        chars.insert(c, gid);
+                    }
+                }
+            }
+        }
     }
 
     fn width(&self, c: char) -> f32 {
@@ -52,6 +83,13 @@ impl DocFont {
             .collect();
         out.dedup();
         out
+    }
+}
+
+/// The operation that shows `text` in the current font.
+fn show(text: &str) -> Op {
+    Op::ShowText {
+        items: vec![TextItem::Text(text.to_string())],
     }
 }
 
@@ -112,9 +150,7 @@ impl<'f> Pages<'f> {
                 y: Pt(baseline),
             },
         });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text.to_string())],
-        });
+        ops.push(show(text));
         ops.push(Op::EndTextSection);
     }
 
@@ -347,8 +383,8 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
     p.line(&v, LEFT, size, size * 1.6);
 
     // Page numbers (GB/T 9704: "— 1 —").
-    let n = p.pages.len();
     let mut pages = vec![];
+    let mut chars = BTreeMap::new();
     for (i, mut ops) in std::mem::take(&mut p.pages).into_iter().enumerate() {
         let label = format!("— {} —", i + 1);
         let w = p.text_width(&label, 14.0);
@@ -359,15 +395,18 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
         };
         q.text_at((PAGE_W - w) / 2.0, 20.0 * PT_PER_MM, 14.0, &label);
         ops.extend(q.pages.remove(0));
+        font.used_glyphs(&ops, &mut chars);
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
-    let _ = n;
+    let subset = font.face.subset(&chars);
+    let subset_font = ParsedFont::from_bytes(&subset, 0, &mut vec![])
+        .ok_or_else(|| AppError::internal("pdf: the document's font subset does not parse"))?;
 
     let mut doc = PdfDocument::new(h.title);
     doc.resources
         .fonts
         .map
-        .insert(FontId("F1".into()), PdfFont::new(font.parsed.clone()));
+        .insert(FontId("F1".into()), PdfFont::new(subset_font));
     let date = h
         .date
         .and_hms_opt(0, 0, 0)
@@ -383,8 +422,9 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
     // Streams are compressed here, not by printpdf: its `optimize` deflates
     // at the best (slowest) level, which cost more than the font subsetting
     // in a filing's profile for a few per cent of size.
+    // The font is subset already (its glyphs renumbered): embedded as given.
     let opts = PdfSaveOptions {
-        subset_fonts: true,
+        subset_fonts: false,
         optimize: false,
         ..Default::default()
     };
@@ -393,6 +433,7 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
         .with_pages(pages)
         .to_lopdf_document(&opts, &mut warnings);
     compress_streams(&mut pdf);
+    tag_subset_font(&mut pdf, &subset);
     let mut bytes = Vec::new();
     pdf.save_to(&mut bytes)
         .map_err(|e| AppError::internal(format!("pdf: {e}")))?;
@@ -418,6 +459,29 @@ fn compress_streams(pdf: &mut lopdf::Document) {
         if compressed.len() + 19 < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(compressed);
+        }
+    }
+}
+
+/// Names the embedded font as a subset: `/BaseFont` and `/FontName` start
+/// with a tag of six capital letters and `+` (PDF 32000-1 §9.6.4), derived
+/// from the subset's bytes so that the same document keeps the same name.
+fn tag_subset_font(pdf: &mut lopdf::Document, subset: &[u8]) {
+    let digest = Sha256::digest(subset);
+    let tag: Vec<u8> = digest[..6].iter().map(|b| b'A' + b % 26).collect();
+    for object in pdf.objects.values_mut() {
+        let lopdf::Object::Dictionary(dict) = object else {
+            continue;
+        };
+        for key in [&b"BaseFont"[..], b"FontName"] {
+            if let Ok(lopdf::Object::Name(name)) = dict.get_mut(key) {
+                if !name.contains(&b'+') {
+                    let mut tagged = tag.clone();
+                    tagged.push(b'+');
+                    tagged.append(name);
+                    *name = tagged;
+                }
+            }
         }
     }
 }
@@ -489,6 +553,35 @@ mod tests {
         assert!(text.contains("— 3 —"), "several pages, numbered");
         // The header row repeats on the page the table continues on.
         assert!(text.matches("处罚种类").count() >= 2);
+
+        // The embedded font is this document's subset, named as one.
+        let doc = lopdf::Document::load_mem(&a).unwrap();
+        let names: Vec<String> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok()?.get(b"FontName").ok()?.as_name().ok())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        let (tag, face) = names[0].split_once('+').expect("subset tag");
+        assert!(
+            tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_uppercase()),
+            "{tag}"
+        );
+        assert_eq!(face, "WenQuanYiMicroHei");
+        let embedded = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.get(b"Length1").is_ok())
+            .map(|s| s.decompressed_content().unwrap().len())
+            .collect::<Vec<_>>();
+        assert_eq!(embedded.len(), 1);
+        assert!(
+            embedded[0] < 100_000,
+            "{} bytes of a 5 MB face",
+            embedded[0]
+        );
     }
 
     #[test]
