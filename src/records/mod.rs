@@ -107,20 +107,18 @@ pub fn append(
     let at = crate::db::micros(at);
     // Every change of a case writes its entry here, so this is also where
     // the case's version (its ETag) moves on.
-    let bumped = diesel::update(cases::table.find(case_id))
+    // One round trip: the update takes the case's row lock and returns the
+    // sequence number and chain head it leaves.
+    let (seq, prev_hash): (i64, String) = diesel::update(cases::table.find(case_id))
         .set((
             cases::record_seq.eq(cases::record_seq + 1),
             cases::version.eq(cases::version + 1),
             cases::updated_at.eq(at),
         ))
-        .execute(conn)?;
-    if bumped != 1 {
-        return Err(AppError::not_found("case not found"));
-    }
-    let (seq, prev_hash): (i64, String) = cases::table
-        .find(case_id)
-        .select((cases::record_seq, cases::record_head))
-        .first(conn)?;
+        .returning((cases::record_seq, cases::record_head))
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
     let mut entry = ChainEntry {
         case_id: case_id.to_string(),
         seq,

@@ -33,7 +33,9 @@ pub struct Message {
 }
 
 /// Sends `m` to each user who has not had it yet (in the caller's
-/// transaction; a concurrent duplicate is absorbed by a savepoint).
+/// transaction). One statement a user: the unique (user, dedup key) index
+/// absorbs a repeat — and a concurrent duplicate — without aborting the
+/// caller's transaction.
 pub fn notify(
     conn: &mut DbConn,
     user_ids: &[String],
@@ -41,36 +43,25 @@ pub fn notify(
     at: NaiveDateTime,
 ) -> AppResult<()> {
     for user in user_ids {
-        let seen: i64 = messages::table
-            .filter(messages::user_id.eq(user))
-            .filter(messages::dedup_key.eq(&m.dedup_key))
-            .count()
-            .get_result(conn)?;
-        if seen > 0 {
-            continue;
-        }
-        let inserted = conn.transaction(|c| {
-            diesel::insert_into(messages::table)
-                .values((
-                    messages::id.eq(uuid::Uuid::now_v7().to_string()),
-                    messages::user_id.eq(user),
-                    messages::dedup_key.eq(&m.dedup_key),
-                    messages::kind.eq(m.kind),
-                    messages::title.eq(&m.title),
-                    messages::case_id.eq(&m.case_id),
-                    messages::subject_id.eq(&m.subject_id),
-                    messages::created_at.eq(micros(at)),
-                ))
-                .execute(c)
-        });
-        match inserted {
-            Ok(_) => {}
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {}
-            Err(e) => return Err(e.into()),
-        }
+        let row = (
+            messages::id.eq(uuid::Uuid::now_v7().to_string()),
+            messages::user_id.eq(user),
+            messages::dedup_key.eq(&m.dedup_key),
+            messages::kind.eq(m.kind),
+            messages::title.eq(&m.title),
+            messages::case_id.eq(&m.case_id),
+            messages::subject_id.eq(&m.subject_id),
+            messages::created_at.eq(micros(at)),
+        );
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(messages::table)
+                .values(row)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_or_ignore_into(messages::table)
+                .values(row)
+                .execute(c)?,
+        };
     }
     Ok(())
 }
