@@ -23,6 +23,15 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Initialises OpenSSL (which libpq uses for TLS to PostgreSQL) without
+/// its `atexit` clean-up. Otherwise the process's exit frees OpenSSL's
+/// global state while pool threads may still be using a connection, and a
+/// process that finished its work can crash on the way out. Idempotent;
+/// called before every libpq connection.
+pub fn init_tls() {
+    openssl_sys::init();
+}
+
 pub type Pool = r2d2::Pool<DbManager>;
 pub type Conn = PooledConnection<DbManager>;
 
@@ -106,6 +115,7 @@ impl DbManager {
         };
         match self.backend {
             Backend::Postgres => {
+                init_tls();
                 let conn = PgConnection::establish(&self.target)
                     .map_err(|e| err(e.to_string().trim().to_string()))?;
                 Ok(DbConn::Pg(conn))

@@ -142,6 +142,7 @@ fn pg_url_with_db(base: &str, db: &str) -> String {
 }
 
 fn pg_admin(base: &str) -> PgConnection {
+    zhifa::db::init_tls();
     PgConnection::establish(base).unwrap_or_else(|e| {
         panic!("ZHIFA_TEST_POSTGRES_URL is set but PostgreSQL is not reachable: {e}")
     })
