@@ -34,7 +34,7 @@ impl DocFont {
         let face = Face::parse(bytes, 0).ok_or_else(not_a_font)?;
         let upem = f32::from(face.units_per_em().max(1));
         let font = DocFont { face, upem };
-        // Every document embeds a subset: check at start-up that one of
+        // Every document embeds a subset: check on loading that one of
         // this face is a font printpdf reads.
         let mut sample = BTreeMap::new();
         font.used_glyphs(&[show("行政处罚决定书 0123456789")], &mut sample);
