@@ -37,15 +37,14 @@ impl DocFont {
         // Every document embeds a subset: check on loading that one of
         // this face is a font printpdf reads.
         let mut sample = BTreeMap::new();
-        font.used_glyphs(&[show("行政处罚决定书 0123456789")], &mut sample);
+        font.add_glyphs("行政处罚决定书 0123456789", &mut sample);
         if sample.is_empty() {
             return Err(format!(
                 "document font {}: has no Chinese glyphs",
                 path.display()
             ));
         }
-        ParsedFont::from_bytes(&font.face.subset(&sample), 0, &mut vec![])
-            .ok_or_else(not_a_font)?;
+        font.embeddable(&sample).ok_or_else(not_a_font)?;
         Ok(font)
     }
 
@@ -60,14 +59,28 @@ impl DocFont {
         for op in ops {
             let Op::ShowText { items } = op else { continue };
             for item in items {
-                let TextItem::Text(text) = item else { continue };
-                for c in text.chars() {
-                    if let Some(gid) = self.face.glyph_id(c) {
-                        chars.insert(c, gid);
-                    }
+                if let TextItem::Text(text) = item {
+                    self.add_glyphs(text, chars);
                 }
             }
         }
+    }
+
+    /// Adds every character of `text` the font can show, with its glyph id.
+    fn add_glyphs(&self, text: &str, chars: &mut BTreeMap<char, u16>) {
+        for c in text.chars() {
+            if let Some(gid) = self.face.glyph_id(c) {
+                chars.insert(c, gid);
+            }
+        }
+    }
+
+    /// The subset of `chars` as bytes to embed and as the font printpdf
+    /// places text with; None when printpdf cannot read it.
+    fn embeddable(&self, chars: &BTreeMap<char, u16>) -> Option<(Vec<u8>, ParsedFont)> {
+        let bytes = self.face.subset(chars);
+        let parsed = ParsedFont::from_bytes(&bytes, 0, &mut vec![])?;
+        Some((bytes, parsed))
     }
 
     fn width(&self, c: char) -> f32 {
@@ -398,8 +411,8 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
         font.used_glyphs(&ops, &mut chars);
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
-    let subset = font.face.subset(&chars);
-    let subset_font = ParsedFont::from_bytes(&subset, 0, &mut vec![])
+    let (subset, subset_font) = font
+        .embeddable(&chars)
         .ok_or_else(|| AppError::internal("pdf: the document's font subset does not parse"))?;
 
     let mut doc = PdfDocument::new(h.title);

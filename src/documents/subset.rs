@@ -168,15 +168,17 @@ impl Face {
             .collect();
         order[1..].sort_unstable();
         order.dedup();
-        let mut new_id: HashMap<u16, u16> = HashMap::with_capacity(order.len());
+        let mut new_id: HashMap<u16, u16> = (0u16..)
+            .zip(order.iter().copied())
+            .map(|(i, g)| (g, i))
+            .collect();
         let mut i = 0;
         while i < order.len() {
-            let gid = order[i];
-            new_id.insert(gid, i as u16);
-            for component in components(self.glyph(gid)) {
-                if !new_id.contains_key(&component) && !order.contains(&component) {
+            for component in components(self.glyph(order[i])) {
+                new_id.entry(component).or_insert_with(|| {
                     order.push(component);
-                }
+                    (order.len() - 1) as u16
+                });
             }
             i += 1;
         }
