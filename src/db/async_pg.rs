@@ -7,7 +7,8 @@
 //! reads of that worker share it (the protocol pipelines them).
 //!
 //! It speaks no TLS, so it is used only where no TLS is wanted or needed:
-//! `sslmode=disable`, a Unix socket or a loopback address. Anywhere else,
+//! `sslmode=disable`, or a Unix socket or loopback address unless the URL
+//! says `sslmode=require`. Anywhere else,
 //! after any error (for [`RETRY_AFTER`]) and on SQLite, callers ask the pool.
 
 use std::cell::RefCell;
@@ -144,11 +145,14 @@ async fn worker_conn(id: u64, config: &Config) -> Option<Rc<WorkerConn>> {
     }
 }
 
-/// Plain TCP is acceptable only where the operator turned TLS off or the
-/// server is on this machine.
+/// Plain TCP is acceptable only where the operator turned TLS off, or left
+/// it at libpq's default (`prefer`) with the server on this machine. An
+/// explicit `sslmode=require` is never answered without TLS.
 fn needs_no_tls(config: &Config) -> bool {
-    if config.get_ssl_mode() == SslMode::Disable {
-        return true;
+    match config.get_ssl_mode() {
+        SslMode::Disable => return true,
+        SslMode::Prefer => {}
+        _ => return false,
     }
     let hosts = config.get_hosts();
     !hosts.is_empty()
@@ -174,6 +178,7 @@ mod tests {
         assert!(on("host=/var/run/postgresql dbname=zhifa"));
         assert!(!on("postgres://u@db.internal/zhifa"));
         assert!(!on("postgres://u@10.0.0.5/zhifa?sslmode=require"));
+        assert!(!on("postgres://u@127.0.0.1/zhifa?sslmode=require"));
         assert!(!on("postgres://u@127.0.0.1,db.internal/zhifa"));
         assert!(!on("sqlite://zhifa-data/zhifa.db"));
     }
