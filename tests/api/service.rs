@@ -9,7 +9,8 @@ on_both_backends!(
     health_ready_and_metrics,
     errors_are_problem_json,
     request_ids,
-    openapi_and_docs
+    openapi_and_docs,
+    every_secured_operation_refuses_a_missing_token
 );
 
 async fn health_ready_and_metrics(app: TestApp) {
@@ -211,4 +212,51 @@ async fn openapi_and_docs(app: TestApp) {
         !html.contains("cdn.jsdelivr") && !html.contains("unpkg.com"),
         "assets must be served locally"
     );
+}
+
+/// Every operation the OpenAPI document marks as needing a bearer token
+/// answers 401 problem+json without one, whatever its body or path.
+async fn every_secured_operation_refuses_a_missing_token(app: TestApp) {
+    let (_, doc) = app.get("/openapi.json", None).await;
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            if op["security"].as_array().is_none_or(|s| s.is_empty()) {
+                continue;
+            }
+            let concrete = path
+                .split('/')
+                .map(|seg| {
+                    if seg.starts_with('{') {
+                        "0190f0f0-0000-7000-8000-000000000000"
+                    } else {
+                        seg
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let req = app
+                .client
+                .request(m, app.url(&concrete))
+                .header("content-type", "application/json")
+                .body("{}");
+            let resp = req.send().await.expect("request");
+            let status = resp.status();
+            let ctype = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+            assert!(
+                ctype.starts_with("application/problem+json"),
+                "{method} {path}: {ctype}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "only {checked} secured operations found");
 }
