@@ -10,6 +10,9 @@ use crate::db::schema::audit_events;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
+/// The actor name of imports in the audit log.
+pub const IMPORT: &str = "zhifa import";
+
 #[derive(Debug, Clone, Default)]
 pub struct AuditEvent {
     pub actor_id: Option<String>,
@@ -58,7 +61,7 @@ impl AuditEvent {
 
 pub fn write(conn: &mut DbConn, at: NaiveDateTime, e: &AuditEvent) -> AppResult<()> {
     // Bulk imports would flood the log; they are in the table all the same.
-    if e.actor_username.as_deref() == Some(crate::seed::IMPORT) {
+    if e.actor_username.as_deref() == Some(IMPORT) {
         tracing::debug!(target: "audit", action = %e.action, target_ = e.target.as_deref().unwrap_or("-"), "audit");
     } else {
         log(e);

@@ -124,11 +124,57 @@ pub enum Code {
     PropertyNotSettled,
     DisposalNeedsDecision,
     MeasureNotActive,
+    /// A step that follows the service of the decision, taken before it (APL Art 67).
+    DecisionNotServed,
+    /// An extension the law does not allow (a preservation; a decided case).
+    ExtensionNotAllowed,
+    /// Only an inspection that found a violation becomes a clue.
+    NoViolationFound,
+    /// A field of the body names something that does not exist on this case.
+    UnknownReference,
+    /// A value that is well-formed but that the rule or the rule data does
+    /// not accept (a year outside the tables, an amount below its minimum).
+    InvalidValue,
 }
 
 impl Code {
+    /// The code as clients see it (`snake_case`).
     pub fn as_str(self) -> String {
-        crate::db::enum_str(&self)
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => format!("{self:?}"),
+        }
+    }
+
+    /// The one place that decides the HTTP status of an error: a rule of
+    /// the law answers 422; a state that does not allow the act, 409.
+    pub fn status(self) -> StatusCode {
+        use Code::*;
+        match self {
+            BadRequest | InvalidJson | UnknownField | ValidationFailed => StatusCode::BAD_REQUEST,
+            Unauthorized => StatusCode::UNAUTHORIZED,
+            Forbidden | WrongPassword => StatusCode::FORBIDDEN,
+            NotFound => StatusCode::NOT_FOUND,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Conflict
+            | CaseClosed
+            | TransitionNotAllowed
+            | ReviewPending
+            | ReviewNotPending
+            | ApprovalDecided
+            | ApprovalPending
+            | TransferPending
+            | MeasureNotActive
+            | ClueDecided
+            | EvidenceIntegrityFailed => StatusCode::CONFLICT,
+            PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        }
     }
 }
 
@@ -198,9 +244,10 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
+    /// An error with the status its code decides (`Code::status`).
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
         AppError {
-            status,
+            status: code.status(),
             code,
             detail: detail.into(),
             errors: vec![],
@@ -208,9 +255,18 @@ impl AppError {
             allow: None,
         }
     }
-    /// A rule of the law (or of the house) refuses the action: 422, `detail` cites the article.
+    /// An error answered with the status actix chose (its own errors,
+    /// rewritten as problem+json by `http::problem_for_plain_errors`).
+    pub fn with_http_status(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
+        AppError {
+            status,
+            ..Self::new(code, detail)
+        }
+    }
+    /// A rule of the law (or of the house) refuses the action; `detail`
+    /// cites the article.
     pub fn rule(code: Code, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+        Self::new(code, detail)
     }
     pub fn rule_on_field(code: Code, field: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
@@ -226,7 +282,7 @@ impl AppError {
             .join("; ");
         AppError {
             errors,
-            ..Self::new(StatusCode::BAD_REQUEST, Code::ValidationFailed, detail)
+            ..Self::new(Code::ValidationFailed, detail)
         }
     }
     /// 400 naming every field in `errors`; Ok when there are none.
@@ -242,28 +298,28 @@ impl AppError {
         Self::check_fields(FieldError::blank(field, value, what).into_iter().collect())
     }
     pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
+        Self::new(code, detail)
     }
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, Code::Unauthorized, detail)
+        Self::new(Code::Unauthorized, detail)
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, Code::Forbidden, detail)
+        Self::new(Code::Forbidden, detail)
     }
     pub fn not_found(what: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, Code::NotFound, what)
+        Self::new(Code::NotFound, what)
     }
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, Code::Conflict, detail)
+        Self::new(Code::Conflict, detail)
     }
     pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
         AppError {
             retry_after: Some(retry_after),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, Code::TooManyRequests, detail)
+            ..Self::new(Code::TooManyRequests, detail)
         }
     }
     pub fn internal(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, detail)
+        Self::new(Code::Internal, detail)
     }
 
     pub fn problem(&self) -> Problem {
@@ -327,11 +383,7 @@ impl From<diesel::result::Error> for AppError {
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Code::ServiceUnavailable,
-            format!("database pool: {e}"),
-        )
+        AppError::new(Code::ServiceUnavailable, format!("database pool: {e}"))
     }
 }
 

@@ -18,10 +18,12 @@ pub mod documents;
 pub mod error;
 pub mod evidence;
 pub mod execution;
+pub mod fixtures;
 pub mod http;
 pub mod inspections;
 pub mod investigation;
 pub mod items;
+pub mod kernel;
 pub mod openapi;
 pub mod org;
 pub mod profiles;
@@ -30,13 +32,13 @@ pub mod records;
 pub mod seed;
 pub mod service;
 pub mod snapshot;
+pub mod state;
 pub mod transfers;
 pub mod warnings;
 pub mod workbench;
 pub mod workflow;
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::middleware::{from_fn, ErrorHandlers};
@@ -45,50 +47,7 @@ use actix_web::{web, App, HttpServer};
 pub use crate::clock::Clock;
 pub use crate::config::{Mode, Settings};
 pub use crate::db::Db;
-
-/// Everything a handler may need, shared by all workers.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Settings,
-    pub clock: Clock,
-    pub jwt: auth::jwt::JwtKeys,
-    pub access_log: Arc<records::access_log::AccessLogger>,
-    /// Wakes the access-log flusher early when the buffer is full.
-    pub access_log_wake: Arc<tokio::sync::Notify>,
-    pub metrics: Arc<http::metrics::Metrics>,
-    pub callers: auth::CallerCache,
-    /// Case files as readers get them, checked against the case's version.
-    pub case_files: cases::CaseFileCache,
-    /// Published benchmarks, items and rule profiles for lookups.
-    pub discretion: discretion::cache::Cache,
-    /// The working-day calendar deadlines are counted with.
-    pub calendar: calendar::Cache,
-    /// The document font, parsed on first use.
-    pub document_font: documents::FontCell,
-}
-
-impl AppState {
-    pub fn new(settings: Settings, db: Db) -> AppState {
-        let clock = match settings.clock_start {
-            Some(t) => Clock::starting_at(t),
-            None => Clock::system(),
-        };
-        AppState {
-            jwt: auth::jwt::JwtKeys::new(&settings.jwt_secret),
-            db,
-            settings,
-            clock,
-            access_log: Arc::default(),
-            access_log_wake: Arc::default(),
-            metrics: Arc::default(),
-            callers: auth::new_caller_cache(),
-            case_files: cases::new_case_file_cache(),
-            discretion: discretion::cache::new_cache(),
-            calendar: calendar::new_cache(),
-            document_font: Default::default(),
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// Every route under `/api/v1`.
 pub fn api_routes(cfg: &mut web::ServiceConfig) {

@@ -215,7 +215,6 @@ pub async fn not_routed(
     match allowed_methods(req.path()) {
         Some(methods) => {
             let mut e = AppError::new(
-                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
                 Code::MethodNotAllowed,
                 format!(
                     "{} is not allowed here; allowed: {}",

@@ -8,12 +8,13 @@ use chrono::{Months, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::audit::{self, AuditEvent};
+use crate::audit::{self, AuditEvent, IMPORT};
 use crate::auth::{password, Role};
 use crate::config::Mode;
 use crate::db::schema::{departments, users};
 use crate::db::{write_tx, DbConn};
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
+use crate::fixtures::{fail, read_toml};
 use crate::org::{self, DepartmentKind, Level};
 
 #[derive(Debug, Deserialize)]
@@ -65,36 +66,6 @@ struct CertificateFixture {
     area: String,
     /// Demo certificates run from a year before seeding for this many years.
     valid_years: u32,
-}
-
-/// The actor name of imports in the audit log.
-pub const IMPORT: &str = "zhifa import";
-
-fn fail(path: &Path, e: impl std::fmt::Display) -> AppError {
-    AppError::rule(Code::ImportFailed, format!("{}: {e}", path.display()))
-}
-
-/// A TOML local date (`2026-01-01`) as a date; None for a date-time or a
-/// time. Shared by every fixtures reader.
-pub fn toml_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
-    let x = d.date.filter(|_| d.time.is_none())?;
-    NaiveDate::from_ymd_opt(x.year.into(), x.month.into(), x.day.into())
-}
-
-/// The `*.toml` files of a fixtures directory, in name order.
-pub fn toml_files(dir: &Path) -> AppResult<Vec<std::path::PathBuf>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| fail(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> AppResult<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| fail(path, e))?;
-    toml::from_str(&text).map_err(|e| fail(path, e))
 }
 
 /// What an import did.

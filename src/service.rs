@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(healthz))

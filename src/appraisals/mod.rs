@@ -16,11 +16,11 @@ use crate::clock::china_date;
 use crate::db::schema::case_steps;
 use crate::db::{json_text, micros};
 use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::state::AppState;
 use crate::workflow::rules::{
     check_before_decision, check_exclusion, check_supplied_time, ExclusionKind, ExclusionRequest,
 };
 use crate::workflow::{perform, Act, Guard, StepView};
-use crate::AppState;
 
 /// One sample taken.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -186,7 +186,7 @@ pub async fn result(
             .iter()
             .find(|(id, kind, _)| kind == "appraisal" && *id == req.appraisal_id)
             .and_then(|(_, _, body)| serde_json::from_str(body).ok())
-            .ok_or_else(|| AppError::rule_on_field(Code::NotFound, "appraisal_id", "no such commission on this case"))?;
+            .ok_or_else(|| AppError::rule_on_field(Code::UnknownReference, "appraisal_id", "no such commission on this case"))?;
         let answered = steps.iter().any(|(_, kind, body)| {
             kind == "appraisal_result" && serde_json::from_str::<AppraisalResultRequest>(body).is_ok_and(|r| r.appraisal_id == req.appraisal_id)
         });

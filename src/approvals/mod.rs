@@ -22,7 +22,7 @@ use crate::clock::rfc3339;
 use crate::db::schema::approvals;
 use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
-use crate::AppState;
+use crate::state::AppState;
 use rules::{
     check_decision, check_filing_to_approve, ApprovalKind, ApprovalStatus, DecisionEffect,
     DecisionOutcome,
@@ -209,7 +209,6 @@ pub fn settle(
         .execute(conn)?;
         if n != 1 {
             return Err(AppError::new(
-                actix_web::http::StatusCode::CONFLICT,
                 Code::ApprovalDecided,
                 "the approval was decided by someone else first",
             ));
@@ -377,7 +376,6 @@ fn insert_pending(
         .get_result(conn)?;
     if open > 0 {
         return Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
             Code::ApprovalPending,
             format!(
                 "a {} is waiting for a head's decision already",
@@ -690,7 +688,7 @@ async fn reject(
                 ))
                 .execute(conn)?;
             if n != 1 {
-                return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ApprovalDecided, "the approval was decided by someone else first"));
+                return Err(AppError::new(Code::ApprovalDecided, "the approval was decided by someone else first"));
             }
             let detail = serde_json::json!({"approval_id": id, "kind": kind, "title": kind.label(), "opinion": opinion});
             if let Some(case_id) = &case_id {

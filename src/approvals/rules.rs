@@ -131,7 +131,6 @@ pub fn check_decision(
         (ApprovalStatus::Approved, DecisionOutcome::Approve)
         | (ApprovalStatus::Rejected, DecisionOutcome::Reject) => Ok(DecisionEffect::Repeat),
         (s, _) => Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
             Code::ApprovalDecided,
             format!(
                 "the approval was {} already: a decided approval is not decided again",
@@ -166,14 +165,10 @@ pub fn check_filing_approved(filing: Option<ApprovalStatus>) -> Result<(), AppEr
 pub fn check_filing_to_approve(filing: Option<ApprovalStatus>) -> Result<(), AppError> {
     match filing {
         Some(ApprovalStatus::Pending | ApprovalStatus::Rejected) => Ok(()),
-        Some(ApprovalStatus::Approved) => Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
-            Code::ApprovalDecided,
+        Some(ApprovalStatus::Approved) => Err(AppError::new(Code::ApprovalDecided,
             "the filing of this case is approved already (立案审批已批准)",
         )),
-        None => Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
-            Code::TransitionNotAllowed,
+        None => Err(AppError::new(Code::TransitionNotAllowed,
             "this case's filing asks no approval: it was approved with its clue, or filed under the simplified procedure",
         )),
     }

@@ -14,7 +14,7 @@ use crate::db::schema::users;
 use crate::db::{write_tx, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::http::{ApiJson, RequestCtx};
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -172,7 +172,6 @@ pub async fn change_password(
                 .first(conn)?;
             if !password::verify(&current_password, &stored) {
                 return Err(AppError::new(
-                    actix_web::http::StatusCode::FORBIDDEN,
                     Code::WrongPassword,
                     "the current password is wrong",
                 ));

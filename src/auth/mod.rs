@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use crate::db::schema::{departments, users};
 use crate::error::{AppError, AppResult};
 use crate::http::RequestCtx;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Roles (the `roles` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

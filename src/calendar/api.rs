@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::*;
 use crate::auth::Caller;
 use crate::http::ApiJson;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct YearView {
@@ -63,14 +63,14 @@ pub async fn put_year(
     let year = year.into_inner();
     if !(2000..=2100).contains(&year) {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "year",
             "a year from 2000 to 2100",
         ));
     }
     if body.source.trim().is_empty() {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "source",
             "name the notice that published the table",
         ));
@@ -138,7 +138,7 @@ pub async fn due(
 ) -> AppResult<HttpResponse> {
     if q.days == 0 || q.days > 3660 {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "days",
             "1 to 3660 days",
         ));

@@ -17,7 +17,7 @@ use crate::audit::{self, AuditEvent};
 use crate::db::schema::holiday_years;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
-use crate::seed::toml_date as date;
+use crate::fixtures::toml_date as date;
 pub use rules::{Calendar, Due, Excluded, Holiday, YearTable};
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +43,7 @@ struct HolidayFile {
 /// be its year.
 pub fn read_dir(dir: &Path) -> AppResult<Vec<YearTable>> {
     let mut out = vec![];
-    for f in crate::seed::toml_files(dir)? {
+    for f in crate::fixtures::toml_files(dir)? {
         let fail = |e: String| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display()));
         let text = std::fs::read_to_string(&f).map_err(|e| fail(e.to_string()))?;
         let y: YearFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
@@ -122,8 +122,7 @@ pub fn save_year(
         .filter(|t| t.year != table.year)
         .collect();
     all.push(table.clone());
-    Calendar::new(&all)
-        .map_err(|e| AppError::rule_on_field(Code::ValidationFailed, "holidays", e))?;
+    Calendar::new(&all).map_err(|e| AppError::rule_on_field(Code::InvalidValue, "holidays", e))?;
     if old.as_ref() == Some(table) {
         return Ok(false);
     }

@@ -39,18 +39,7 @@ pub struct Holiday {
     pub work: Vec<NaiveDate>,
 }
 
-/// Inclusive days that do not count (an excluded period).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Excluded {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Excluded {
-    fn contains(&self, d: NaiveDate) -> bool {
-        self.from <= d && d <= self.to
-    }
-}
+pub use crate::kernel::period::Excluded;
 
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {

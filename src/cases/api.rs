@@ -10,7 +10,7 @@ use super::*;
 use crate::auth::Caller;
 use crate::error::FieldError;
 use crate::http::{page_limit, ApiJson, Page};
-use crate::AppState;
+use crate::state::AppState;
 
 /// 立案 — file a case. Refuses, with 422 and the rule's code, what the law
 /// refuses: an item the department does not hold, fewer than two certified

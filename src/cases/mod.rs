@@ -20,7 +20,7 @@ use crate::db::{write_tx, DbConn};
 use crate::error::{AppError, AppResult, Code};
 use crate::records::access_log::AccessEntry;
 use crate::records::{self, Actor};
-use crate::AppState;
+use crate::state::AppState;
 use rules::{CaseStatus, Party, Procedure, Source};
 
 /// An officer (or auxiliary) on a case, with the certificate they act under.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::clock::china_date;
-use crate::error::{AppError, Code, FieldError};
+use crate::error::{AppError, Code};
 use crate::org::rules::{officer_qualified, OfficerFacts};
 
 /// Where a case came from (案件来源).
@@ -29,28 +29,6 @@ pub enum Source {
 pub enum Procedure {
     General,
     Simplified,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyKind {
-    /// 公民
-    Person,
-    /// 法人或者其他组织
-    Organization,
-    /// 个体工商户
-    IndividualBusiness,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IdType {
-    /// 居民身份证 (GB 11643)
-    IdCard,
-    /// 统一社会信用代码 (GB 32100)
-    Uscc,
-    Passport,
-    Other,
 }
 
 /// Case states. Intake creates `filed`; the workflow moves it on.
@@ -76,6 +54,10 @@ pub enum CaseStatus {
 }
 
 pub use crate::db::{enum_parse, enum_str};
+pub use crate::kernel::party::{
+    id_card_problem, party_field_errors, party_identity_error, phone_ok, uscc_problem, IdType,
+    Party, PartyKind,
+};
 
 /// A case that is closed, archived, terminated or transferred takes no
 /// further changes: its file is final.
@@ -83,7 +65,6 @@ pub fn check_open(status: CaseStatus) -> Result<(), crate::error::AppError> {
     use CaseStatus::*;
     if matches!(status, Closed | Archived | Terminated | Transferred) {
         return Err(crate::error::AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
             crate::error::Code::CaseClosed,
             format!(
                 "the case is {}: its file takes no further changes",
@@ -99,181 +80,10 @@ pub fn check_open(status: CaseStatus) -> Result<(), crate::error::AppError> {
 pub fn check_version(expected: Option<i32>, actual: i32) -> Result<(), AppError> {
     match expected {
         Some(v) if v != actual => Err(AppError::new(
-            actix_web::http::StatusCode::PRECONDITION_FAILED,
             Code::PreconditionFailed,
             format!("the case is at version {actual}, not {v}: reload it and try again"),
         )),
         _ => Ok(()),
-    }
-}
-
-/// The party (当事人).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Party {
-    pub kind: PartyKind,
-    pub name: String,
-    pub id_type: IdType,
-    pub id_number: String,
-    pub address: String,
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// 法定代表人 — required for an organisation.
-    #[serde(default)]
-    pub legal_representative: Option<String>,
-}
-
-/// GB 11643-1999: 18 characters, 17 digits and a mod-11 check character
-/// (0–9 or X), with a real date of birth in positions 7–14.
-pub fn id_card_problem(id: &str) -> Option<&'static str> {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() != 18 {
-        return Some("a citizen ID number has 18 characters");
-    }
-    if !chars[..17].iter().all(|c| c.is_ascii_digit()) {
-        return Some("the first 17 characters of a citizen ID number are digits");
-    }
-    let birth: String = chars[6..14].iter().collect();
-    if NaiveDate::parse_from_str(&birth, "%Y%m%d").is_err() {
-        return Some("the date of birth in the citizen ID number is not a date");
-    }
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = chars[..17]
-        .iter()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    if chars[17].to_ascii_uppercase() != CHECK[(sum % 11) as usize] {
-        return Some("the check digit of the citizen ID number is wrong (GB 11643)");
-    }
-    None
-}
-
-/// GB 32100-2015: 18 characters from 0-9 and A–Y without I, O, Z, S, V;
-/// the last is a mod-31 check character.
-pub fn uscc_problem(code: &str) -> Option<&'static str> {
-    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const W: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let chars: Vec<char> = code.chars().collect();
-    if chars.len() != 18 {
-        return Some("a unified social credit code has 18 characters");
-    }
-    let values: Option<Vec<u32>> = chars
-        .iter()
-        .map(|c| ALPHABET.find(*c).map(|i| i as u32))
-        .collect();
-    let Some(values) = values else {
-        return Some(
-            "a unified social credit code uses 0–9 and capital letters except I, O, S, V, Z",
-        );
-    };
-    let sum: u32 = values[..17].iter().zip(W).map(|(v, w)| v * w).sum();
-    let check = (31 - sum % 31) % 31;
-    if values[17] != check {
-        return Some("the check character of the unified social credit code is wrong (GB 32100)");
-    }
-    None
-}
-
-/// Mainland mobile (1xx xxxx xxxx) or landline with area code (0xx-xxxxxxxx),
-/// optionally with an extension.
-pub fn phone_ok(phone: &str) -> bool {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
-            .expect("valid regex")
-    });
-    re.is_match(phone.trim())
-}
-
-/// Field-level checks of the party; ID check digits are rules of their own (422).
-pub fn party_field_errors(p: &Party) -> Vec<FieldError> {
-    let mut out = vec![];
-    let blank = |v: &str| v.trim().is_empty();
-    if blank(&p.name) {
-        out.push(FieldError::new(
-            "party.name",
-            "required",
-            "the party's name is required",
-        ));
-    } else if p.name.chars().count() > 200 {
-        out.push(FieldError::new(
-            "party.name",
-            "too_long",
-            "at most 200 characters",
-        ));
-    }
-    if blank(&p.address) {
-        out.push(FieldError::new(
-            "party.address",
-            "required",
-            "the party's address is required (行政处罚法第五十九条)",
-        ));
-    } else if p.address.chars().count() > 300 {
-        out.push(FieldError::new(
-            "party.address",
-            "too_long",
-            "at most 300 characters",
-        ));
-    }
-    if blank(&p.id_number) {
-        out.push(FieldError::new(
-            "party.id_number",
-            "required",
-            "the party's identity document number is required",
-        ));
-    }
-    if let Some(phone) = &p.phone {
-        if !phone_ok(phone) {
-            out.push(FieldError::new(
-                "party.phone",
-                "invalid_phone",
-                "a mobile number (11 digits from 1) or a landline with area code",
-            ));
-        }
-    }
-    if p.kind == PartyKind::Organization
-        && p.legal_representative
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
-    {
-        out.push(FieldError::new(
-            "party.legal_representative",
-            "required",
-            "an organisation's legal representative is required",
-        ));
-    }
-    out
-}
-
-/// The identity document must fit the kind of party, and its check digit
-/// must be right.
-pub fn party_identity_error(p: &Party) -> Option<AppError> {
-    let allowed: &[IdType] = match p.kind {
-        PartyKind::Person => &[IdType::IdCard, IdType::Passport, IdType::Other],
-        PartyKind::Organization => &[IdType::Uscc, IdType::Other],
-        PartyKind::IndividualBusiness => &[IdType::Uscc, IdType::IdCard],
-    };
-    if !allowed.contains(&p.id_type) {
-        return Some(AppError::rule_on_field(
-            Code::PartyIdTypeMismatch,
-            "party.id_type",
-            format!(
-                "id_type {} does not fit a party of kind {}",
-                enum_str(&p.id_type),
-                enum_str(&p.kind)
-            ),
-        ));
-    }
-    match p.id_type {
-        IdType::IdCard => id_card_problem(p.id_number.trim())
-            .map(|m| AppError::rule_on_field(Code::InvalidIdNumber, "party.id_number", m)),
-        IdType::Uscc => uscc_problem(p.id_number.trim())
-            .map(|m| AppError::rule_on_field(Code::InvalidUscc, "party.id_number", m)),
-        _ => None,
     }
 }
 
@@ -609,7 +419,6 @@ pub fn check_transition(
         _ => "the Administrative Penalty Law allows no such step".to_string(),
     };
     Err(AppError::new(
-        actix_web::http::StatusCode::CONFLICT,
         Code::TransitionNotAllowed,
         format!("{} → {}: {why}", enum_str(&from), enum_str(&to)),
     ))

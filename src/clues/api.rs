@@ -144,7 +144,6 @@ pub async fn import_handler(
         let chunk = chunk.map_err(|e| AppError::bad_request(Code::BadRequest, e.to_string()))?;
         if body.len() + chunk.len() > MAX_IMPORT {
             return Err(AppError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
                 Code::PayloadTooLarge,
                 format!("a clue import may be at most {MAX_IMPORT} bytes"),
             ));

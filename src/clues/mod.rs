@@ -28,8 +28,8 @@ fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
 }
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::profiles::rules::Profile;
+use crate::state::AppState;
 use crate::workflow::rules::ExclusionRequest;
-use crate::AppState;
 use rules::{ClueStatus, NonFilingGround};
 
 /// `POST /clues`.
@@ -208,7 +208,6 @@ fn open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> 
     }
     if row.status != "pending" {
         return Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
             Code::ClueDecided,
             format!(
                 "the clue is {} already: its filing decision is taken",
@@ -268,7 +267,6 @@ fn mark_decided(
     .execute(conn)?;
     if n != 1 {
         return Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
             Code::ClueDecided,
             "the clue was decided by someone else first",
         ));

@@ -11,7 +11,7 @@ use super::formats::Format;
 use super::*;
 use crate::auth::Caller;
 use crate::http::ApiJson;
-use crate::AppState;
+use crate::state::AppState;
 
 /// The largest benchmark file accepted.
 const MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -85,9 +85,7 @@ fn format_of(req: &HttpRequest, q: &ImportQuery) -> AppResult<Format> {
         .into_iter()
         .find(|f| f.content_type().starts_with(&ct) && !ct.is_empty())
         .ok_or_else(|| {
-            AppError::new(
-                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                Code::UnsupportedMediaType,
+            AppError::new(Code::UnsupportedMediaType,
                 "send text/csv, application/toml or the XLSX media type, or say ?format=csv|xlsx|toml",
             )
         })
@@ -115,7 +113,6 @@ pub async fn import(
         let chunk = chunk.map_err(|e| AppError::bad_request(Code::BadRequest, e.to_string()))?;
         if body.len() + chunk.len() > MAX_UPLOAD {
             return Err(AppError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
                 Code::PayloadTooLarge,
                 format!("a benchmark file may be at most {MAX_UPLOAD} bytes"),
             ));
@@ -206,7 +203,7 @@ pub async fn generate(caller: Caller, body: ApiJson<GenerateRequest>) -> AppResu
     let amount = |field: &str, s: &str| {
         parse_scaled(s, scale).filter(|v| *v >= 0).ok_or_else(|| {
             AppError::rule_on_field(
-                Code::ValidationFailed,
+                Code::InvalidValue,
                 field,
                 format!("not an amount with at most {scale} decimals"),
             )
@@ -223,13 +220,13 @@ pub async fn generate(caller: Caller, body: ApiJson<GenerateRequest>) -> AppResu
     };
     if clause.min > clause.max {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "max",
             "max is below min",
         ));
     }
     let tiers = rules::generate_tiers(r.convention, &clause)
-        .map_err(|e| AppError::rule_on_field(Code::ValidationFailed, "convention", e))?;
+        .map_err(|e| AppError::rule_on_field(Code::InvalidValue, "convention", e))?;
     Ok(HttpResponse::Ok().json(
         tiers
             .iter()

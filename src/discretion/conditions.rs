@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::model::{Facts, Harm};
-use crate::cases::rules::PartyKind;
+use crate::kernel::PartyKind;
 
 /// The facts a condition may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use super::conditions::Condition;
 use super::model::*;
 use super::rules::{self, Loc};
+use crate::fixtures::toml_date;
 use crate::items::{Citation, PenaltyType};
-use crate::seed::toml_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -20,14 +20,14 @@ use utoipa::ToSchema;
 use crate::audit::{self, AuditEvent};
 use crate::auth::scope::{self, CaseListScope};
 use crate::auth::Caller;
-use crate::cases::rules::PartyKind;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{benchmark_versions, case_discretion, cases, departments};
 use crate::db::{enum_parse, enum_str, json_text, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::items::{Citation, ItemData};
+use crate::kernel::PartyKind;
 use crate::records;
-use crate::AppState;
+use crate::state::AppState;
 use formats::{ImportIssue, Origin};
 use model::*;
 use rules::{Lookup, Refusal, Verdict};
@@ -471,7 +471,7 @@ pub fn import_parsed(
 pub fn read_fixture_dir(dir: &Path) -> AppResult<Vec<(Benchmark, Origin)>> {
     let mut out = vec![];
     let mut issues = vec![];
-    for f in crate::seed::toml_files(dir)? {
+    for f in crate::fixtures::toml_files(dir)? {
         let text = std::fs::read_to_string(&f)
             .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
         match formats::read_toml(&f.display().to_string(), &text) {
@@ -649,7 +649,7 @@ fn run_lookup(
     })?;
     if let Some(p) = req.proposed_fine_fen.filter(|p| *p < 0) {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "proposed_fine_fen",
             format!("a fine cannot be negative ({p})"),
         ));

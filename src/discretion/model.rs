@@ -346,14 +346,7 @@ pub fn show_scaled(v: i64, scale: u32) -> String {
     format!("{sign}{int}.{}", f.trim_end_matches('0'))
 }
 
-/// 12,345.6 元 as Chinese documents write money: 12345.60元, whole yuan without decimals.
-pub fn yuan_text(fen: i64) -> String {
-    if fen % 100 == 0 {
-        format!("{}元", fen / 100)
-    } else {
-        format!("{}.{:02}元", fen / 100, (fen % 100).abs())
-    }
-}
+pub use crate::kernel::money::yuan_text;
 
 #[cfg(test)]
 mod tests {

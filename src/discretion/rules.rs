@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::conditions::{Fact, MissingFact};
 use super::model::*;
-use crate::cases::rules::PartyKind;
 use crate::items::{Citation, PenaltyType};
+use crate::kernel::PartyKind;
 use crate::profiles::rules::{self as profile_rules, Profile, ProposedPenalty, ReviewFacts};
 
 pub const APL: &str = "中华人民共和国行政处罚法";

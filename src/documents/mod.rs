@@ -26,7 +26,7 @@ use crate::db::schema::{documents, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
 use crate::items::PenaltyType;
-use crate::AppState;
+use crate::state::AppState;
 use pdf::DocFont;
 
 /// The font, parsed once per process (a 5 MB face takes a while).
@@ -245,7 +245,7 @@ pub struct ContextParts<'a> {
     pub location: &'a str,
     pub filed_on: NaiveDate,
     pub item: &'a crate::items::ItemData,
-    pub party: &'a crate::cases::rules::Party,
+    pub party: &'a crate::kernel::Party,
     pub department: &'a crate::org::Department,
     pub government: &'a str,
     /// (display name, certificate number) of the officers.
@@ -276,9 +276,9 @@ pub fn context_of(p: &ContextParts) -> Value {
             .join("、")
     };
     let party_kind = match p.party.kind {
-        crate::cases::rules::PartyKind::Person => "公民",
-        crate::cases::rules::PartyKind::Organization => "法人或者其他组织",
-        crate::cases::rules::PartyKind::IndividualBusiness => "个体工商户",
+        crate::kernel::PartyKind::Person => "公民",
+        crate::kernel::PartyKind::Organization => "法人或者其他组织",
+        crate::kernel::PartyKind::IndividualBusiness => "个体工商户",
     };
     let officers = p
         .officers
@@ -295,7 +295,7 @@ pub fn context_of(p: &ContextParts) -> Value {
             "name": p.party.name.trim(), "kind_name": party_kind, "id_number": p.party.id_number.trim().to_uppercase(),
             "address": p.party.address.trim(), "phone": p.party.phone,
             "legal_representative": p.party.legal_representative,
-            "is_organization": p.party.kind == crate::cases::rules::PartyKind::Organization,
+            "is_organization": p.party.kind == crate::kernel::PartyKind::Organization,
         },
         "department": {
             "name": p.department.name, "short_name": p.department.short_name,

@@ -41,7 +41,6 @@ pub async fn upload(
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !is_multipart {
         return Err(AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::UnsupportedMediaType,
             "send multipart/form-data with a JSON part `meta` and a file part `file`",
         ));

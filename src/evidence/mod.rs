@@ -9,7 +9,6 @@ pub mod rules;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use actix_web::http::StatusCode;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -23,7 +22,7 @@ use crate::db::schema::evidence;
 use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
 use crate::records;
-use crate::AppState;
+use crate::state::AppState;
 pub use rules::{EvidenceKind, EvidenceMeta};
 
 /// The largest evidence file accepted (house limit).
@@ -84,7 +83,6 @@ impl Incoming {
         self.size += chunk.len() as u64;
         if self.size > MAX_FILE_BYTES {
             return Err(AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
                 Code::PayloadTooLarge,
                 format!("an evidence file may be at most {MAX_FILE_BYTES} bytes"),
             ));
@@ -140,7 +138,7 @@ pub fn read_verified(data_dir: &Path, sha256: &str) -> AppResult<Vec<u8>> {
 }
 
 fn integrity(detail: String) -> AppError {
-    AppError::new(StatusCode::CONFLICT, Code::EvidenceIntegrityFailed, detail)
+    AppError::new(Code::EvidenceIntegrityFailed, detail)
 }
 
 /// A received upload, checked.

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -43,14 +42,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         Box::pin(async move {
             if content_type_ok != Some(true) {
                 return Err(AppError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     Code::UnsupportedMediaType,
                     "send the body as application/json",
                 ));
             }
             let too_large = || {
                 AppError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
                     Code::PayloadTooLarge,
                     format!("JSON body larger than {JSON_LIMIT} bytes"),
                 )

@@ -16,7 +16,7 @@ use tracing::Instrument;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, Code, PROBLEM_JSON};
-use crate::AppState;
+use crate::state::AppState;
 
 pub use json::ApiJson;
 
@@ -114,7 +114,7 @@ pub fn problem_for_plain_errors<B>(
         400..=499 => (Code::BadRequest, "bad request".to_string()),
         _ => (Code::Internal, "internal error".to_string()),
     };
-    let err = AppError::new(status, code, detail);
+    let err = AppError::with_http_status(status, code, detail);
     let (req, _) = res.into_parts();
     let res = ServiceResponse::new(req, err.error_response()).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))

@@ -16,7 +16,7 @@ use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{departments, inspections};
 use crate::db::{json_text, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `POST /inspections`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -291,7 +291,7 @@ pub async fn to_clue(state: &AppState, caller: &Caller, id: &str) -> AppResult<c
             let row = writable(conn, &caller, &id)?;
             if row.violation_found != Some(true) {
                 return Err(AppError::rule(
-                    Code::TransitionNotAllowed,
+                    Code::NoViolationFound,
                     "only an inspection that found a violation becomes a clue",
                 ));
             }

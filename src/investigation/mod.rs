@@ -18,7 +18,7 @@ use crate::db::schema::investigation_records;
 use crate::db::{enum_parse, enum_str, json_text};
 use crate::error::{AppError, AppResult};
 use crate::records;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

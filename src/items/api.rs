@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::*;
 use crate::auth::Caller;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -159,7 +159,7 @@ struct ItemsFile {
 /// file and item of the first problem.
 pub fn read_dir(dir: &Path) -> AppResult<Vec<ItemData>> {
     let mut out: Vec<ItemData> = vec![];
-    for f in crate::seed::toml_files(dir)? {
+    for f in crate::fixtures::toml_files(dir)? {
         let text = std::fs::read_to_string(&f)
             .map_err(|e| AppError::rule(Code::ImportFailed, format!("{}: {e}", f.display())))?;
         let parsed: ItemsFile = toml::from_str(&text)
@@ -250,7 +250,7 @@ pub fn upsert(
         } else {
             "item.created"
         };
-        let event = AuditEvent::system(crate::seed::IMPORT, action, format!("item:{}", item.code));
+        let event = AuditEvent::system(crate::audit::IMPORT, action, format!("item:{}", item.code));
         audit::write(conn, now, &event.change(old.as_ref(), Some(item)))?;
     }
     Ok((inserted, updated))

@@ -15,7 +15,7 @@ use crate::auth::{password, Caller, Role};
 use crate::db::write_tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{created, ApiJson};
-use crate::AppState;
+use crate::state::AppState;
 
 fn bad(field: &str, msg: &str) -> AppError {
     AppError::validation(vec![FieldError::new(field, "invalid", msg)])

@@ -128,7 +128,7 @@ pub fn import_file(
     let file: ProfilesFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
     let mut changed = 0;
     for p in file.profiles {
-        let from = crate::seed::toml_date(&p.effective_from)
+        let from = crate::fixtures::toml_date(&p.effective_from)
             .ok_or_else(|| fail("effective_from must be a date".into()))?;
         let department_id = match &p.department {
             Some(code) => Some(
@@ -171,7 +171,7 @@ pub fn import_file(
                     .set(rule_profiles::content.eq(&content))
                     .execute(conn)?;
                 let old: Option<Profile> = serde_json::from_str(&old).ok();
-                let e = AuditEvent::system(crate::seed::IMPORT, "rule_profile.updated", target);
+                let e = AuditEvent::system(crate::audit::IMPORT, "rule_profile.updated", target);
                 audit::write(conn, now, &e.change(old.as_ref(), Some(&p.profile)))?;
                 changed += 1;
             }
@@ -185,7 +185,7 @@ pub fn import_file(
                         rule_profiles::created_at.eq(crate::db::micros(now)),
                     ))
                     .execute(conn)?;
-                let e = AuditEvent::system(crate::seed::IMPORT, "rule_profile.created", target);
+                let e = AuditEvent::system(crate::audit::IMPORT, "rule_profile.created", target);
                 audit::write(conn, now, &e.change::<(), _>(None, Some(&p.profile)))?;
                 changed += 1;
             }

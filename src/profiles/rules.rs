@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::cases::rules::PartyKind;
 use crate::items::PenaltyType;
+use crate::kernel::PartyKind;
 
 /// An amount in fen per kind of party.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -194,14 +194,14 @@ pub fn hearing_reasons(profile: &Profile, party: PartyKind, p: &ProposedPenalty)
     if p.fine_fen >= limit {
         out.push(format!(
             "罚款数额达到较大数额（{}），依据{APL}第六十三条第一款第（一）项，当事人有权要求听证。",
-            super::super::discretion::model::yuan_text(limit)
+            crate::kernel::money::yuan_text(limit)
         ));
     }
     let limit = profile.hearing_confiscation.for_party(party);
     if p.confiscation_fen >= limit && p.confiscation_fen > 0 {
         out.push(format!(
             "没收违法所得或者非法财物价值达到较大数额（{}），依据{APL}第六十三条第一款第（二）项，当事人有权要求听证。",
-            super::super::discretion::model::yuan_text(limit)
+            crate::kernel::money::yuan_text(limit)
         ));
     }
     let mut cited: Vec<&str> = vec![];
@@ -254,7 +254,7 @@ pub fn legal_review_reasons(profile: &Profile, f: &ReviewFacts) -> Vec<String> {
         if f.penalty.fine_fen >= limit {
             out.push(format!(
                 "罚款数额达到本部门重大执法决定标准（{}，{APL}第五十八条第一款第（四）项）。",
-                super::super::discretion::model::yuan_text(limit)
+                crate::kernel::money::yuan_text(limit)
             ));
         }
     }
@@ -300,7 +300,7 @@ pub fn collective_discussion_reasons(
     if penalty.fine_fen >= limit {
         out.push(format!(
             "罚款数额达到本部门集体讨论标准（{}，{APL}第五十七条第二款）。",
-            super::super::discretion::model::yuan_text(limit)
+            crate::kernel::money::yuan_text(limit)
         ));
     }
     if profile.collective_discussion_on_revocation_or_suspension

@@ -26,8 +26,8 @@ use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{custody_log, property_items, property_measures};
 use crate::db::{enum_parse, enum_str, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::state::AppState;
 use crate::workflow::{perform, set_deadline, set_deadline_status, Act, Ctx, Guard, StepView};
-use crate::AppState;
 use rules::{Disposal, ItemStatus, MeasureKind, MeasureStatus, PreservationOutcome};
 
 /// One item of a measure's list (清单).
@@ -214,7 +214,11 @@ fn measure_of(conn: &mut DbConn, case_id: &str, id: &str) -> AppResult<MeasureRo
         .first::<MeasureRow>(conn)
         .optional()?
         .ok_or_else(|| {
-            AppError::rule_on_field(Code::NotFound, "measure_id", "no such measure on this case")
+            AppError::rule_on_field(
+                Code::UnknownReference,
+                "measure_id",
+                "no such measure on this case",
+            )
         })
 }
 
@@ -573,7 +577,7 @@ pub async fn decide_preservation(
     perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::PreservationDecision), move |ctx| {
         let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
         if m.kind() != MeasureKind::Preservation || m.status != "active" {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::MeasureNotActive, "not a preservation waiting for its decision"));
+            return Err(AppError::new(Code::MeasureNotActive, "not a preservation waiting for its decision"));
         }
         let at = micros(ctx.now.naive_utc());
         let late = ctx.today() > m.due_on;
@@ -623,7 +627,7 @@ pub async fn extend_seizure(
     perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::SeizureExtension), move |ctx| {
         let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
         if m.status != "active" {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::MeasureNotActive, "the measure holds nothing any more"));
+            return Err(AppError::new(Code::MeasureNotActive, "the measure holds nothing any more"));
         }
         rules::check_seizure_extension(m.kind(), m.extensions as u32, req.days)?;
         if ctx.today() > m.due_on {
@@ -659,14 +663,13 @@ fn items_of_case(
         .load(conn)?;
     if rows.len() != ids.len() {
         return Err(AppError::rule_on_field(
-            Code::NotFound,
+            Code::UnknownReference,
             "item_ids",
             "an item is not of this case",
         ));
     }
     if let Some(r) = rows.iter().find(|r| r.2 != "held") {
         return Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
             Code::MeasureNotActive,
             format!("{} is {} already", r.1, r.2),
         ));

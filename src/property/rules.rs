@@ -104,7 +104,7 @@ pub fn measure_due(
 pub fn check_seizure_extension(kind: MeasureKind, extensions: u32, days: u32) -> AppResult<()> {
     if kind == MeasureKind::Preservation {
         return Err(AppError::rule(
-            Code::TransitionNotAllowed,
+            Code::ExtensionNotAllowed,
             format!("先行登记保存不能延长，应当在七日内作出处理决定（{APL}第五十六条）"),
         ));
     }
@@ -215,7 +215,7 @@ mod tests {
             check_seizure_extension(MeasureKind::Preservation, 0, 5)
                 .unwrap_err()
                 .code,
-            Code::TransitionNotAllowed
+            Code::ExtensionNotAllowed
         );
     }
 

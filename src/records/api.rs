@@ -6,7 +6,7 @@ use super::access_log::{self, AccessLogEntry};
 use super::*;
 use crate::auth::{scope, Caller};
 use crate::cases::{readable_case, Access};
-use crate::AppState;
+use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/records", tag = "records",
     responses((status = 200, body = inline(crate::http::Page<RecordEntry>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),

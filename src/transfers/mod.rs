@@ -20,8 +20,8 @@ use crate::clock::rfc3339;
 use crate::db::schema::{cases, transfers};
 use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
+use crate::state::AppState;
 use crate::workflow::{perform, Act, Guard, StepView};
-use crate::AppState;
 use rules::{TransferKind, TransferStatus};
 
 /// `POST /cases/{id}/transfers`.
@@ -160,7 +160,7 @@ pub async fn request(
             .count()
             .get_result(ctx.conn)?;
         if open > 0 {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransferPending, "a transfer of this case is pending or sent"));
+            return Err(AppError::new(Code::TransferPending, "a transfer of this case is pending or sent"));
         }
         let target = crate::org::find_department(ctx.conn, &req.to_department_id)?
             .ok_or_else(|| AppError::rule_on_field(Code::TransferTargetInvalid, "to_department_id", "no such department"))?;

@@ -13,7 +13,7 @@ use crate::cases::{readable_case, Access};
 use crate::clock::china_date;
 use crate::db::schema::case_deadlines;
 use crate::error::AppResult;
-use crate::AppState;
+use crate::state::AppState;
 use rules::{OpenDeadline, Warning};
 
 /// The warnings of one case today, with the lead time of the rule profile

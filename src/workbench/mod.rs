@@ -20,7 +20,7 @@ use crate::db::schema::{
 };
 use crate::db::{micros, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A message about to be sent.
 pub struct Message {

@@ -36,7 +36,7 @@ macro_rules! step_endpoint {
             security(("bearer" = [])))]
         #[actix_web::post($route)]
         pub async fn $name(
-            state: actix_web::web::Data<crate::AppState>,
+            state: actix_web::web::Data<crate::state::AppState>,
             caller: crate::auth::Caller,
             id: actix_web::web::Path<String>,
             if_match: crate::http::IfMatch,

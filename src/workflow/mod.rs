@@ -32,7 +32,7 @@ use crate::db::{enum_parse, enum_str, json_text, DbConn};
 use crate::error::{AppError, AppResult, Code};
 use crate::profiles::Profile;
 use crate::records;
-use crate::AppState;
+use crate::state::AppState;
 use rules::*;
 
 /// The case as a step needs it, read inside the step's transaction.
@@ -234,9 +234,7 @@ impl Ctx<'_> {
 }
 
 fn suspended_error() -> AppError {
-    AppError::new(
-        actix_web::http::StatusCode::CONFLICT,
-        Code::TransitionNotAllowed,
+    AppError::new(Code::TransitionNotAllowed,
         "the case is suspended (中止): it resumes (POST /resumption) or is terminated before any other step",
     )
 }
@@ -687,7 +685,7 @@ pub async fn report(
         let mut assessment = Assessment::default();
         if req.outcome == ProposedOutcome::Penalty {
             if req.penalties.is_empty() {
-                return Err(AppError::rule_on_field(Code::ValidationFailed, "penalties", "a proposed penalty names its penalties"));
+                return Err(AppError::rule_on_field(Code::InvalidValue, "penalties", "a proposed penalty names its penalties"));
             }
             // Art 40: facts ascertained — at least one piece of evidence or record.
             let proofs: i64 = evidence::table.filter(evidence::case_id.eq(&ctx.case.id)).count().get_result(ctx.conn)?;
@@ -718,7 +716,7 @@ pub async fn report(
                 &ctx.profile, ctx.case.party_kind, &proposal, req.complex, req.major_violation,
             );
         } else if !req.penalties.is_empty() {
-            return Err(AppError::rule_on_field(Code::ValidationFailed, "penalties", "only a proposed penalty lists penalties"));
+            return Err(AppError::rule_on_field(Code::InvalidValue, "penalties", "only a proposed penalty lists penalties"));
         }
         let step = ReportStep { request: req, assessment };
         let detail = serde_json::json!({
@@ -1067,10 +1065,10 @@ pub async fn submit_review(
         ctx.moving_to(CaseStatus::LegalReview)?;
         let report = ctx.file.latest_report()?.clone();
         if ctx.file.reviews.iter().any(|r| r.status == ReviewStatus::Pending) {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewPending, "a legality review of this case is pending"));
+            return Err(AppError::new(Code::ReviewPending, "a legality review of this case is pending"));
         }
         if ctx.file.reviews.iter().any(|r| r.report_id == report.id && r.status == ReviewStatus::Approved) {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::Conflict, "the current report was already approved in review"));
+            return Err(AppError::new(Code::Conflict, "the current report was already approved in review"));
         }
         let lookup = latest_lookup(ctx.conn, &ctx.case.id)?;
         let proposal = serde_json::json!({
@@ -1161,7 +1159,7 @@ pub async fn opinion(
         let review = ctx.file.reviews.iter().find(|r| r.id == rid).cloned()
             .ok_or_else(|| AppError::not_found("review not found"))?;
         if review.status != ReviewStatus::Pending {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewNotPending, format!("this review was already decided: {}", enum_str(&review.status))));
+            return Err(AppError::new(Code::ReviewNotPending, format!("this review was already decided: {}", enum_str(&review.status))));
         }
         let earlier: i64 = legal_reviews::table
             .filter(legal_reviews::reviewer_id.eq(&ctx.caller.user_id))
@@ -1194,7 +1192,7 @@ pub async fn opinion(
         ))
         .execute(ctx.conn)?;
         if decided != 1 {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::ReviewNotPending, "another reviewer decided this review first"));
+            return Err(AppError::new(Code::ReviewNotPending, "another reviewer decided this review first"));
         }
         if status != ReviewStatus::Approved {
             crate::workbench::notify_case_officers(ctx.conn, &ctx.case.id, &crate::workbench::Message {
@@ -1607,7 +1605,7 @@ pub async fn pay(
         )]));
     }
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
-        let service = ctx.file.service().cloned().ok_or_else(|| AppError::rule(Code::TransitionNotAllowed, "payment follows the service of the decision (行政处罚法第六十七条)"))?;
+        let service = ctx.file.service().cloned().ok_or_else(|| AppError::rule(Code::DecisionNotServed, "payment follows the service of the decision (行政处罚法第六十七条)"))?;
         if ctx.case.status == CaseStatus::Served {
             ctx.moving_to(CaseStatus::Executing)?;
         }
@@ -1647,9 +1645,9 @@ pub async fn payment_plan(
 ) -> AppResult<StepView> {
     perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::PaymentPlan), move |ctx| {
         if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
-            return Err(AppError::rule(Code::TransitionNotAllowed, "a payment plan follows the service of a fine (行政处罚法第六十六条)"));
+            return Err(AppError::rule(Code::DecisionNotServed, "a payment plan follows the service of a fine (行政处罚法第六十六条)"));
         }
-        let service = ctx.file.service().cloned().ok_or_else(|| AppError::rule(Code::TransitionNotAllowed, "the decision has not been served"))?;
+        let service = ctx.file.service().cloned().ok_or_else(|| AppError::rule(Code::DecisionNotServed, "the decision has not been served"))?;
         check_supplied_time("applied_at", req.applied_at, Some((service.body.request.served_at.naive_utc(), "the service of the decision")), ctx.now)?;
         let today = ctx.today();
         let owed = owed_on(&ctx.file, today).ok_or_else(|| AppError::rule(Code::NoFineToPay, "the decision imposes no fine"))?;
@@ -1678,7 +1676,7 @@ pub async fn enforcement_demand(
     let iss = crate::documents::issuer(state).await?;
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "a demand follows a served decision that is not yet performed (行政强制法第五十四条)"));
+            return Err(AppError::new(Code::TransitionNotAllowed, "a demand follows a served decision that is not yet performed (行政强制法第五十四条)"));
         }
         let today = ctx.today();
         let owed = owed_on(&ctx.file, today).ok_or_else(|| AppError::rule(Code::NoFineToPay, "the decision imposes no fine"))?;
@@ -1728,7 +1726,7 @@ pub async fn remedy(
 ) -> AppResult<StepView> {
     perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
         if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "a remedy is sought against a served decision"));
+            return Err(AppError::new(Code::TransitionNotAllowed, "a remedy is sought against a served decision"));
         }
         let service = ctx.file.service().cloned().ok_or_else(|| AppError::internal("served without service"))?;
         check_supplied_time("filed_at", req.filed_at, Some((service.body.request.served_at.naive_utc(), "the service of the decision")), ctx.now)?;
@@ -1913,7 +1911,7 @@ pub async fn court_enforcement(
 ) -> AppResult<StepView> {
     perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::CourtEnforcement), move |ctx| {
         if !matches!(ctx.case.status, CaseStatus::Served | CaseStatus::Executing) {
-            return Err(AppError::new(actix_web::http::StatusCode::CONFLICT, Code::TransitionNotAllowed, "court enforcement follows a served decision that is not performed"));
+            return Err(AppError::new(Code::TransitionNotAllowed, "court enforcement follows a served decision that is not performed"));
         }
         check_supplied_time("applied_at", req.applied_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
         if req.court.trim().is_empty() {
@@ -2250,7 +2248,7 @@ pub async fn extend(
 ) -> AppResult<StepView> {
     perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::Extension), move |ctx| {
         if matches!(ctx.case.status, CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing | CaseStatus::Suspended) {
-            return Err(AppError::rule(Code::TransitionNotAllowed, "only a case not yet decided has a decision period to extend"));
+            return Err(AppError::rule(Code::ExtensionNotAllowed, "only a case not yet decided has a decision period to extend"));
         }
         if req.reason.trim().is_empty() || req.days == 0 {
             return Err(AppError::validation(vec![crate::error::FieldError::new("days", "required", "1 or more days, with a reason")]));

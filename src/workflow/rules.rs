@@ -749,9 +749,7 @@ pub fn check_before_decision(status: crate::cases::rules::CaseStatus) -> AppResu
             | crate::cases::rules::CaseStatus::Served
             | crate::cases::rules::CaseStatus::Executing
     ) {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::CONFLICT,
-            Code::TransitionNotAllowed,
+        return Err(AppError::new(Code::TransitionNotAllowed,
             format!("the case is decided: evidence, measures and excluded periods belong before the decision ({APL}第五十五条至第五十七条)"),
         ));
     }
@@ -842,7 +840,7 @@ pub fn check_court_enforcement(
 ) -> AppResult<()> {
     let Some(service) = file.service() else {
         return Err(AppError::rule(
-            Code::TransitionNotAllowed,
+            Code::DecisionNotServed,
             "the decision has not been served",
         ));
     };
@@ -1395,7 +1393,7 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
         ProposedOutcome::Penalty | ProposedOutcome::NoPenalty
     ) {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "outcome",
             "a decision imposes a penalty or none; a suspected crime is transferred (行政处罚法第二十七条)",
         ));
@@ -1403,14 +1401,14 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
     let fine = fine_of(&req.penalties);
     if req.outcome == ProposedOutcome::Penalty && req.penalties.is_empty() {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "penalties",
             "a penalty decision names its penalties (行政处罚法第五十九条第一款第三项)",
         ));
     }
     if req.outcome == ProposedOutcome::NoPenalty && !req.penalties.is_empty() {
         return Err(AppError::rule_on_field(
-            Code::ValidationFailed,
+            Code::InvalidValue,
             "penalties",
             "a no-penalty decision imposes none",
         ));
@@ -1430,7 +1428,7 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
             .is_none_or(|s| s.trim().is_empty())
         {
             return Err(AppError::rule_on_field(
-                Code::ValidationFailed,
+                Code::InvalidValue,
                 "form_number",
                 "当场处罚使用预定格式、编有号码的行政处罚决定书（行政处罚法第五十二条）",
             ));

@@ -991,7 +991,7 @@ async fn order_violations_are_refused(app: TestApp) {
         s,
         &b,
         StatusCode::UNPROCESSABLE_ENTITY,
-        "transition_not_allowed",
+        "decision_not_served",
         None,
     );
     // Nothing half-written: the refused steps left no trace in the chain.

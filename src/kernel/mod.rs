@@ -1,0 +1,15 @@
+//! The law's shared vocabulary, below every capability: the party, how the
+//! law is cited and the penalties it knows, money in fen, periods that do
+//! not count, and the ids that cross module borders. No database, no HTTP.
+
+pub mod citation;
+pub mod ids;
+pub mod money;
+pub mod party;
+pub mod period;
+
+pub use citation::{Citation, PenaltyType};
+pub use ids::CaseId;
+pub use money::Fen;
+pub use party::{IdType, Party, PartyKind};
+pub use period::Excluded;
