@@ -8,7 +8,7 @@ use crate::http::{ApiJson, Page};
 /// Asks a head to approve an act (审批): the act's body waits in the
 /// approval until a head decides. The case or clue must be open to the
 /// caller and take the act's kind; one pending request per act.
-#[utoipa::path(post, path = "/api/v1/approvals", tag = "approvals", request_body = AskRequest,
+#[utoipa::path(tag = "approvals", request_body = AskRequest,
     responses((status = 201, body = Approval), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)),
@@ -30,7 +30,7 @@ pub async fn ask_handler(
 
 /// A head's queue (`?status=pending`): the department's approvals, oldest
 /// first; officers see the approvals they asked for.
-#[utoipa::path(get, path = "/api/v1/approvals", tag = "approvals", params(ApprovalFilter),
+#[utoipa::path(tag = "approvals", params(ApprovalFilter),
     responses((status = 200, body = inline(crate::http::Page<Approval>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/approvals")]
@@ -43,7 +43,7 @@ pub async fn list_handler(
 }
 
 /// One approval of the caller's department.
-#[utoipa::path(get, path = "/api/v1/approvals/{id}", tag = "approvals",
+#[utoipa::path(tag = "approvals",
     responses((status = 200, body = Approval), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/approvals/{id}")]
@@ -59,7 +59,7 @@ pub async fn get_handler(
 /// when the law refuses it — the approval then stays pending), `reject`
 /// needs an opinion. The same decision again answers unchanged (200); the
 /// opposite one is `approval_decided` (409).
-#[utoipa::path(post, path = "/api/v1/approvals/{id}/decision", tag = "approvals", request_body = DecisionRequest,
+#[utoipa::path(tag = "approvals", request_body = DecisionRequest,
     responses((status = 200, body = Approval), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)),
@@ -72,4 +72,12 @@ pub async fn decision_handler(
     body: ApiJson<DecisionRequest>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(decide(&state, &caller, &id, body.0).await?))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(ask_handler);
+    r.service(list_handler);
+    r.service(get_handler);
+    r.service(decision_handler);
 }

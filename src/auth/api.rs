@@ -41,8 +41,7 @@ pub struct LoginResponse {
 }
 
 /// 登录 — exchange a username and password for a bearer token.
-#[utoipa::path(
-    post, path = "/api/v1/auth/login", tag = "auth",
+#[utoipa::path(tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
@@ -119,7 +118,7 @@ pub struct Me {
     pub certificates: Vec<crate::org::Certificate>,
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let today = state.clock.today();
@@ -138,8 +137,7 @@ pub struct PasswordChange {
 }
 
 /// Change one's own password. Every token issued before is revoked.
-#[utoipa::path(
-    post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
+#[utoipa::path(tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 400, description = "weak password", body = crate::error::Problem), (status = 403, description = "wrong current password", body = crate::error::Problem)),
     security(("bearer" = []))
 )]
@@ -227,4 +225,11 @@ pub fn set_password(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(login);
+    r.service(me);
+    r.service(change_password);
 }

@@ -20,7 +20,7 @@ pub struct YearView {
 }
 
 /// The published holiday tables the service counts with.
-#[utoipa::path(get, path = "/api/v1/calendar/years", tag = "calendar",
+#[utoipa::path(tag = "calendar",
     responses((status = 200, body = inline(crate::http::Page<YearView>)), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/calendar/years")]
@@ -49,7 +49,7 @@ pub struct YearBody {
 
 /// Loads or corrects a year's table (admin), e.g. the next year once the
 /// State Council publishes it. Checked against the other years; audited.
-#[utoipa::path(put, path = "/api/v1/calendar/years/{year}", tag = "calendar", request_body = YearBody,
+#[utoipa::path(tag = "calendar", request_body = YearBody,
     responses((status = 200, body = YearView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[put("/calendar/years/{year}")]
@@ -127,7 +127,7 @@ pub struct DueView {
 }
 
 /// The last day of a period, counted as the service counts deadlines.
-#[utoipa::path(get, path = "/api/v1/calendar/due", tag = "calendar", params(DueQuery),
+#[utoipa::path(tag = "calendar", params(DueQuery),
     responses((status = 200, body = DueView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/calendar/due")]
@@ -155,4 +155,11 @@ pub async fn due(
         due: d.date,
         warnings: d.warnings,
     }))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(years);
+    r.service(put_year);
+    r.service(due);
 }

@@ -17,8 +17,7 @@ use crate::state::AppState;
 /// officers, an auxiliary counted as an officer, a certificate that does not
 /// cover the field, area or day, a violation past the limitation period, a
 /// bad ID or USCC check digit, a simplified procedure beyond Art 51.
-#[utoipa::path(
-    post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
+#[utoipa::path(tag = "cases", request_body = NewCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key and body returns the first answer")),
     responses(
         (status = 201, body = Case, headers(("Location" = String), ("ETag" = String))),
@@ -90,7 +89,7 @@ fn china_day_start(d: NaiveDate) -> chrono::NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(8)
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
+#[utoipa::path(tag = "cases", params(ListQuery),
     responses((status = 200, body = inline(Page<CaseSummary>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases")]
@@ -145,7 +144,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
+#[utoipa::path(tag = "cases",
     responses((status = 200, body = Case, headers(("ETag" = String))), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}")]
@@ -162,4 +161,11 @@ pub async fn get_one(
     Ok(resp
         .content_type(header::ContentType::json())
         .body(file.json.clone()))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(get_one);
+    r.service(create);
+    r.service(list);
 }

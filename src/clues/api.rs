@@ -19,7 +19,7 @@ fn created(c: &Clue) -> HttpResponse {
 
 /// Registers a clue (线索) in the caller's department; the filing decision
 /// is due the profile's working days after `discovered_at`.
-#[utoipa::path(post, path = "/api/v1/clues", tag = "clues", request_body = NewClue,
+#[utoipa::path(tag = "clues", request_body = NewClue,
     responses((status = 201, body = Clue), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -33,7 +33,7 @@ pub async fn register_handler(
 }
 
 /// The department's clues (a supervisor's: the region's), soonest due first.
-#[utoipa::path(get, path = "/api/v1/clues", tag = "clues", params(ClueFilter),
+#[utoipa::path(tag = "clues", params(ClueFilter),
     responses((status = 200, body = inline(crate::http::Page<Clue>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/clues")]
@@ -46,7 +46,7 @@ pub async fn list_handler(
 }
 
 /// One clue with its history.
-#[utoipa::path(get, path = "/api/v1/clues/{id}", tag = "clues",
+#[utoipa::path(tag = "clues",
     responses((status = 200, body = Clue), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/clues/{id}")]
@@ -60,9 +60,9 @@ pub async fn get_handler(
 
 /// One `POST /clues/{id}/<act>` handler answering the clue.
 macro_rules! clue_act {
-    ($name:ident, $route:literal, $doc_path:literal, $body:ty, $run:path, $doc:literal) => {
+    ($name:ident, $route:literal, $body:ty, $run:path, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(post, path = $doc_path, tag = "clues", request_body = $body,
+        #[utoipa::path(tag = "clues", request_body = $body,
             responses((status = 200, body = Clue), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
                 (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
                 (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -74,25 +74,24 @@ macro_rules! clue_act {
     };
 }
 
-clue_act!(extension_handler, "/clues/{id}/extension", "/api/v1/clues/{id}/extension", ClueExtensionRequest, extend,
+clue_act!(extension_handler, "/clues/{id}/extension", ClueExtensionRequest, extend,
     "延长立案核查期限: a head, once (SAMR procedure rules Art 18); officers ask with POST /approvals (kind clue_extension).");
-clue_act!(rejection_handler, "/clues/{id}/rejection", "/api/v1/clues/{id}/rejection", RejectionRequest, reject,
+clue_act!(rejection_handler, "/clues/{id}/rejection", RejectionRequest, reject,
     "不予立案 with its ground (Art 30, 31, 33, 36, 57; no jurisdiction): a head; time-barred only when the limitation ran out before discovery.");
 clue_act!(
     transfer_handler,
     "/clues/{id}/transfer",
-    "/api/v1/clues/{id}/transfer",
     ClueTransferRequest,
     transfer,
     "移送: the clue goes to the competent agency, by a head; the receiving department is told."
 );
-clue_act!(exclusion_handler, "/clues/{id}/exclusions", "/api/v1/clues/{id}/exclusions", ExclusionRequest, exclusion,
+clue_act!(exclusion_handler, "/clues/{id}/exclusions", ExclusionRequest, exclusion,
     "Testing or appraisal days not counted against the filing period: after discovery, not after today, not overlapping, not inverted.");
 
 /// 立案 from the clue, by a head (officers ask with POST /approvals, kind
 /// `clue_filing`): the intake body of `POST /cases`, with the clue's
 /// source and discovery; the case is linked to the clue.
-#[utoipa::path(post, path = "/api/v1/clues/{id}/filing", tag = "clues", request_body = crate::cases::NewCase,
+#[utoipa::path(tag = "clues", request_body = crate::cases::NewCase,
     responses((status = 201, body = crate::cases::Case), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)),
@@ -126,7 +125,7 @@ const MAX_IMPORT: usize = 4 * 1024 * 1024;
 /// summary, enforcement_item_code, party_name, location, occurred_at,
 /// discovered_at`; `summary` and `discovered_at` required). Every bad cell
 /// is reported with its line and column, and then nothing is imported.
-#[utoipa::path(post, path = "/api/v1/clues:import", tag = "clues", params(ImportQuery),
+#[utoipa::path(tag = "clues", params(ImportQuery),
     request_body(content = String, description = "the CSV file (UTF-8)", content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -153,4 +152,17 @@ pub async fn import_handler(
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| AppError::rule(Code::ImportFailed, "the file is not UTF-8 text"))?;
     Ok(HttpResponse::Ok().json(import(&state, &caller, text, q.dry_run).await?))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(extension_handler);
+    r.service(rejection_handler);
+    r.service(transfer_handler);
+    r.service(exclusion_handler);
+    r.service(register_handler);
+    r.service(list_handler);
+    r.service(get_handler);
+    r.service(filing_handler);
+    r.service(import_handler);
 }

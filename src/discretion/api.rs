@@ -26,7 +26,7 @@ pub struct ItemQuery {
 /// The versions of one item's benchmark: tiers with conditions, ranges,
 /// basis, version and effective dates. Drafts show to admins and legal
 /// reviewers only.
-#[utoipa::path(get, path = "/api/v1/discretion/benchmarks", tag = "discretion", params(ItemQuery),
+#[utoipa::path(tag = "discretion", params(ItemQuery),
     responses((status = 200, body = inline(crate::http::Page<BenchmarkView>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/discretion/benchmarks")]
@@ -43,7 +43,7 @@ pub async fn benchmarks(
 /// Applies the law (APL Art 30–33, 49) and the item's published benchmark
 /// to the facts: outcome, tier, fine range, other penalties, the 裁量说明,
 /// hearing right and whether legality review is required. Changes nothing.
-#[utoipa::path(post, path = "/api/v1/discretion/lookup", tag = "discretion", request_body = LookupRequest,
+#[utoipa::path(tag = "discretion", request_body = LookupRequest,
     responses((status = 200, body = LookupAnswer), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/discretion/lookup")]
@@ -94,7 +94,7 @@ fn format_of(req: &HttpRequest, q: &ImportQuery) -> AppResult<Format> {
 /// Imports benchmark versions from a CSV, XLSX or TOML file (admin). Every
 /// bad row is reported with its line and column, and then nothing is
 /// imported; `dry_run=true` only checks. A published version never changes.
-#[utoipa::path(post, path = "/api/v1/discretion/benchmarks:import", tag = "discretion", params(ImportQuery),
+#[utoipa::path(tag = "discretion", params(ImportQuery),
     request_body(content = String, description = "the file", content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -137,7 +137,7 @@ pub struct ExportQuery {
 }
 
 /// Exports benchmark versions in the format `benchmarks:import` reads back.
-#[utoipa::path(get, path = "/api/v1/discretion/benchmarks/export", tag = "discretion", params(ExportQuery),
+#[utoipa::path(tag = "discretion", params(ExportQuery),
     responses((status = 200, description = "the file"), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/discretion/benchmarks/export")]
@@ -160,7 +160,7 @@ pub async fn export_handler(
 
 /// Publishes a version (admin): lookups in its effective period use it,
 /// and `/public/benchmarks` shows it.
-#[utoipa::path(post, path = "/api/v1/discretion/benchmarks/{id}/publish", tag = "discretion",
+#[utoipa::path(tag = "discretion",
     responses((status = 200, body = BenchmarkView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/discretion/benchmarks/{id}/publish")]
@@ -192,7 +192,7 @@ pub struct GeneratedTier {
 
 /// The author's tool: tiers generated from a statutory range by a named
 /// convention (30/40/30, midpoint, only-a-maximum).
-#[utoipa::path(post, path = "/api/v1/discretion/tiers:generate", tag = "discretion", request_body = GenerateRequest,
+#[utoipa::path(tag = "discretion", request_body = GenerateRequest,
     responses((status = 200, body = inline(Vec<GeneratedTier>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/discretion/tiers:generate")]
@@ -244,7 +244,7 @@ pub async fn generate(caller: Caller, body: ApiJson<GenerateRequest>) -> AppResu
 /// records it in the case's chain. A proposed fine outside the law is
 /// refused (Art 76); outside its tier it needs a `deviation_reason`, is
 /// flagged, and makes legality review required.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/discretion", tag = "discretion", request_body = AttachRequest,
+#[utoipa::path(tag = "discretion", request_body = AttachRequest,
     responses((status = 201, body = Attachment), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/discretion")]
@@ -263,7 +263,7 @@ pub async fn attach_handler(
 }
 
 /// The lookups attached to a case, oldest first.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/discretion", tag = "discretion",
+#[utoipa::path(tag = "discretion",
     responses((status = 200, body = inline(crate::http::Page<Attachment>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/discretion")]
@@ -288,7 +288,7 @@ pub struct ConsistencyQuery {
 /// 同案同罚: how an item's cases were fined — per tier, and the cases far
 /// from comparable ones. Heads and legal reviewers see their department,
 /// supervisors their region.
-#[utoipa::path(get, path = "/api/v1/discretion/consistency", tag = "discretion", params(ConsistencyQuery),
+#[utoipa::path(tag = "discretion", params(ConsistencyQuery),
     responses((status = 200, body = rules::ConsistencyReport), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/discretion/consistency")]
@@ -309,7 +309,7 @@ pub struct PublicQuery {
 }
 
 /// The published benchmarks in force today, with citations (APL Art 34: benchmarks are published). No token.
-#[utoipa::path(get, path = "/api/v1/public/benchmarks", tag = "public", params(PublicQuery),
+#[utoipa::path(tag = "public", params(PublicQuery),
     responses((status = 200, body = inline(crate::http::Page<BenchmarkView>))))]
 #[get("/public/benchmarks")]
 pub async fn public_list(
@@ -323,9 +323,24 @@ pub async fn public_list(
 
 /// The refinement indicator: per department, the share of the
 /// high-frequency items it holds that have a published benchmark (target 100 %). No token.
-#[utoipa::path(get, path = "/api/v1/public/benchmarks/refinement", tag = "public",
+#[utoipa::path(tag = "public",
     responses((status = 200, body = inline(crate::http::Page<Refinement>))))]
 #[get("/public/benchmarks/refinement")]
 pub async fn public_refinement(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(crate::http::Page::all(refinement(&state).await?))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(lookup_handler);
+    r.service(benchmarks);
+    r.service(import);
+    r.service(export_handler);
+    r.service(publish_handler);
+    r.service(generate);
+    r.service(attach_handler);
+    r.service(attachments_handler);
+    r.service(consistency_handler);
+    r.service(public_list);
+    r.service(public_refinement);
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::*;
 
 /// The documents the system issued on a case, oldest first.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/documents", tag = "documents",
+#[utoipa::path(tag = "documents",
     responses((status = 200, body = inline(crate::http::Page<DocumentRef>)), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/documents")]
@@ -20,7 +20,7 @@ pub async fn list_handler(
 }
 
 /// One document's metadata.
-#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
+#[utoipa::path(tag = "documents",
     responses((status = 200, body = DocumentRef), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/documents/{id}")]
@@ -33,7 +33,7 @@ pub async fn metadata_handler(
 }
 
 /// The PDF, verified against its SHA-256 on the way out (`X-Content-SHA256`).
-#[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents",
+#[utoipa::path(tag = "documents",
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/documents/{id}/pdf")]
@@ -64,7 +64,7 @@ pub struct VerifyQuery {
 
 /// Was a document with this number and code issued (and is it withdrawn)?
 /// Never reveals the content.
-#[utoipa::path(get, path = "/api/v1/public/documents/verify", tag = "public", params(VerifyQuery),
+#[utoipa::path(tag = "public", params(VerifyQuery),
     responses((status = 200, body = Verification), (status = 400, body = crate::error::Problem)))]
 #[get("/public/documents/verify")]
 pub async fn verify_handler(
@@ -76,7 +76,7 @@ pub async fn verify_handler(
 
 /// The electronic case file as a zip, streamed: cover, index, documents in
 /// legal order, evidence, the record chain and a manifest of SHA-256s.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/archive.zip", tag = "documents",
+#[utoipa::path(tag = "documents",
     responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/archive.zip")]
@@ -132,7 +132,7 @@ fn percent(s: &str) -> String {
 }
 
 /// A head withdraws an issued document; the number is never reissued.
-#[utoipa::path(post, path = "/api/v1/documents/{id}/withdrawal", tag = "documents", request_body = WithdrawalRequest,
+#[utoipa::path(tag = "documents", request_body = WithdrawalRequest,
     responses((status = 200, body = DocumentRef), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/documents/{id}/withdrawal")]
@@ -147,7 +147,7 @@ pub async fn withdrawal_handler(
 
 /// A draft on demand: filled with what the case knows, blanks for the rest;
 /// not numbered, not kept.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/documents/draft", tag = "documents", request_body = DraftRequest,
+#[utoipa::path(tag = "documents", request_body = DraftRequest,
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/documents/draft")]
@@ -161,4 +161,15 @@ pub async fn draft_handler(
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .body(bytes))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(list_handler);
+    r.service(metadata_handler);
+    r.service(pdf_handler);
+    r.service(verify_handler);
+    r.service(archive_handler);
+    r.service(withdrawal_handler);
+    r.service(draft_handler);
 }

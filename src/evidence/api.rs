@@ -19,7 +19,7 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 /// Adds a piece of evidence (one of the 8 kinds of APL Art 46). The file is
 /// stored under its SHA-256, which the answer returns; the addition is
 /// recorded in the case's chain.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "cases",
+#[utoipa::path(tag = "cases",
     request_body(content = String, description = "multipart/form-data: `meta` (JSON: kind, title, description?, collected_at, location?) and `file`", content_type = "multipart/form-data"),
     responses((status = 201, body = Evidence), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -127,7 +127,7 @@ pub async fn upload(
 }
 
 /// The evidence of a case, oldest first.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence", tag = "cases",
+#[utoipa::path(tag = "cases",
     responses((status = 200, body = inline(crate::http::Page<Evidence>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/evidence")]
@@ -141,7 +141,7 @@ pub async fn list_handler(
 
 /// The file, verified against its SHA-256 before it is sent (409
 /// `evidence_integrity_failed` when it no longer matches).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{eid}/content", tag = "cases",
+#[utoipa::path(tag = "cases",
     responses((status = 200, description = "the file; header X-Content-SHA256"), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/evidence/{eid}/content")]
@@ -156,4 +156,11 @@ pub async fn content_handler(
         .content_type(e.media_type.clone())
         .insert_header(("X-Content-SHA256", e.sha256.clone()))
         .body(bytes))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(upload);
+    r.service(list_handler);
+    r.service(content_handler);
 }

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod metrics;
+pub mod routes;
 
 use std::time::Instant;
 

@@ -8,7 +8,7 @@ use crate::http::{ApiJson, Page};
 
 /// Plans an inspection: an item the department holds, two officers
 /// certified for it on the planned day.
-#[utoipa::path(post, path = "/api/v1/inspections", tag = "inspections", request_body = NewInspection,
+#[utoipa::path(tag = "inspections", request_body = NewInspection,
     responses((status = 201, body = Inspection), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -28,7 +28,7 @@ pub async fn plan_handler(
 }
 
 /// The department's inspections, by planned day.
-#[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", params(InspectionFilter),
+#[utoipa::path(tag = "inspections", params(InspectionFilter),
     responses((status = 200, body = inline(crate::http::Page<Inspection>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/inspections")]
@@ -41,7 +41,7 @@ pub async fn list_handler(
 }
 
 /// Records the findings, once.
-#[utoipa::path(post, path = "/api/v1/inspections/{id}/findings", tag = "inspections", request_body = Findings,
+#[utoipa::path(tag = "inspections", request_body = Findings,
     responses((status = 200, body = Inspection), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)),
@@ -57,7 +57,7 @@ pub async fn findings_handler(
 }
 
 /// A finding of violation becomes a clue, once.
-#[utoipa::path(post, path = "/api/v1/inspections/{id}/clue", tag = "inspections",
+#[utoipa::path(tag = "inspections",
     responses((status = 201, body = crate::clues::Clue), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -74,4 +74,12 @@ pub async fn clue_handler(
             format!("/api/v1/clues/{}", c.id),
         ))
         .json(c))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(plan_handler);
+    r.service(list_handler);
+    r.service(findings_handler);
+    r.service(clue_handler);
 }

@@ -15,7 +15,7 @@ fn created(r: &StoredRecord, kind: &str) -> HttpResponse {
 
 /// 现场笔录 — needs two certified officers (Art 42), a place, times not in
 /// the future, and the party's signature or the officers' note why not.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/records/onsite", tag = "cases", request_body = OnsiteRecord,
+#[utoipa::path(tag = "cases", request_body = OnsiteRecord,
     responses((status = 201, body = StoredRecord), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/records/onsite")]
@@ -48,7 +48,7 @@ pub async fn add_onsite(
 /// 询问笔录 — one per interviewee; two certified officers (Art 42), the
 /// rights notice (Art 43, 55), the questions and answers, and the
 /// interviewee's signature or the officers' note why not.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/records/inquiry", tag = "cases", request_body = InquiryRecord,
+#[utoipa::path(tag = "cases", request_body = InquiryRecord,
     responses((status = 201, body = StoredRecord), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/records/inquiry")]
@@ -78,7 +78,7 @@ pub async fn add_inquiry(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/records/onsite", tag = "cases",
+#[utoipa::path(tag = "cases",
     responses((status = 200, body = inline(crate::http::Page<StoredRecord>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/records/onsite")]
@@ -92,7 +92,7 @@ pub async fn list_onsite(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/records/inquiry", tag = "cases",
+#[utoipa::path(tag = "cases",
     responses((status = 200, body = inline(crate::http::Page<StoredRecord>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/records/inquiry")]
@@ -104,4 +104,12 @@ pub async fn list_inquiry(
     Ok(crate::http::Page::all(
         list(&state, &caller, &id, RecordKind::Inquiry).await?,
     ))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(add_onsite);
+    r.service(add_inquiry);
+    r.service(list_onsite);
+    r.service(list_inquiry);
 }

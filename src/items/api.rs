@@ -49,7 +49,7 @@ async fn filtered(state: &AppState, f: ItemFilter) -> AppResult<Vec<EnforcementI
         .await
 }
 
-#[utoipa::path(get, path = "/api/v1/enforcement-items", tag = "items", params(ItemFilter), responses((status = 200, body = [EnforcementItem])), security(("bearer" = [])))]
+#[utoipa::path(tag = "items", params(ItemFilter), responses((status = 200, body = [EnforcementItem])), security(("bearer" = [])))]
 #[get("/enforcement-items")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -60,7 +60,7 @@ pub async fn list(
     Ok(crate::http::Page::all(items))
 }
 
-#[utoipa::path(get, path = "/api/v1/public/enforcement-items", tag = "public", params(ItemFilter), responses((status = 200, body = [EnforcementItem])))]
+#[utoipa::path(tag = "public", params(ItemFilter), responses((status = 200, body = [EnforcementItem])))]
 #[get("/public/enforcement-items")]
 pub async fn public_list(
     state: web::Data<AppState>,
@@ -70,7 +70,7 @@ pub async fn public_list(
     Ok(crate::http::Page::all(items))
 }
 
-#[utoipa::path(get, path = "/api/v1/enforcement-items/{code}", tag = "items", responses((status = 200, body = EnforcementItem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "items", responses((status = 200, body = EnforcementItem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/enforcement-items/{code}")]
 pub async fn get_one(
     state: web::Data<AppState>,
@@ -87,4 +87,11 @@ pub async fn get_one(
         })
         .await?;
     Ok(HttpResponse::Ok().json(item))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(list);
+    r.service(public_list);
+    r.service(get_one);
 }

@@ -53,14 +53,14 @@ fn administered(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Place
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", responses((status = 200, body = [Department])), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", responses((status = 200, body = [Department])), security(("bearer" = [])))]
 #[get("/departments")]
 pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<HttpResponse> {
     let items = state.db.run(list_departments).await?;
     Ok(crate::http::Page::all(items))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", responses((status = 200, body = Department), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", responses((status = 200, body = Department), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/departments/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
@@ -89,7 +89,7 @@ pub struct NewDepartment {
     pub domains: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = NewDepartment,
+#[utoipa::path(tag = "organisation", request_body = NewDepartment,
     responses((status = 201, body = Department), (status = 403, body = crate::error::Problem), (status = 404, description = "parent outside the admin's region", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/departments")]
@@ -144,7 +144,7 @@ pub struct DepartmentPatch {
     pub domains: Option<Vec<String>>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "organisation", request_body = DepartmentPatch,
+#[utoipa::path(tag = "organisation", request_body = DepartmentPatch,
     responses((status = 200, body = Department), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[patch("/departments/{id}")]
 pub async fn update(
@@ -201,7 +201,7 @@ pub struct UserFilter {
 }
 
 /// Admins list users of their region; everyone else the users of their own department.
-#[utoipa::path(get, path = "/api/v1/users", tag = "organisation", params(UserFilter), responses((status = 200, body = [User])), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", params(UserFilter), responses((status = 200, body = [User])), security(("bearer" = [])))]
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
@@ -247,7 +247,7 @@ fn administered_user(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<
     Ok((user, dept))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", responses((status = 200, body = User), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", responses((status = 200, body = User), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/users/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
@@ -279,7 +279,7 @@ fn check_username(u: &str) -> AppResult<()> {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/users", tag = "organisation", request_body = NewUser,
+#[utoipa::path(tag = "organisation", request_body = NewUser,
     responses((status = 201, body = User), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/users")]
@@ -336,7 +336,7 @@ pub struct UserPatch {
 
 /// Change a user. Disabling, or changing roles or department, revokes
 /// every token issued before.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", request_body = UserPatch,
+#[utoipa::path(tag = "organisation", request_body = UserPatch,
     responses((status = 200, body = User), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[patch("/users/{id}")]
 pub async fn update_user(
@@ -402,7 +402,7 @@ pub struct PasswordReset {
 }
 
 /// An admin sets a new password; every token issued before is revoked.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "organisation", request_body = PasswordReset,
+#[utoipa::path(tag = "organisation", request_body = PasswordReset,
     responses((status = 204), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[post("/users/{id}/password")]
 pub async fn reset_password(
@@ -440,7 +440,7 @@ pub async fn reset_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}/certificates", tag = "organisation", responses((status = 200, body = [Certificate]), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", responses((status = 200, body = [Certificate]), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/users/{id}/certificates")]
 pub async fn list_certificates(
     state: web::Data<AppState>,
@@ -469,7 +469,7 @@ pub struct NewCertificate {
     pub valid_until: NaiveDate,
 }
 
-#[utoipa::path(post, path = "/api/v1/users/{id}/certificates", tag = "organisation", request_body = NewCertificate,
+#[utoipa::path(tag = "organisation", request_body = NewCertificate,
     responses((status = 201, body = Certificate), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/users/{id}/certificates")]
@@ -535,7 +535,7 @@ pub struct CertificatePatch {
     pub fields: Option<Vec<String>>,
 }
 
-#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     responses((status = 200, body = Certificate), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/certificates/{id}")]
 pub async fn get_certificate(
@@ -559,7 +559,7 @@ pub async fn get_certificate(
 }
 
 /// Suspend (暂扣), revoke (注销) or reinstate a certificate, or change its term.
-#[utoipa::path(patch, path = "/api/v1/certificates/{id}", tag = "organisation", request_body = CertificatePatch,
+#[utoipa::path(tag = "organisation", request_body = CertificatePatch,
     responses((status = 200, body = Certificate), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[patch("/certificates/{id}")]
@@ -644,7 +644,7 @@ pub struct PublicCertificate {
     pub valid: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/public/certificates/{number}", tag = "public", responses((status = 200, body = PublicCertificate), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(tag = "public", responses((status = 200, body = PublicCertificate), (status = 404, body = crate::error::Problem)))]
 #[get("/public/certificates/{number}")]
 pub async fn public_certificate(
     state: web::Data<AppState>,
@@ -679,4 +679,22 @@ pub async fn public_certificate(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(list);
+    r.service(get_one);
+    r.service(create);
+    r.service(update);
+    r.service(list_users);
+    r.service(get_user);
+    r.service(create_user);
+    r.service(update_user);
+    r.service(reset_password);
+    r.service(list_certificates);
+    r.service(create_certificate);
+    r.service(get_certificate);
+    r.service(update_certificate);
+    r.service(public_certificate);
 }

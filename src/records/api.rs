@@ -8,7 +8,7 @@ use crate::auth::{scope, Caller};
 use crate::cases::{readable_case, Access};
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/records", tag = "records",
+#[utoipa::path(tag = "records",
     responses((status = 200, body = inline(crate::http::Page<RecordEntry>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/records")]
@@ -23,7 +23,7 @@ pub async fn list(
     Ok(crate::http::Page::all(items))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/records/verify", tag = "records",
+#[utoipa::path(tag = "records",
     responses((status = 200, body = Verification), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/records/verify")]
@@ -43,7 +43,7 @@ pub async fn verify(
 
 /// Who read the case file, when and from where — heads and supervisors.
 /// Flushes this instance's buffer first, so the answer is up to date.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/access-log", tag = "records",
+#[utoipa::path(tag = "records",
     responses((status = 200, body = inline(crate::http::Page<AccessLogEntry>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/access-log")]
@@ -60,4 +60,11 @@ pub async fn access(
         .run(move |conn| access_log::for_case(conn, &s.case_id))
         .await?;
     Ok(crate::http::Page::all(items))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(list);
+    r.service(verify);
+    r.service(access);
 }

@@ -8,7 +8,7 @@ use super::*;
 use crate::http::{ApiJson, IfMatch};
 
 /// Asks for a transfer (the case's officers or heads).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transfers", tag = "transfers", request_body = TransferRequest,
+#[utoipa::path(tag = "transfers", request_body = TransferRequest,
     responses((status = 201, body = StepView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -30,7 +30,7 @@ pub async fn request_handler(
 
 /// A head of the sending department approves: the case is transferred
 /// and its letter issued.
-#[utoipa::path(post, path = "/api/v1/transfers/{id}/approve", tag = "transfers",
+#[utoipa::path(tag = "transfers",
     responses((status = 201, body = StepView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/transfers/{id}/approve")]
@@ -48,7 +48,7 @@ pub async fn approve_handler(
 }
 
 /// The receiving organ signs for the case.
-#[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "transfers",
+#[utoipa::path(tag = "transfers",
     responses((status = 200, body = Transfer), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/transfers/{id}/accept")]
@@ -61,7 +61,7 @@ pub async fn accept_handler(
 }
 
 /// The receiving organ returns the case (not competent; not filed as a crime).
-#[utoipa::path(post, path = "/api/v1/transfers/{id}/return", tag = "transfers", request_body = ReturnRequest,
+#[utoipa::path(tag = "transfers", request_body = ReturnRequest,
     responses((status = 200, body = Transfer), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/transfers/{id}/return")]
@@ -89,7 +89,7 @@ pub struct ListQuery {
 }
 
 /// The caller's department's transfers, newest first.
-#[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", params(ListQuery),
+#[utoipa::path(tag = "transfers", params(ListQuery),
     responses((status = 200, body = inline(crate::http::Page<Transfer>)), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/transfers")]
@@ -102,4 +102,13 @@ pub async fn list_handler(
     Ok(crate::http::Page::all(
         list(&state, &caller, incoming, q.status).await?,
     ))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(request_handler);
+    r.service(approve_handler);
+    r.service(accept_handler);
+    r.service(return_handler);
+    r.service(list_handler);
 }

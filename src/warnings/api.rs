@@ -6,7 +6,7 @@ use super::*;
 
 /// Every open deadline of the case that is near (the department's lead
 /// time, default 3 working days) or passed, with its basis.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/warnings", tag = "cases",
+#[utoipa::path(tag = "cases",
     responses((status = 200, body = inline(crate::http::Page<Warning>)), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/warnings")]
@@ -18,4 +18,9 @@ pub async fn case_warnings(
     Ok(crate::http::Page::all(
         for_case(&state, &caller, &id).await?,
     ))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(case_warnings);
 }

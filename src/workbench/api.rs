@@ -8,7 +8,7 @@ use super::*;
 /// What the caller must do next, soonest due first: clue decisions,
 /// approvals and reviews waiting, the deadlines of their cases (decision,
 /// service, payment …). Done work disappears.
-#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "workbench",
+#[utoipa::path(tag = "workbench",
     responses((status = 200, body = inline(crate::http::Page<Task>)), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/me/tasks")]
@@ -24,7 +24,7 @@ pub struct InboxQuery {
 }
 
 /// The caller's messages, newest first, with the unread count.
-#[utoipa::path(get, path = "/api/v1/me/messages", tag = "workbench", params(InboxQuery),
+#[utoipa::path(tag = "workbench", params(InboxQuery),
     responses((status = 200, body = Inbox), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/me/messages")]
@@ -37,7 +37,7 @@ pub async fn messages_handler(
 }
 
 /// Marks a message read.
-#[utoipa::path(post, path = "/api/v1/me/messages/{id}/read", tag = "workbench",
+#[utoipa::path(tag = "workbench",
     responses((status = 204), (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/me/messages/{id}/read")]
@@ -48,4 +48,11 @@ pub async fn read_handler(
 ) -> AppResult<HttpResponse> {
     mark_read(&state, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(tasks_handler);
+    r.service(messages_handler);
+    r.service(read_handler);
 }

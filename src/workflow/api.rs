@@ -21,12 +21,12 @@ pub(crate) fn answer(v: StepView) -> HttpResponse {
 /// step with the case's new version; `@tag` names the capability's tag
 /// (other capabilities whose acts are workflow steps use it too).
 macro_rules! step_endpoint {
-    ($name:ident, $route:literal, $doc_path:literal, $body:ty, $run:path, $doc:literal) => {
-        step_endpoint!(@tag "workflow", $name, $route, $doc_path, $body, $run, $doc);
+    ($name:ident, $route:literal, $body:ty, $run:path, $doc:literal) => {
+        step_endpoint!(@tag "workflow", $name, $route, $body, $run, $doc);
     };
-    (@tag $tag:literal, $name:ident, $route:literal, $doc_path:literal, $body:ty, $run:path, $doc:literal) => {
+    (@tag $tag:literal, $name:ident, $route:literal, $body:ty, $run:path, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(post, path = $doc_path, tag = $tag, request_body = $body,
+        #[utoipa::path(tag = $tag, request_body = $body,
             params(("If-Match" = Option<String>, Header, description = "the case's version (ETag); stale → 412")),
             responses((status = 201, body = crate::workflow::StepView, headers(("ETag" = String))),
                 (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
@@ -34,7 +34,7 @@ macro_rules! step_endpoint {
                 (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
                 (status = 422, body = crate::error::Problem)),
             security(("bearer" = [])))]
-        #[actix_web::post($route)]
+        #[post($route)]
         pub async fn $name(
             state: actix_web::web::Data<crate::state::AppState>,
             caller: crate::auth::Caller,
@@ -48,14 +48,13 @@ macro_rules! step_endpoint {
 }
 pub(crate) use step_endpoint;
 
-step_endpoint!(report_handler, "/cases/{id}/investigation-report", "/api/v1/cases/{id}/investigation-report", ReportRequest, report,
+step_endpoint!(report_handler, "/cases/{id}/investigation-report", ReportRequest, report,
     "调查终结报告 (Art 57): findings, proposed outcome and penalties judged against the attached discretion lookup (outside the law → 422 fine_outside_law; outside the tier without deviation_reason → 422). Needs evidence for a penalty (Art 40).");
-step_endpoint!(notice_handler, "/cases/{id}/notice", "/api/v1/cases/{id}/notice", NoticeRequest, notice,
+step_endpoint!(notice_handler, "/cases/{id}/notice", NoticeRequest, notice,
     "告知 (Art 44): notifies the current proposal; sets the statement and hearing-request deadlines from `served_at`. A higher amount than notified before needs `increase_reason` (Art 45).");
 step_endpoint!(
     statement_handler,
     "/cases/{id}/statements",
-    "/api/v1/cases/{id}/statements",
     StatementRequest,
     statement,
     "陈述申辩 (Art 45) or its express waiver (Art 62)."
@@ -63,7 +62,6 @@ step_endpoint!(
 step_endpoint!(
     hearing_request_handler,
     "/cases/{id}/hearing-request",
-    "/api/v1/cases/{id}/hearing-request",
     HearingRequestRequest,
     hearing_request,
     "要求听证 (Art 63–64): only with a hearing right, within 5 working days of the notice."
@@ -71,7 +69,6 @@ step_endpoint!(
 step_endpoint!(
     hearing_handler,
     "/cases/{id}/hearing",
-    "/api/v1/cases/{id}/hearing",
     HearingRequest,
     hearing,
     "听证 (Art 64): notified ≥ 7 working days before, presided by a non-investigator."
@@ -79,7 +76,6 @@ step_endpoint!(
 step_endpoint!(
     hearing_notice_handler,
     "/cases/{id}/hearing/notice",
-    "/api/v1/cases/{id}/hearing/notice",
     HearingNoticeRequest,
     hearing_notice,
     "听证通知书 (Art 64 (2)): served at least 7 working days before the hearing; a presiding officer who is not an investigator."
@@ -87,21 +83,19 @@ step_endpoint!(
 step_endpoint!(
     transcript_handler,
     "/cases/{id}/hearing/transcript",
-    "/api/v1/cases/{id}/hearing/transcript",
     TranscriptRequest,
     transcript,
     "听证笔录 (Art 64 (8), 65): signed by the party or the refusal noted."
 );
-step_endpoint!(discussion_handler, "/cases/{id}/collective-discussion", "/api/v1/cases/{id}/collective-discussion", DiscussionRequest, discussion,
+step_endpoint!(discussion_handler, "/cases/{id}/collective-discussion", DiscussionRequest, discussion,
     "负责人集体讨论 (Art 57 ¶2): recorded by a head; every attendee confirms with their own account.");
-step_endpoint!(decision_handler, "/cases/{id}/decision", "/api/v1/cases/{id}/decision", DecisionRequest, decide,
+step_endpoint!(decision_handler, "/cases/{id}/decision", DecisionRequest, decide,
     "作出决定: a head (general procedure) or the case's officers on the spot (simplified, Art 51–52). Refused before notice (Art 44/62), before the statement period ends, before a requested hearing (Art 63–65), heavier than notified (Art 45), without an approved legality review when required (Art 58), without collective discussion when required (Art 57), after the 90 days (Art 60).");
-step_endpoint!(service_handler, "/cases/{id}/service", "/api/v1/cases/{id}/service", ServiceRequest, serve,
+step_endpoint!(service_handler, "/cases/{id}/service", ServiceRequest, serve,
     "送达 (Art 61): by an allowed method, not before the decision, not in the future; a fine is then due in 15 days (Art 67).");
 step_endpoint!(
     payment_handler,
     "/cases/{id}/payments",
-    "/api/v1/cases/{id}/payments",
     PaymentRequest,
     pay,
     "缴纳罚款 (Art 67): after service, never more than the fine and the surcharge owed."
@@ -109,7 +103,6 @@ step_endpoint!(
 step_endpoint!(
     payment_plan_handler,
     "/cases/{id}/payment-plan",
-    "/api/v1/cases/{id}/payment-plan",
     PaymentPlanRequest,
     payment_plan,
     "暂缓、分期缴纳 (Art 66 ¶2): a head approves the party's application; no surcharge accrues during the plan."
@@ -117,7 +110,6 @@ step_endpoint!(
 step_endpoint!(
     demand_handler,
     "/cases/{id}/enforcement-demand",
-    "/api/v1/cases/{id}/enforcement-demand",
     DemandRequest,
     enforcement_demand,
     "催告 (Compulsion Law Art 35, 54): after the payment deadline, a written demand with the amount owed; the court may be asked 10 working days after its service."
@@ -125,7 +117,6 @@ step_endpoint!(
 step_endpoint!(
     remedy_handler,
     "/cases/{id}/remedies",
-    "/api/v1/cases/{id}/remedies",
     RemedyRequest,
     remedy,
     "复议 / 诉讼 against the decision: the surcharge stops while it is pending (Art 73 ¶3)."
@@ -133,7 +124,6 @@ step_endpoint!(
 step_endpoint!(
     reassign_handler,
     "/cases/{id}/officers",
-    "/api/v1/cases/{id}/officers",
     ReassignRequest,
     reassign,
     "承办人变更: a head gives the case to other officers of the department, valid for it today (Art 42)."
@@ -141,7 +131,6 @@ step_endpoint!(
 step_endpoint!(
     recusal_handler,
     "/cases/{id}/recusals",
-    "/api/v1/cases/{id}/recusals",
     RecusalRequest,
     recuse,
     "回避 (Art 43): a head decides; a withdrawn officer loses access; two valid officers must remain."
@@ -149,7 +138,6 @@ step_endpoint!(
 step_endpoint!(
     exclusion_handler,
     "/cases/{id}/exclusions",
-    "/api/v1/cases/{id}/exclusions",
     ExclusionRequest,
     exclusion,
     "Testing, appraisal, public notice or expert review days that do not count against the 90 days: after filing, not after today, not inverted, not overlapping, at most the profile's span."
@@ -157,7 +145,6 @@ step_endpoint!(
 step_endpoint!(
     court_handler,
     "/cases/{id}/court-enforcement",
-    "/api/v1/cases/{id}/court-enforcement",
     CourtEnforcementRequest,
     court_enforcement,
     "申请人民法院强制执行 (Compulsion Law Art 53–54): a head, after the demand's 10 working days and the remedy periods, within 3 months."
@@ -165,7 +152,6 @@ step_endpoint!(
 step_endpoint!(
     hand_in_handler,
     "/cases/{id}/hand-in",
-    "/api/v1/cases/{id}/hand-in",
     HandInRequest,
     hand_in,
     "当场收缴的罚款交至行政机关 (Art 71: within 2 working days of the collection)."
@@ -173,7 +159,6 @@ step_endpoint!(
 step_endpoint!(
     closure_handler,
     "/cases/{id}/closure",
-    "/api/v1/cases/{id}/closure",
     ReasonRequest,
     close,
     "结案: a head closes a case whose decision is performed."
@@ -181,7 +166,6 @@ step_endpoint!(
 step_endpoint!(
     filing_approval_handler,
     "/cases/{id}/filing-approval",
-    "/api/v1/cases/{id}/filing-approval",
     FilingApprovalRequest,
     approve_filing,
     "立案审批 (APL Art 54 ¶2): a head approves the filing of a case its officers filed directly (general procedure); it answers the approval asked at filing. The investigation report waits for it (422 filing_not_approved)."
@@ -189,7 +173,6 @@ step_endpoint!(
 step_endpoint!(
     suspension_handler,
     "/cases/{id}/suspension",
-    "/api/v1/cases/{id}/suspension",
     ReasonRequest,
     suspend,
     "中止: a head suspends the case; the 90-day clock stops."
@@ -197,7 +180,6 @@ step_endpoint!(
 step_endpoint!(
     resumption_handler,
     "/cases/{id}/resumption",
-    "/api/v1/cases/{id}/resumption",
     ReasonRequest,
     resume,
     "恢复: back to the state it was suspended in; the decision day moves on by the suspended days."
@@ -205,16 +187,15 @@ step_endpoint!(
 step_endpoint!(
     termination_handler,
     "/cases/{id}/termination",
-    "/api/v1/cases/{id}/termination",
     ReasonRequest,
     terminate,
     "终止: a head ends the case."
 );
-step_endpoint!(extension_handler, "/cases/{id}/extension", "/api/v1/cases/{id}/extension", ExtensionRequest, extend,
+step_endpoint!(extension_handler, "/cases/{id}/extension", ExtensionRequest, extend,
     "延长办案期限 (Art 60): a head, before the period ends; a second extension after a collective discussion.");
 
 /// 提交法制审核 (Art 58): the current report goes to the reviewers' queue.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/legal-review", tag = "workflow",
+#[utoipa::path(tag = "workflow",
     params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
     responses((status = 201, body = StepView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -239,7 +220,7 @@ pub struct ConfirmRequest {
 }
 
 /// An attendee confirms the collective discussion record with their own account.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/collective-discussion/{discussion_id}/confirmation", tag = "workflow", request_body = ConfirmRequest,
+#[utoipa::path(tag = "workflow", request_body = ConfirmRequest,
     responses((status = 201, body = StepView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/collective-discussion/{discussion_id}/confirmation")]
@@ -256,7 +237,7 @@ pub async fn confirm_handler(
 }
 
 /// 归档: the file becomes final; every later write → 409 case_closed.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/archive", tag = "workflow",
+#[utoipa::path(tag = "workflow",
     params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
     responses((status = 200, body = StepView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -284,7 +265,7 @@ pub struct LateFeeQuery {
 }
 
 /// 加处罚款 (Art 72–73): what the party owes on a day.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/late-fee", tag = "workflow", params(LateFeeQuery),
+#[utoipa::path(tag = "workflow", params(LateFeeQuery),
     responses((status = 200, body = Owed), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/late-fee")]
@@ -298,7 +279,7 @@ pub async fn late_fee_handler(
 }
 
 /// Every step of the case file, oldest first.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/steps", tag = "workflow",
+#[utoipa::path(tag = "workflow",
     responses((status = 200, body = inline(crate::http::Page<StepView>)), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/cases/{id}/steps")]
@@ -317,7 +298,7 @@ pub struct QueueQuery {
 }
 
 /// The legality-review queue of the departments the reviewer serves.
-#[utoipa::path(get, path = "/api/v1/reviews", tag = "reviews", params(QueueQuery),
+#[utoipa::path(tag = "reviews", params(QueueQuery),
     responses((status = 200, body = inline(crate::http::Page<Review>)), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/reviews")]
@@ -333,7 +314,7 @@ pub async fn queue_handler(
 
 /// One review: the proposal, the discretion explanation, the reasons it is
 /// required, and the diff against the case's previous review.
-#[utoipa::path(get, path = "/api/v1/reviews/{id}", tag = "reviews",
+#[utoipa::path(tag = "reviews",
     responses((status = 200, body = Review), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/reviews/{id}")]
@@ -347,7 +328,7 @@ pub async fn review_handler(
 
 /// 审核意见: approve, return or reject with the 8-item checklist. Two
 /// reviewers at once → one succeeds, the other 409.
-#[utoipa::path(post, path = "/api/v1/reviews/{id}/opinion", tag = "reviews", request_body = OpinionRequest,
+#[utoipa::path(tag = "reviews", request_body = OpinionRequest,
     responses((status = 201, body = StepView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -365,7 +346,7 @@ pub async fn opinion_handler(
 }
 
 /// The result of a remedy (upheld, revoked, changed, confirmed unlawful).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/remedies/{remedy_id}/result", tag = "workflow", request_body = RemedyResultRequest,
+#[utoipa::path(tag = "workflow", request_body = RemedyResultRequest,
     responses((status = 201, body = StepView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/remedies/{remedy_id}/result")]
@@ -379,4 +360,42 @@ pub async fn remedy_result_handler(
     Ok(answer(
         remedy_result(&state, &caller, &id, &rid, body.0).await?,
     ))
+}
+
+/// The routes of this capability, each documented where it is written.
+pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(report_handler);
+    r.service(notice_handler);
+    r.service(statement_handler);
+    r.service(hearing_request_handler);
+    r.service(hearing_handler);
+    r.service(hearing_notice_handler);
+    r.service(transcript_handler);
+    r.service(discussion_handler);
+    r.service(decision_handler);
+    r.service(service_handler);
+    r.service(payment_handler);
+    r.service(payment_plan_handler);
+    r.service(demand_handler);
+    r.service(remedy_handler);
+    r.service(reassign_handler);
+    r.service(recusal_handler);
+    r.service(exclusion_handler);
+    r.service(court_handler);
+    r.service(hand_in_handler);
+    r.service(closure_handler);
+    r.service(filing_approval_handler);
+    r.service(suspension_handler);
+    r.service(resumption_handler);
+    r.service(termination_handler);
+    r.service(extension_handler);
+    r.service(submit_review_handler);
+    r.service(confirm_handler);
+    r.service(archive_handler);
+    r.service(late_fee_handler);
+    r.service(steps_handler);
+    r.service(queue_handler);
+    r.service(review_handler);
+    r.service(opinion_handler);
+    r.service(remedy_result_handler);
 }
