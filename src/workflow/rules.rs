@@ -1388,6 +1388,47 @@ pub struct DecisionBasis {
 /// law puts them; the first that refuses answers with its own code.
 pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
     let req = f.request;
+    decision_outcome_allowed(req)?;
+    penalties_named(req)?;
+    no_penalty_imposes_none(req)?;
+    let verdict = fine_judged(f.fine_verdict)?;
+
+    if f.procedure == Procedure::Simplified {
+        simplified_form_numbered(req)?;
+        simplified_party_informed(req)?;
+        simplified_within_limits(req, f.party_kind)?;
+        return Ok(DecisionBasis {
+            report_id: None,
+            legal_review_id: None,
+            verdict,
+        });
+    }
+
+    let report = f.file.latest_report()?;
+    if req.outcome == ProposedOutcome::Penalty {
+        let notice = notified_before_decision(f.file)?;
+        statement_period_over(f.file, notice, f.today)?;
+        hearing_request_period_over(f.file, notice, f.today)?;
+        requested_hearing_held(f.file)?;
+        hearing_held_with_transcript(f.file)?;
+        every_penalty_notified(f.file, &req.penalties)?;
+        not_heavier_than_notified(f.file, &req.penalties)?;
+    }
+    let proposal = as_proposed(&req.penalties);
+    let legal_review_id =
+        legality_review_approved(f.profile, f.party_kind, &proposal, verdict, f.file, report)?;
+    collective_discussion_confirmed(f.profile, f.party_kind, &proposal, f.file, report)?;
+    within_decision_period(f.today, f.decision_due)?;
+    Ok(DecisionBasis {
+        report_id: Some(report.id.clone()),
+        legal_review_id,
+        verdict,
+    })
+}
+
+/// Art 27, 57 ¶1: a decision imposes a penalty or none; a suspected crime
+/// is transferred, facts not established end without a decision.
+pub(crate) fn decision_outcome_allowed(req: &DecisionRequest) -> AppResult<()> {
     if !matches!(
         req.outcome,
         ProposedOutcome::Penalty | ProposedOutcome::NoPenalty
@@ -1398,7 +1439,11 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
             "a decision imposes a penalty or none; a suspected crime is transferred (行政处罚法第二十七条)",
         ));
     }
-    let fine = fine_of(&req.penalties);
+    Ok(())
+}
+
+/// Art 59 ¶1 (3): a penalty decision names its penalties.
+pub(crate) fn penalties_named(req: &DecisionRequest) -> AppResult<()> {
     if req.outcome == ProposedOutcome::Penalty && req.penalties.is_empty() {
         return Err(AppError::rule_on_field(
             Code::InvalidValue,
@@ -1406,6 +1451,11 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
             "a penalty decision names its penalties (行政处罚法第五十九条第一款第三项)",
         ));
     }
+    Ok(())
+}
+
+/// Art 57 ¶1 (2): a decision not to penalise imposes nothing.
+pub(crate) fn no_penalty_imposes_none(req: &DecisionRequest) -> AppResult<()> {
     if req.outcome == ProposedOutcome::NoPenalty && !req.penalties.is_empty() {
         return Err(AppError::rule_on_field(
             Code::InvalidValue,
@@ -1413,168 +1463,241 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
             "a no-penalty decision imposes none",
         ));
     }
-    let verdict = match f.fine_verdict {
-        Some(Ok(v)) => Some(v),
-        Some(Err(e)) => return Err(e),
-        None => None,
-    };
+    Ok(())
+}
 
-    if f.procedure == Procedure::Simplified {
-        // Art 51–52: on the spot, within the limits, on a pre-numbered form,
-        // after telling the party the facts, reasons, basis and rights.
-        if req
-            .form_number
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
-        {
-            return Err(AppError::rule_on_field(
-                Code::InvalidValue,
-                "form_number",
-                "当场处罚使用预定格式、编有号码的行政处罚决定书（行政处罚法第五十二条）",
-            ));
-        }
-        if !req.party_informed {
-            return Err(AppError::rule_on_field(
-                Code::NoticeRequired,
-                "party_informed",
-                format!("当场作出处罚决定前，应当告知当事人拟作出处罚的事实、理由、依据及其依法享有的权利（{APL}第四十四条、第五十二条）"),
-            ));
-        }
-        let limit = crate::cases::rules::simplified_fine_limit_fen(f.party_kind);
-        let other = req
-            .penalties
-            .iter()
-            .any(|p| !matches!(p.kind, PenaltyType::Warning | PenaltyType::Fine));
-        if fine > limit || other {
-            return Err(AppError::rule_on_field(
-                Code::SimplifiedProcedureLimitExceeded,
-                "penalties",
-                format!(
-                    "当场处罚限于警告或者不超过 {} 元的罚款（{APL}第五十一条）",
-                    limit / 100
-                ),
-            ));
-        }
-        return Ok(DecisionBasis {
-            report_id: None,
-            legal_review_id: None,
-            verdict,
-        });
+/// Art 34, 76 (and 30–33, 38): the fine as judged against the discretion
+/// benchmark; a refusal of the fine refuses the decision with its own code.
+pub(crate) fn fine_judged(
+    fine_verdict: Option<AppResult<crate::discretion::rules::Verdict>>,
+) -> AppResult<Option<crate::discretion::rules::Verdict>> {
+    fine_verdict.transpose()
+}
+
+/// Art 52: on the spot, a pre-numbered decision form.
+pub(crate) fn simplified_form_numbered(req: &DecisionRequest) -> AppResult<()> {
+    if req
+        .form_number
+        .as_deref()
+        .is_none_or(|s| s.trim().is_empty())
+    {
+        return Err(AppError::rule_on_field(
+            Code::InvalidValue,
+            "form_number",
+            "当场处罚使用预定格式、编有号码的行政处罚决定书（行政处罚法第五十二条）",
+        ));
     }
+    Ok(())
+}
 
-    let report = f.file.latest_report()?;
-    if req.outcome == ProposedOutcome::Penalty {
-        // Art 44, 62: notified of the intended penalty and the rights.
-        let notice = f.file.current_notice().ok_or_else(|| {
-            AppError::rule(
-                Code::NoticeRequired,
-                format!("作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据和陈述、申辩、要求听证等权利；未告知的，不得作出行政处罚决定（{APL}第四十四条、第六十二条）"),
-            )
-        })?;
-        // Art 62: the statement period ran out unless the party waived or was heard.
-        let waived = f
-            .file
-            .statements
-            .iter()
-            .any(|s| s.at >= notice.at && s.body.waived);
-        let heard = f.file.hearings.iter().any(|h| h.at >= notice.at);
-        if !waived && !heard && f.today <= notice.body.statement_due {
+/// Art 44, 52: on the spot, the party is first told the facts, reasons,
+/// basis and rights.
+pub(crate) fn simplified_party_informed(req: &DecisionRequest) -> AppResult<()> {
+    if !req.party_informed {
+        return Err(AppError::rule_on_field(
+            Code::NoticeRequired,
+            "party_informed",
+            format!("当场作出处罚决定前，应当告知当事人拟作出处罚的事实、理由、依据及其依法享有的权利（{APL}第四十四条、第五十二条）"),
+        ));
+    }
+    Ok(())
+}
+
+/// Art 51: on the spot, only a warning or a fine up to 200 yuan (a person)
+/// or 3,000 yuan (an organisation).
+pub(crate) fn simplified_within_limits(req: &DecisionRequest, party: PartyKind) -> AppResult<()> {
+    let limit = crate::cases::rules::simplified_fine_limit_fen(party);
+    let other = req
+        .penalties
+        .iter()
+        .any(|p| !matches!(p.kind, PenaltyType::Warning | PenaltyType::Fine));
+    if fine_of(&req.penalties) > limit || other {
+        return Err(AppError::rule_on_field(
+            Code::SimplifiedProcedureLimitExceeded,
+            "penalties",
+            format!(
+                "当场处罚限于警告或者不超过 {} 元的罚款（{APL}第五十一条）",
+                limit / 100
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Art 44, 62: the party was notified of the intended penalty and the
+/// rights; returns the notice whose periods run.
+pub(crate) fn notified_before_decision(file: &CaseFile) -> AppResult<&Stored<NoticeStep>> {
+    file.current_notice().ok_or_else(|| {
+        AppError::rule(
+            Code::NoticeRequired,
+            format!("作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据和陈述、申辩、要求听证等权利；未告知的，不得作出行政处罚决定（{APL}第四十四条、第六十二条）"),
+        )
+    })
+}
+
+/// Art 62: the party expressly gave up statement and defence after `notice`.
+fn waived_since(file: &CaseFile, notice: &Stored<NoticeStep>) -> bool {
+    file.statements
+        .iter()
+        .any(|s| s.at >= notice.at && s.body.waived)
+}
+
+/// Art 64: the party was heard after `notice`.
+fn heard_since(file: &CaseFile, notice: &Stored<NoticeStep>) -> bool {
+    file.hearings.iter().any(|h| h.at >= notice.at)
+}
+
+/// Art 45, 62: the statement period ran out, unless the party waived it or
+/// was heard.
+pub(crate) fn statement_period_over(
+    file: &CaseFile,
+    notice: &Stored<NoticeStep>,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !waived_since(file, notice)
+        && !heard_since(file, notice)
+        && today <= notice.body.statement_due
+    {
+        return Err(AppError::rule(
+            Code::DeadlineNotReached,
+            format!(
+                "陈述、申辩期限至{}届满，当事人未明确放弃的，期满前不得作出决定（{APL}第四十五条、第六十二条）",
+                notice.body.statement_due
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Art 64 (1): the 5 working days to request a hearing ran out, unless a
+/// hearing was requested or held, or the party waived.
+pub(crate) fn hearing_request_period_over(
+    file: &CaseFile,
+    notice: &Stored<NoticeStep>,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if let Some(due) = notice.body.hearing_request_due {
+        if !heard_since(file, notice)
+            && file.hearing_requests.is_empty()
+            && !waived_since(file, notice)
+            && today <= due
+        {
             return Err(AppError::rule(
                 Code::DeadlineNotReached,
+                format!("要求听证的期限至{due}届满（{APL}第六十四条第一项）"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Art 63, 65: a requested hearing is held before the decision.
+pub(crate) fn requested_hearing_held(file: &CaseFile) -> AppResult<()> {
+    if pending_hearing_request(file).is_some() {
+        return Err(AppError::rule(
+            Code::HearingPending,
+            format!("当事人要求听证的，应当组织听证，听证结束后依据听证笔录作出决定（{APL}第六十三条、第六十五条）"),
+        ));
+    }
+    Ok(())
+}
+
+/// Art 64 (8), 65: the latest hearing has its transcript, on which the
+/// decision rests.
+pub(crate) fn hearing_held_with_transcript(file: &CaseFile) -> AppResult<()> {
+    if let Some(h) = file.hearings.last() {
+        if !file.transcripts.iter().any(|t| t.at >= h.at) {
+            return Err(AppError::rule(
+                Code::TranscriptMissing,
+                format!("听证应当制作笔录，行政机关应当根据听证笔录作出决定（{APL}第六十四条第八项、第六十五条）"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Art 44, 62: every kind of penalty decided was notified.
+pub(crate) fn every_penalty_notified(file: &CaseFile, penalties: &[PenaltyItem]) -> AppResult<()> {
+    for (i, p) in penalties.iter().enumerate() {
+        if !file
+            .notices
+            .iter()
+            .any(|n| n.body.penalties.iter().any(|q| q.kind == p.kind))
+        {
+            return Err(AppError::rule_on_field(
+                Code::NoticeRequired,
+                &format!("penalties[{i}].type"),
+                format!("拟作出的此种处罚未告知当事人（{APL}第四十四条、第六十二条）"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Art 45 ¶2: the fine is never heavier than the lowest amount notified.
+pub(crate) fn not_heavier_than_notified(
+    file: &CaseFile,
+    penalties: &[PenaltyItem],
+) -> AppResult<()> {
+    let fine = fine_of(penalties);
+    if let Some(lowest) = file.lowest_notified_fine() {
+        if fine > lowest {
+            return Err(AppError::rule_on_field(
+                Code::HeavierThanNotified,
+                "penalties",
                 format!(
-                    "陈述、申辩期限至{}届满，当事人未明确放弃的，期满前不得作出决定（{APL}第四十五条、第六十二条）",
-                    notice.body.statement_due
+                    "决定的罚款（{}）高于告知的数额（{}）；行政机关不得因当事人陈述、申辩而给予更重的处罚（{APL}第四十五条第二款）",
+                    crate::discretion::model::yuan_text(fine),
+                    crate::discretion::model::yuan_text(lowest)
                 ),
             ));
         }
-        if let Some(due) = notice.body.hearing_request_due {
-            if !heard && f.file.hearing_requests.is_empty() && !waived && f.today <= due {
-                return Err(AppError::rule(
-                    Code::DeadlineNotReached,
-                    format!("要求听证的期限至{due}届满（{APL}第六十四条第一项）"),
-                ));
-            }
-        }
-        // Art 63–65: a requested hearing is held and its transcript made.
-        if pending_hearing_request(f.file).is_some() {
-            return Err(AppError::rule(
-                Code::HearingPending,
-                format!("当事人要求听证的，应当组织听证，听证结束后依据听证笔录作出决定（{APL}第六十三条、第六十五条）"),
-            ));
-        }
-        if let Some(h) = f.file.hearings.last() {
-            if !f.file.transcripts.iter().any(|t| t.at >= h.at) {
-                return Err(AppError::rule(
-                    Code::TranscriptMissing,
-                    format!("听证应当制作笔录，行政机关应当根据听证笔录作出决定（{APL}第六十四条第八项、第六十五条）"),
-                ));
-            }
-        }
-        // Art 44: every penalty decided was notified.
-        for (i, p) in req.penalties.iter().enumerate() {
-            if !f
-                .file
-                .notices
-                .iter()
-                .any(|n| n.body.penalties.iter().any(|q| q.kind == p.kind))
-            {
-                return Err(AppError::rule_on_field(
-                    Code::NoticeRequired,
-                    &format!("penalties[{i}].type"),
-                    format!("拟作出的此种处罚未告知当事人（{APL}第四十四条、第六十二条）"),
-                ));
-            }
-        }
-        // Art 45 ¶2: never heavier than the lowest amount notified.
-        if let Some(lowest) = f.file.lowest_notified_fine() {
-            if fine > lowest {
-                return Err(AppError::rule_on_field(
-                    Code::HeavierThanNotified,
-                    "penalties",
-                    format!(
-                        "决定的罚款（{}）高于告知的数额（{}）；行政机关不得因当事人陈述、申辩而给予更重的处罚（{APL}第四十五条第二款）",
-                        crate::discretion::model::yuan_text(fine),
-                        crate::discretion::model::yuan_text(lowest)
-                    ),
-                ));
-            }
-        }
     }
+    Ok(())
+}
 
-    // Art 58: legality review of the current proposal.
-    let proposal = as_proposed(&req.penalties);
+/// Art 58: a major decision needs the legality review approved for the
+/// current report; a review made voluntarily binds too (Art 58 ¶1). Returns
+/// the approving review.
+pub(crate) fn legality_review_approved(
+    profile: &Profile,
+    party: PartyKind,
+    proposal: &ProposedPenalty,
+    verdict: Option<crate::discretion::rules::Verdict>,
+    file: &CaseFile,
+    report: &Stored<ReportStep>,
+) -> AppResult<Option<String>> {
     let hearing_right =
-        !crate::profiles::rules::hearing_reasons(f.profile, f.party_kind, &proposal).is_empty();
+        !crate::profiles::rules::hearing_reasons(profile, party, proposal).is_empty();
     let review_reasons = crate::profiles::rules::legal_review_reasons(
-        f.profile,
+        profile,
         &crate::profiles::rules::ReviewFacts {
-            party: Some(f.party_kind),
+            party: Some(party),
             penalty: proposal.clone(),
-            hearing_right: hearing_right && !f.file.hearings.is_empty(),
+            hearing_right: hearing_right && !file.hearings.is_empty(),
             benchmark_deviation: verdict == Some(crate::discretion::rules::Verdict::Deviation)
                 || report.body.assessment.verdict.as_deref() == Some("deviation"),
             major_public_interest: report.body.request.major_public_interest,
             complex: report.body.request.complex,
         },
     );
-    let mut legal_review_id = None;
-    let latest_review = f.file.reviews.last();
+    let latest_review = file.reviews.last();
     if !review_reasons.is_empty() || !report.body.assessment.legal_review_reasons.is_empty() {
         match latest_review {
             Some(r) if r.status == ReviewStatus::Approved && r.report_id == report.id => {
-                legal_review_id = Some(r.id.clone());
+                Ok(Some(r.id.clone()))
             }
             _ => {
-                let mut reasons = review_reasons.clone();
+                let mut reasons = review_reasons;
                 reasons.extend(report.body.assessment.legal_review_reasons.iter().cloned());
                 reasons.dedup();
-                return Err(AppError::rule(
+                Err(AppError::rule(
                     Code::LegalReviewRequired,
                     format!(
                         "本案须经法制审核且审核通过当前处理意见后方可作出决定（{APL}第五十八条）：{}",
                         reasons.join("")
                     ),
-                ));
+                ))
             }
         }
     } else if let Some(r) = latest_review.filter(|r| r.report_id == report.id) {
@@ -1585,13 +1708,25 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
                 format!("法制审核未通过当前处理意见，不得作出决定（{APL}第五十八条第一款）"),
             ));
         }
-        legal_review_id = Some(r.id.clone());
+        Ok(Some(r.id.clone()))
+    } else {
+        Ok(None)
     }
-    // Art 57 ¶2: complex or major cases are discussed by the heads.
+}
+
+/// Art 57 ¶2: a complex or major case is discussed by the heads, after the
+/// current report, and every attendee confirmed the record.
+pub(crate) fn collective_discussion_confirmed(
+    profile: &Profile,
+    party: PartyKind,
+    proposal: &ProposedPenalty,
+    file: &CaseFile,
+    report: &Stored<ReportStep>,
+) -> AppResult<()> {
     let mut discussion = crate::profiles::rules::collective_discussion_reasons(
-        f.profile,
-        f.party_kind,
-        &proposal,
+        profile,
+        party,
+        proposal,
         report.body.request.complex,
         report.body.request.major_violation,
     );
@@ -1605,8 +1740,7 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
     );
     discussion.dedup();
     if !discussion.is_empty()
-        && !f
-            .file
+        && !file
             .discussions
             .iter()
             .any(|d| d.at >= report.at && d.body.confirmed())
@@ -1619,21 +1753,20 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
             ),
         ));
     }
-    // Art 60: within 90 days of filing, or the approved extension.
-    if f.today > f.decision_due {
+    Ok(())
+}
+
+/// Art 60: within 90 days of filing, or the approved extension.
+pub(crate) fn within_decision_period(today: NaiveDate, decision_due: NaiveDate) -> AppResult<()> {
+    if today > decision_due {
         return Err(AppError::rule(
             Code::DecisionPeriodExpired,
             format!(
-                "作出决定的期限已于{}届满；延长期限须在届满前经负责人批准（{APL}第六十条）",
-                f.decision_due
+                "作出决定的期限已于{decision_due}届满；延长期限须在届满前经负责人批准（{APL}第六十条）"
             ),
         ));
     }
-    Ok(DecisionBasis {
-        report_id: Some(report.id.clone()),
-        legal_review_id,
-        verdict,
-    })
+    Ok(())
 }
 
 /// Art 61: the decision is served within 7 working days.
@@ -1950,5 +2083,1124 @@ mod tests {
         let (ext, basis) = decision_due(filed, &file, day("2026-03-01"), &cal);
         assert_eq!(ext, day("2026-05-15"));
         assert!(basis.contains("延长30日"));
+    }
+
+    // ------------------------------------------------------------ decision guards
+
+    use crate::discretion::rules::Verdict;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn utc(s: &str) -> chrono::DateTime<chrono::Utc> {
+        at(s).and_utc()
+    }
+
+    fn stored<T>(id: &str, when: &str, body: T) -> Stored<T> {
+        Stored {
+            id: id.into(),
+            at: at(when),
+            actor_id: "u".into(),
+            body,
+        }
+    }
+
+    fn pen(kind: PenaltyType, amount_fen: Option<i64>) -> PenaltyItem {
+        PenaltyItem {
+            kind,
+            amount_fen,
+            description: None,
+        }
+    }
+
+    fn fine(fen: i64) -> PenaltyItem {
+        pen(PenaltyType::Fine, Some(fen))
+    }
+
+    fn warning() -> PenaltyItem {
+        pen(PenaltyType::Warning, None)
+    }
+
+    fn report(id: &str, when: &str, penalties: Vec<PenaltyItem>) -> Stored<ReportStep> {
+        stored(
+            id,
+            when,
+            ReportStep {
+                request: ReportRequest {
+                    findings: "经查，当事人销售过期食品。".into(),
+                    outcome: ProposedOutcome::Penalty,
+                    penalties,
+                    tier: None,
+                    deviation_reason: None,
+                    complex: false,
+                    major_violation: false,
+                    major_public_interest: false,
+                },
+                assessment: Assessment::default(),
+            },
+        )
+    }
+
+    /// A notice served at `when`, its statement period to `statement_due`.
+    fn notice(
+        id: &str,
+        when: &str,
+        penalties: Vec<PenaltyItem>,
+        statement_due: &str,
+        hearing_request_due: Option<&str>,
+    ) -> Stored<NoticeStep> {
+        let fine_fen = fine_of(&penalties);
+        stored(
+            id,
+            when,
+            NoticeStep {
+                request: NoticeRequest {
+                    served_at: utc(when),
+                    method: ServiceMethod::Direct,
+                    increase_reason: None,
+                    electronic_consent: false,
+                },
+                report_id: "r1".into(),
+                penalties,
+                fine_fen,
+                hearing_right: hearing_request_due.is_some(),
+                hearing_reasons: vec![],
+                statement_due: day(statement_due),
+                hearing_request_due: hearing_request_due.map(day),
+            },
+        )
+    }
+
+    fn statement(id: &str, when: &str, waived: bool) -> Stored<StatementRequest> {
+        stored(
+            id,
+            when,
+            StatementRequest {
+                received_at: utc(when),
+                waived,
+                content: (!waived).then(|| "我方已整改".into()),
+                adopted: None,
+                review_note: None,
+            },
+        )
+    }
+
+    fn hearing_request(id: &str, when: &str) -> Stored<HearingRequestRequest> {
+        stored(
+            id,
+            when,
+            HearingRequestRequest {
+                requested_at: utc(when),
+                note: None,
+            },
+        )
+    }
+
+    fn hearing_body(notified: &str, held: &str, presiding: &str) -> HearingRequest {
+        HearingRequest {
+            notified_at: utc(notified),
+            held_at: utc(held),
+            place: "第一听证室".into(),
+            presiding_officer_id: presiding.into(),
+            public: true,
+            party_attended: true,
+            agents: vec![],
+        }
+    }
+
+    fn hearing(id: &str, when: &str) -> Stored<HearingRequest> {
+        stored(id, when, hearing_body("2026-03-02 02:00", when, "p"))
+    }
+
+    fn transcript(id: &str, when: &str) -> Stored<TranscriptRequest> {
+        stored(
+            id,
+            when,
+            TranscriptRequest {
+                text: "听证笔录".into(),
+                party_signed: true,
+                refusal_note: None,
+            },
+        )
+    }
+
+    fn review(id: &str, report_id: &str, status: ReviewStatus, when: &str) -> ReviewFacts {
+        ReviewFacts {
+            id: id.into(),
+            status,
+            report_id: report_id.into(),
+            submitted_at: at(when),
+        }
+    }
+
+    /// A discussion held at `when` by `attendees`, confirmed by `confirmed`.
+    fn discussion(
+        id: &str,
+        when: &str,
+        attendees: &[&str],
+        confirmed: &[&str],
+    ) -> Stored<DiscussionStep> {
+        stored(
+            id,
+            when,
+            DiscussionStep {
+                request: DiscussionRequest {
+                    held_at: utc(when),
+                    attendee_ids: attendees.iter().map(|a| a.to_string()).collect(),
+                    conclusion: "同意处罚".into(),
+                    dissent: vec![],
+                },
+                report_id: Some("r1".into()),
+                confirmations: confirmed
+                    .iter()
+                    .map(|c| Confirmation {
+                        user_id: c.to_string(),
+                        at: "2026-03-23T02:00:00Z".into(),
+                        note: None,
+                    })
+                    .collect(),
+            },
+        )
+    }
+
+    fn decision_request(outcome: ProposedOutcome, penalties: Vec<PenaltyItem>) -> DecisionRequest {
+        DecisionRequest {
+            outcome,
+            penalties,
+            deviation_reason: None,
+            form_number: None,
+            party_informed: false,
+            reason: None,
+        }
+    }
+
+    /// What `check_decision` is asked, owned by the test.
+    struct Case {
+        procedure: Procedure,
+        party: PartyKind,
+        file: CaseFile,
+        profile: Profile,
+        today: NaiveDate,
+        due: NaiveDate,
+        req: DecisionRequest,
+        verdict: Option<Verdict>,
+    }
+
+    impl Case {
+        fn decide(&self) -> AppResult<DecisionBasis> {
+            self.decide_with(self.verdict.map(Ok))
+        }
+
+        fn decide_with(
+            &self,
+            fine_verdict: Option<AppResult<Verdict>>,
+        ) -> AppResult<DecisionBasis> {
+            check_decision(DecisionFacts {
+                procedure: self.procedure,
+                party_kind: self.party,
+                file: &self.file,
+                profile: &self.profile,
+                today: self.today,
+                decision_due: self.due,
+                request: &self.req,
+                fine_verdict,
+            })
+        }
+
+        /// The refusal: its code, the field of its first error, its detail.
+        fn refusal(&self) -> (Code, Option<String>, String) {
+            let e = self.decide().expect_err("the decision is refused");
+            (e.code, e.errors.first().map(|x| x.field.clone()), e.detail)
+        }
+
+        fn code(&self) -> Code {
+            self.refusal().0
+        }
+    }
+
+    /// A complete general-procedure file of a natural person fined `fen`:
+    /// report r1 (03-10), notice n1 (03-11, statement period to 03-18), no
+    /// hearing right; decided on 03-25, the period running to 06-01.
+    fn general(fen: i64) -> Case {
+        let file = CaseFile {
+            reports: vec![report("r1", "2026-03-10 08:00", vec![fine(fen)])],
+            notices: vec![notice(
+                "n1",
+                "2026-03-11 08:00",
+                vec![fine(fen)],
+                "2026-03-18",
+                None,
+            )],
+            ..CaseFile::default()
+        };
+        Case {
+            procedure: Procedure::General,
+            party: PartyKind::Person,
+            file,
+            profile: Profile::default(),
+            today: day("2026-03-25"),
+            due: day("2026-06-01"),
+            req: decision_request(ProposedOutcome::Penalty, vec![fine(fen)]),
+            verdict: Some(Verdict::WithinTier),
+        }
+    }
+
+    /// A complete major file: a 20,000-yuan fine (hearing right, legality
+    /// review) for a major violation (collective discussion), the hearing
+    /// requested, held and transcribed, the review approved, the
+    /// discussion confirmed by all.
+    fn major() -> Case {
+        let fen = 2_000_000;
+        let mut c = general(fen);
+        c.file.reports[0].body.request.major_violation = true;
+        c.file.notices = vec![notice(
+            "n1",
+            "2026-03-11 08:00",
+            vec![fine(fen)],
+            "2026-03-18",
+            Some("2026-03-18"),
+        )];
+        c.file.hearing_requests = vec![hearing_request("hr1", "2026-03-12 08:00")];
+        c.file.hearings = vec![hearing("h1", "2026-03-20 02:00")];
+        c.file.transcripts = vec![transcript("t1", "2026-03-20 06:00")];
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Approved,
+            "2026-03-21 02:00",
+        )];
+        c.file.discussions = vec![discussion(
+            "d1",
+            "2026-03-23 02:00",
+            &["h1", "h2"],
+            &["h1", "h2"],
+        )];
+        c
+    }
+
+    /// On the spot: a warning on a pre-numbered form, the party informed.
+    fn on_the_spot(penalties: Vec<PenaltyItem>) -> Case {
+        let mut req = decision_request(ProposedOutcome::Penalty, penalties);
+        req.form_number = Some("No.0000123".into());
+        req.party_informed = true;
+        Case {
+            procedure: Procedure::Simplified,
+            party: PartyKind::Person,
+            file: CaseFile::default(),
+            profile: Profile::default(),
+            today: day("2026-03-02"),
+            due: day("2026-03-02"),
+            req,
+            verdict: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_file_passes_with_its_basis() {
+        let c = general(500_000);
+        assert_eq!(
+            c.decide().unwrap(),
+            DecisionBasis {
+                report_id: Some("r1".into()),
+                legal_review_id: None,
+                verdict: Some(Verdict::WithinTier),
+            }
+        );
+        let c = major();
+        assert_eq!(
+            c.decide().unwrap(),
+            DecisionBasis {
+                report_id: Some("r1".into()),
+                legal_review_id: Some("lr1".into()),
+                verdict: Some(Verdict::WithinTier),
+            }
+        );
+        // The basis is the latest report.
+        let mut c = general(500_000);
+        c.file
+            .reports
+            .insert(0, report("r0", "2026-03-05 08:00", vec![fine(900_000)]));
+        assert_eq!(c.decide().unwrap().report_id.as_deref(), Some("r1"));
+    }
+
+    #[test]
+    fn guards_answer_in_the_laws_order() {
+        // No notice and the period over: the notice (Art 44) answers, not Art 60.
+        let mut c = general(500_000);
+        c.file.notices.clear();
+        c.today = day("2026-06-02");
+        assert_eq!(c.code(), Code::NoticeRequired);
+        // A pending hearing and a heavier fine: the hearing (Art 63–65) first.
+        let mut c = major();
+        c.file.hearings.clear();
+        c.file.transcripts.clear();
+        c.req.penalties = vec![fine(3_000_000)];
+        assert_eq!(c.code(), Code::HearingPending);
+        // Review, discussion and period all wanting: the review (Art 58) first.
+        let mut c = major();
+        c.file.reviews.clear();
+        c.file.discussions.clear();
+        c.today = day("2026-06-02");
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        // Then the discussion (Art 57 ¶2) before the period (Art 60).
+        c.file.reviews = major().file.reviews;
+        assert_eq!(c.code(), Code::CollectiveDiscussionRequired);
+        c.file.discussions = major().file.discussions;
+        assert_eq!(c.code(), Code::DecisionPeriodExpired);
+        // The outcome (Art 27) before everything, even on the spot.
+        let mut c = on_the_spot(vec![]);
+        c.req.outcome = ProposedOutcome::TransferCriminal;
+        assert_eq!(c.refusal().1.as_deref(), Some("outcome"));
+        // A refused fine before the form of the simplified procedure.
+        let mut c = on_the_spot(vec![fine(10_000)]);
+        c.req.form_number = None;
+        let e = c
+            .decide_with(Some(Err(AppError::rule(Code::FineOutsideLaw, "x"))))
+            .unwrap_err();
+        assert_eq!(e.code, Code::FineOutsideLaw);
+        // The statement period (Art 45, 62) before the decided penalties are
+        // checked against the notices (Art 44).
+        let mut c = general(500_000);
+        c.req.penalties = vec![fine(500_000), warning()];
+        c.today = day("2026-03-18");
+        assert_eq!(c.code(), Code::DeadlineNotReached);
+    }
+
+    #[test]
+    fn art_27_decision_imposes_a_penalty_or_none() {
+        for outcome in [
+            ProposedOutcome::TransferCriminal,
+            ProposedOutcome::NotEstablished,
+        ] {
+            let mut c = general(500_000);
+            c.req.outcome = outcome;
+            let (code, field, detail) = c.refusal();
+            assert_eq!(code, Code::InvalidValue);
+            assert_eq!(field.as_deref(), Some("outcome"));
+            assert!(detail.contains("第二十七条"), "{detail}");
+        }
+    }
+
+    #[test]
+    fn art_59_1_3_penalty_decision_names_its_penalties() {
+        let mut c = general(500_000);
+        c.req.penalties.clear();
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::InvalidValue);
+        assert_eq!(field.as_deref(), Some("penalties"));
+        assert!(detail.contains("第五十九条第一款第三项"), "{detail}");
+    }
+
+    #[test]
+    fn art_57_1_2_no_penalty_decision_imposes_none() {
+        let mut c = general(500_000);
+        c.req.outcome = ProposedOutcome::NoPenalty;
+        let (code, field, _) = c.refusal();
+        assert_eq!(code, Code::InvalidValue);
+        assert_eq!(field.as_deref(), Some("penalties"));
+        // Without penalties it needs no notice (Art 44 binds penalties only).
+        c.req.penalties.clear();
+        c.file.notices.clear();
+        c.verdict = None;
+        assert_eq!(
+            c.decide().unwrap(),
+            DecisionBasis {
+                report_id: Some("r1".into()),
+                legal_review_id: None,
+                verdict: None,
+            }
+        );
+    }
+
+    #[test]
+    fn art_34_76_a_refused_fine_refuses_the_decision() {
+        let c = general(500_000);
+        let refusal = AppError::rule_on_field(
+            Code::FineOutsideLaw,
+            "proposed_fine_fen",
+            "超出法定幅度（行政处罚法第七十六条）",
+        );
+        let e = c.decide_with(Some(Err(refusal))).unwrap_err();
+        assert_eq!(e.code, Code::FineOutsideLaw);
+        assert_eq!(e.errors[0].field, "proposed_fine_fen");
+        assert_eq!(e.detail, "超出法定幅度（行政处罚法第七十六条）");
+        // No judgement (no fine judged): no verdict in the basis.
+        assert_eq!(c.decide_with(None).unwrap().verdict, None);
+    }
+
+    #[test]
+    fn art_52_simplified_needs_a_numbered_form() {
+        for form in [None, Some("  ".to_string())] {
+            let mut c = on_the_spot(vec![warning()]);
+            c.req.form_number = form;
+            let (code, field, detail) = c.refusal();
+            assert_eq!(code, Code::InvalidValue);
+            assert_eq!(field.as_deref(), Some("form_number"));
+            assert!(detail.contains("第五十二条"), "{detail}");
+        }
+    }
+
+    #[test]
+    fn art_44_52_simplified_party_must_be_informed() {
+        let mut c = on_the_spot(vec![warning()]);
+        c.req.party_informed = false;
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::NoticeRequired);
+        assert_eq!(field.as_deref(), Some("party_informed"));
+        assert!(detail.contains("第四十四条、第五十二条"), "{detail}");
+    }
+
+    #[test]
+    fn art_51_simplified_limits() {
+        // A person: a warning or at most 200 yuan; the file needs no report.
+        let c = on_the_spot(vec![warning()]);
+        assert_eq!(
+            c.decide().unwrap(),
+            DecisionBasis {
+                report_id: None,
+                legal_review_id: None,
+                verdict: None,
+            }
+        );
+        let mut c = on_the_spot(vec![warning(), fine(20_000)]);
+        c.verdict = Some(Verdict::WithinTier);
+        assert_eq!(c.decide().unwrap().verdict, Some(Verdict::WithinTier));
+        let c = on_the_spot(vec![fine(20_001)]);
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::SimplifiedProcedureLimitExceeded);
+        assert_eq!(field.as_deref(), Some("penalties"));
+        assert!(
+            detail.contains("200 元") && detail.contains("第五十一条"),
+            "{detail}"
+        );
+        // An organisation: at most 3,000 yuan.
+        let mut c = on_the_spot(vec![fine(300_000)]);
+        c.party = PartyKind::Organization;
+        assert!(c.decide().is_ok());
+        c.req.penalties = vec![fine(300_001)];
+        assert!(c.refusal().2.contains("3000 元"));
+        // Nothing but warnings and fines.
+        let c = on_the_spot(vec![pen(PenaltyType::ConfiscateIllegalGains, Some(100))]);
+        assert_eq!(c.code(), Code::SimplifiedProcedureLimitExceeded);
+    }
+
+    #[test]
+    fn art_57_decision_needs_the_investigation_report() {
+        let mut c = general(500_000);
+        c.file.reports.clear();
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::ReportRequired);
+        assert_eq!(field, None);
+        assert!(detail.contains("第五十七条"), "{detail}");
+    }
+
+    #[test]
+    fn art_44_decision_refused_without_notice() {
+        let mut c = general(500_000);
+        c.file.notices.clear();
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::NoticeRequired);
+        assert_eq!(field, None);
+        assert!(detail.contains("第四十四条、第六十二条"), "{detail}");
+    }
+
+    #[test]
+    fn art_62_statement_period_must_run_out_unless_waived() {
+        // On the last day of the period: refused; the day after: decided.
+        let mut c = general(500_000);
+        c.today = day("2026-03-18");
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::DeadlineNotReached);
+        assert_eq!(field, None);
+        assert!(
+            detail.contains("2026-03-18") && detail.contains("第四十五条、第六十二条"),
+            "{detail}"
+        );
+        c.today = day("2026-03-19");
+        assert!(c.decide().is_ok());
+        // A statement that is not a waiver does not end the period.
+        let mut c = general(500_000);
+        c.today = day("2026-03-15");
+        c.file.statements = vec![statement("s1", "2026-03-12 08:00", false)];
+        assert_eq!(c.code(), Code::DeadlineNotReached);
+        // A waiver after the notice ends it; one before the notice does not.
+        c.file.statements = vec![statement("s1", "2026-03-12 08:00", true)];
+        assert!(c.decide().is_ok());
+        c.file.statements = vec![statement("s0", "2026-03-10 09:00", true)];
+        assert_eq!(c.code(), Code::DeadlineNotReached);
+        // The party heard after the notice: the period needs not run out.
+        c.file.hearings = vec![hearing("h1", "2026-03-14 02:00")];
+        c.file.transcripts = vec![transcript("t1", "2026-03-14 06:00")];
+        assert!(c.decide().is_ok());
+    }
+
+    #[test]
+    fn art_64_1_hearing_request_period_must_run_out() {
+        let mut c = general(500_000);
+        c.file.notices = vec![notice(
+            "n1",
+            "2026-03-11 08:00",
+            vec![fine(500_000)],
+            "2026-03-18",
+            Some("2026-03-20"),
+        )];
+        c.today = day("2026-03-20");
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::DeadlineNotReached);
+        assert_eq!(field, None);
+        assert!(
+            detail.contains("2026-03-20") && detail.contains("第六十四条第一项"),
+            "{detail}"
+        );
+        c.today = day("2026-03-21");
+        assert!(c.decide().is_ok());
+        // A waiver ends it too.
+        c.today = day("2026-03-19");
+        c.file.statements = vec![statement("s1", "2026-03-12 08:00", true)];
+        assert!(c.decide().is_ok());
+        // A request made: the period is no longer the question, the hearing is.
+        c.file.statements.clear();
+        c.today = day("2026-03-19");
+        c.file.hearing_requests = vec![hearing_request("hr1", "2026-03-13 08:00")];
+        assert_eq!(c.code(), Code::HearingPending);
+    }
+
+    #[test]
+    fn art_63_65_pending_hearing_blocks_decision() {
+        let mut c = major();
+        c.file.hearings.clear();
+        c.file.transcripts.clear();
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::HearingPending);
+        assert_eq!(field, None);
+        assert!(detail.contains("第六十三条、第六十五条"), "{detail}");
+        // A hearing held before the (latest) request does not answer it.
+        c.file.hearings = vec![hearing("h0", "2026-03-11 09:00")];
+        c.file.transcripts = vec![transcript("t0", "2026-03-11 10:00")];
+        assert_eq!(c.code(), Code::HearingPending);
+    }
+
+    #[test]
+    fn art_64_8_65_decision_rests_on_the_hearing_transcript() {
+        let mut c = major();
+        c.file.transcripts.clear();
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::TranscriptMissing);
+        assert_eq!(field, None);
+        assert!(detail.contains("第六十四条第八项、第六十五条"), "{detail}");
+        // A transcript older than the latest hearing is not its transcript.
+        c.file.transcripts = vec![transcript("t0", "2026-03-19 06:00")];
+        assert_eq!(c.code(), Code::TranscriptMissing);
+    }
+
+    #[test]
+    fn art_44_every_decided_penalty_was_notified() {
+        let mut c = general(500_000);
+        c.req.penalties = vec![fine(500_000), warning()];
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::NoticeRequired);
+        assert_eq!(field.as_deref(), Some("penalties[1].type"));
+        assert!(detail.contains("第四十四条、第六十二条"), "{detail}");
+        // Notified in any notice of the file: enough.
+        c.file.notices.insert(
+            0,
+            notice(
+                "n0",
+                "2026-03-10 09:00",
+                vec![fine(500_000), warning()],
+                "2026-03-17",
+                None,
+            ),
+        );
+        assert!(c.decide().is_ok());
+    }
+
+    #[test]
+    fn art_45_2_decision_not_heavier_than_notified() {
+        let mut c = general(500_000);
+        c.req.penalties = vec![fine(600_000)];
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::HeavierThanNotified);
+        assert_eq!(field.as_deref(), Some("penalties"));
+        assert!(
+            detail.contains("6000元")
+                && detail.contains("5000元")
+                && detail.contains("第四十五条第二款"),
+            "{detail}"
+        );
+        // The lowest amount ever notified binds, not the latest.
+        let mut c = general(500_000);
+        c.file.notices.insert(
+            0,
+            notice(
+                "n0",
+                "2026-03-10 09:00",
+                vec![fine(400_000)],
+                "2026-03-17",
+                None,
+            ),
+        );
+        assert_eq!(c.code(), Code::HeavierThanNotified);
+        c.req.penalties = vec![fine(400_000)];
+        assert!(c.decide().is_ok());
+    }
+
+    #[test]
+    fn art_58_review_required_for_major_fine() {
+        // 10,000 yuan for a person: the department's major-decision amount.
+        let mut c = general(1_000_000);
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::LegalReviewRequired);
+        assert_eq!(field, None);
+        assert!(
+            detail.contains("第五十八条") && detail.contains("重大执法决定标准"),
+            "{detail}"
+        );
+        // Approved, but for an earlier report: not this proposal.
+        c.file.reviews = vec![review(
+            "lr0",
+            "r0",
+            ReviewStatus::Approved,
+            "2026-03-09 02:00",
+        )];
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        // Pending for this report: not yet.
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Pending,
+            "2026-03-21 02:00",
+        )];
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        // The latest opinion counts: approved, then returned.
+        c.file.reviews = vec![
+            review("lr1", "r1", ReviewStatus::Approved, "2026-03-21 02:00"),
+            review("lr2", "r1", ReviewStatus::Returned, "2026-03-22 02:00"),
+        ];
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        c.file.reviews.reverse();
+        assert_eq!(c.decide().unwrap().legal_review_id.as_deref(), Some("lr1"));
+    }
+
+    #[test]
+    fn art_58_review_required_for_deviation_and_by_the_report() {
+        // A fine outside its benchmark tier.
+        let mut c = general(500_000);
+        c.verdict = Some(Verdict::Deviation);
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        let mut c = general(500_000);
+        c.file.reports[0].body.assessment.verdict = Some("deviation".into());
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        // The report's own reasons (public interest; the assessment's list).
+        let mut c = general(500_000);
+        c.file.reports[0].body.request.major_public_interest = true;
+        assert!(c.refusal().2.contains("重大公共利益"));
+        let mut c = general(500_000);
+        c.file.reports[0].body.assessment.legal_review_reasons = vec!["评估认定须审核。".into()];
+        assert!(c.refusal().2.ends_with("评估认定须审核。"));
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Approved,
+            "2026-03-21 02:00",
+        )];
+        assert_eq!(c.decide().unwrap().legal_review_id.as_deref(), Some("lr1"));
+    }
+
+    #[test]
+    fn art_58_1_a_voluntary_review_still_binds() {
+        let mut c = general(500_000);
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Returned,
+            "2026-03-21 02:00",
+        )];
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::LegalReviewRequired);
+        assert_eq!(field, None);
+        assert!(detail.contains("第五十八条第一款"), "{detail}");
+        // A review of an earlier report does not bind the current one.
+        c.file.reviews[0].report_id = "r0".into();
+        assert_eq!(c.decide().unwrap().legal_review_id, None);
+        // An approved voluntary review is the decision's basis.
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Approved,
+            "2026-03-21 02:00",
+        )];
+        assert_eq!(c.decide().unwrap().legal_review_id.as_deref(), Some("lr1"));
+    }
+
+    #[test]
+    fn art_57_2_discussion_must_be_confirmed_by_all() {
+        let mut c = major();
+        c.file.discussions = vec![discussion("d1", "2026-03-23 02:00", &["h1", "h2"], &["h1"])];
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::CollectiveDiscussionRequired);
+        assert_eq!(field, None);
+        assert!(
+            detail.contains("第五十七条第二款") && detail.contains("重大违法行为"),
+            "{detail}"
+        );
+        // Confirmed by all, but held before the current report.
+        c.file.discussions = vec![discussion(
+            "d0",
+            "2026-03-09 02:00",
+            &["h1", "h2"],
+            &["h1", "h2"],
+        )];
+        assert_eq!(c.code(), Code::CollectiveDiscussionRequired);
+        // Any later confirmed discussion will do.
+        c.file.discussions.push(discussion(
+            "d1",
+            "2026-03-23 02:00",
+            &["h1", "h2"],
+            &["h2", "h1"],
+        ));
+        assert!(c.decide().is_ok());
+    }
+
+    #[test]
+    fn art_57_2_discussion_required_for_large_fine_and_by_the_report() {
+        // 50,000 yuan for a person: the department's discussion amount.
+        let mut c = general(5_000_000);
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Approved,
+            "2026-03-21 02:00",
+        )];
+        assert!(c.refusal().2.contains("集体讨论标准"));
+        let mut c = general(500_000);
+        c.file.reports[0]
+            .body
+            .assessment
+            .collective_discussion_reasons = vec!["评估认定须集体讨论。".into()];
+        assert!(c.refusal().2.ends_with("评估认定须集体讨论。"));
+        let mut c = general(500_000);
+        c.file.reports[0].body.request.complex = true;
+        // Complex: review (Art 58 ¶1 (3)) first, then the discussion.
+        assert_eq!(c.code(), Code::LegalReviewRequired);
+        c.file.reviews = vec![review(
+            "lr1",
+            "r1",
+            ReviewStatus::Approved,
+            "2026-03-21 02:00",
+        )];
+        assert_eq!(c.code(), Code::CollectiveDiscussionRequired);
+    }
+
+    #[test]
+    fn art_60_decision_refused_after_period() {
+        let mut c = general(500_000);
+        c.today = day("2026-06-01");
+        assert!(c.decide().is_ok());
+        c.today = day("2026-06-02");
+        let (code, field, detail) = c.refusal();
+        assert_eq!(code, Code::DecisionPeriodExpired);
+        assert_eq!(field, None);
+        assert!(
+            detail.contains("2026-06-01") && detail.contains("第六十条"),
+            "{detail}"
+        );
+    }
+
+    // ------------------------------------------------------------ hearing
+
+    #[test]
+    fn art_64_2_hearing_notified_seven_working_days_before() {
+        let cal = Calendar::default();
+        // Notified Monday 03-02: the 7th working day after is 03-11.
+        let h = hearing_body("2026-03-02 02:00", "2026-03-11 02:00", "p");
+        let e = check_hearing(&h, &["a".into()], &cal).unwrap_err();
+        assert_eq!(e.code, Code::HearingNoticeTooShort);
+        assert_eq!(e.errors[0].field, "held_at");
+        assert!(
+            e.detail.contains("2026-03-11") && e.detail.contains("第六十四条第二项"),
+            "{}",
+            e.detail
+        );
+        let h = hearing_body("2026-03-02 02:00", "2026-03-12 02:00", "p");
+        assert!(check_hearing(&h, &["a".into()], &cal).is_ok());
+        // China dates: 16:30 UTC on 03-01 is 03-02 in Beijing.
+        let h = hearing_body("2026-03-01 16:30", "2026-03-11 02:00", "p");
+        assert_eq!(
+            check_hearing(&h, &[], &cal).unwrap_err().code,
+            Code::HearingNoticeTooShort
+        );
+    }
+
+    #[test]
+    fn art_64_4_hearing_presided_by_a_non_investigator() {
+        let cal = Calendar::default();
+        let h = hearing_body("2026-03-02 02:00", "2026-03-12 02:00", "a");
+        let e = check_hearing(&h, &["a".into(), "b".into()], &cal).unwrap_err();
+        assert_eq!(e.code, Code::PresidingOfficerIsInvestigator);
+        assert_eq!(e.errors[0].field, "presiding_officer_id");
+        assert!(e.detail.contains("第六十四条第四项"), "{}", e.detail);
+        // The notice period is checked first.
+        let h = hearing_body("2026-03-02 02:00", "2026-03-05 02:00", "a");
+        assert_eq!(
+            check_hearing(&h, &["a".into()], &cal).unwrap_err().code,
+            Code::HearingNoticeTooShort
+        );
+    }
+
+    // ------------------------------------------------------------ closure
+
+    fn served(mut file: CaseFile) -> CaseFile {
+        file.services.push(stored(
+            "sv1",
+            "2026-03-26 02:00",
+            ServiceStep {
+                request: ServiceRequest {
+                    document_id: "dc1".into(),
+                    method: ServiceMethod::Direct,
+                    served_at: utc("2026-03-26 02:00"),
+                    recipient: "赵某".into(),
+                    witnesses: vec![],
+                    photo_evidence_id: None,
+                    electronic_consent: false,
+                },
+                effective_on: day("2026-03-26"),
+                payment_due: Some(day("2026-04-10")),
+            },
+        ));
+        file
+    }
+
+    #[test]
+    fn art_61_closure_refused_before_service() {
+        let e = check_closure(&CaseFile::default(), None).unwrap_err();
+        assert_eq!(e.code, Code::DecisionNotPerformed);
+        assert!(e.errors.is_empty());
+    }
+
+    #[test]
+    fn art_67_72_closure_refused_while_fine_or_surcharge_outstanding() {
+        let file = served(CaseFile::default());
+        let unpaid = owed(500_000, day("2026-04-10"), &[], day("2026-04-12"), &[]);
+        let e = check_closure(&file, Some(&unpaid)).unwrap_err();
+        assert_eq!(e.code, Code::DecisionNotPerformed);
+        assert!(e.errors.is_empty());
+        // 5,000 yuan and 2 days × 150 yuan.
+        assert!(
+            e.detail.contains("5300元") && e.detail.contains("第六十七条、第七十二条"),
+            "{}",
+            e.detail
+        );
+        // The fine paid late, the surcharge not.
+        let late = owed(
+            500_000,
+            day("2026-04-10"),
+            &[(day("2026-04-12"), 500_000)],
+            day("2026-04-20"),
+            &[],
+        );
+        assert!(check_closure(&file, Some(&late))
+            .unwrap_err()
+            .detail
+            .contains("300元"));
+        let paid = owed(
+            500_000,
+            day("2026-04-10"),
+            &[(day("2026-04-12"), 530_000)],
+            day("2026-04-20"),
+            &[],
+        );
+        assert!(check_closure(&file, Some(&paid)).is_ok());
+        // Nothing owed (no fine): served is performed.
+        assert!(check_closure(&file, None).is_ok());
+    }
+
+    #[test]
+    fn compulsion_law_art_53_closure_once_the_court_accepts_enforcement() {
+        let mut file = served(CaseFile::default());
+        let unpaid = owed(500_000, day("2026-04-10"), &[], day("2026-12-01"), &[]);
+        let court = |accepted| {
+            stored(
+                "ce1",
+                "2026-11-01 02:00",
+                CourtEnforcementRequest {
+                    applied_at: utc("2026-11-01 02:00"),
+                    court: "某区人民法院".into(),
+                    accepted,
+                },
+            )
+        };
+        file.court.push(court(false));
+        assert_eq!(
+            check_closure(&file, Some(&unpaid)).unwrap_err().code,
+            Code::DecisionNotPerformed
+        );
+        file.court.push(court(true));
+        assert!(check_closure(&file, Some(&unpaid)).is_ok());
+        // Unless the decision was never served.
+        file.services.clear();
+        assert_eq!(
+            check_closure(&file, Some(&unpaid)).unwrap_err().code,
+            Code::DecisionNotPerformed
+        );
+    }
+
+    // ------------------------------------------------------------ payment plans
+
+    fn plan(
+        kind: PlanKind,
+        deferred_until: Option<&str>,
+        instalments: &[(&str, i64)],
+    ) -> PaymentPlanRequest {
+        PaymentPlanRequest {
+            kind,
+            reason: "经营困难，无力一次缴清".into(),
+            applied_at: utc("2026-04-01 02:00"),
+            deferred_until: deferred_until.map(day),
+            instalments: instalments
+                .iter()
+                .map(|(d, a)| Instalment {
+                    due_on: day(d),
+                    amount_fen: *a,
+                })
+                .collect(),
+        }
+    }
+
+    /// 5,000 yuan due 04-10, 1,000 paid; asked on 04-05.
+    fn owing() -> (Owed, NaiveDate) {
+        (
+            owed(
+                500_000,
+                day("2026-04-10"),
+                &[(day("2026-04-02"), 100_000)],
+                day("2026-04-05"),
+                &[],
+            ),
+            day("2026-04-05"),
+        )
+    }
+
+    fn plan_field(r: AppResult<NaiveDate>) -> String {
+        let e = r.unwrap_err();
+        assert_eq!(e.code, Code::ValidationFailed);
+        e.errors[0].field.clone()
+    }
+
+    #[test]
+    fn art_66_2_payment_plan_needs_an_unpaid_fine_and_a_reason() {
+        let (o, today) = owing();
+        let paid = owed(
+            500_000,
+            day("2026-04-10"),
+            &[(day("2026-04-02"), 500_000)],
+            today,
+            &[],
+        );
+        let req = plan(PlanKind::Deferral, Some("2026-05-10"), &[]);
+        assert_eq!(
+            check_payment_plan(&req, &paid, today).unwrap_err().code,
+            Code::NoFineToPay
+        );
+        let mut req = req;
+        req.reason = " ".into();
+        assert_eq!(plan_field(check_payment_plan(&req, &o, today)), "reason");
+    }
+
+    #[test]
+    fn art_66_2_deferral_to_a_later_day() {
+        let (o, today) = owing();
+        assert_eq!(
+            check_payment_plan(
+                &plan(PlanKind::Deferral, Some("2026-05-10"), &[]),
+                &o,
+                today
+            )
+            .unwrap(),
+            day("2026-05-10")
+        );
+        // Not after the current last day to pay, or missing.
+        for d in [Some("2026-04-10"), None] {
+            assert_eq!(
+                plan_field(check_payment_plan(
+                    &plan(PlanKind::Deferral, d, &[]),
+                    &o,
+                    today
+                )),
+                "deferred_until"
+            );
+        }
+        // Not after today (the last day to pay is long past).
+        let late = owed(500_000, day("2026-04-10"), &[], day("2026-06-01"), &[]);
+        assert_eq!(
+            plan_field(check_payment_plan(
+                &plan(PlanKind::Deferral, Some("2026-05-10"), &[]),
+                &late,
+                day("2026-06-01")
+            )),
+            "deferred_until"
+        );
+        // A deferral has no instalments.
+        assert_eq!(
+            plan_field(check_payment_plan(
+                &plan(
+                    PlanKind::Deferral,
+                    Some("2026-05-10"),
+                    &[("2026-05-10", 400_000)]
+                ),
+                &o,
+                today
+            )),
+            "instalments"
+        );
+    }
+
+    #[test]
+    fn art_66_2_instalments_add_up_to_the_unpaid_fine() {
+        let (o, today) = owing();
+        let ok = [("2026-05-10", 200_000), ("2026-06-10", 200_000)];
+        assert_eq!(
+            check_payment_plan(&plan(PlanKind::Instalments, None, &ok), &o, today).unwrap(),
+            day("2026-06-10")
+        );
+        let refused = |deferred: Option<&str>, inst: &[(&str, i64)], today: NaiveDate| {
+            plan_field(check_payment_plan(
+                &plan(PlanKind::Instalments, deferred, inst),
+                &o,
+                today,
+            ))
+        };
+        assert_eq!(refused(Some("2026-05-10"), &ok, today), "deferred_until");
+        assert_eq!(
+            refused(None, &[("2026-05-10", 400_000)], today),
+            "instalments"
+        );
+        assert_eq!(
+            refused(
+                None,
+                &[("2026-06-10", 200_000), ("2026-06-10", 200_000)],
+                today
+            ),
+            "instalments[1].due_on"
+        );
+        assert_eq!(
+            refused(None, &[("2026-05-10", 400_000), ("2026-06-10", 0)], today),
+            "instalments[1].amount_fen"
+        );
+        let e = check_payment_plan(
+            &plan(
+                PlanKind::Instalments,
+                None,
+                &[("2026-05-10", 200_000), ("2026-06-10", 250_000)],
+            ),
+            &o,
+            today,
+        )
+        .unwrap_err();
+        assert_eq!(e.errors[0].field, "instalments");
+        assert!(e.errors[0].message.contains("400000 fen"));
+        // The last instalment after today.
+        assert_eq!(refused(None, &ok, day("2026-06-10")), "instalments");
     }
 }
