@@ -29,6 +29,7 @@ pub mod org;
 pub mod profiles;
 pub mod property;
 pub mod records;
+pub mod review;
 pub mod routes;
 pub mod seed;
 pub mod service;
@@ -67,9 +68,11 @@ pub fn start(
     let state = web::Data::new(state);
     let addr = listener.local_addr()?;
     let data = state.clone();
+    let acts = web::Data::new(routes::approved_acts());
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(acts.clone())
             .app_data(web::PathConfig::default().error_handler(http::path_error))
             .app_data(web::QueryConfig::default().error_handler(http::query_error))
             .wrap(ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
@@ -91,6 +94,7 @@ pub fn start(
     let server = server.run();
     let flusher = state.clone();
     actix_rt::spawn(async move {
+        let mut last_sweep: Option<std::time::Instant> = None;
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
@@ -98,6 +102,21 @@ pub fn start(
             }
             if let Err(e) = flusher.access_log.flush(&flusher.db).await {
                 tracing::warn!(error = %e, "access log flush failed; will retry");
+            }
+            // Numbers reserved by a process that died before issuing them
+            // are voided: at start-up, then every minute.
+            if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                last_sweep = Some(std::time::Instant::now());
+                let now = flusher.clock.now_naive();
+                match flusher
+                    .db
+                    .write(move |conn| documents::sweep_reservations(conn, now))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(voided = n, "voided numbers of interrupted steps"),
+                    Err(e) => tracing::warn!(error = %e, "reservation sweep failed; will retry"),
+                }
             }
         }
     });

@@ -5,11 +5,12 @@
 
 use actix_web::web;
 
+use crate::approvals::ApprovedActs;
 use crate::http::routes::Routes;
 use crate::{
     appraisals, approvals, auth, calendar, cases, clues, discretion, documents, evidence,
-    inspections, investigation, items, openapi, org, property, records, transfers, warnings,
-    workbench, workflow,
+    execution, inspections, investigation, items, openapi, org, property, records, review,
+    transfers, warnings, workbench, workflow,
 };
 
 /// Every route under `/api/v1`.
@@ -33,5 +34,19 @@ pub fn api(r: &mut Routes) {
     appraisals::api::routes(r);
     transfers::api::routes(r);
     workflow::api::routes(r);
+    review::api::routes(r);
+    execution::api::routes(r);
     r.undocumented("/openapi.json", web::get().to(openapi::serve_json));
+}
+
+/// Every act a head's approval runs, from the capabilities that own them
+/// (`approvals::decide` looks them up here, knowing none of them).
+pub fn approved_acts() -> ApprovedActs {
+    let mut acts = ApprovedActs::default();
+    workflow::api::approved_acts(&mut acts);
+    execution::api::approved_acts(&mut acts);
+    property::api::approved_acts(&mut acts);
+    transfers::api::approved_acts(&mut acts);
+    clues::api::approved_acts(&mut acts);
+    acts
 }

@@ -19,8 +19,11 @@ pub struct AppState {
     pub access_log_wake: Arc<tokio::sync::Notify>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub callers: auth::CallerCache,
-    /// Case files as readers get them, checked against the case's version.
-    pub case_files: cases::CaseFileCache,
+    /// Cases as readers get them, checked against the case's version.
+    pub case_views: cases::view::CaseViews,
+    /// Case files as their events tell them, at their case's version (the
+    /// changes' starting point).
+    pub case_histories: cases::file::CaseFiles,
     /// Published benchmarks, items and rule profiles for lookups.
     pub discretion: discretion::cache::Cache,
     /// The working-day calendar deadlines are counted with.
@@ -44,7 +47,8 @@ impl AppState {
             access_log_wake: Arc::default(),
             metrics: Arc::default(),
             callers: auth::new_caller_cache(),
-            case_files: cases::new_case_file_cache(),
+            case_views: cases::view::new_case_views(),
+            case_histories: cases::file::new_case_files(),
             discretion: discretion::cache::new_cache(),
             calendar: calendar::new_cache(),
             document_font: Default::default(),

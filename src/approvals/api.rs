@@ -16,10 +16,11 @@ use crate::http::{ApiJson, Page};
 #[post("/approvals")]
 pub async fn ask_handler(
     state: web::Data<AppState>,
+    acts: web::Data<ApprovedActs>,
     caller: Caller,
     body: ApiJson<AskRequest>,
 ) -> AppResult<HttpResponse> {
-    let a = ask(&state, &caller, body.0).await?;
+    let a = ask(&state, &acts, &caller, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -67,11 +68,12 @@ pub async fn get_handler(
 #[post("/approvals/{id}/decision")]
 pub async fn decision_handler(
     state: web::Data<AppState>,
+    acts: web::Data<ApprovedActs>,
     caller: Caller,
     id: web::Path<String>,
     body: ApiJson<DecisionRequest>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(decide(&state, &caller, &id, body.0).await?))
+    Ok(HttpResponse::Ok().json(decide(&state, &acts, &caller, &id, body.0).await?))
 }
 
 /// The routes of this capability, each documented where it is written.

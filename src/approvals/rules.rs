@@ -9,7 +9,7 @@ use crate::error::{AppError, Code};
 /// Every act the law puts under the approval of the agency's head
 /// (负责人批准). Case acts run as the workflow step of the same name;
 /// clue acts as the clue's filing decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalKind {
     /// 立案审批 of a general-procedure case filed directly (`POST /cases`):

@@ -55,6 +55,10 @@ pub const HEAD_ROLES: &[Role] = &[Role::Head];
 /// heads of the case's department; scope decided by `may_change_case`).
 pub const INVESTIGATING_ROLES: &[Role] = &[Role::Officer, Role::Head];
 
+/// Roles that change a case's file (evidence, records): officers and heads
+/// of its department, and auxiliaries attached to it (`may_change_case`).
+pub const CHANGE_ROLES: &[Role] = &[Role::Officer, Role::Head, Role::Auxiliary];
+
 /// Roles that read the legality-review queue.
 pub const REVIEW_QUEUE_ROLES: &[Role] = &[Role::LegalReviewer, Role::Head];
 

@@ -2,8 +2,12 @@
 //! through. Each use case is one transaction that writes its record entry.
 
 pub mod api;
+pub mod change;
+pub mod events;
+pub mod file;
 pub mod rules;
 pub mod store;
+pub mod view;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -105,17 +109,6 @@ pub struct NewCase {
     /// Simplified procedure: the intended fine, checked against Art 51.
     #[serde(default)]
     pub intended_fine_fen: Option<i64>,
-}
-
-/// The actor of a record entry `caller` makes on an existing case, with the
-/// certificate intake assigned them there.
-pub fn actor_on_case(
-    conn: &mut crate::db::DbConn,
-    caller: &Caller,
-    case_id: &str,
-) -> AppResult<Actor> {
-    let certificate = store::certificate_on_case(conn, case_id, &caller.user_id)?;
-    Ok(actor_for(caller, certificate))
 }
 
 /// The actor of a record entry made by `caller` on a case: officers act
@@ -293,30 +286,6 @@ fn prepare(
     })
 }
 
-/// Keeps a reserved number that was not issued in the void register.
-fn void_numbers(
-    conn: &mut DbConn,
-    department_id: &str,
-    numbers: &[(&str, &str)],
-    reason: &str,
-    at: chrono::NaiveDateTime,
-) -> AppResult<()> {
-    use crate::db::schema::voided_numbers as v;
-    for (kind, number) in numbers {
-        diesel::insert_into(v::table)
-            .values((
-                v::id.eq(uuid::Uuid::now_v7().to_string()),
-                v::department_id.eq(department_id),
-                v::kind.eq(*kind),
-                v::number.eq(*number),
-                v::reason.eq(reason),
-                v::voided_at.eq(crate::db::micros(at)),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 /// 立案 — file a case. The intake rules are checked first with nothing
 /// locked (a refused filing takes no number); the case number and the
 /// 立案审批表's number are then reserved in a short transaction; the
@@ -395,13 +364,16 @@ pub async fn file_case_linked(
         "filing_approval",
     )?);
 
-    // 2. Reserve the numbers.
-    let (case_no, doc_number) = {
-        let (dept, short, template) = (
+    // 2. Reserve the numbers (recorded as reservations: issued or voided, never lost).
+    let id = uuid::Uuid::now_v7().to_string();
+    let (case_no, doc_number, reservations) = {
+        let (dept, short, template, case_id) = (
             department_id.clone(),
             prep.dept.department.short_name.clone(),
             template.clone(),
+            id.clone(),
         );
+        let at = now.naive_utc();
         state
             .db
             .write(move |conn| {
@@ -410,13 +382,23 @@ pub async fn file_case_linked(
                 let doc = crate::documents::number_for(
                     conn, &dept, &short, &profile, &template, filed_on,
                 )?;
-                Ok((case_no, doc))
+                let reservations = vec![
+                    crate::documents::reserve(conn, &dept, "case", &case_no, Some(&case_id), at)?,
+                    crate::documents::reserve(
+                        conn,
+                        &dept,
+                        &template.kind,
+                        &doc,
+                        Some(&case_id),
+                        at,
+                    )?,
+                ];
+                Ok((case_no, doc, reservations))
             })
             .await?
     };
 
     // 3. Render the 立案审批表 with no lock held.
-    let id = uuid::Uuid::now_v7().to_string();
     let rendered = {
         let officers: Vec<(String, String)> = prep
             .decision
@@ -461,7 +443,7 @@ pub async fn file_case_linked(
     let rendered = match rendered {
         Ok(r) => r,
         Err(e) => {
-            void_reserved(state, &department_id, &case_no, &doc_number, &e.detail).await;
+            void_reserved(state, &reservations, &e.detail).await;
             return Err(e);
         }
     };
@@ -470,7 +452,7 @@ pub async fn file_case_linked(
     let idem = idempotency_key.clone();
     let caller2 = caller.clone();
     let hash2 = request_hash.clone();
-    let (case_no2, doc_number2) = (case_no.clone(), doc_number.clone());
+    let settled = reservations.clone();
     let result = state
         .db
         .run(move |conn| {
@@ -516,6 +498,7 @@ pub async fn file_case_linked(
                 let (due, due_basis) = rules::decision_due(filed_on, &calendar);
                 store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;
                 let filing_doc = crate::documents::store_document(conn, &issuer, &rendered, &id, &caller.user_id, at)?;
+                crate::documents::settle_reservations(conn, &settled)?;
                 let filed_from_clue = link.is_some();
                 let linked = match link {
                     Some(f) => f(conn, &id, at)?,
@@ -530,9 +513,9 @@ pub async fn file_case_linked(
                     let request = serde_json::json!({"facts": format!("{case_no}：{}", req.facts.trim())});
                     let dept_id = &dept.department.id;
                     let approval = if caller.has(Role::Head) {
-                        crate::approvals::settle(conn, &caller, ApprovalKind::Filing, crate::approvals::Subject::Case(&id), dept_id, &request, ("case", &id), at)?
+                        crate::approvals::store::settle(conn, &caller, None, ApprovalKind::Filing, crate::approvals::store::Subject::Case(&id), dept_id, &request, ("case", &id), at)?
                     } else {
-                        crate::approvals::queue(conn, &caller, ApprovalKind::Filing, &id, dept_id, &request, at)?
+                        crate::approvals::store::queue(conn, &caller, ApprovalKind::Filing, &id, dept_id, &request, at)?
                     };
                     Some(approval)
                 };
@@ -586,16 +569,14 @@ pub async fn file_case_linked(
         Ok((r, true)) => {
             void_reserved(
                 state,
-                &department_id,
-                &case_no2,
-                &doc_number2,
+                &reservations,
                 "a retry with the same Idempotency-Key was filed first",
             )
             .await;
             Ok(r)
         }
         Err(e) => {
-            void_reserved(state, &department_id, &case_no2, &doc_number2, &e.detail).await;
+            void_reserved(state, &reservations, &e.detail).await;
             match idempotency_key {
                 Some(k) if e.code == Code::Conflict => {
                     let found = state
@@ -610,27 +591,20 @@ pub async fn file_case_linked(
     }
 }
 
-/// Best effort: a failure here is logged; the numbers are already never reissued.
-async fn void_reserved(
-    state: &AppState,
-    department_id: &str,
-    case_no: &str,
-    doc_number: &str,
-    reason: &str,
-) {
-    let (d, c, n, r) = (
-        department_id.to_string(),
-        case_no.to_string(),
-        doc_number.to_string(),
+/// Best effort: a failure here is logged, and the sweep voids the
+/// reservations later ("interrupted"); the numbers are never reissued.
+async fn void_reserved(state: &AppState, reservations: &[String], reason: &str) {
+    let (ids, r) = (
+        reservations.to_vec(),
         reason.chars().take(500).collect::<String>(),
     );
     let at = state.clock.now_naive();
     let done = state
         .db
-        .write(move |conn| void_numbers(conn, &d, &[("case", &c), ("filing_approval", &n)], &r, at))
+        .write(move |conn| crate::documents::void_reservations(conn, &ids, &r, at))
         .await;
     if let Err(e) = done {
-        tracing::error!(error = %e.detail, case_no, doc_number, "could not register voided numbers");
+        tracing::error!(error = %e.detail, "could not void reserved numbers; the sweep will");
     }
 }
 
@@ -720,46 +694,6 @@ pub async fn readable_case(
     Ok(scope_)
 }
 
-/// A case as its readers get it, at one version: where it sits (for the
-/// access decision) and its JSON.
-pub struct CaseFile {
-    pub version: i32,
-    pub scope: CaseScope,
-    pub json: actix_web::web::Bytes,
-}
-
-impl CaseFile {
-    fn new(case: &Case, department_path: String) -> AppResult<CaseFile> {
-        Ok(CaseFile {
-            version: case.version,
-            scope: CaseScope::new(
-                case.id.clone(),
-                case.department_id.clone(),
-                department_path,
-                case.officers
-                    .iter()
-                    .map(|o| (o.user_id.clone(), o.role.as_str())),
-            ),
-            json: serde_json::to_vec(case)
-                .map_err(|e| AppError::internal(e.to_string()))?
-                .into(),
-        })
-    }
-}
-
-/// How long a case file is served from memory while its version stands.
-/// Every change of a case moves its version (the record entry does it), so
-/// a read never misses one; what can change without it — an officer's
-/// display name, the item's name, where the department sits in the tree —
-/// shows within this time.
-pub const CASE_FILE_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
-
-pub type CaseFileCache = crate::snapshot::Expiring<std::sync::Arc<CaseFile>>;
-
-pub fn new_case_file_cache() -> CaseFileCache {
-    CaseFileCache::new(CASE_FILE_CACHE_TTL, 4_096)
-}
-
 /// `GET /cases/{id}`: the case's current version, by primary key; the file
 /// from memory when that version is the one cached, else loaded (one
 /// statement on the `case_files` view); then the guard on what was found.
@@ -767,9 +701,9 @@ pub async fn view_case(
     state: &AppState,
     caller: &Caller,
     case_id: &str,
-) -> AppResult<std::sync::Arc<CaseFile>> {
+) -> AppResult<std::sync::Arc<view::CaseView>> {
     caller.require_any(scope::CASE_ROLES)?;
-    let cached = state.case_files.get(case_id);
+    let cached = state.case_views.get(case_id);
     let file = match cached {
         Some(file) => match current_version(state, case_id).await? {
             None => None,
@@ -803,18 +737,18 @@ async fn current_version(state: &AppState, case_id: &str) -> AppResult<Option<i3
 async fn load_case_file(
     state: &AppState,
     case_id: &str,
-) -> AppResult<Option<std::sync::Arc<CaseFile>>> {
+) -> AppResult<Option<std::sync::Arc<view::CaseView>>> {
     let id = case_id.to_string();
     let file = state
         .db
         .run(move |conn| {
             store::load_case(conn, &id)?
-                .map(|(case, path)| CaseFile::new(&case, path).map(std::sync::Arc::new))
+                .map(|(case, path)| view::CaseView::new(&case, path).map(std::sync::Arc::new))
                 .transpose()
         })
         .await?;
     if let Some(f) = &file {
-        state.case_files.put(case_id.to_string(), f.clone());
+        state.case_views.put(case_id.to_string(), f.clone());
     }
     Ok(file)
 }

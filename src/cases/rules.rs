@@ -1,12 +1,12 @@
 //! The law of case intake (立案), pure: no database, no clock. Each guard
 //! names the article it enforces.
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::clock::china_date;
-use crate::error::{AppError, Code};
+use crate::error::{AppError, AppResult, Code};
 use crate::org::rules::{officer_qualified, OfficerFacts};
 
 /// Where a case came from (案件来源).
@@ -71,6 +71,48 @@ pub fn check_open(status: CaseStatus) -> Result<(), crate::error::AppError> {
                 enum_str(&status)
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Evidence is gathered, preserved and seized, and periods excluded, while
+/// the case is investigated: once it is decided its decision period is over
+/// (APL Art 55–57). Suspension and closed files are refused elsewhere
+/// (`check_open`, `perform`).
+pub fn check_before_decision(status: CaseStatus) -> AppResult<()> {
+    if matches!(
+        status,
+        CaseStatus::Decided | CaseStatus::Served | CaseStatus::Executing
+    ) {
+        return Err(AppError::new(Code::TransitionNotAllowed,
+            "the case is decided: evidence, measures and excluded periods belong before the decision (《中华人民共和国行政处罚法》第五十五条至第五十七条)",
+        ));
+    }
+    Ok(())
+}
+
+/// A date a client supplies: not in the future, not before `earliest`.
+pub fn check_supplied_time(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+    earliest: Option<(NaiveDateTime, &str)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if t > now {
+        return Err(AppError::rule_on_field(
+            Code::DateInFuture,
+            field,
+            format!("{field} lies in the future"),
+        ));
+    }
+    if let Some((e, what)) = earliest {
+        if t.naive_utc() < e {
+            return Err(AppError::rule_on_field(
+                Code::DatesOutOfOrder,
+                field,
+                format!("{field} must not be before {what}"),
+            ));
+        }
     }
     Ok(())
 }

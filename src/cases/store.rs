@@ -442,44 +442,250 @@ pub fn list_cases(
         .collect())
 }
 
-/// The certificate a user acts under on a case (assigned at intake).
-pub fn certificate_on_case(
-    conn: &mut DbConn,
-    case_id: &str,
-    user_id: &str,
-) -> AppResult<Option<String>> {
-    Ok(case_officers::table
-        .filter(case_officers::case_id.eq(case_id))
-        .filter(case_officers::user_id.eq(user_id))
-        .select(case_officers::certificate_number)
-        .first::<Option<String>>(conn)
-        .optional()?
-        .flatten())
-}
-
-/// What a change to a case needs of it, after checking that its file still
-/// takes changes (`rules::check_open`). Run inside the change's transaction.
-pub struct OpenCase {
+/// The case row as a change reads it, under its row lock.
+#[derive(Debug, Queryable)]
+pub struct LockedCase {
+    pub id: String,
+    pub case_no: String,
+    pub status: String,
+    /// The version after this change (the lock moved it on).
+    pub version: i32,
+    pub procedure: String,
+    pub party_kind: String,
+    pub party_name: String,
+    pub department_id: String,
     pub enforcement_item_code: String,
-    pub party_kind: super::rules::PartyKind,
+    pub filed_at: NaiveDateTime,
+    pub rule_profile_id: Option<String>,
+    /// The sequence number this change's record entry takes.
+    pub record_seq: i64,
+    /// The chain head the entry follows.
+    pub record_head: String,
 }
 
-/// `if_match` is the version the client last saw (`If-Match`): stale → 412.
-pub fn open_case(conn: &mut DbConn, case_id: &str, if_match: Option<i32>) -> AppResult<OpenCase> {
-    let (item, party, status, version): (String, String, String, i32) = cases::table
-        .find(case_id)
-        .select((
-            cases::enforcement_item_code,
-            cases::party_kind,
+/// Takes the case's row lock and reads it, in one statement: the version
+/// and the record's sequence move on here (the change's own transaction
+/// rolls both back if it fails). `None`: no such case.
+pub fn lock_case(conn: &mut DbConn, id: &str) -> AppResult<Option<LockedCase>> {
+    Ok(diesel::update(cases::table.find(id))
+        .set((
+            cases::version.eq(cases::version + 1),
+            cases::record_seq.eq(cases::record_seq + 1),
+        ))
+        .returning((
+            cases::id,
+            cases::case_no,
             cases::status,
             cases::version,
+            cases::procedure,
+            cases::party_kind,
+            cases::party_name,
+            cases::department_id,
+            cases::enforcement_item_code,
+            cases::filed_at,
+            cases::rule_profile_id,
+            cases::record_seq,
+            cases::record_head,
         ))
+        .get_result::<LockedCase>(conn)
+        .optional()?)
+}
+
+/// Everyone on a case: user, role (`officer`, `auxiliary`, `recused`) and
+/// the certificate an officer acts under.
+pub fn people_on_case(
+    conn: &mut DbConn,
+    case_id: &str,
+) -> AppResult<Vec<(String, String, Option<String>)>> {
+    Ok(case_officers::table
+        .filter(case_officers::case_id.eq(case_id))
+        .order(case_officers::assigned_at.asc())
+        .select((
+            case_officers::user_id,
+            case_officers::role,
+            case_officers::certificate_number,
+        ))
+        .load(conn)?)
+}
+
+/// A department's materialised path. Paths are set once, when a department
+/// is inserted, so they are kept in memory once read.
+pub fn department_path(conn: &mut DbConn, department_id: &str) -> AppResult<String> {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+    static PATHS: OnceLock<RwLock<HashMap<String, String>>> = OnceLock::new();
+    let paths = PATHS.get_or_init(Default::default);
+    if let Some(p) = paths
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(department_id)
+    {
+        return Ok(p.clone());
+    }
+    let path: String = departments::table
+        .find(department_id)
+        .select(departments::path)
         .first(conn)?;
-    let bad = || AppError::internal(format!("case {case_id}: unreadable status or party kind"));
-    super::rules::check_open(super::rules::enum_parse(&status).ok_or_else(bad)?)?;
-    super::rules::check_version(if_match, version)?;
-    Ok(OpenCase {
-        enforcement_item_code: item,
-        party_kind: super::rules::enum_parse(&party).ok_or_else(bad)?,
-    })
+    paths
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(department_id.to_string(), path.clone());
+    Ok(path)
+}
+
+/// A step row of a case: the event's kind and its data.
+pub fn insert_step(
+    conn: &mut DbConn,
+    id: &str,
+    case_id: &str,
+    event: &crate::cases::events::CaseEvent,
+    actor_id: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    use crate::db::schema::case_steps;
+    diesel::insert_into(case_steps::table)
+        .values((
+            case_steps::id.eq(id),
+            case_steps::case_id.eq(case_id),
+            case_steps::kind.eq(event.kind()),
+            case_steps::body.eq(crate::db::json_text(&event.body())),
+            case_steps::actor_id.eq(actor_id),
+            case_steps::at.eq(crate::db::micros(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets (or resets) a deadline of a case: one upsert.
+pub fn set_deadline(
+    conn: &mut DbConn,
+    case_id: &str,
+    kind: &str,
+    due_on: NaiveDate,
+    basis: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let at = crate::db::micros(at);
+    let row = (
+        case_deadlines::case_id.eq(case_id),
+        case_deadlines::kind.eq(kind),
+        case_deadlines::due_on.eq(due_on),
+        case_deadlines::basis.eq(basis),
+        case_deadlines::status.eq("open"),
+        case_deadlines::created_at.eq(at),
+    );
+    let update = (
+        case_deadlines::due_on.eq(due_on),
+        case_deadlines::basis.eq(basis),
+        case_deadlines::status.eq("open"),
+        case_deadlines::created_at.eq(at),
+    );
+    // The multi-connection's query builder has no ON CONFLICT: each backend's own.
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(case_deadlines::table)
+            .values(row)
+            .on_conflict((case_deadlines::case_id, case_deadlines::kind))
+            .do_update()
+            .set(update)
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(case_deadlines::table)
+            .values(row)
+            .on_conflict((case_deadlines::case_id, case_deadlines::kind))
+            .do_update()
+            .set(update)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Deadlines a change met, paused or cancelled: one statement per status.
+pub fn set_deadline_statuses(
+    conn: &mut DbConn,
+    case_id: &str,
+    statuses: &[(String, &'static str)],
+) -> AppResult<()> {
+    let mut by_status: Vec<(&str, Vec<&str>)> = vec![];
+    for (kind, status) in statuses {
+        match by_status.iter_mut().find(|(s, _)| s == status) {
+            Some((_, kinds)) => kinds.push(kind),
+            None => by_status.push((status, vec![kind])),
+        }
+    }
+    for (status, kinds) in by_status {
+        diesel::update(
+            case_deadlines::table
+                .filter(case_deadlines::case_id.eq(case_id))
+                .filter(case_deadlines::kind.eq_any(kinds)),
+        )
+        .set(case_deadlines::status.eq(status))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The end of a change: the chain's new head, the status the change moved
+/// the case to, and when.
+pub fn settle_case(
+    conn: &mut DbConn,
+    case_id: &str,
+    status: Option<CaseStatus>,
+    head: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let at = crate::db::micros(at);
+    let target = cases::table.find(case_id);
+    match status {
+        Some(s) => diesel::update(target)
+            .set((
+                cases::record_head.eq(head),
+                cases::status.eq(enum_str(&s)),
+                cases::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((cases::record_head.eq(head), cases::updated_at.eq(at)))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// The officers of a case become these (user, certificate): a reassignment.
+pub fn set_officers(
+    conn: &mut DbConn,
+    case_id: &str,
+    officers: &[(String, String)],
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::delete(
+        case_officers::table
+            .filter(case_officers::case_id.eq(case_id))
+            .filter(case_officers::role.eq("officer")),
+    )
+    .execute(conn)?;
+    for (user, certificate) in officers {
+        insert_officer(conn, case_id, user, "officer", Some(certificate), at)?;
+    }
+    Ok(())
+}
+
+/// An officer withdrawn from a case (回避): no access to it any more.
+pub fn recuse_officer(conn: &mut DbConn, case_id: &str, user_id: &str) -> AppResult<()> {
+    diesel::update(case_officers::table.find((case_id, user_id)))
+        .set(case_officers::role.eq("recused"))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Rewrites the data of a stored step (a discussion's confirmations, a
+/// remedy's result: the changes that answer a step add to it).
+pub fn rewrite_step(
+    conn: &mut DbConn,
+    id: &str,
+    event: &crate::cases::events::CaseEvent,
+) -> AppResult<()> {
+    use crate::db::schema::case_steps;
+    diesel::update(case_steps::table.find(id))
+        .set(case_steps::body.eq(crate::db::json_text(&event.body())))
+        .execute(conn)?;
+    Ok(())
 }

@@ -69,7 +69,7 @@ macro_rules! clue_act {
             security(("bearer" = [])))]
         #[post($route)]
         pub async fn $name(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ApiJson<$body>) -> AppResult<HttpResponse> {
-            Ok(HttpResponse::Ok().json($run(&state, &caller, &id, body.0).await?))
+            Ok(HttpResponse::Ok().json($run(&state, &caller, None, &id, body.0).await?))
         }
     };
 }
@@ -85,8 +85,23 @@ clue_act!(
     transfer,
     "移送: the clue goes to the competent agency, by a head; the receiving department is told."
 );
-clue_act!(exclusion_handler, "/clues/{id}/exclusions", ExclusionRequest, exclusion,
-    "Testing or appraisal days not counted against the filing period: after discovery, not after today, not overlapping, not inverted.");
+
+/// Testing or appraisal days not counted against the filing period: after
+/// discovery, not after today, not overlapping, not inverted.
+#[utoipa::path(tag = "clues", request_body = ExclusionRequest,
+    responses((status = 200, body = Clue), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/clues/{id}/exclusions")]
+pub async fn exclusion_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<ExclusionRequest>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(exclusion(&state, &caller, &id, body.0).await?))
+}
 
 /// 立案 from the clue, by a head (officers ask with POST /approvals, kind
 /// `clue_filing`): the intake body of `POST /cases`, with the clue's
@@ -103,7 +118,7 @@ pub async fn filing_handler(
     id: web::Path<String>,
     body: ApiJson<crate::cases::NewCase>,
 ) -> AppResult<HttpResponse> {
-    let r = file(&state, &caller, &id, body.0).await?;
+    let r = file(&state, &caller, None, &id, body.0).await?;
     let mut resp = HttpResponse::Created();
     if let Some(l) = &r.location {
         resp.insert_header((actix_web::http::header::LOCATION, l.clone()));
@@ -165,4 +180,44 @@ pub fn routes(r: &mut crate::http::routes::Routes) {
     r.service(get_handler);
     r.service(filing_handler);
     r.service(import_handler);
+}
+
+/// The clue acts a head's approval runs.
+pub fn approved_acts(acts: &mut crate::approvals::ApprovedActs) {
+    use crate::approvals::rules::ApprovalKind;
+    use crate::approvals::{parse, Acting, ApprovedAct, Approving};
+    use serde_json::Value;
+    macro_rules! clue_act {
+        ($kind:expr, $body:ty, $run:path) => {{
+            fn check(v: &Value) -> AppResult<()> {
+                parse::<$body>(v).map(drop)
+            }
+            fn run<'a>(
+                state: &'a AppState,
+                head: &'a Caller,
+                approving: Approving,
+                clue: String,
+                request: Value,
+            ) -> Acting<'a> {
+                Box::pin(async move {
+                    let body: $body = parse(&request)?;
+                    $run(state, head, Some(approving), &clue, body)
+                        .await
+                        .map(drop)
+                })
+            }
+            acts.add(
+                $kind,
+                ApprovedAct {
+                    check,
+                    run,
+                    on_reject: None,
+                },
+            );
+        }};
+    }
+    clue_act!(ApprovalKind::ClueFiling, crate::cases::NewCase, file);
+    clue_act!(ApprovalKind::ClueRejection, RejectionRequest, reject);
+    clue_act!(ApprovalKind::ClueExtension, ClueExtensionRequest, extend);
+    clue_act!(ApprovalKind::ClueTransfer, ClueTransferRequest, transfer);
 }

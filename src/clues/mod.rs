@@ -26,10 +26,11 @@ use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
 }
+use crate::approvals::Approving;
+use crate::cases::events::ExclusionRequest;
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::profiles::rules::Profile;
 use crate::state::AppState;
-use crate::workflow::rules::ExclusionRequest;
 use rules::{ClueStatus, NonFilingGround};
 
 /// `POST /clues`.
@@ -677,6 +678,7 @@ fn head_of(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> {
 fn settle_and_record(
     conn: &mut DbConn,
     caller: &Caller,
+    approving: Option<&Approving>,
     row: &ClueRow,
     kind: ApprovalKind,
     request: serde_json::Value,
@@ -685,11 +687,12 @@ fn settle_and_record(
     mut detail: serde_json::Value,
     at: NaiveDateTime,
 ) -> AppResult<String> {
-    let approval = crate::approvals::settle(
+    let approval = crate::approvals::store::settle(
         conn,
         caller,
+        approving,
         kind,
-        crate::approvals::Subject::Clue(&row.id),
+        crate::approvals::store::Subject::Clue(&row.id),
         &row.department_id,
         &request,
         result,
@@ -706,6 +709,7 @@ fn settle_and_record(
 pub async fn extend(
     state: &AppState,
     caller: &Caller,
+    approving: Option<Approving>,
     id: &str,
     req: ClueExtensionRequest,
 ) -> AppResult<Clue> {
@@ -751,6 +755,7 @@ pub async fn extend(
             settle_and_record(
                 conn,
                 &caller,
+                approving.as_ref(),
                 &row,
                 ApprovalKind::ClueExtension,
                 to_value(&req),
@@ -768,6 +773,7 @@ pub async fn extend(
 pub async fn reject(
     state: &AppState,
     caller: &Caller,
+    approving: Option<Approving>,
     id: &str,
     req: RejectionRequest,
 ) -> AppResult<Clue> {
@@ -789,7 +795,7 @@ pub async fn reject(
             diesel::update(clues::table.find(&id))
                 .set((clues::ground.eq(enum_str(&req.ground)), clues::outcome_reason.eq(req.reason.trim())))
                 .execute(conn)?;
-            settle_and_record(conn, &caller, &row, ApprovalKind::ClueRejection, to_value(&req), ("clue", &id), "clue.rejected", serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim()}), at)?;
+            settle_and_record(conn, &caller, approving.as_ref(), &row, ApprovalKind::ClueRejection, to_value(&req), ("clue", &id), "clue.rejected", serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim()}), at)?;
             Ok(load_row(conn, &id)?.view())
         })
         .await
@@ -799,6 +805,7 @@ pub async fn reject(
 pub async fn transfer(
     state: &AppState,
     caller: &Caller,
+    approving: Option<Approving>,
     id: &str,
     req: ClueTransferRequest,
 ) -> AppResult<Clue> {
@@ -820,8 +827,8 @@ pub async fn transfer(
             diesel::update(clues::table.find(&id))
                 .set((clues::transferred_to.eq(&target.department.id), clues::outcome_reason.eq(req.reason.trim())))
                 .execute(conn)?;
-            settle_and_record(conn, &caller, &row, ApprovalKind::ClueTransfer, to_value(&req), ("clue", &id), "clue.transferred", serde_json::json!({"to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim()}), at)?;
-            crate::workbench::notify_department(conn, &target.department.id, &[crate::auth::Role::Head, crate::auth::Role::Officer], &crate::workbench::Message {
+            settle_and_record(conn, &caller, approving.as_ref(), &row, ApprovalKind::ClueTransfer, to_value(&req), ("clue", &id), "clue.transferred", serde_json::json!({"to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim()}), at)?;
+            crate::workbench::send::notify_department(conn, &target.department.id, &[crate::auth::Role::Head, crate::auth::Role::Officer], &crate::workbench::send::Message {
                 kind: "clue_received",
                 dedup_key: format!("clue_received:{id}"),
                 title: format!("收到移送线索：{}", row.summary),
@@ -839,6 +846,7 @@ pub async fn transfer(
 pub async fn file(
     state: &AppState,
     caller: &Caller,
+    approving: Option<Approving>,
     id: &str,
     mut req: crate::cases::NewCase,
 ) -> AppResult<crate::cases::StoredResponse> {
@@ -860,6 +868,7 @@ pub async fn file(
         let approval = settle_and_record(
             conn,
             &c,
+            approving.as_ref(),
             &row,
             ApprovalKind::ClueFiling,
             body,

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::calendar::rules::{Calendar, Excluded};
+use crate::cases::events::ExclusionRequest;
 use crate::cases::rules::{limitation_until, Source};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::profiles::rules::Profile;
-use crate::workflow::rules::ExclusionRequest;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -399,7 +399,7 @@ mod tests {
     #[test]
     fn testing_days_do_not_count() {
         let testing = ExclusionRequest {
-            kind: crate::workflow::rules::ExclusionKind::Testing,
+            kind: crate::cases::events::ExclusionKind::Testing,
             from: d("2026-11-09"),
             to: d("2026-11-13"),
             reason: "送检".into(),

@@ -190,6 +190,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    number_reservations (id) {
+        id -> Text,
+        department_id -> Text,
+        kind -> Text,
+        number -> Text,
+        case_id -> Nullable<Text>,
+        reserved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     voided_numbers (id) {
         id -> Text,
         department_id -> Text,
@@ -584,6 +595,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     transfers,
     voided_numbers,
+    number_reservations,
     approvals,
     clues,
     clue_events,

@@ -21,6 +21,8 @@ use sha2::Sha256;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::cases::change::{change, Guard, How};
+use crate::cases::events::{CaseEvent, DocumentWithdrawn};
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{documents, users};
 use crate::db::DbConn;
@@ -61,6 +63,26 @@ pub async fn issuer(state: &AppState) -> AppResult<Issuer> {
     })
 }
 
+/// A document template, read once per process from `<dir>/<kind>.toml`
+/// (templates are data shipped with the service; a changed file takes
+/// effect at the next start).
+pub fn template(dir: &std::path::Path, kind: &str) -> AppResult<Arc<rules::Template>> {
+    use std::collections::HashMap;
+    use std::sync::RwLock;
+    static TEMPLATES: OnceLock<RwLock<HashMap<PathBuf, Arc<rules::Template>>>> = OnceLock::new();
+    let cache = TEMPLATES.get_or_init(Default::default);
+    let path = dir.join(format!("{kind}.toml"));
+    if let Some(t) = cache.read().unwrap_or_else(|p| p.into_inner()).get(&path) {
+        return Ok(t.clone());
+    }
+    let t = Arc::new(load_template(dir, kind)?);
+    cache
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path, t.clone());
+    Ok(t)
+}
+
 pub fn load_template(dir: &std::path::Path, kind: &str) -> AppResult<rules::Template> {
     let path = dir.join(format!("{kind}.toml"));
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -71,29 +93,6 @@ pub fn load_template(dir: &std::path::Path, kind: &str) -> AppResult<rules::Temp
     })?;
     toml::from_str(&text)
         .map_err(|e| AppError::internal(format!("template {}: {e}", path.display())))
-}
-
-/// The next number of a kind of document for the case's department: its
-/// counter for the kind and year, and the kind code of the department's
-/// rule profile (`document_codes`), else the template's.
-pub fn next_number(
-    conn: &mut DbConn,
-    case_id: &str,
-    template: &rules::Template,
-    today: NaiveDate,
-) -> AppResult<String> {
-    let (department_id, short, profile_id): (String, String, Option<String>) =
-        crate::db::schema::cases::table
-            .inner_join(crate::db::schema::departments::table)
-            .filter(crate::db::schema::cases::id.eq(case_id))
-            .select((
-                crate::db::schema::cases::department_id,
-                crate::db::schema::departments::short_name,
-                crate::db::schema::cases::rule_profile_id,
-            ))
-            .first(conn)?;
-    let profile = crate::profiles::of_case(conn, profile_id.as_deref())?;
-    number_for(conn, &department_id, &short, &profile, template, today)
 }
 
 /// The next number of a template's kind for a department: its counter for
@@ -200,7 +199,7 @@ pub fn filing_context(
 }
 
 /// The penalties as documents print them.
-pub fn penalties_context(p: &[crate::workflow::rules::PenaltyItem]) -> Value {
+pub fn penalties_context(p: &[crate::cases::events::PenaltyItem]) -> Value {
     let items: Vec<Value> = p
         .iter()
         .map(|x| {
@@ -352,7 +351,8 @@ pub fn case_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> AppRe
     }))
 }
 
-fn merge(base: &mut Value, extra: Value) {
+/// Adds `extra`'s keys to a document context.
+pub fn merge(base: &mut Value, extra: Value) {
     if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
         for (k, v) in e {
             b.insert(k, v);
@@ -407,6 +407,173 @@ pub fn render_document(
     })
 }
 
+/// Keeps a rendered document's blob (content-addressed, outside any
+/// transaction: a blob no row points to is harmless) and answers the row
+/// the issuing transaction will insert (`insert_issued`).
+pub fn store_blob(
+    iss: &Issuer,
+    r: &Rendered,
+    case_id: &str,
+    now: NaiveDateTime,
+) -> AppResult<DocumentRef> {
+    let mut incoming = crate::evidence::Incoming::new(&iss.data_dir)?;
+    incoming.write(&r.bytes)?;
+    let sha256 = incoming.finish(&iss.data_dir)?;
+    Ok(DocumentRef {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: case_id.to_string(),
+        kind: r.kind.clone(),
+        title: r.title.clone(),
+        number: r.number.clone(),
+        sha256,
+        size_bytes: r.bytes.len() as i64,
+        verification_code: r.code.clone(),
+        generated_at: rfc3339(crate::db::micros(now)),
+        withdrawn_at: None,
+    })
+}
+
+/// The row of a document issued by a step, in the step's transaction; its
+/// number's reservation is settled with it.
+pub fn insert_issued(
+    conn: &mut DbConn,
+    doc: &DocumentRef,
+    by: &str,
+    reservation: Option<&str>,
+) -> AppResult<()> {
+    let at = chrono::DateTime::parse_from_rfc3339(&doc.generated_at)
+        .map(|t| t.naive_utc())
+        .map_err(|e| AppError::internal(format!("document time: {e}")))?;
+    diesel::insert_into(documents::table)
+        .values((
+            documents::id.eq(&doc.id),
+            documents::case_id.eq(&doc.case_id),
+            documents::kind.eq(&doc.kind),
+            documents::title.eq(&doc.title),
+            documents::number.eq(&doc.number),
+            documents::sha256.eq(&doc.sha256),
+            documents::size_bytes.eq(doc.size_bytes),
+            documents::verification_code.eq(&doc.verification_code),
+            documents::generated_by.eq(by),
+            documents::generated_at.eq(at),
+        ))
+        .execute(conn)?;
+    if let Some(r) = reservation {
+        settle_reservations(conn, &[r.to_string()])?;
+    }
+    Ok(())
+}
+
+/// Reserves the next number of a template's kind for a case's department
+/// (its counter, in this transaction) and records the reservation.
+pub fn reserve_for_case(
+    conn: &mut DbConn,
+    case_id: &str,
+    profile: &crate::profiles::Profile,
+    template: &rules::Template,
+    today: NaiveDate,
+    at: NaiveDateTime,
+) -> AppResult<(String, String)> {
+    let (department_id, short): (String, String) = crate::db::schema::cases::table
+        .inner_join(crate::db::schema::departments::table)
+        .filter(crate::db::schema::cases::id.eq(case_id))
+        .select((
+            crate::db::schema::cases::department_id,
+            crate::db::schema::departments::short_name,
+        ))
+        .first(conn)?;
+    let number = number_for(conn, &department_id, &short, profile, template, today)?;
+    let id = reserve(
+        conn,
+        &department_id,
+        &template.kind,
+        &number,
+        Some(case_id),
+        at,
+    )?;
+    Ok((number, id))
+}
+
+/// Records that a number was taken from its counter for a document (or a
+/// case) not yet issued.
+pub fn reserve(
+    conn: &mut DbConn,
+    department_id: &str,
+    kind: &str,
+    number: &str,
+    case_id: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<String> {
+    use crate::db::schema::number_reservations as r;
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(r::table)
+        .values((
+            r::id.eq(&id),
+            r::department_id.eq(department_id),
+            r::kind.eq(kind),
+            r::number.eq(number),
+            r::case_id.eq(case_id),
+            r::reserved_at.eq(crate::db::micros(at)),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The numbers were issued: their reservations are done.
+pub fn settle_reservations(conn: &mut DbConn, ids: &[String]) -> AppResult<()> {
+    use crate::db::schema::number_reservations as r;
+    diesel::delete(r::table.filter(r::id.eq_any(ids))).execute(conn)?;
+    Ok(())
+}
+
+/// Reserved numbers that will not be issued go to the void register.
+pub fn void_reservations(
+    conn: &mut DbConn,
+    ids: &[String],
+    reason: &str,
+    at: NaiveDateTime,
+) -> AppResult<usize> {
+    use crate::db::schema::{number_reservations as r, voided_numbers as v};
+    let rows: Vec<(String, String, String)> = r::table
+        .filter(r::id.eq_any(ids))
+        .select((r::department_id, r::kind, r::number))
+        .load(conn)?;
+    for (department_id, kind, number) in &rows {
+        diesel::insert_into(v::table)
+            .values((
+                v::id.eq(uuid::Uuid::now_v7().to_string()),
+                v::department_id.eq(department_id),
+                v::kind.eq(kind),
+                v::number.eq(number),
+                v::reason.eq(reason),
+                v::voided_at.eq(crate::db::micros(at)),
+            ))
+            .execute(conn)?;
+    }
+    settle_reservations(conn, ids)?;
+    Ok(rows.len())
+}
+
+/// How old an unsettled reservation must be before the sweep voids it: no
+/// step takes that long between its numbers and its commit.
+pub const RESERVATION_TIMEOUT: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Voids reservations left behind by a process that died between taking
+/// its numbers and issuing them ("interrupted"). Safe on every instance at
+/// once. Answers how many were voided.
+pub fn sweep_reservations(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<usize> {
+    use crate::db::schema::number_reservations as r;
+    let stale: Vec<String> = r::table
+        .filter(r::reserved_at.lt(now - RESERVATION_TIMEOUT))
+        .select(r::id)
+        .limit(1000)
+        .load(conn)?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    void_reservations(conn, &stale, "interrupted", now)
+}
+
 /// Keeps a rendered document: its blob (content-addressed) and its row.
 pub fn store_document(
     conn: &mut DbConn,
@@ -447,32 +614,6 @@ pub fn store_document(
         generated_at: rfc3339(at),
         withdrawn_at: None,
     })
-}
-
-/// Issues one document inside the caller's transaction: the template
-/// filled (422 naming a missing field), the number (given, or the next of
-/// the department's counter for the template's kind), the PDF, its blob and
-/// its row. Returns the reference for the step's record entry.
-#[allow(clippy::too_many_arguments)]
-pub fn issue(
-    conn: &mut DbConn,
-    iss: &Issuer,
-    case_id: &str,
-    template: &rules::Template,
-    number: Option<String>,
-    extra: Value,
-    by: &str,
-    now: NaiveDateTime,
-) -> AppResult<DocumentRef> {
-    let today = china_date(now.and_utc());
-    let mut ctx = case_context(conn, case_id, today)?;
-    merge(&mut ctx, extra);
-    let number = match number {
-        Some(n) => n,
-        None => next_number(conn, case_id, template, today)?,
-    };
-    let rendered = render_document(iss, case_id, template, &ctx, number, today)?;
-    store_document(conn, iss, &rendered, case_id, by, now)
 }
 
 type DocRow = (
@@ -713,20 +854,14 @@ pub struct WithdrawalRequest {
 
 /// A head withdraws an issued document (an error, a revoked decision): the
 /// number stays in the register and is never issued again; the public
-/// check says it was withdrawn. Recorded in the case's chain.
+/// check says it was withdrawn. One change of the case, recorded.
 pub async fn withdraw(
     state: &AppState,
     caller: &Caller,
     document_id: &str,
     req: WithdrawalRequest,
 ) -> AppResult<DocumentRef> {
-    if req.reason.trim().is_empty() {
-        return Err(AppError::validation(vec![crate::error::FieldError::new(
-            "reason",
-            "required",
-            "why the document is withdrawn",
-        )]));
-    }
+    AppError::require_text("reason", &req.reason, "why the document is withdrawn")?;
     let id = document_id.to_string();
     let case_id: String = state
         .db
@@ -739,50 +874,40 @@ pub async fn withdraw(
                 .ok_or_else(|| AppError::not_found("document not found"))
         })
         .await?;
-    let scope_ = crate::cases::writable_case(state, caller, &case_id).await?;
-    caller.require_any(crate::auth::scope::HEAD_ROLES)?;
-    let now = state.clock.now_naive();
-    let key = state.settings.record_key.clone();
-    let caller = caller.clone();
+    // Closed means closed: a closed, terminated, transferred or archived
+    // file takes no correction (the change refuses it).
+    let how = How::guard(Guard::Change(crate::auth::scope::HEAD_ROLES), None);
     let id = document_id.to_string();
-    state
-        .db
-        .write(move |conn| {
-            // Closed means closed: a closed, terminated, transferred or archived file takes no correction.
-            crate::cases::store::open_case(conn, &scope_.case_id, None)?;
-            let at = crate::db::micros(now);
-            let changed = diesel::update(
-                documents::table
-                    .filter(documents::id.eq(&id))
-                    .filter(documents::withdrawn_at.is_null()),
-            )
-            .set((
-                documents::withdrawn_at.eq(at),
-                documents::withdrawn_reason.eq(req.reason.trim()),
-            ))
-            .execute(conn)?;
-            if changed != 1 {
-                return Err(AppError::conflict("the document was already withdrawn"));
-            }
-            let doc = documents::table
-                .find(&id)
-                .select(doc_columns!())
-                .first::<DocRow>(conn)
-                .map(from_row)?;
-            let actor = crate::cases::actor_on_case(conn, &caller, &scope_.case_id)?;
-            crate::records::append(
-                conn,
-                key.as_bytes(),
-                &scope_.case_id,
-                &actor,
-                "document.withdrawn",
-                &json!({"document_id": doc.id, "number": doc.number, "sha256": doc.sha256, "reason": req.reason.trim()}),
-                Some(&caller.request_id),
-                at,
-            )?;
-            Ok(doc)
-        })
-        .await
+    let (_, doc) = change(state, caller, &case_id, how, move |ctx| {
+        let at = crate::db::micros(ctx.now.naive_utc());
+        let changed = diesel::update(
+            documents::table
+                .filter(documents::id.eq(&id))
+                .filter(documents::withdrawn_at.is_null()),
+        )
+        .set((
+            documents::withdrawn_at.eq(at),
+            documents::withdrawn_reason.eq(req.reason.trim()),
+        ))
+        .execute(ctx.conn)?;
+        if changed != 1 {
+            return Err(AppError::conflict("the document was already withdrawn"));
+        }
+        let doc = documents::table
+            .find(&id)
+            .select(doc_columns!())
+            .first::<DocRow>(ctx.conn)
+            .map(from_row)?;
+        let event = CaseEvent::DocumentWithdrawn(DocumentWithdrawn {
+            document_id: doc.id.clone(),
+            number: doc.number.clone(),
+            sha256: doc.sha256.clone(),
+            reason: req.reason.trim().to_string(),
+        });
+        Ok((event, doc))
+    })
+    .await?;
+    Ok(doc)
 }
 
 // After `doc_columns!`, which it uses.

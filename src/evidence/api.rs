@@ -109,7 +109,7 @@ pub async fn upload(
     let e = add(
         &state,
         &caller,
-        scope,
+        &scope.case_id,
         if_match.0,
         Upload {
             meta,

@@ -16,12 +16,13 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::cases::change::{change, Guard, How};
+use crate::cases::events::{CaseEvent, EvidenceAdded};
 use crate::cases::{readable_case, Access};
 use crate::clock::rfc3339;
 use crate::db::schema::evidence;
 use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
-use crate::records;
 use crate::state::AppState;
 pub use rules::{EvidenceKind, EvidenceMeta};
 
@@ -142,6 +143,7 @@ fn integrity(detail: String) -> AppError {
 }
 
 /// A received upload, checked.
+#[derive(Clone)]
 pub struct Upload {
     pub meta: EvidenceMeta,
     pub sha256: String,
@@ -150,80 +152,67 @@ pub struct Upload {
     pub file_name: Option<String>,
 }
 
-/// Stores the evidence row and its record entry in one transaction (the
-/// blob is already at its content address). The caller passed
-/// `cases::writable_case` before the upload was read.
+/// Stores the evidence row and its record entry as one change of the case
+/// (the blob is already at its content address). The upload's handler
+/// checked `cases::writable_case` before the upload was read.
 pub async fn add(
     state: &AppState,
     caller: &Caller,
-    scope: crate::auth::scope::CaseScope,
+    case_id: &str,
     if_match: Option<i32>,
     up: Upload,
 ) -> AppResult<Evidence> {
-    let now = state.clock.now_naive();
-    let key = state.settings.record_key.clone();
-    let caller = caller.clone();
-    state
-        .db
-        .write(move |conn| {
-            crate::cases::store::open_case(conn, &scope.case_id, if_match)?;
-            let id = uuid::Uuid::now_v7().to_string();
-            let at = crate::db::micros(now);
-            let collected = crate::db::micros(up.meta.collected_at.naive_utc());
-            diesel::insert_into(evidence::table)
-                .values((
-                    evidence::id.eq(&id),
-                    evidence::case_id.eq(&scope.case_id),
-                    evidence::kind.eq(enum_str(&up.meta.kind)),
-                    evidence::title.eq(up.meta.title.trim()),
-                    evidence::description.eq(&up.meta.description),
-                    evidence::collected_at.eq(collected),
-                    evidence::location.eq(&up.meta.location),
-                    evidence::sha256.eq(&up.sha256),
-                    evidence::size_bytes.eq(up.size as i64),
-                    evidence::media_type.eq(&up.media_type),
-                    evidence::file_name.eq(&up.file_name),
-                    evidence::created_by.eq(&caller.user_id),
-                    evidence::created_at.eq(at),
-                ))
-                .execute(conn)?;
-            let actor = crate::cases::actor_on_case(conn, &caller, &scope.case_id)?;
-            records::append(
-                conn,
-                key.as_bytes(),
-                &scope.case_id,
-                &actor,
-                "evidence.added",
-                &serde_json::json!({
-                    "evidence_id": id,
-                    "kind": up.meta.kind,
-                    "title": up.meta.title.trim(),
-                    "sha256": up.sha256,
-                    "size_bytes": up.size,
-                    "media_type": up.media_type,
-                    "collected_at": rfc3339(collected),
-                }),
-                Some(&caller.request_id),
-                at,
-            )?;
-            Ok(Evidence {
-                kind_name: up.meta.kind.chinese().into(),
-                id,
-                case_id: scope.case_id.clone(),
-                kind: up.meta.kind,
-                title: up.meta.title.trim().into(),
-                description: up.meta.description,
-                collected_at: rfc3339(collected),
-                location: up.meta.location,
-                sha256: up.sha256,
-                size_bytes: up.size as i64,
-                media_type: up.media_type,
-                file_name: up.file_name,
-                created_by: caller.user_id.clone(),
-                created_at: rfc3339(at),
-            })
-        })
-        .await
+    let how = How::guard(Guard::Change(crate::auth::scope::CHANGE_ROLES), if_match);
+    let (_, evidence) = change(state, caller, case_id, how, move |ctx| {
+        let id = uuid::Uuid::now_v7().to_string();
+        let at = crate::db::micros(ctx.now.naive_utc());
+        let collected = crate::db::micros(up.meta.collected_at.naive_utc());
+        diesel::insert_into(evidence::table)
+            .values((
+                evidence::id.eq(&id),
+                evidence::case_id.eq(&ctx.case.id),
+                evidence::kind.eq(enum_str(&up.meta.kind)),
+                evidence::title.eq(up.meta.title.trim()),
+                evidence::description.eq(&up.meta.description),
+                evidence::collected_at.eq(collected),
+                evidence::location.eq(&up.meta.location),
+                evidence::sha256.eq(&up.sha256),
+                evidence::size_bytes.eq(up.size as i64),
+                evidence::media_type.eq(&up.media_type),
+                evidence::file_name.eq(&up.file_name),
+                evidence::created_by.eq(&ctx.caller.user_id),
+                evidence::created_at.eq(at),
+            ))
+            .execute(ctx.conn)?;
+        let event = CaseEvent::EvidenceAdded(EvidenceAdded {
+            evidence_id: id.clone(),
+            kind: enum_str(&up.meta.kind),
+            title: up.meta.title.trim().into(),
+            sha256: up.sha256.clone(),
+            size_bytes: up.size,
+            media_type: up.media_type.clone(),
+            collected_at: rfc3339(collected),
+        });
+        let view = Evidence {
+            kind_name: up.meta.kind.chinese().into(),
+            id,
+            case_id: ctx.case.id.clone(),
+            kind: up.meta.kind,
+            title: up.meta.title.trim().into(),
+            description: up.meta.description.clone(),
+            collected_at: rfc3339(collected),
+            location: up.meta.location.clone(),
+            sha256: up.sha256.clone(),
+            size_bytes: up.size as i64,
+            media_type: up.media_type.clone(),
+            file_name: up.file_name.clone(),
+            created_by: ctx.caller.user_id.clone(),
+            created_at: rfc3339(at),
+        };
+        Ok((event, view))
+    })
+    .await?;
+    Ok(evidence)
 }
 
 type Row = (

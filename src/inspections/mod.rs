@@ -224,7 +224,7 @@ pub async fn record(
     caller.require_any(scope::CLUE_ROLES)?;
     AppError::require_text("findings", &req.findings, "what the inspection found")?;
     let now = state.clock.now();
-    crate::workflow::rules::check_supplied_time("inspected_at", req.inspected_at, None, now)?;
+    crate::cases::rules::check_supplied_time("inspected_at", req.inspected_at, None, now)?;
     let (caller, id) = (caller.clone(), id.to_string());
     state
         .db

@@ -9,106 +9,28 @@
 //! the measure. A case closes only with every item settled; terminating it
 //! returns what is held, transferring it sends the items along.
 //!
-//! Every act is a workflow step (`workflow::perform`): one transaction with
-//! its record entry, its approval and its deadlines.
+//! Every act is a step of the case (`cases::change::Step`): one transaction
+//! with its record entry, its approval and its deadlines.
 
 pub mod api;
 pub mod rules;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::approvals::rules::ApprovalKind;
 use crate::auth::{scope, Caller, Role};
+use crate::cases::change::{Ctx, Guard, Step};
+use crate::cases::events::*;
+use crate::cases::rules::{check_before_decision, check_supplied_time};
+use crate::cases::store::set_deadline_statuses;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{custody_log, property_items, property_measures};
 use crate::db::{enum_parse, enum_str, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::state::AppState;
-use crate::workflow::{perform, set_deadline, set_deadline_status, Act, Ctx, Guard, StepView};
-use rules::{Disposal, ItemStatus, MeasureKind, MeasureStatus, PreservationOutcome};
-
-/// One item of a measure's list (清单).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ItemInput {
-    pub name: String,
-    #[serde(default)]
-    pub specification: String,
-    /// As counted, with its unit (e.g. "12", "瓶").
-    pub quantity: String,
-    #[serde(default)]
-    pub unit: String,
-    /// 状态: as found (sealed, damaged …).
-    #[serde(default)]
-    pub condition: String,
-    /// Where it is kept.
-    pub location: String,
-    /// Who keeps it.
-    pub custodian: String,
-}
-
-/// `POST /cases/{id}/preservations` and `POST /cases/{id}/seizures`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MeasureRequest {
-    /// Seizures only: 查封 (sealing in place) rather than 扣押 (taking away).
-    #[serde(default)]
-    pub sealing: bool,
-    pub started_at: DateTime<Utc>,
-    pub reason: String,
-    /// Taken on the spot before approval (Compulsion Law Art 19): a head
-    /// approves within 24 hours or the measure is lifted.
-    #[serde(default)]
-    pub emergency: bool,
-    pub items: Vec<ItemInput>,
-}
-
-/// `POST /cases/{id}/preservations/decision`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreservationDecisionRequest {
-    pub measure_id: String,
-    pub outcome: PreservationOutcome,
-    pub reason: String,
-}
-
-/// `POST /cases/{id}/seizures/extension`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SeizureExtensionRequest {
-    pub measure_id: String,
-    pub days: u32,
-    pub reason: String,
-}
-
-/// `POST /cases/{id}/items/disposal`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisposalRequest {
-    pub item_ids: Vec<String>,
-    pub disposal: Disposal,
-    pub reason: String,
-}
-
-/// `POST /cases/{id}/items/custody` — a hand-over.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustodyRequest {
-    pub item_ids: Vec<String>,
-    pub custodian: String,
-    pub location: String,
-    #[serde(default)]
-    pub note: String,
-}
-
-/// A head's after-the-fact approval of an emergency measure.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Retrospective {
-    pub measure_id: String,
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CustodyEntry {
@@ -256,177 +178,6 @@ fn log(
     Ok(())
 }
 
-/// Takes a measure: by a head, or by the case's officers in an emergency
-/// (the approval then queued, due within 24 hours).
-async fn take(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    kind: MeasureKind,
-    req: MeasureRequest,
-) -> AppResult<StepView> {
-    AppError::require_text(
-        "reason",
-        &req.reason,
-        "the facts and the law the measure rests on",
-    )?;
-    if req.items.is_empty() {
-        return Err(AppError::validation(vec![FieldError::new(
-            "items",
-            "required",
-            "the list of every item held (清单)",
-        )]));
-    }
-    let errors: Vec<FieldError> = req
-        .items
-        .iter()
-        .enumerate()
-        .flat_map(|(i, it)| {
-            rules::item_errors(i, &it.name, &it.quantity, &it.location, &it.custodian)
-        })
-        .collect();
-    AppError::check_fields(errors)?;
-    let approval_kind = if kind == MeasureKind::Preservation {
-        ApprovalKind::Preservation
-    } else {
-        ApprovalKind::Seizure
-    };
-    let emergency = req.emergency && !caller.has(Role::Head);
-    let guard = if emergency {
-        Guard::Change(scope::INVESTIGATING_ROLES)
-    } else {
-        Guard::Approved(approval_kind)
-    };
-    perform(state, caller, case_id, if_match, guard, move |ctx| {
-        crate::workflow::rules::check_before_decision(ctx.case.status)?;
-        crate::workflow::rules::check_supplied_time("started_at", req.started_at, Some((ctx.case.filed_at, "filing")), ctx.now)?;
-        let at = micros(ctx.now.naive_utc());
-        let id = uuid::Uuid::now_v7().to_string();
-        let (due_on, basis) = rules::measure_due(kind, china_date(req.started_at), ctx.cal);
-        diesel::insert_into(property_measures::table)
-            .values((
-                property_measures::id.eq(&id),
-                property_measures::case_id.eq(&ctx.case.id),
-                property_measures::kind.eq(enum_str(&kind)),
-                property_measures::status.eq("active"),
-                property_measures::emergency.eq(req.emergency),
-                property_measures::approved.eq(!emergency),
-                property_measures::started_at.eq(micros(req.started_at.naive_utc())),
-                property_measures::due_on.eq(due_on),
-                property_measures::reason.eq(req.reason.trim()),
-                property_measures::created_by.eq(&ctx.caller.user_id),
-                property_measures::created_at.eq(at),
-            ))
-            .execute(ctx.conn)?;
-        let mut item_ids = vec![];
-        for it in &req.items {
-            let iid = uuid::Uuid::now_v7().to_string();
-            diesel::insert_into(property_items::table)
-                .values((
-                    property_items::id.eq(&iid),
-                    property_items::case_id.eq(&ctx.case.id),
-                    property_items::measure_id.eq(&id),
-                    property_items::name.eq(it.name.trim()),
-                    property_items::specification.eq(it.specification.trim()),
-                    property_items::quantity.eq(it.quantity.trim()),
-                    property_items::unit.eq(it.unit.trim()),
-                    property_items::item_condition.eq(it.condition.trim()),
-                    property_items::location.eq(it.location.trim()),
-                    property_items::custodian.eq(it.custodian.trim()),
-                    property_items::status.eq("held"),
-                    property_items::created_at.eq(at),
-                ))
-                .execute(ctx.conn)?;
-            log(ctx.conn, &iid, LogLine { action: "registered", custodian: it.custodian.trim(), location: it.location.trim(), note: "登记在册" }, &ctx.caller.user_id, at)?;
-            item_ids.push(iid);
-        }
-        set_deadline(ctx.conn, &ctx.case.id, &deadline_kind(&id), due_on, &basis, at)?;
-        let mut approval = None;
-        if emergency {
-            let aid = crate::approvals::queue(ctx.conn, ctx.caller, approval_kind, &ctx.case.id, &ctx.case.department_id, &serde_json::json!({"measure_id": id, "reason": format!("紧急情况当场实施，补办批准手续：{}", req.reason.trim())}), at)?;
-            let due = china_date(req.started_at) + chrono::Duration::days(1);
-            set_deadline(ctx.conn, &ctx.case.id, &approval_deadline_kind(&id), due, "《中华人民共和国行政强制法》第十九条：情况紧急当场实施的，二十四小时内向负责人报告并补办批准手续", at)?;
-            approval = Some(aid);
-        }
-        let (step, action) = match kind {
-            MeasureKind::Preservation => ("preservation", "case.preservation"),
-            _ => ("seizure", "case.seizure"),
-        };
-        let detail = serde_json::json!({"measure_id": id, "kind": kind, "emergency": req.emergency, "due_on": due_on, "item_ids": item_ids, "items": req.items, "pending_approval_id": approval});
-        let mut body = serde_json::to_value(&req).unwrap_or_default();
-        if let Some(o) = body.as_object_mut() {
-            o.insert("measure_id".into(), id.clone().into());
-            o.insert("kind".into(), enum_str(&kind).into());
-        }
-        Ok(Act::new(step, body, action, detail))
-    })
-    .await
-}
-
-/// 先行登记保存 (APL Art 56).
-pub async fn preserve(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: MeasureRequest,
-) -> AppResult<StepView> {
-    if req.sealing {
-        return Err(AppError::validation(vec![FieldError::new(
-            "sealing",
-            "invalid",
-            "sealing is a seizure: POST /cases/{id}/seizures",
-        )]));
-    }
-    take(
-        state,
-        caller,
-        case_id,
-        if_match,
-        MeasureKind::Preservation,
-        req,
-    )
-    .await
-}
-
-/// 查封、扣押 (Compulsion Law Art 18, 25).
-pub async fn seize(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: MeasureRequest,
-) -> AppResult<StepView> {
-    let kind = if req.sealing {
-        MeasureKind::Sealing
-    } else {
-        MeasureKind::Seizure
-    };
-    take(state, caller, case_id, if_match, kind, req).await
-}
-
-/// A head approves an emergency measure after the fact.
-pub async fn confirm(
-    state: &AppState,
-    head: &Caller,
-    case_id: &str,
-    kind: ApprovalKind,
-    r: Retrospective,
-) -> AppResult<StepView> {
-    perform(state, head, case_id, None, Guard::Approved(kind), move |ctx| {
-        let m = measure_of(ctx.conn, &ctx.case.id, &r.measure_id)?;
-        if m.approved {
-            return Err(AppError::conflict("the measure is approved already"));
-        }
-        diesel::update(property_measures::table.find(&m.id)).set(property_measures::approved.eq(true)).execute(ctx.conn)?;
-        set_deadline_status(ctx.conn, &ctx.case.id, &approval_deadline_kind(&m.id), "met")?;
-        let detail = serde_json::json!({"measure_id": m.id, "late": ctx.now.naive_utc() > m.started_at + chrono::Duration::hours(24)});
-        Ok(Act::new("measure_approval", serde_json::to_value(&r).unwrap_or_default(), "case.measure_approved", detail))
-    })
-    .await
-}
-
 /// A head refused an emergency measure: it is lifted and its items go
 /// back at once (Compulsion Law Art 19), in the refusal's transaction.
 pub fn lift(
@@ -453,9 +204,14 @@ pub fn lift(
             property_measures::outcome.eq("lifted"),
         ))
         .execute(conn)?;
-    for k in [deadline_kind(&m.id), approval_deadline_kind(&m.id)] {
-        set_deadline_status(conn, case_id, &k, "cancelled")?;
-    }
+    set_deadline_statuses(
+        conn,
+        case_id,
+        &[
+            (deadline_kind(&m.id), "cancelled"),
+            (approval_deadline_kind(&m.id), "cancelled"),
+        ],
+    )?;
     Ok(())
 }
 
@@ -549,7 +305,7 @@ fn end_settled_measures(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> 
                     property_measures::ended_at.eq(micros(at)),
                 ))
                 .execute(conn)?;
-            set_deadline_status(conn, case_id, &deadline_kind(&m), "met")?;
+            set_deadline_statuses(conn, case_id, &[(deadline_kind(&m), "met")])?;
         }
     }
     Ok(())
@@ -562,87 +318,6 @@ pub fn held_items(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<String>> {
         .filter(property_items::status.eq("held"))
         .select(property_items::name)
         .load(conn)?)
-}
-
-/// 先行登记保存的处理决定 within 7 working days (a head's act): late is
-/// allowed but recorded (and warned of before).
-pub async fn decide_preservation(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: PreservationDecisionRequest,
-) -> AppResult<StepView> {
-    AppError::require_text("reason", &req.reason, "the grounds of the decision")?;
-    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::PreservationDecision), move |ctx| {
-        let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
-        if m.kind() != MeasureKind::Preservation || m.status != "active" {
-            return Err(AppError::new(Code::MeasureNotActive, "not a preservation waiting for its decision"));
-        }
-        let at = micros(ctx.now.naive_utc());
-        let late = ctx.today() > m.due_on;
-        let deadline = deadline_kind(&m.id);
-        match req.outcome {
-            PreservationOutcome::Release => {
-                settle_items(ctx.conn, &ctx.case.id, Some(&m.id), ItemStatus::Returned, "解除先行登记保存", &ctx.caller.user_id, at)?;
-                diesel::update(property_measures::table.find(&m.id))
-                    .set((property_measures::status.eq("ended"), property_measures::ended_at.eq(at), property_measures::outcome.eq("release")))
-                    .execute(ctx.conn)?;
-                set_deadline_status(ctx.conn, &ctx.case.id, &deadline, "met")?;
-            }
-            PreservationOutcome::Seize => {
-                // The items stay held, now under a seizure of 30 days from today.
-                let (due_on, basis) = rules::measure_due(MeasureKind::Seizure, ctx.today(), ctx.cal);
-                diesel::update(property_measures::table.find(&m.id))
-                    .set((property_measures::kind.eq("seizure"), property_measures::due_on.eq(due_on), property_measures::outcome.eq("seize"), property_measures::started_at.eq(at)))
-                    .execute(ctx.conn)?;
-                set_deadline(ctx.conn, &ctx.case.id, &deadline, due_on, &basis, at)?;
-            }
-            PreservationOutcome::Testing => {
-                diesel::update(property_measures::table.find(&m.id))
-                    .set((property_measures::status.eq("decided"), property_measures::outcome.eq("testing")))
-                    .execute(ctx.conn)?;
-                set_deadline_status(ctx.conn, &ctx.case.id, &deadline, "met")?;
-            }
-        }
-        let detail = serde_json::json!({"measure_id": m.id, "outcome": req.outcome, "reason": req.reason, "due_on": m.due_on, "late": late});
-        Ok(Act::new("preservation_decision", serde_json::to_value(&req).unwrap_or_default(), "case.preservation_decided", detail))
-    })
-    .await
-}
-
-/// 延长查封、扣押期限: once, at most 30 days, before the period ends.
-pub async fn extend_seizure(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: SeizureExtensionRequest,
-) -> AppResult<StepView> {
-    AppError::require_text(
-        "reason",
-        &req.reason,
-        "why the case is complex enough to need longer",
-    )?;
-    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::SeizureExtension), move |ctx| {
-        let m = measure_of(ctx.conn, &ctx.case.id, &req.measure_id)?;
-        if m.status != "active" {
-            return Err(AppError::new(Code::MeasureNotActive, "the measure holds nothing any more"));
-        }
-        rules::check_seizure_extension(m.kind(), m.extensions as u32, req.days)?;
-        if ctx.today() > m.due_on {
-            return Err(AppError::rule(Code::SeizureExtensionUsed, format!("查封、扣押期限已于{}届满，不能延长（行政强制法第二十五条）", m.due_on)));
-        }
-        let due_on = m.due_on + chrono::Duration::days(i64::from(req.days));
-        let at = micros(ctx.now.naive_utc());
-        diesel::update(property_measures::table.find(&m.id))
-            .set((property_measures::extensions.eq(m.extensions + 1), property_measures::due_on.eq(due_on)))
-            .execute(ctx.conn)?;
-        set_deadline(ctx.conn, &ctx.case.id, &deadline_kind(&m.id), due_on, &format!("《中华人民共和国行政强制法》第二十五条第一款：经负责人批准延长{}日", req.days), at)?;
-        let detail = serde_json::json!({"measure_id": m.id, "days": req.days, "reason": req.reason, "due_on": due_on});
-        Ok(Act::new("seizure_extension", serde_json::to_value(&req).unwrap_or_default(), "case.seizure_extended", detail))
-    })
-    .await
 }
 
 fn items_of_case(
@@ -680,72 +355,468 @@ fn items_of_case(
         .collect())
 }
 
-/// 处置 by a head's approval: confiscation and destruction only after the decision.
-pub async fn dispose(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: DisposalRequest,
-) -> AppResult<StepView> {
-    AppError::require_text("reason", &req.reason, "the grounds of the disposal")?;
-    if req.item_ids.is_empty() {
+/// `POST /cases/{id}/preservations` — 先行登记保存 (APL Art 56).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct PreservationRequest(pub MeasureRequest);
+
+/// `POST /cases/{id}/seizures` — 查封 (`sealing`) or 扣押 (Compulsion Law Art 18, 25).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct SeizureRequest(pub MeasureRequest);
+
+/// Shape checks of a measure's list.
+fn check_measure(req: &MeasureRequest) -> AppResult<()> {
+    AppError::require_text(
+        "reason",
+        &req.reason,
+        "the facts and the law the measure rests on",
+    )?;
+    if req.items.is_empty() {
         return Err(AppError::validation(vec![FieldError::new(
-            "item_ids",
+            "items",
             "required",
-            "the items disposed of",
+            "the list of every item held (清单)",
         )]));
     }
-    perform(state, caller, case_id, if_match, Guard::Approved(ApprovalKind::Disposal), move |ctx| {
-        let decided = ctx.file.decision().is_some();
-        rules::check_disposal(req.disposal, decided)?;
-        let items = items_of_case(ctx.conn, &ctx.case.id, &req.item_ids)?;
-        let at = micros(ctx.now.naive_utc());
-        let status = req.disposal.status();
-        for (id, _, custodian, location) in &items {
-            diesel::update(property_items::table.find(id))
-                .set((property_items::status.eq(enum_str(&status)), property_items::disposal_reason.eq(req.reason.trim()), property_items::disposed_at.eq(at)))
-                .execute(ctx.conn)?;
-            log(ctx.conn, id, LogLine { action: &enum_str(&status), custodian, location, note: req.reason.trim() }, &ctx.caller.user_id, at)?;
-        }
-        end_settled_measures(ctx.conn, &ctx.case.id, at)?;
-        let detail = serde_json::json!({"disposal": req.disposal, "items": items.iter().map(|i| serde_json::json!({"item_id": i.0, "name": i.1})).collect::<Vec<_>>(), "reason": req.reason.trim()});
-        Ok(Act::new("disposal", serde_json::to_value(&req).unwrap_or_default(), "case.property_disposed", detail))
-    })
-    .await
+    let errors: Vec<FieldError> = req
+        .items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, it)| {
+            rules::item_errors(i, &it.name, &it.quantity, &it.location, &it.custodian)
+        })
+        .collect();
+    AppError::check_fields(errors)
 }
 
-/// A hand-over (交接): new custodian and place, one log line per item.
-pub async fn hand_over(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: CustodyRequest,
-) -> AppResult<StepView> {
-    AppError::require_text("custodian", &req.custodian, "who keeps the items now")?;
-    AppError::require_text("location", &req.location, "where the items are kept now")?;
-    if req.item_ids.is_empty() {
-        return Err(AppError::validation(vec![FieldError::new(
-            "item_ids",
-            "required",
-            "the items handed over",
-        )]));
+/// Taken by a head, or by the case's officers in an emergency (the
+/// approval then queued, due within 24 hours).
+fn measure_guard(req: &MeasureRequest, caller: &Caller, kind: ApprovalKind) -> Guard {
+    if req.emergency && !caller.has(Role::Head) {
+        Guard::Change(scope::INVESTIGATING_ROLES)
+    } else {
+        Guard::Approved(kind)
     }
-    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
-        let items = items_of_case(ctx.conn, &ctx.case.id, &req.item_ids)?;
+}
+
+/// A measure and its list, in the step's transaction.
+fn take_measure(ctx: &mut Ctx, kind: MeasureKind, req: &MeasureRequest) -> AppResult<CaseEvent> {
+    check_before_decision(ctx.case.status)?;
+    check_supplied_time(
+        "started_at",
+        req.started_at,
+        Some((ctx.case.filed_at, "filing")),
+        ctx.now,
+    )?;
+    let approval_kind = if kind == MeasureKind::Preservation {
+        ApprovalKind::Preservation
+    } else {
+        ApprovalKind::Seizure
+    };
+    let emergency = req.emergency && !ctx.caller.has(Role::Head);
+    let at = micros(ctx.now.naive_utc());
+    let id = uuid::Uuid::now_v7().to_string();
+    let (due_on, basis) = rules::measure_due(kind, china_date(req.started_at), ctx.cal);
+    diesel::insert_into(property_measures::table)
+        .values((
+            property_measures::id.eq(&id),
+            property_measures::case_id.eq(&ctx.case.id),
+            property_measures::kind.eq(enum_str(&kind)),
+            property_measures::status.eq("active"),
+            property_measures::emergency.eq(req.emergency),
+            property_measures::approved.eq(!emergency),
+            property_measures::started_at.eq(micros(req.started_at.naive_utc())),
+            property_measures::due_on.eq(due_on),
+            property_measures::reason.eq(req.reason.trim()),
+            property_measures::created_by.eq(&ctx.caller.user_id),
+            property_measures::created_at.eq(at),
+        ))
+        .execute(ctx.conn)?;
+    let mut item_ids = vec![];
+    for it in &req.items {
+        let iid = uuid::Uuid::now_v7().to_string();
+        diesel::insert_into(property_items::table)
+            .values((
+                property_items::id.eq(&iid),
+                property_items::case_id.eq(&ctx.case.id),
+                property_items::measure_id.eq(&id),
+                property_items::name.eq(it.name.trim()),
+                property_items::specification.eq(it.specification.trim()),
+                property_items::quantity.eq(it.quantity.trim()),
+                property_items::unit.eq(it.unit.trim()),
+                property_items::item_condition.eq(it.condition.trim()),
+                property_items::location.eq(it.location.trim()),
+                property_items::custodian.eq(it.custodian.trim()),
+                property_items::status.eq("held"),
+                property_items::created_at.eq(at),
+            ))
+            .execute(ctx.conn)?;
+        let line = LogLine {
+            action: "registered",
+            custodian: it.custodian.trim(),
+            location: it.location.trim(),
+            note: "登记在册",
+        };
+        log(ctx.conn, &iid, line, &ctx.caller.user_id, at)?;
+        item_ids.push(iid);
+    }
+    ctx.set_deadline(deadline_kind(&id), due_on, basis);
+    let mut approval = None;
+    if emergency {
+        let request = serde_json::json!({"measure_id": id, "reason": format!("紧急情况当场实施，补办批准手续：{}", req.reason.trim())});
+        let aid = crate::approvals::store::queue(
+            ctx.conn,
+            ctx.caller,
+            approval_kind,
+            &ctx.case.id,
+            &ctx.case.department_id,
+            &request,
+            at,
+        )?;
+        let due = china_date(req.started_at) + chrono::Duration::days(1);
+        ctx.set_deadline(
+            approval_deadline_kind(&id),
+            due,
+            "《中华人民共和国行政强制法》第十九条：情况紧急当场实施的，二十四小时内向负责人报告并补办批准手续",
+        );
+        approval = Some(aid);
+    }
+    ctx.note("due_on", due_on);
+    ctx.note("item_ids", item_ids);
+    ctx.note("pending_approval_id", approval);
+    let taken = MeasureTaken {
+        request: req.clone(),
+        measure_id: id,
+        kind,
+    };
+    Ok(match kind {
+        MeasureKind::Preservation => CaseEvent::Preservation(taken),
+        _ => CaseEvent::Seizure(taken),
+    })
+}
+
+impl Step for PreservationRequest {
+    const PATH: &'static str = "/cases/{id}/preservations";
+    const TAG: &'static str = "property";
+    const DOC: &'static str = "先行登记保存 (APL Art 56): a head, or officers in an emergency (a head approves within 24 hours).\nThe list of every item; decided within 7 working days.";
+
+    fn guard(&self, caller: &Caller) -> Guard {
+        measure_guard(&self.0, caller, ApprovalKind::Preservation)
+    }
+
+    fn check(&self) -> AppResult<()> {
+        if self.0.sealing {
+            return Err(AppError::validation(vec![FieldError::new(
+                "sealing",
+                "invalid",
+                "sealing is a seizure: POST /cases/{id}/seizures",
+            )]));
+        }
+        check_measure(&self.0)
+    }
+
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        take_measure(ctx, MeasureKind::Preservation, &self.0)
+    }
+}
+
+impl Step for SeizureRequest {
+    const PATH: &'static str = "/cases/{id}/seizures";
+    const TAG: &'static str = "property";
+    const DOC: &'static str = "查封 (`sealing: true`) or 扣押 (Compulsion Law Art 18, 25): a head, or officers in an emergency.\nAt most 30 days.";
+
+    fn guard(&self, caller: &Caller) -> Guard {
+        measure_guard(&self.0, caller, ApprovalKind::Seizure)
+    }
+
+    fn check(&self) -> AppResult<()> {
+        check_measure(&self.0)
+    }
+
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let kind = if self.0.sealing {
+            MeasureKind::Sealing
+        } else {
+            MeasureKind::Seizure
+        };
+        take_measure(ctx, kind, &self.0)
+    }
+}
+
+/// A head approves an emergency measure after the fact (run by the
+/// approval the measure queued).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConfirmMeasure {
+    pub measure_id: String,
+    /// The approval's kind is a seizure's (else a preservation's).
+    pub seizure: bool,
+}
+
+impl Step for ConfirmMeasure {
+    const PATH: &'static str = "/approvals/{id}/decision";
+    const TAG: &'static str = "property";
+    const DOC: &'static str = "A head's after-the-fact approval of an emergency measure.";
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Approved(if self.seizure {
+            ApprovalKind::Seizure
+        } else {
+            ApprovalKind::Preservation
+        })
+    }
+
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let m = measure_of(ctx.conn, &ctx.case.id, &self.measure_id)?;
+        if m.approved {
+            return Err(AppError::conflict("the measure is approved already"));
+        }
+        diesel::update(property_measures::table.find(&m.id))
+            .set(property_measures::approved.eq(true))
+            .execute(ctx.conn)?;
+        ctx.deadline_status(approval_deadline_kind(&m.id), "met");
+        let late = ctx.now.naive_utc() > m.started_at + chrono::Duration::hours(24);
+        ctx.note("late", late);
+        Ok(CaseEvent::MeasureApproval(Retrospective {
+            measure_id: m.id,
+        }))
+    }
+}
+
+impl Step for PreservationDecisionRequest {
+    const PATH: &'static str = "/cases/{id}/preservations/decision";
+    const TAG: &'static str = "property";
+    const DOC: &'static str = "The decision on preserved evidence (release, seize, send for testing) by a head.\nA late one is recorded as late.";
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Approved(ApprovalKind::PreservationDecision)
+    }
+
+    fn check(&self) -> AppResult<()> {
+        AppError::require_text("reason", &self.reason, "the grounds of the decision")
+    }
+
+    /// 先行登记保存的处理决定 within 7 working days (a head's act): late is
+    /// allowed but recorded (and warned of before).
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let m = measure_of(ctx.conn, &ctx.case.id, &self.measure_id)?;
+        if m.kind() != MeasureKind::Preservation || m.status != "active" {
+            return Err(AppError::new(
+                Code::MeasureNotActive,
+                "not a preservation waiting for its decision",
+            ));
+        }
+        let at = micros(ctx.now.naive_utc());
+        let late = ctx.today() > m.due_on;
+        let deadline = deadline_kind(&m.id);
+        match self.outcome {
+            PreservationOutcome::Release => {
+                let by = ctx.caller.user_id.clone();
+                settle_items(
+                    ctx.conn,
+                    &ctx.case.id,
+                    Some(&m.id),
+                    ItemStatus::Returned,
+                    "解除先行登记保存",
+                    &by,
+                    at,
+                )?;
+                diesel::update(property_measures::table.find(&m.id))
+                    .set((
+                        property_measures::status.eq("ended"),
+                        property_measures::ended_at.eq(at),
+                        property_measures::outcome.eq("release"),
+                    ))
+                    .execute(ctx.conn)?;
+                ctx.deadline_status(deadline, "met");
+            }
+            PreservationOutcome::Seize => {
+                // The items stay held, now under a seizure of 30 days from today.
+                let (due_on, basis) =
+                    rules::measure_due(MeasureKind::Seizure, ctx.today(), ctx.cal);
+                diesel::update(property_measures::table.find(&m.id))
+                    .set((
+                        property_measures::kind.eq("seizure"),
+                        property_measures::due_on.eq(due_on),
+                        property_measures::outcome.eq("seize"),
+                        property_measures::started_at.eq(at),
+                    ))
+                    .execute(ctx.conn)?;
+                ctx.set_deadline(deadline, due_on, basis);
+            }
+            PreservationOutcome::Testing => {
+                diesel::update(property_measures::table.find(&m.id))
+                    .set((
+                        property_measures::status.eq("decided"),
+                        property_measures::outcome.eq("testing"),
+                    ))
+                    .execute(ctx.conn)?;
+                ctx.deadline_status(deadline, "met");
+            }
+        }
+        ctx.note("due_on", m.due_on);
+        ctx.note("late", late);
+        Ok(CaseEvent::PreservationDecision(self.clone()))
+    }
+}
+
+impl Step for SeizureExtensionRequest {
+    const PATH: &'static str = "/cases/{id}/seizures/extension";
+    const TAG: &'static str = "property";
+    const DOC: &'static str = "延长查封、扣押期限 (Compulsion Law Art 25): a head, once, by at most 30 days, before the period ends.";
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Approved(ApprovalKind::SeizureExtension)
+    }
+
+    fn check(&self) -> AppResult<()> {
+        AppError::require_text(
+            "reason",
+            &self.reason,
+            "why the case is complex enough to need longer",
+        )
+    }
+
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let m = measure_of(ctx.conn, &ctx.case.id, &self.measure_id)?;
+        if m.status != "active" {
+            return Err(AppError::new(
+                Code::MeasureNotActive,
+                "the measure holds nothing any more",
+            ));
+        }
+        rules::check_seizure_extension(m.kind(), m.extensions as u32, self.days)?;
+        if ctx.today() > m.due_on {
+            return Err(AppError::rule(
+                Code::SeizureExtensionUsed,
+                format!(
+                    "查封、扣押期限已于{}届满，不能延长（行政强制法第二十五条）",
+                    m.due_on
+                ),
+            ));
+        }
+        let due_on = m.due_on + chrono::Duration::days(i64::from(self.days));
+        diesel::update(property_measures::table.find(&m.id))
+            .set((
+                property_measures::extensions.eq(m.extensions + 1),
+                property_measures::due_on.eq(due_on),
+            ))
+            .execute(ctx.conn)?;
+        ctx.set_deadline(
+            deadline_kind(&m.id),
+            due_on,
+            format!(
+                "《中华人民共和国行政强制法》第二十五条第一款：经负责人批准延长{}日",
+                self.days
+            ),
+        );
+        ctx.note("due_on", due_on);
+        Ok(CaseEvent::SeizureExtension(self.clone()))
+    }
+}
+
+impl Step for DisposalRequest {
+    const PATH: &'static str = "/cases/{id}/items/disposal";
+    const TAG: &'static str = "property";
+    const DOC: &'static str = "处置 by a head: return, transfer with the case, or — after the decision — confiscation and destruction.\nA case closes only with every item settled.";
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Approved(ApprovalKind::Disposal)
+    }
+
+    fn check(&self) -> AppResult<()> {
+        AppError::require_text("reason", &self.reason, "the grounds of the disposal")?;
+        if self.item_ids.is_empty() {
+            return Err(AppError::validation(vec![FieldError::new(
+                "item_ids",
+                "required",
+                "the items disposed of",
+            )]));
+        }
+        Ok(())
+    }
+
+    /// Confiscation and destruction only after the decision.
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let decided = ctx.file.decision().is_some();
+        rules::check_disposal(self.disposal, decided)?;
+        let items = items_of_case(ctx.conn, &ctx.case.id, &self.item_ids)?;
+        let at = micros(ctx.now.naive_utc());
+        let status = self.disposal.status();
+        for (id, _, custodian, location) in &items {
+            diesel::update(property_items::table.find(id))
+                .set((
+                    property_items::status.eq(enum_str(&status)),
+                    property_items::disposal_reason.eq(self.reason.trim()),
+                    property_items::disposed_at.eq(at),
+                ))
+                .execute(ctx.conn)?;
+            let action = enum_str(&status);
+            let line = LogLine {
+                action: &action,
+                custodian,
+                location,
+                note: self.reason.trim(),
+            };
+            log(ctx.conn, id, line, &ctx.caller.user_id, at)?;
+        }
+        end_settled_measures(ctx.conn, &ctx.case.id, at)?;
+        ctx.note(
+            "items",
+            items
+                .iter()
+                .map(|i| serde_json::json!({"item_id": i.0, "name": i.1}))
+                .collect::<Vec<_>>(),
+        );
+        Ok(CaseEvent::Disposal(self.clone()))
+    }
+}
+
+impl Step for CustodyRequest {
+    const PATH: &'static str = "/cases/{id}/items/custody";
+    const TAG: &'static str = "property";
+    const DOC: &'static str =
+        "交接: held items change custodian or place; one custody-log line per item.";
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Change(scope::INVESTIGATING_ROLES)
+    }
+
+    fn check(&self) -> AppResult<()> {
+        AppError::require_text("custodian", &self.custodian, "who keeps the items now")?;
+        AppError::require_text("location", &self.location, "where the items are kept now")?;
+        if self.item_ids.is_empty() {
+            return Err(AppError::validation(vec![FieldError::new(
+                "item_ids",
+                "required",
+                "the items handed over",
+            )]));
+        }
+        Ok(())
+    }
+
+    /// A hand-over (交接): new custodian and place, one log line per item.
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let items = items_of_case(ctx.conn, &ctx.case.id, &self.item_ids)?;
         let at = micros(ctx.now.naive_utc());
         for (id, _, from, _) in &items {
             diesel::update(property_items::table.find(id))
-                .set((property_items::custodian.eq(req.custodian.trim()), property_items::location.eq(req.location.trim())))
+                .set((
+                    property_items::custodian.eq(self.custodian.trim()),
+                    property_items::location.eq(self.location.trim()),
+                ))
                 .execute(ctx.conn)?;
-            let note = format!("由{from}移交。{}", req.note.trim());
-            log(ctx.conn, id, LogLine { action: "handed_over", custodian: req.custodian.trim(), location: req.location.trim(), note: note.trim() }, &ctx.caller.user_id, at)?;
+            let note = format!("由{from}移交。{}", self.note.trim());
+            let line = LogLine {
+                action: "handed_over",
+                custodian: self.custodian.trim(),
+                location: self.location.trim(),
+                note: note.trim(),
+            };
+            log(ctx.conn, id, line, &ctx.caller.user_id, at)?;
         }
-        let detail = serde_json::json!({"item_ids": req.item_ids, "custodian": req.custodian.trim(), "location": req.location.trim()});
-        Ok(Act::new("custody", serde_json::to_value(&req).unwrap_or_default(), "case.property_handed_over", detail))
-    })
-    .await
+        Ok(CaseEvent::Custody(self.clone()))
+    }
 }
 
 /// `GET /cases/{id}/items`: the measures and every item with its log.

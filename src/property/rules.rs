@@ -1,83 +1,13 @@
 //! The law of preserved and seized property (涉案财物). Pure.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::calendar::rules::Calendar;
+use crate::cases::events::{Disposal, MeasureKind};
 use crate::error::{AppError, AppResult, Code, FieldError};
 
 const APL: &str = "《中华人民共和国行政处罚法》";
 const CL: &str = "《中华人民共和国行政强制法》";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureKind {
-    /// 先行登记保存 (APL Art 56).
-    Preservation,
-    /// 扣押 (Compulsion Law Art 9 (3)).
-    Seizure,
-    /// 查封 (Compulsion Law Art 9 (2)).
-    Sealing,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureStatus {
-    /// Holding its items.
-    Active,
-    /// A preservation whose decision was taken (within 7 working days).
-    Decided,
-    /// Every item settled, or the measure lifted.
-    Ended,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    Held,
-    Returned,
-    Confiscated,
-    Destroyed,
-    Transferred,
-}
-
-/// 处置: what becomes of an item (by a head's approval).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Disposal {
-    /// 退还 / 解除查封扣押 (Compulsion Law Art 28).
-    Return,
-    /// 没收 (上缴国库), after a decision imposing it.
-    Confiscate,
-    /// 销毁 (违法物品), after a decision.
-    Destroy,
-    /// 随案移送 with the case.
-    Transfer,
-}
-
-impl Disposal {
-    pub fn status(self) -> ItemStatus {
-        match self {
-            Disposal::Return => ItemStatus::Returned,
-            Disposal::Confiscate => ItemStatus::Confiscated,
-            Disposal::Destroy => ItemStatus::Destroyed,
-            Disposal::Transfer => ItemStatus::Transferred,
-        }
-    }
-}
-
-/// 先行登记保存的处理决定 (APL Art 56: within 7 working days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PreservationOutcome {
-    /// 解除登记保存: the items go back.
-    Release,
-    /// 依法查封、扣押: the items stay held under a seizure of 30 days.
-    Seize,
-    /// 送交检测、检验、检疫、鉴定: the items stay held for the test.
-    Testing,
-}
 
 /// The last day of a measure: a preservation is decided within 7 working
 /// days (APL Art 56, Art 85); a seizure or sealing lasts at most 30 days

@@ -119,20 +119,52 @@ pub fn append(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("case not found"))?;
+    let entry = entry(
+        key, case_id, seq, &prev_hash, actor, action, detail, request_id, at,
+    )?;
+    insert(conn, &entry)?;
+    diesel::update(cases::table.find(case_id))
+        .set(cases::record_head.eq(&entry.hash))
+        .execute(conn)?;
+    Ok(entry)
+}
+
+/// The entry a change appends: its place in the chain (`seq` after
+/// `prev_hash`), its content, and its hash under the record key.
+#[allow(clippy::too_many_arguments)]
+pub fn entry(
+    key: &[u8],
+    case_id: &str,
+    seq: i64,
+    prev_hash: &str,
+    actor: &Actor,
+    action: &str,
+    detail: &serde_json::Value,
+    request_id: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<ChainEntry> {
     let mut entry = ChainEntry {
         case_id: case_id.to_string(),
         seq,
-        at: rfc3339(at),
+        at: rfc3339(crate::db::micros(at)),
         actor_id: actor.id.clone(),
         actor_role: actor.role.clone(),
         actor_certificate: actor.certificate.clone(),
         action: action.to_string(),
         detail: serde_json::to_string(detail).map_err(|e| AppError::internal(e.to_string()))?,
         request_id: request_id.map(str::to_owned),
-        prev_hash,
+        prev_hash: prev_hash.to_string(),
         hash: String::new(),
     };
     entry.hash = chain::entry_hash(key, &entry);
+    Ok(entry)
+}
+
+/// Stores an entry (its case's head is moved by the change that wrote it).
+pub fn insert(conn: &mut DbConn, entry: &ChainEntry) -> AppResult<()> {
+    let at = chrono::DateTime::parse_from_rfc3339(&entry.at)
+        .map(|t| t.naive_utc())
+        .map_err(|e| AppError::internal(format!("entry time: {e}")))?;
     diesel::insert_into(record_entries::table)
         .values((
             record_entries::case_id.eq(&entry.case_id),
@@ -148,10 +180,7 @@ pub fn append(
             record_entries::hash.eq(&entry.hash),
         ))
         .execute(conn)?;
-    diesel::update(cases::table.find(case_id))
-        .set(cases::record_head.eq(&entry.hash))
-        .execute(conn)?;
-    Ok(entry)
+    Ok(())
 }
 
 /// Every entry of a case, in stored order of `seq`.

@@ -4,29 +4,12 @@
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::*;
-use crate::http::{ApiJson, IfMatch};
+use serde_json::Value;
 
-/// Asks for a transfer (the case's officers or heads).
-#[utoipa::path(tag = "transfers", request_body = TransferRequest,
-    responses((status = 201, body = StepView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-#[post("/cases/{id}/transfers")]
-pub async fn request_handler(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: ApiJson<TransferRequest>,
-) -> AppResult<HttpResponse> {
-    let v = request(&state, &caller, &id, if_match.0, body.0).await?;
-    Ok(crate::http::created_with_etag(
-        format!("/api/v1/cases/{}/steps/{}", v.case_id, v.id),
-        &v,
-        v.case_version,
-    ))
-}
+use super::*;
+use crate::approvals::{parse, Acting, ApprovedAct, ApprovedActs};
+use crate::db::DbConn;
+use crate::http::ApiJson;
 
 /// A head of the sending department approves: the case is transferred
 /// and its letter issued.
@@ -39,7 +22,7 @@ pub async fn approve_handler(
     caller: Caller,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let v = approve(&state, &caller, &id).await?;
+    let v = approve(&state, &caller, &id, None).await?;
     Ok(crate::http::created_with_etag(
         format!("/api/v1/cases/{}/steps/{}", v.case_id, v.id),
         &v,
@@ -106,9 +89,59 @@ pub async fn list_handler(
 
 /// The routes of this capability, each documented where it is written.
 pub fn routes(r: &mut crate::http::routes::Routes) {
-    r.service(request_handler);
+    crate::cases::change::step_route::<TransferRequest>(r);
     r.service(approve_handler);
     r.service(accept_handler);
     r.service(return_handler);
     r.service(list_handler);
+}
+
+/// A transfer's approval: queued by the transfer request; approving it
+/// sends the case, refusing it refuses the transfer.
+pub fn approved_acts(acts: &mut ApprovedActs) {
+    #[derive(Deserialize)]
+    struct TransferRef {
+        transfer_id: String,
+    }
+    fn check(_: &Value) -> AppResult<()> {
+        Err(AppError::rule_on_field(
+            Code::ApprovalKindMismatch,
+            "kind",
+            "a transfer is asked for with POST /api/v1/cases/{id}/transfers, which queues its approval",
+        ))
+    }
+    fn run<'a>(
+        state: &'a AppState,
+        head: &'a Caller,
+        approving: Approving,
+        _: String,
+        request: Value,
+    ) -> Acting<'a> {
+        Box::pin(async move {
+            let t: TransferRef = parse(&request)?;
+            approve(state, head, &t.transfer_id, Some(approving))
+                .await
+                .map(drop)
+        })
+    }
+    fn on_reject(
+        conn: &mut DbConn,
+        _: &str,
+        request: &Value,
+        _: &str,
+        _: chrono::NaiveDateTime,
+    ) -> AppResult<()> {
+        match serde_json::from_value::<TransferRef>(request.clone()) {
+            Ok(t) => refuse(conn, &t.transfer_id),
+            Err(_) => Ok(()),
+        }
+    }
+    acts.add(
+        ApprovalKind::Transfer,
+        ApprovedAct {
+            check,
+            run,
+            on_reject: Some(on_reject),
+        },
+    );
 }

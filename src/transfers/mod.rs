@@ -13,32 +13,18 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::approvals::rules::ApprovalKind;
+use crate::approvals::Approving;
 use crate::auth::scope;
 use crate::auth::Caller;
+use crate::cases::change::{change, take_step, Ctx, Guard, How, Numbering, Step, StepView};
+use crate::cases::events::*;
 use crate::cases::rules::{check_transition, CaseStatus};
 use crate::clock::rfc3339;
 use crate::db::schema::{cases, transfers};
 use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
-use crate::workflow::{perform, Act, Guard, StepView};
-use rules::{TransferKind, TransferStatus};
-
-/// `POST /cases/{id}/transfers`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransferRequest {
-    pub kind: TransferKind,
-    pub to_department_id: String,
-    pub reason: String,
-}
-
-/// `POST /transfers/{id}/return`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReturnRequest {
-    pub reason: String,
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Transfer {
@@ -136,23 +122,20 @@ fn load(conn: &mut crate::db::DbConn, id: &str) -> AppResult<Transfer> {
         .ok_or_else(|| AppError::not_found("transfer not found"))
 }
 
-/// Asks for a transfer: the case's officers or heads; the path must allow
-/// `transferred` from where the case stands, and the target must fit.
-pub async fn request(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    if_match: Option<i32>,
-    req: TransferRequest,
-) -> AppResult<StepView> {
-    if req.reason.trim().is_empty() {
-        return Err(AppError::validation(vec![crate::error::FieldError::new(
-            "reason",
-            "required",
-            "why the case is transferred",
-        )]));
+impl Step for TransferRequest {
+    const PATH: &'static str = "/cases/{id}/transfers";
+    const TAG: &'static str = "transfers";
+    const DOC: &'static str = "Asks for a transfer (the case's officers or heads).\nThe path must allow `transferred` from where the case stands, and the target must fit; a head approves.";
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Change(scope::INVESTIGATING_ROLES)
     }
-    perform(state, caller, case_id, if_match, Guard::Change(scope::INVESTIGATING_ROLES), move |ctx| {
+
+    fn check(&self) -> AppResult<()> {
+        AppError::require_text("reason", &self.reason, "why the case is transferred")
+    }
+
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         check_transition(ctx.case.procedure, ctx.case.status, CaseStatus::Transferred)?;
         let open: i64 = transfers::table
             .filter(transfers::case_id.eq(&ctx.case.id))
@@ -160,14 +143,22 @@ pub async fn request(
             .count()
             .get_result(ctx.conn)?;
         if open > 0 {
-            return Err(AppError::new(Code::TransferPending, "a transfer of this case is pending or sent"));
+            return Err(AppError::new(
+                Code::TransferPending,
+                "a transfer of this case is pending or sent",
+            ));
         }
-        let target = crate::org::find_department(ctx.conn, &req.to_department_id)?
-            .ok_or_else(|| AppError::rule_on_field(Code::TransferTargetInvalid, "to_department_id", "no such department"))?;
-        let item = crate::items::find(ctx.conn, &ctx.case.item_code)?
-            .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+        let target =
+            crate::org::find_department(ctx.conn, &self.to_department_id)?.ok_or_else(|| {
+                AppError::rule_on_field(
+                    Code::TransferTargetInvalid,
+                    "to_department_id",
+                    "no such department",
+                )
+            })?;
+        let item = ctx.item()?;
         rules::check_target(
-            req.kind,
+            self.kind,
             &ctx.case.department_id,
             &rules::Target {
                 department_id: &target.department.id,
@@ -182,45 +173,68 @@ pub async fn request(
             .values((
                 transfers::id.eq(&id),
                 transfers::case_id.eq(&ctx.case.id),
-                transfers::kind.eq(enum_str(&req.kind)),
+                transfers::kind.eq(enum_str(&self.kind)),
                 transfers::from_department_id.eq(&ctx.case.department_id),
                 transfers::to_department_id.eq(&target.department.id),
-                transfers::reason.eq(req.reason.trim()),
+                transfers::reason.eq(self.reason.trim()),
                 transfers::status.eq("pending"),
                 transfers::previous_status.eq(enum_str(&ctx.case.status)),
                 transfers::requested_by.eq(&ctx.caller.user_id),
                 transfers::requested_at.eq(at),
             ))
             .execute(ctx.conn)?;
-        let approval = crate::approvals::queue(
+        let approval = crate::approvals::store::queue(
             ctx.conn,
             ctx.caller,
-            crate::approvals::rules::ApprovalKind::Transfer,
+            ApprovalKind::Transfer,
             &ctx.case.id,
             &ctx.case.department_id,
-            &serde_json::json!({"transfer_id": id, "reason": req.reason.trim()}),
+            &serde_json::json!({"transfer_id": id, "reason": self.reason.trim()}),
             at,
         )?;
-        let body = serde_json::json!({"transfer_id": id, "approval_id": approval, "kind": req.kind, "to_department_id": target.department.id, "to_department": target.department.name, "reason": req.reason.trim()});
-        Ok(Act::new("transfer_request", body.clone(), "case.transfer_requested", body))
-    })
-    .await
+        Ok(CaseEvent::TransferRequest(TransferRequested {
+            transfer_id: id,
+            approval_id: approval,
+            kind: self.kind,
+            to_department_id: target.department.id,
+            to_department: target.department.name,
+            reason: self.reason.trim().to_string(),
+        }))
+    }
 }
 
-/// A head of the sending department approves: the case is transferred and
-/// its letter issued (Decree 310 Art 5: within 3 days; then to public
-/// security within 24 hours).
-pub async fn approve(state: &AppState, caller: &Caller, transfer_id: &str) -> AppResult<StepView> {
-    let tid = transfer_id.to_string();
-    let case_id = {
-        let tid = tid.clone();
-        state.db.run(move |conn| load(conn, &tid)).await?.case_id
-    };
-    let iss = crate::documents::issuer(state).await?;
-    perform(state, caller, &case_id, None, Guard::Approved(crate::approvals::rules::ApprovalKind::Transfer), move |ctx| {
-        let t = load(ctx.conn, &tid)?;
+/// A head of the sending department approves a transfer (the step its
+/// approval runs).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveTransfer {
+    pub transfer_id: String,
+}
+
+impl Step for ApproveTransfer {
+    const PATH: &'static str = "/transfers/{id}/approve";
+    const TAG: &'static str = "transfers";
+    const DOC: &'static str =
+        "A head approves a transfer: the case is transferred and its letter issued.";
+    const ISSUES_DOCUMENTS: bool = true;
+
+    fn guard(&self, _: &Caller) -> Guard {
+        Guard::Approved(ApprovalKind::Transfer)
+    }
+
+    /// The case is transferred and its letter issued (Decree 310 Art 5:
+    /// within 3 days; then to public security within 24 hours); what it
+    /// holds goes with it, and the receiving department is told.
+    fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
+        let t = load(ctx.conn, &self.transfer_id)?;
+        if t.case_id != ctx.case.id {
+            return Err(AppError::not_found("transfer not found"));
+        }
         if t.status != TransferStatus::Pending {
-            return Err(AppError::conflict(format!("the transfer is {}, not pending", enum_str(&t.status))));
+            return Err(AppError::conflict(format!(
+                "the transfer is {}, not pending",
+                enum_str(&t.status)
+            )));
         }
         ctx.moving_to(CaseStatus::Transferred)?;
         let target = crate::org::find_department(ctx.conn, &t.to_department_id)?
@@ -229,43 +243,37 @@ pub async fn approve(state: &AppState, caller: &Caller, transfer_id: &str) -> Ap
             TransferKind::Criminal => "criminal_transfer_letter",
             TransferKind::Jurisdiction => "transfer_letter",
         };
-        let mut act = Act::new(
-            "transfer_approval",
-            serde_json::json!({"transfer_id": t.id}),
-            "case.transferred",
-            serde_json::json!({"transfer_id": t.id, "kind": t.kind, "to_department_id": t.to_department_id}),
-        );
-        let doc = crate::workflow::issue_document(
-            ctx,
-            &iss,
-            kind,
-            serde_json::json!({"transfer": {"to": target.department.name, "reason": t.reason}}),
-            &mut act,
-        )?;
+        let extra =
+            serde_json::json!({"transfer": {"to": target.department.name, "reason": t.reason}});
+        let doc = ctx.issue(kind, extra, Numbering::Counter)?;
         let at = crate::db::micros(ctx.now.naive_utc());
-        let changed = diesel::update(transfers::table.filter(transfers::id.eq(&t.id)).filter(transfers::status.eq("pending")))
-            .set((
-                transfers::status.eq("sent"),
-                transfers::approved_by.eq(&ctx.caller.user_id),
-                transfers::approved_at.eq(at),
-                transfers::document_id.eq(&doc.id),
-            ))
-            .execute(ctx.conn)?;
+        let changed = diesel::update(
+            transfers::table
+                .filter(transfers::id.eq(&t.id))
+                .filter(transfers::status.eq("pending")),
+        )
+        .set((
+            transfers::status.eq("sent"),
+            transfers::approved_by.eq(&ctx.caller.user_id),
+            transfers::approved_at.eq(at),
+            transfers::document_id.eq(&doc.id),
+        ))
+        .execute(ctx.conn)?;
         if changed != 1 {
-            return Err(AppError::conflict("the transfer was approved by someone else first"));
+            return Err(AppError::conflict(
+                "the transfer was approved by someone else first",
+            ));
         }
         for k in ["decision", "statement", "hearing_request", "legal_review"] {
-            act.statuses.push((k, "cancelled"));
+            ctx.deadline_status(k, "cancelled");
         }
         let sent = crate::property::settle_on_exit(ctx, true)?;
-        if let Some(o) = act.detail.as_object_mut() {
-            o.insert("property_transferred".into(), sent.into());
-        }
-        crate::workbench::notify_department(
+        ctx.note("property_transferred", sent);
+        crate::workbench::send::notify_department(
             ctx.conn,
             &t.to_department_id,
             &[crate::auth::Role::Head, crate::auth::Role::Officer],
-            &crate::workbench::Message {
+            &crate::workbench::send::Message {
                 kind: "transfer_received",
                 dedup_key: format!("transfer_received:{}", t.id),
                 title: format!("收到移送案件：{}", t.case_no),
@@ -274,9 +282,111 @@ pub async fn approve(state: &AppState, caller: &Caller, transfer_id: &str) -> Ap
             },
             at,
         )?;
-        Ok(act)
+        Ok(CaseEvent::TransferApproval(TransferApproved {
+            transfer_id: t.id,
+            kind: Some(t.kind),
+            to_department_id: t.to_department_id,
+        }))
+    }
+}
+
+/// The case a transfer is of (404 when there is no such transfer).
+async fn case_of(state: &AppState, transfer_id: &str) -> AppResult<String> {
+    let tid = transfer_id.to_string();
+    Ok(state.db.run(move |conn| load(conn, &tid)).await?.case_id)
+}
+
+/// A head approves a transfer: directly (`POST /transfers/{id}/approve`) or
+/// deciding its approval.
+pub async fn approve(
+    state: &AppState,
+    caller: &Caller,
+    transfer_id: &str,
+    approving: Option<Approving>,
+) -> AppResult<StepView> {
+    let case_id = case_of(state, transfer_id).await?;
+    let step = ApproveTransfer {
+        transfer_id: transfer_id.to_string(),
+    };
+    take_step(state, caller, &case_id, None, approving, step).await
+}
+
+/// The receiving organ answers: accepts (signs the receipt) or returns; a
+/// returned case goes back to where it stood (Decree 310 Art 10).
+pub async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    transfer_id: &str,
+    returned: Option<String>,
+) -> AppResult<Transfer> {
+    caller.require_any(scope::INVESTIGATING_ROLES)?;
+    if let Some(r) = &returned {
+        AppError::require_text("reason", r, "why the case is returned")?;
+    }
+    let case_id = case_of(state, transfer_id).await?;
+    let tid = transfer_id.to_string();
+    let how = How {
+        on_final_file: true,
+        ..How::guard(Guard::Receiver, None)
+    };
+    let (_, transfer) = change(state, caller, &case_id, how, move |ctx| {
+        let t = load(ctx.conn, &tid)?;
+        // Only the receiving department sees it.
+        if !scope::may_answer_transfer(ctx.caller, &t.to_department_id) {
+            return Err(AppError::not_found("transfer not found"));
+        }
+        if t.status != TransferStatus::Sent {
+            return Err(AppError::conflict(format!(
+                "the transfer is {}, not sent",
+                enum_str(&t.status)
+            )));
+        }
+        let at = crate::db::micros(ctx.now.naive_utc());
+        let status = if returned.is_some() {
+            "returned"
+        } else {
+            "accepted"
+        };
+        let changed = diesel::update(
+            transfers::table
+                .filter(transfers::id.eq(&t.id))
+                .filter(transfers::status.eq("sent")),
+        )
+        .set((
+            transfers::status.eq(status),
+            transfers::answered_by.eq(&ctx.caller.user_id),
+            transfers::answered_at.eq(at),
+            transfers::answer_reason.eq(returned.as_deref().map(str::trim)),
+        ))
+        .execute(ctx.conn)?;
+        if changed != 1 {
+            return Err(AppError::conflict("the transfer was answered already"));
+        }
+        let answered = TransferAnswered {
+            transfer_id: t.id.clone(),
+            department_id: ctx.caller.department_id.clone(),
+            reason: returned.clone(),
+        };
+        let event = if returned.is_some() {
+            // Back to where the case stood: its agency handles it.
+            if ctx.case.status != CaseStatus::Transferred {
+                return Err(AppError::conflict("the case is no longer transferred"));
+            }
+            let previous: String = transfers::table
+                .find(&t.id)
+                .select(transfers::previous_status)
+                .first(ctx.conn)?;
+            let previous = enum_parse(&previous)
+                .ok_or_else(|| AppError::internal("unreadable previous status"))?;
+            ctx.move_to(previous);
+            CaseEvent::TransferReturned(answered)
+        } else {
+            CaseEvent::TransferAccepted(answered)
+        };
+        Ok((event, load(ctx.conn, &t.id)?))
     })
-    .await
+    .await?;
+    Ok(transfer)
 }
 
 /// A head refused the transfer's approval: it is no longer pending.
@@ -289,90 +399,6 @@ pub fn refuse(conn: &mut crate::db::DbConn, transfer_id: &str) -> AppResult<()> 
     .set(transfers::status.eq("refused"))
     .execute(conn)?;
     Ok(())
-}
-
-/// The receiving organ answers: accepts (signs the receipt) or returns.
-pub async fn answer(
-    state: &AppState,
-    caller: &Caller,
-    transfer_id: &str,
-    returned: Option<String>,
-) -> AppResult<Transfer> {
-    caller.require_any(scope::INVESTIGATING_ROLES)?;
-    if let Some(r) = &returned {
-        if r.trim().is_empty() {
-            return Err(AppError::validation(vec![crate::error::FieldError::new(
-                "reason",
-                "required",
-                "why the case is returned",
-            )]));
-        }
-    }
-    let now = state.clock.now_naive();
-    let key = state.settings.record_key.clone();
-    let caller = caller.clone();
-    let tid = transfer_id.to_string();
-    state
-        .db
-        .write(move |conn| {
-            let t = load(conn, &tid)?;
-            // Only the receiving department sees it.
-            if !scope::may_answer_transfer(&caller, &t.to_department_id) {
-                return Err(AppError::not_found("transfer not found"));
-            }
-            if t.status != TransferStatus::Sent {
-                return Err(AppError::conflict(format!(
-                    "the transfer is {}, not sent",
-                    enum_str(&t.status)
-                )));
-            }
-            let at = crate::db::micros(now);
-            let status = if returned.is_some() { "returned" } else { "accepted" };
-            let changed = diesel::update(
-                transfers::table
-                    .filter(transfers::id.eq(&t.id))
-                    .filter(transfers::status.eq("sent")),
-            )
-            .set((
-                transfers::status.eq(status),
-                transfers::answered_by.eq(&caller.user_id),
-                transfers::answered_at.eq(at),
-                transfers::answer_reason.eq(returned.as_deref().map(str::trim)),
-            ))
-            .execute(conn)?;
-            if changed != 1 {
-                return Err(AppError::conflict("the transfer was answered already"));
-            }
-            if returned.is_some() {
-                // Back to where the case stood: its agency handles it.
-                let previous: String = transfers::table
-                    .find(&t.id)
-                    .select(transfers::previous_status)
-                    .first(conn)?;
-                let moved = diesel::update(
-                    cases::table
-                        .filter(cases::id.eq(&t.case_id))
-                        .filter(cases::status.eq("transferred")),
-                )
-                .set(cases::status.eq(&previous))
-                .execute(conn)?;
-                if moved != 1 {
-                    return Err(AppError::conflict("the case is no longer transferred"));
-                }
-            }
-            crate::records::append(
-                conn,
-                key.as_bytes(),
-                &t.case_id,
-                &crate::cases::actor_for(&caller, None),
-                if returned.is_some() { "transfer.returned" } else { "transfer.accepted" },
-                &serde_json::json!({"transfer_id": t.id, "department_id": caller.department_id, "reason": returned}),
-                Some(&caller.request_id),
-                at,
-            )?;
-            load(conn, &t.id)
-        })
-        .await
 }
 
 /// `GET /transfers?direction=incoming|outgoing&status=`: the caller's

@@ -1,34 +1,7 @@
 //! The law of transfers, pure: where a case may be transferred to.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
+use crate::cases::events::TransferKind;
 use crate::error::{AppError, AppResult, Code};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TransferKind {
-    /// 管辖移送: to the competent administrative agency (APL Art 22–25).
-    Jurisdiction,
-    /// 涉嫌犯罪移送: to public security (APL Art 27; Decree 310 Art 3).
-    Criminal,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TransferStatus {
-    /// Asked for, waiting for the head's approval (Decree 310 Art 5: 3 days).
-    Pending,
-    /// Approved and sent with its letter.
-    Sent,
-    /// The receiving organ signed for it.
-    Accepted,
-    /// The receiving organ sent it back (not competent, or not filed as a
-    /// crime): the case returns to the sender (Decree 310 Art 10).
-    Returned,
-    /// The head did not approve it (its approval was rejected).
-    Refused,
-}
 
 /// The receiving department as the rule needs it.
 pub struct Target<'a> {

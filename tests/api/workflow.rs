@@ -1186,7 +1186,7 @@ async fn notice_statement_and_hearing_guards(app: TestApp) {
         "li.officer",
         &org,
         "statements",
-        json!({"received_at": ago(5)}),
+        json!({"received_at": ago(5), "content": "陈述意见"}),
     )
     .await;
     refused(

@@ -1,0 +1,90 @@
+//! The decision (决定, APL Art 57, 59) and the heads' collective discussion
+//! before it (Art 57 ¶2).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::investigation::{PenaltyItem, ProposedOutcome};
+
+/// `POST /cases/{id}/collective-discussion` — 负责人集体讨论 (Art 57 ¶2).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscussionRequest {
+    pub held_at: chrono::DateTime<chrono::Utc>,
+    /// Heads of the department who took part (the recorder among them).
+    pub attendee_ids: Vec<String>,
+    pub conclusion: String,
+    #[serde(default)]
+    pub dissent: Vec<Dissent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dissent {
+    pub user_id: String,
+    pub opinion: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Confirmation {
+    pub user_id: String,
+    pub at: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiscussionStep {
+    #[serde(flatten)]
+    pub request: DiscussionRequest,
+    pub report_id: Option<String>,
+    pub confirmations: Vec<Confirmation>,
+}
+
+/// `POST /cases/{id}/decision`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// `penalty` or `no_penalty`.
+    pub outcome: ProposedOutcome,
+    #[serde(default)]
+    pub penalties: Vec<PenaltyItem>,
+    #[serde(default)]
+    pub deviation_reason: Option<String>,
+    /// Simplified procedure: the number printed on the pre-numbered form (Art 52).
+    #[serde(default)]
+    pub form_number: Option<String>,
+    /// Simplified procedure: the party was told the facts, reasons, basis
+    /// and rights on the spot (Art 44, 52).
+    #[serde(default)]
+    pub party_informed: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DecisionStep {
+    #[serde(flatten)]
+    pub request: DecisionRequest,
+    /// 文号.
+    pub number: String,
+    pub fine_fen: i64,
+    pub report_id: Option<String>,
+    pub legal_review_id: Option<String>,
+    pub verdict: Option<String>,
+    pub service_due: NaiveDate,
+    /// The decision document (决定书).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+}
+
+/// An attendee confirmed the discussion record with their own account (the
+/// discussion's step row keeps its confirmations).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiscussionConfirmed {
+    pub discussion_id: String,
+    pub confirmation: Confirmation,
+    /// Every attendee has confirmed now.
+    pub confirmed: bool,
+}
