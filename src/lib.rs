@@ -7,6 +7,7 @@ pub mod appraisals;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
@@ -69,10 +70,13 @@ pub fn start(
     let addr = listener.local_addr()?;
     let data = state.clone();
     let acts = web::Data::new(routes::approved_acts());
+    // The request-context middleware counts into the metrics without the state.
+    let metrics = web::Data::new(state.metrics.clone());
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .app_data(acts.clone())
+            .app_data(metrics.clone())
             .app_data(web::PathConfig::default().error_handler(http::path_error))
             .app_data(web::QueryConfig::default().error_handler(http::query_error))
             .wrap(ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
@@ -81,6 +85,7 @@ pub fn start(
             .service(
                 web::scope("/api/v1")
                     .configure(|cfg| routes::api(&mut http::routes::Routes::actix(cfg)))
+                    .route("/openapi.json", web::get().to(openapi::serve_json))
                     .default_service(web::to(openapi::not_routed)),
             )
             .configure(openapi::docs)

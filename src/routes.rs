@@ -3,14 +3,12 @@
 //! routes in `api::routes`; the OpenAPI document is built from the same
 //! registrations (`openapi::document`).
 
-use actix_web::web;
-
 use crate::approvals::ApprovedActs;
 use crate::http::routes::Routes;
 use crate::{
     appraisals, approvals, auth, calendar, cases, clues, discretion, documents, evidence,
-    execution, inspections, investigation, items, openapi, org, property, records, review,
-    transfers, warnings, workbench, workflow,
+    execution, inspections, investigation, items, org, property, records, review, transfers,
+    warnings, workbench, workflow,
 };
 
 /// Every route under `/api/v1`.
@@ -36,7 +34,6 @@ pub fn api(r: &mut Routes) {
     workflow::api::routes(r);
     review::api::routes(r);
     execution::api::routes(r);
-    r.undocumented("/openapi.json", web::get().to(openapi::serve_json));
 }
 
 /// Every act a head's approval runs, from the capabilities that own them

@@ -190,7 +190,7 @@ impl Step for AppraisalResultRequest {
         )?;
         let taken = ctx.as_taken(excluded.clone());
         ctx.file.exclusions.push(taken);
-        let (due, basis) = ctx.decision_due();
+        let (due, basis) = crate::workflow::decision_due(ctx);
         ctx.note(
             "excluded",
             serde_json::json!({"from": excluded.from, "to": excluded.to}),

@@ -7,11 +7,11 @@ use utoipa::ToSchema;
 
 use super::jwt::Claims;
 use super::login::LoginOutcome;
-use super::rules::password_problems;
+use super::password::{check_strength, set_password};
 use super::{password, Caller, Role};
 use crate::audit::{self, AuditEvent};
 use crate::db::schema::users;
-use crate::db::{write_tx, DbConn};
+use crate::db::write_tx;
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::http::{ApiJson, RequestCtx};
 use crate::state::AppState;
@@ -105,20 +105,7 @@ pub async fn login(
     }
 }
 
-/// The caller as the server sees them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-    pub department_id: String,
-    pub department_name: String,
-    pub legal_qualification: bool,
-    pub certificates: Vec<crate::org::Certificate>,
-}
-
-#[utoipa::path(tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "auth", responses((status = 200, body = crate::org::Me), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let today = state.clock.today();
@@ -191,40 +178,6 @@ pub async fn change_password(
         .await?;
     state.callers.forget(&own_id);
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// 400 naming the field when a password breaks the policy.
-pub fn check_strength(password: &str, username: &str, field: &str) -> AppResult<()> {
-    let problems = password_problems(password, username);
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let mut e = AppError::validation(
-        problems
-            .iter()
-            .map(|p| FieldError::new(field, "weak_password", p.clone()))
-            .collect(),
-    );
-    e.code = Code::WeakPassword;
-    Err(e)
-}
-
-/// Stores a new hash and revokes every token issued before (epoch + 1).
-pub fn set_password(
-    conn: &mut DbConn,
-    user_id: &str,
-    hash: &str,
-    now: chrono::NaiveDateTime,
-) -> AppResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set((
-            users::password_hash.eq(hash),
-            users::token_epoch.eq(users::token_epoch + 1),
-            users::password_changed_at.eq(now),
-            users::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// The routes of this capability, each documented where it is written.

@@ -2,24 +2,17 @@
 //! the one extractor every protected handler takes.
 
 pub mod api;
+pub mod extract;
 pub mod jwt;
 pub mod login;
 pub mod password;
 pub mod rules;
 pub mod scope;
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{departments, users};
 use crate::error::{AppError, AppResult};
-use crate::http::RequestCtx;
-use crate::state::AppState;
 
 /// Roles (the `roles` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -83,9 +76,6 @@ pub struct Caller {
     pub region_path: String,
     pub request_id: String,
     pub ip: Option<String>,
-    /// Set when a head's decision on an approval (审批) runs the act it
-    /// asked for: the act settles that approval in its own transaction.
-    pub approving: Option<crate::approvals::Approving>,
 }
 
 impl Caller {
@@ -133,81 +123,4 @@ pub type CallerCache = crate::snapshot::Expiring<CallerRow>;
 
 pub fn new_caller_cache() -> CallerCache {
     CallerCache::new(CALLER_CACHE_TTL, 10_000)
-}
-
-impl FromRequest for Caller {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Caller, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let ctx = req
-            .extensions()
-            .get::<RequestCtx>()
-            .cloned()
-            .unwrap_or_default();
-        let token = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(|t| t.trim().to_string());
-        Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let token = token.ok_or_else(|| AppError::unauthorized("missing bearer token"))?;
-            let claims = state.jwt.check(&token, state.clock.now().timestamp())?;
-            let user_id = claims.sub.clone();
-            let cached = state.callers.get(&user_id);
-            let from_cache = cached.is_some();
-            let row: Option<CallerRow> = match cached {
-                Some(row) => Some(row),
-                None => {
-                    state
-                        .db
-                        .run(move |conn| {
-                            Ok(users::table
-                                .inner_join(departments::table)
-                                .filter(users::id.eq(&user_id))
-                                .select((
-                                    users::id,
-                                    users::username,
-                                    users::display_name,
-                                    users::roles,
-                                    users::department_id,
-                                    users::disabled,
-                                    users::token_epoch,
-                                    departments::path,
-                                    departments::region_path,
-                                ))
-                                .first(conn)
-                                .optional()?)
-                        })
-                        .await?
-                }
-            };
-            let row = row.ok_or_else(|| AppError::unauthorized("invalid token"))?;
-            if row.5 || row.6 != claims.epoch {
-                return Err(AppError::unauthorized("token revoked"));
-            }
-            if !from_cache {
-                // Only a fresh row restarts the clock, so other instances' changes show within the TTL.
-                state.callers.put(row.0.clone(), row.clone());
-            }
-            Ok(Caller {
-                user_id: row.0,
-                username: row.1,
-                display_name: row.2,
-                roles: roles_from_json(&row.3),
-                department_id: row.4,
-                department_path: row.7,
-                region_path: row.8,
-                request_id: ctx.request_id,
-                ip: ctx.ip,
-                approving: None,
-            })
-        })
-    }
 }

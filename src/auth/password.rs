@@ -6,7 +6,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::RngCore;
 
-use crate::error::{AppError, AppResult};
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult, Code, FieldError};
 
 pub fn hash(password: &str) -> AppResult<String> {
     let mut salt = [0u8; 16];
@@ -33,4 +37,38 @@ pub fn verify(password: &str, stored: &str) -> bool {
 pub fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash("decoy-password-never-matches").unwrap_or_default())
+}
+
+/// 400 naming the field when a password breaks the policy.
+pub fn check_strength(password: &str, username: &str, field: &str) -> AppResult<()> {
+    let problems = super::rules::password_problems(password, username);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut e = AppError::validation(
+        problems
+            .iter()
+            .map(|p| FieldError::new(field, "weak_password", p.clone()))
+            .collect(),
+    );
+    e.code = Code::WeakPassword;
+    Err(e)
+}
+
+/// Stores a new hash and revokes every token issued before (epoch + 1).
+pub fn set_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    hash: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(hash),
+            users::token_epoch.eq(users::token_epoch + 1),
+            users::password_changed_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -215,7 +215,6 @@ mod tests {
             region_path: region.into(),
             request_id: String::new(),
             ip: None,
-            approving: None,
         }
     }
 

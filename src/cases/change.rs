@@ -254,16 +254,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// The 90-day decision period as the file stands today.
-    pub fn decision_due(&self) -> (NaiveDate, String) {
-        crate::workflow::rules::decision_due(
-            self.case.filed_on(),
-            &self.file,
-            self.today(),
-            self.cal,
-        )
-    }
-
     /// Sets (or resets) a deadline of the case, with its basis.
     pub fn set_deadline(
         &mut self,
@@ -316,7 +306,7 @@ impl Ctx<'_> {
         let docs = &mut self.documents;
         let Some(d) = docs.drawn.get(docs.used) else {
             let today = china_date(self.now);
-            let mut context = documents::case_context(self.conn, &self.case.id, today)?;
+            let mut context = super::view::document_context(self.conn, &self.case.id, today)?;
             documents::merge(&mut context, extra.clone());
             self.documents.wanted = Some(Draft {
                 template,
@@ -594,7 +584,7 @@ async fn draw(
     drafts: Vec<(Draft, String, Option<String>)>,
 ) -> AppResult<Vec<Drawn>> {
     let reservations: Vec<String> = drafts.iter().filter_map(|d| d.2.clone()).collect();
-    let issuer = match documents::issuer(state).await {
+    let issuer = match documents::issuer(&state.settings, &state.document_font).await {
         Ok(i) => i,
         Err(e) => {
             void_reserved(state, reservations, &e.detail).await;

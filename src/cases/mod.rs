@@ -9,7 +9,9 @@ pub mod rules;
 pub mod store;
 pub mod view;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+pub use view::{Case, CaseOfficer, CaseSummary, Deadline};
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -26,64 +28,6 @@ use crate::records::access_log::AccessEntry;
 use crate::records::{self, Actor};
 use crate::state::AppState;
 use rules::{CaseStatus, Party, Procedure, Source};
-
-/// An officer (or auxiliary) on a case, with the certificate they act under.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CaseOfficer {
-    pub user_id: String,
-    pub display_name: String,
-    /// `officer` or `auxiliary`.
-    pub role: String,
-    pub certificate_number: Option<String>,
-}
-
-/// A statutory deadline stored on the case with its basis.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Deadline {
-    pub kind: String,
-    pub due_on: NaiveDate,
-    pub basis: String,
-    pub status: String,
-}
-
-/// A case file.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Case {
-    pub id: String,
-    pub case_no: String,
-    pub status: CaseStatus,
-    pub department_id: String,
-    pub enforcement_item_code: String,
-    pub enforcement_item_name: String,
-    pub source: Source,
-    pub procedure: Procedure,
-    pub party: Party,
-    pub facts: String,
-    pub location: String,
-    pub occurred_at: String,
-    pub ended_at: Option<String>,
-    pub discovered_at: String,
-    pub filed_at: String,
-    pub filed_by: String,
-    pub intended_fine_fen: Option<i64>,
-    pub officers: Vec<CaseOfficer>,
-    pub deadlines: Vec<Deadline>,
-    pub version: i32,
-}
-
-/// A line of `GET /cases`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CaseSummary {
-    pub id: String,
-    pub case_no: String,
-    pub status: CaseStatus,
-    pub department_id: String,
-    pub enforcement_item_code: String,
-    pub party_name: String,
-    pub filed_at: String,
-    pub decision_due: Option<NaiveDate>,
-    pub version: i32,
-}
 
 /// The intake request (立案).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -326,7 +270,7 @@ pub async fn file_case_linked(
     let key = state.settings.record_key.clone();
     let calendar = state.calendar.get(&state.db).await?;
     let rule_data = state.discretion.get(&state.db).await?;
-    let issuer = crate::documents::issuer(state).await?;
+    let issuer = crate::documents::issuer(&state.settings, &state.document_font).await?;
     let now = state.clock.now();
     let filed_on = china_date(now);
 
@@ -427,10 +371,9 @@ pub async fn file_case_linked(
             officers,
             today: filed_on,
         });
-        if let (Some(c), serde_json::Value::Object(extra)) = (
-            ctx.as_object_mut(),
-            crate::documents::filing_context(&req, &case_no, now),
-        ) {
+        if let (Some(c), serde_json::Value::Object(extra)) =
+            (ctx.as_object_mut(), filing_context(&req, &case_no, now))
+        {
             c.extend(extra);
         }
         let (iss, id, number) = (issuer.clone(), id.clone(), doc_number.clone());
@@ -605,6 +548,42 @@ async fn void_reserved(state: &AppState, reservations: &[String], reason: &str) 
         .await;
     if let Err(e) = done {
         tracing::error!(error = %e.detail, "could not void reserved numbers; the sweep will");
+    }
+}
+
+/// What the 立案审批表 adds to the case context.
+pub fn filing_context(
+    req: &NewCase,
+    case_no: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let day = |t: chrono::DateTime<chrono::Utc>| crate::documents::chinese_date(china_date(t));
+    serde_json::json!({
+        "rows": [
+            ["案号", case_no],
+            ["案件来源", source_name(req.source)],
+            ["当事人", req.party.name.trim()],
+            ["住所（住址）", req.party.address.trim()],
+            ["违法行为发生地", req.location.trim()],
+            ["违法行为发生时间", day(req.occurred_at)],
+            ["发现时间", day(req.discovered_at)],
+            ["简要案情", req.facts.trim()],
+            ["立案日期", day(now)],
+        ],
+    })
+}
+
+pub fn source_name(s: Source) -> &'static str {
+    use Source::*;
+    match s {
+        Inspection => "监督检查",
+        Complaint => "投诉",
+        Report => "举报",
+        Referral => "其他机关移送",
+        Assignment => "上级机关交办",
+        Media => "媒体曝光",
+        Monitoring => "监测（电子技术监控）",
+        Transfer => "案件移交",
     }
 }
 

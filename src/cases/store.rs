@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::rules::{enum_parse, enum_str, CaseStatus, Party, Procedure, Source};
-use super::{Case, CaseOfficer, CaseSummary, Deadline};
+use super::view::{Case, CaseOfficer, CaseSummary, Deadline};
 use crate::auth::scope::CaseScope;
 use crate::clock::rfc3339;
 use crate::db::schema::{case_deadlines, case_officers, cases, departments};
@@ -13,51 +13,7 @@ use crate::error::{AppError, AppResult};
 
 /// The next case number of a department's year (the counter kind `case`).
 pub fn next_case_number(conn: &mut DbConn, department_id: &str, year: i32) -> AppResult<i64> {
-    next_counter(conn, department_id, "case", year)
-}
-
-/// The next value of a (department, kind, year) counter — case numbers and
-/// every kind of document number: incremented inside the issuing
-/// transaction, so numbers have no gaps and are never reused. On PostgreSQL
-/// the UPDATE's row lock serialises concurrent issuers; the first number of
-/// a year creates the row inside a savepoint, and a racing creator falls
-/// back to the UPDATE.
-pub fn next_counter(
-    conn: &mut DbConn,
-    department_id: &str,
-    kind: &str,
-    year: i32,
-) -> AppResult<i64> {
-    use crate::db::schema::document_counters as c;
-    for _ in 0..3 {
-        let bumped: Option<i64> = diesel::update(c::table.find((department_id, kind, year)))
-            .set(c::last_value.eq(c::last_value + 1))
-            .returning(c::last_value)
-            .get_result(conn)
-            .optional()?;
-        if let Some(n) = bumped {
-            return Ok(n);
-        }
-        let created = conn.transaction(|t| {
-            diesel::insert_into(c::table)
-                .values((
-                    c::department_id.eq(department_id),
-                    c::kind.eq(kind),
-                    c::year.eq(year),
-                    c::last_value.eq(1i64),
-                ))
-                .execute(t)
-        });
-        match created {
-            Ok(_) => return Ok(1),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::conflict("a number counter is busy; retry"))
+    crate::documents::next_counter(conn, department_id, "case", year)
 }
 
 pub struct NewCaseRow<'a> {

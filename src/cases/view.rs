@@ -1,8 +1,75 @@
 //! A case as its readers get it, kept in memory at its version.
 
-use super::Case;
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::rules::{CaseStatus, Party, Procedure, Source};
 use crate::auth::scope::CaseScope;
+use crate::clock::china_date;
+use crate::db::DbConn;
+use crate::documents::{context_of, government_of, ContextParts};
 use crate::error::{AppError, AppResult};
+
+/// An officer (or auxiliary) on a case, with the certificate they act under.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseOfficer {
+    pub user_id: String,
+    pub display_name: String,
+    /// `officer` or `auxiliary`.
+    pub role: String,
+    pub certificate_number: Option<String>,
+}
+
+/// A statutory deadline stored on the case with its basis.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Deadline {
+    pub kind: String,
+    pub due_on: NaiveDate,
+    pub basis: String,
+    pub status: String,
+}
+
+/// A case file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Case {
+    pub id: String,
+    pub case_no: String,
+    pub status: CaseStatus,
+    pub department_id: String,
+    pub enforcement_item_code: String,
+    pub enforcement_item_name: String,
+    pub source: Source,
+    pub procedure: Procedure,
+    pub party: Party,
+    pub facts: String,
+    pub location: String,
+    pub occurred_at: String,
+    pub ended_at: Option<String>,
+    pub discovered_at: String,
+    pub filed_at: String,
+    pub filed_by: String,
+    pub intended_fine_fen: Option<i64>,
+    pub officers: Vec<CaseOfficer>,
+    pub deadlines: Vec<Deadline>,
+    pub version: i32,
+}
+
+/// A line of `GET /cases`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub case_no: String,
+    pub status: CaseStatus,
+    pub department_id: String,
+    pub enforcement_item_code: String,
+    pub party_name: String,
+    pub filed_at: String,
+    pub decision_due: Option<NaiveDate>,
+    pub version: i32,
+}
 
 /// A case as its readers get it, at one version: where it sits (for the
 /// access decision) and its JSON.
@@ -42,4 +109,43 @@ pub type CaseViews = crate::snapshot::Expiring<std::sync::Arc<CaseView>>;
 
 pub fn new_case_views() -> CaseViews {
     CaseViews::new(CASE_FILE_CACHE_TTL, 4_096)
+}
+
+/// What every document knows of a stored case (`documents::context_of`).
+pub fn document_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> AppResult<Value> {
+    let (case, _) = super::store::load_case(conn, case_id)?
+        .ok_or_else(|| AppError::not_found("case not found"))?;
+    let dept = crate::org::find_department(conn, &case.department_id)?
+        .ok_or_else(|| AppError::internal("case department missing"))?;
+    let government = government_of(conn, &dept.department)?;
+    let item = crate::items::find(conn, &case.enforcement_item_code)?
+        .ok_or_else(|| AppError::internal("the case's item is gone"))?;
+    let filed_on = china_date(
+        chrono::DateTime::parse_from_rfc3339(&case.filed_at)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
+    Ok(context_of(&ContextParts {
+        case_id: &case.id,
+        case_no: &case.case_no,
+        facts: &case.facts,
+        location: &case.location,
+        filed_on,
+        item: &item,
+        party: &case.party,
+        department: &dept.department,
+        government: &government,
+        officers: case
+            .officers
+            .iter()
+            .filter(|o| o.role == "officer")
+            .map(|o| {
+                (
+                    o.display_name.clone(),
+                    o.certificate_number.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        today,
+    }))
 }

@@ -26,7 +26,7 @@ use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
 }
-use crate::approvals::Approving;
+use crate::approvals::store::Approving;
 use crate::cases::events::ExclusionRequest;
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::profiles::rules::Profile;
@@ -328,7 +328,7 @@ pub(crate) fn insert_clue(
     at: NaiveDateTime,
 ) -> AppResult<String> {
     let today = china_date(at.and_utc());
-    let n = crate::cases::store::next_counter(conn, &r.placed.department.id, "clue", today.year())?;
+    let n = crate::documents::next_counter(conn, &r.placed.department.id, "clue", today.year())?;
     let clue_no = format!(
         "{}线〔{}〕{n}号",
         r.placed.department.short_name,

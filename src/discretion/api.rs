@@ -255,7 +255,7 @@ pub async fn attach_handler(
     if_match: crate::http::IfMatch,
     body: ApiJson<AttachRequest>,
 ) -> AppResult<HttpResponse> {
-    let a = attach(&state, &caller, &id, if_match.0, body.0).await?;
+    let a = super::attach::attach(&state, &caller, &id, if_match.0, body.0).await?;
     Ok(crate::http::created(
         format!("/api/v1/cases/{}/discretion/{}", a.case_id, a.id),
         &a,

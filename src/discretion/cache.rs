@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use super::StoredVersion;
+use super::store::StoredVersion;
 use crate::error::AppResult;
 use crate::items::ItemData;
 use crate::profiles::StoredProfile;
@@ -42,7 +42,7 @@ pub fn new_cache() -> Cache {
 
 fn load(conn: &mut crate::db::DbConn) -> AppResult<Snapshot> {
     let mut versions: HashMap<String, Vec<StoredVersion>> = HashMap::new();
-    for v in super::load_versions(conn, None)? {
+    for v in super::store::load_versions(conn, None)? {
         versions
             .entry(v.benchmark.item.clone())
             .or_default()

@@ -4,7 +4,10 @@
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
+use super::register::*;
 use super::*;
+use crate::auth::Caller;
+use crate::state::AppState;
 
 /// The documents the system issued on a case, oldest first.
 #[utoipa::path(tag = "documents",

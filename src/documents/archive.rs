@@ -12,7 +12,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
+use super::register::{doc_columns, from_row, DocRow};
 use super::*;
+use crate::auth::Caller;
+use crate::state::AppState;
 
 /// Where a kind of document sits in the file.
 pub fn legal_order(kind: &str) -> u8 {
@@ -72,7 +75,7 @@ pub fn write_zip<W: Write + Seek>(
 ) -> AppResult<Manifest> {
     let zerr = |e: zip::result::ZipError| AppError::internal(format!("zip: {e}"));
     let ioerr = |e: std::io::Error| AppError::internal(format!("zip: {e}"));
-    let ctx = case_context(conn, case_id, today)?;
+    let ctx = crate::cases::view::document_context(conn, case_id, today)?;
     let case_no = ctx["case"]["case_no"]
         .as_str()
         .unwrap_or_default()
@@ -91,7 +94,7 @@ pub fn write_zip<W: Write + Seek>(
     let mut files: Vec<(String, Vec<u8>)> = vec![];
     let mut index_rows = vec![];
     for (i, d) in docs.iter().enumerate() {
-        let bytes = crate::evidence::read_verified(&iss.data_dir, &d.sha256)?;
+        let bytes = crate::blobs::read_verified(&iss.data_dir, &d.sha256)?;
         let path = format!("documents/{:02}-{}-{}.pdf", i + 1, d.title, safe(&d.number));
         index_rows.push(json!([
             format!("{}", i + 1),
@@ -102,7 +105,7 @@ pub fn write_zip<W: Write + Seek>(
         files.push((path, bytes));
     }
     for (i, e) in evidence.iter().enumerate() {
-        let bytes = crate::evidence::read_verified(&iss.data_dir, &e.sha256)?;
+        let bytes = crate::blobs::read_verified(&iss.data_dir, &e.sha256)?;
         let ext = e
             .file_name
             .as_deref()
@@ -231,7 +234,7 @@ pub async fn export(
     let scope_ =
         crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadEvidence)
             .await?;
-    let iss = issuer(state).await?;
+    let iss = super::issuer(&state.settings, &state.document_font).await?;
     let today = state.clock.today();
     let tmp_dir = state.settings.data_dir.join("tmp");
     state

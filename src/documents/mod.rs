@@ -5,7 +5,9 @@
 //! citizen can check without seeing the content.
 
 pub mod api;
+pub mod archive;
 pub mod pdf;
+pub mod register;
 pub mod rules;
 pub mod subset;
 
@@ -20,21 +22,17 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
-use crate::cases::change::{change, Guard, How};
-use crate::cases::events::{CaseEvent, DocumentWithdrawn};
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{documents, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
 use crate::items::PenaltyType;
-use crate::state::AppState;
 use pdf::DocFont;
 
-/// The font, parsed once per process (a 5 MB face takes a while).
-pub type FontCell = Arc<OnceLock<Result<Arc<DocFont>, String>>>;
+pub use pdf::FontCell;
 
-/// What issuing a document needs, moved into the step's transaction.
+/// What issuing a document needs: the font, the templates, where blobs
+/// go, the key of the verification codes.
 #[derive(Clone)]
 pub struct Issuer {
     pub font: Arc<DocFont>,
@@ -44,10 +42,11 @@ pub struct Issuer {
 }
 
 /// The issuer of this service: the configured font (`ZHIFA_DOCUMENT_FONT`,
-/// default `fixtures/fonts/wqy-microhei.ttc`) and the templates.
-pub async fn issuer(state: &AppState) -> AppResult<Issuer> {
-    let path = state.settings.document_font();
-    let cell = state.document_font.clone();
+/// default `fixtures/fonts/wqy-microhei.ttc`, parsed once into `font`)
+/// and the templates.
+pub async fn issuer(settings: &crate::config::Settings, font: &FontCell) -> AppResult<Issuer> {
+    let path = settings.document_font();
+    let cell = font.clone();
     let font = actix_web::web::block(move || {
         cell.get_or_init(|| DocFont::load(&path).map(Arc::new))
             .clone()
@@ -57,9 +56,9 @@ pub async fn issuer(state: &AppState) -> AppResult<Issuer> {
     .map_err(AppError::internal)?;
     Ok(Issuer {
         font,
-        templates: state.settings.fixtures().join("templates"),
-        data_dir: state.settings.data_dir.clone(),
-        key: state.settings.record_key.clone(),
+        templates: settings.fixtures().join("templates"),
+        data_dir: settings.data_dir.clone(),
+        key: settings.record_key.clone(),
     })
 }
 
@@ -110,8 +109,52 @@ pub fn number_for(
         .document_codes
         .get(&template.kind)
         .unwrap_or(&template.code);
-    let n = crate::cases::store::next_counter(conn, department_id, &template.kind, today.year())?;
+    let n = next_counter(conn, department_id, &template.kind, today.year())?;
     Ok(rules::document_number(short_name, code, today.year(), n))
+}
+
+/// The next value of a (department, kind, year) counter — case numbers and
+/// every kind of document number: incremented inside the issuing
+/// transaction, so numbers have no gaps and are never reused. On PostgreSQL
+/// the UPDATE's row lock serialises concurrent issuers; the first number of
+/// a year creates the row inside a savepoint, and a racing creator falls
+/// back to the UPDATE.
+pub fn next_counter(
+    conn: &mut DbConn,
+    department_id: &str,
+    kind: &str,
+    year: i32,
+) -> AppResult<i64> {
+    use crate::db::schema::document_counters as c;
+    for _ in 0..3 {
+        let bumped: Option<i64> = diesel::update(c::table.find((department_id, kind, year)))
+            .set(c::last_value.eq(c::last_value + 1))
+            .returning(c::last_value)
+            .get_result(conn)
+            .optional()?;
+        if let Some(n) = bumped {
+            return Ok(n);
+        }
+        let created = conn.transaction(|t| {
+            diesel::insert_into(c::table)
+                .values((
+                    c::department_id.eq(department_id),
+                    c::kind.eq(kind),
+                    c::year.eq(year),
+                    c::last_value.eq(1i64),
+                ))
+                .execute(t)
+        });
+        match created {
+            Ok(_) => return Ok(1),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict("a number counter is busy; retry"))
 }
 
 /// A document as lists and answers show it.
@@ -160,42 +203,6 @@ pub fn penalty_name(p: PenaltyType) -> &'static str {
         PenaltyType::Detention => "行政拘留",
         PenaltyType::Other => "其他行政处罚",
     }
-}
-
-pub fn source_name(s: crate::cases::rules::Source) -> &'static str {
-    use crate::cases::rules::Source::*;
-    match s {
-        Inspection => "监督检查",
-        Complaint => "投诉",
-        Report => "举报",
-        Referral => "其他机关移送",
-        Assignment => "上级机关交办",
-        Media => "媒体曝光",
-        Monitoring => "监测（电子技术监控）",
-        Transfer => "案件移交",
-    }
-}
-
-/// What the 立案审批表 adds to the case context.
-pub fn filing_context(
-    req: &crate::cases::NewCase,
-    case_no: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Value {
-    let day = |t: chrono::DateTime<chrono::Utc>| chinese_date(china_date(t));
-    json!({
-        "rows": [
-            ["案号", case_no],
-            ["案件来源", source_name(req.source)],
-            ["当事人", req.party.name.trim()],
-            ["住所（住址）", req.party.address.trim()],
-            ["违法行为发生地", req.location.trim()],
-            ["违法行为发生时间", day(req.occurred_at)],
-            ["发现时间", day(req.discovered_at)],
-            ["简要案情", req.facts.trim()],
-            ["立案日期", day(now)],
-        ],
-    })
 }
 
 /// The penalties as documents print them.
@@ -312,45 +319,6 @@ pub fn context_of(p: &ContextParts) -> Value {
     })
 }
 
-/// The context of a stored case.
-pub fn case_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> AppResult<Value> {
-    let (case, _) = crate::cases::store::load_case(conn, case_id)?
-        .ok_or_else(|| AppError::not_found("case not found"))?;
-    let dept = crate::org::find_department(conn, &case.department_id)?
-        .ok_or_else(|| AppError::internal("case department missing"))?;
-    let government = government_of(conn, &dept.department)?;
-    let item = crate::items::find(conn, &case.enforcement_item_code)?
-        .ok_or_else(|| AppError::internal("the case's item is gone"))?;
-    let filed_on = china_date(
-        chrono::DateTime::parse_from_rfc3339(&case.filed_at)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_default(),
-    );
-    Ok(context_of(&ContextParts {
-        case_id: &case.id,
-        case_no: &case.case_no,
-        facts: &case.facts,
-        location: &case.location,
-        filed_on,
-        item: &item,
-        party: &case.party,
-        department: &dept.department,
-        government: &government,
-        officers: case
-            .officers
-            .iter()
-            .filter(|o| o.role == "officer")
-            .map(|o| {
-                (
-                    o.display_name.clone(),
-                    o.certificate_number.clone().unwrap_or_default(),
-                )
-            })
-            .collect(),
-        today,
-    }))
-}
-
 /// Adds `extra`'s keys to a document context.
 pub fn merge(base: &mut Value, extra: Value) {
     if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
@@ -416,7 +384,7 @@ pub fn store_blob(
     case_id: &str,
     now: NaiveDateTime,
 ) -> AppResult<DocumentRef> {
-    let mut incoming = crate::evidence::Incoming::new(&iss.data_dir)?;
+    let mut incoming = crate::blobs::Incoming::new(&iss.data_dir)?;
     incoming.write(&r.bytes)?;
     let sha256 = incoming.finish(&iss.data_dir)?;
     Ok(DocumentRef {
@@ -583,7 +551,7 @@ pub fn store_document(
     by: &str,
     now: NaiveDateTime,
 ) -> AppResult<DocumentRef> {
-    let mut incoming = crate::evidence::Incoming::new(&iss.data_dir)?;
+    let mut incoming = crate::blobs::Incoming::new(&iss.data_dir)?;
     incoming.write(&r.bytes)?;
     let sha256 = incoming.finish(&iss.data_dir)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -616,227 +584,6 @@ pub fn store_document(
     })
 }
 
-type DocRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
-
-fn from_row(r: DocRow) -> DocumentRef {
-    DocumentRef {
-        id: r.0,
-        case_id: r.1,
-        kind: r.2,
-        title: r.3,
-        number: r.4,
-        sha256: r.5,
-        size_bytes: r.6,
-        verification_code: r.7,
-        generated_at: rfc3339(r.8),
-        withdrawn_at: r.9.map(rfc3339),
-    }
-}
-
-macro_rules! doc_columns {
-    () => {
-        (
-            documents::id,
-            documents::case_id,
-            documents::kind,
-            documents::title,
-            documents::number,
-            documents::sha256,
-            documents::size_bytes,
-            documents::verification_code,
-            documents::generated_at,
-            documents::withdrawn_at,
-        )
-    };
-}
-
-/// The documents of a case, oldest first.
-pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<DocumentRef>> {
-    let scope_ =
-        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
-    state
-        .db
-        .run(move |conn| {
-            let rows: Vec<DocRow> = documents::table
-                .filter(documents::case_id.eq(&scope_.case_id))
-                .order((documents::generated_at.asc(), documents::id.asc()))
-                .select(doc_columns!())
-                .load(conn)?;
-            Ok(rows.into_iter().map(from_row).collect())
-        })
-        .await
-}
-
-/// One document's metadata, scoped like its case (404 outside it).
-pub async fn metadata(
-    state: &AppState,
-    caller: &Caller,
-    document_id: &str,
-) -> AppResult<DocumentRef> {
-    caller.require_any(crate::auth::scope::CASE_ROLES)?;
-    let id = document_id.to_string();
-    let doc = state
-        .db
-        .run(move |conn| {
-            documents::table
-                .find(&id)
-                .select(doc_columns!())
-                .first::<DocRow>(conn)
-                .optional()?
-                .map(from_row)
-                .ok_or_else(|| AppError::not_found("document not found"))
-        })
-        .await?;
-    crate::cases::readable_case(state, caller, &doc.case_id, crate::cases::Access::ReadCase)
-        .await
-        .map_err(|e| {
-            if e.code == Code::NotFound {
-                AppError::not_found("document not found")
-            } else {
-                e
-            }
-        })?;
-    Ok(doc)
-}
-
-/// One document's PDF, verified against its SHA-256 (409 when the stored
-/// file no longer matches).
-pub async fn pdf_of(
-    state: &AppState,
-    caller: &Caller,
-    document_id: &str,
-) -> AppResult<(DocumentRef, Vec<u8>)> {
-    let doc = metadata(state, caller, document_id).await?;
-    let dir = state.settings.data_dir.clone();
-    let sha = doc.sha256.clone();
-    let bytes = actix_web::web::block(move || crate::evidence::read_verified(&dir, &sha))
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))??;
-    Ok((doc, bytes))
-}
-
-/// `POST /cases/{id}/documents/draft`.
-#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DraftRequest {
-    /// A template kind (e.g. `onsite_record`, `inquiry_record`, `penalty_notice`).
-    pub kind: String,
-    /// Values to fill in besides the case's own (e.g. `{"record": {"place": "…"}}`).
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub fields: Value,
-}
-
-/// A draft on demand: the template filled with what the case knows (and
-/// `fields`), blanks for the rest, marked as a draft, not numbered, not
-/// kept — for printing a record to fill in on site or checking a notice
-/// before the step issues it.
-pub async fn draft(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-    req: DraftRequest,
-) -> AppResult<Vec<u8>> {
-    if !req.kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') || req.kind.is_empty() {
-        return Err(AppError::validation(vec![crate::error::FieldError::new(
-            "kind",
-            "invalid",
-            "a template kind such as onsite_record",
-        )]));
-    }
-    let scope_ =
-        crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
-    let iss = issuer(state).await?;
-    let today = state.clock.today();
-    state
-        .db
-        .run(move |conn| {
-            let template = load_template(&iss.templates, &req.kind)?;
-            let mut ctx = case_context(conn, &scope_.case_id, today)?;
-            merge(&mut ctx, req.fields);
-            let blocks = rules::fill_draft(&template, &ctx);
-            pdf::render(
-                &iss.font,
-                &pdf::Heading {
-                    title: &template.title,
-                    number: "（草稿）",
-                    verification: "草稿：未编号，不作为正式文书",
-                    key: &format!("{}/{}/draft", scope_.case_id, req.kind),
-                    date: today,
-                },
-                &blocks,
-            )
-        })
-        .await
-}
-
-/// The public answer of `GET /public/documents/verify`: whether a document
-/// with that number and code was issued, never its content.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Verification {
-    pub issued: bool,
-    pub number: String,
-    pub title: Option<String>,
-    pub issuer: Option<String>,
-    pub issued_on: Option<NaiveDate>,
-    pub withdrawn: bool,
-}
-
-pub async fn verify_public(state: &AppState, number: &str, code: &str) -> AppResult<Verification> {
-    let number = number.trim().to_string();
-    let code = code.trim().to_uppercase();
-    state
-        .db
-        .run(move |conn| {
-            let row: Option<(String, NaiveDateTime, Option<NaiveDateTime>, String)> =
-                documents::table
-                    .inner_join(
-                        crate::db::schema::cases::table
-                            .inner_join(crate::db::schema::departments::table),
-                    )
-                    .filter(documents::number.eq(&number))
-                    .filter(documents::verification_code.eq(&code))
-                    .select((
-                        documents::title,
-                        documents::generated_at,
-                        documents::withdrawn_at,
-                        crate::db::schema::departments::name,
-                    ))
-                    .first(conn)
-                    .optional()?;
-            Ok(match row {
-                Some((title, at, withdrawn, issuer)) => Verification {
-                    issued: true,
-                    number,
-                    title: Some(title),
-                    issuer: Some(issuer),
-                    issued_on: Some(china_date(at.and_utc())),
-                    withdrawn: withdrawn.is_some(),
-                },
-                None => Verification {
-                    issued: false,
-                    number,
-                    title: None,
-                    issuer: None,
-                    issued_on: None,
-                    withdrawn: false,
-                },
-            })
-        })
-        .await
-}
-
 /// The display name of a user, for signatures.
 pub fn display_name(conn: &mut DbConn, user_id: &str) -> AppResult<String> {
     Ok(users::table
@@ -844,71 +591,3 @@ pub fn display_name(conn: &mut DbConn, user_id: &str) -> AppResult<String> {
         .select(users::display_name)
         .first(conn)?)
 }
-
-/// `POST /documents/{id}/withdrawal`.
-#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WithdrawalRequest {
-    pub reason: String,
-}
-
-/// A head withdraws an issued document (an error, a revoked decision): the
-/// number stays in the register and is never issued again; the public
-/// check says it was withdrawn. One change of the case, recorded.
-pub async fn withdraw(
-    state: &AppState,
-    caller: &Caller,
-    document_id: &str,
-    req: WithdrawalRequest,
-) -> AppResult<DocumentRef> {
-    AppError::require_text("reason", &req.reason, "why the document is withdrawn")?;
-    let id = document_id.to_string();
-    let case_id: String = state
-        .db
-        .run(move |conn| {
-            documents::table
-                .find(&id)
-                .select(documents::case_id)
-                .first::<String>(conn)
-                .optional()?
-                .ok_or_else(|| AppError::not_found("document not found"))
-        })
-        .await?;
-    // Closed means closed: a closed, terminated, transferred or archived
-    // file takes no correction (the change refuses it).
-    let how = How::guard(Guard::Change(crate::auth::scope::HEAD_ROLES), None);
-    let id = document_id.to_string();
-    let (_, doc) = change(state, caller, &case_id, how, move |ctx| {
-        let at = crate::db::micros(ctx.now.naive_utc());
-        let changed = diesel::update(
-            documents::table
-                .filter(documents::id.eq(&id))
-                .filter(documents::withdrawn_at.is_null()),
-        )
-        .set((
-            documents::withdrawn_at.eq(at),
-            documents::withdrawn_reason.eq(req.reason.trim()),
-        ))
-        .execute(ctx.conn)?;
-        if changed != 1 {
-            return Err(AppError::conflict("the document was already withdrawn"));
-        }
-        let doc = documents::table
-            .find(&id)
-            .select(doc_columns!())
-            .first::<DocRow>(ctx.conn)
-            .map(from_row)?;
-        let event = CaseEvent::DocumentWithdrawn(DocumentWithdrawn {
-            document_id: doc.id.clone(),
-            number: doc.number.clone(),
-            sha256: doc.sha256.clone(),
-            reason: req.reason.trim().to_string(),
-        });
-        Ok((event, doc))
-    })
-    .await?;
-    Ok(doc)
-}
-
-// After `doc_columns!`, which it uses.
-pub mod archive;

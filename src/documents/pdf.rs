@@ -18,6 +18,9 @@ use super::rules::{wrap, Block};
 use super::subset::Face;
 use crate::error::{AppError, Code};
 
+/// The font, parsed once per process (a 5 MB face takes a while).
+pub type FontCell = std::sync::Arc<std::sync::OnceLock<Result<std::sync::Arc<DocFont>, String>>>;
+
 /// The document font, parsed once and shared.
 pub struct DocFont {
     /// Indexed once: glyphs, advances and the subset of each document.

@@ -17,7 +17,6 @@ use tracing::Instrument;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, Code, PROBLEM_JSON};
-use crate::state::AppState;
 
 pub use json::ApiJson;
 
@@ -58,7 +57,9 @@ pub async fn request_context(
     });
     let method = req.method().to_string();
     let path = req.path().to_string();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let metrics = req
+        .app_data::<web::Data<std::sync::Arc<metrics::Metrics>>>()
+        .cloned();
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
@@ -71,8 +72,8 @@ pub async fn request_context(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".into());
-    if let Some(state) = state {
-        state.metrics.observe(&method, &pattern, status, elapsed);
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &pattern, status, elapsed);
     }
     span.in_scope(|| {
         tracing::info!(

@@ -73,14 +73,6 @@ impl<'a> Routes<'a> {
         self
     }
 
-    /// A route that is not part of the API document (`/openapi.json`).
-    pub fn undocumented(&mut self, path: &str, route: actix_web::Route) -> &mut Self {
-        if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.route(path, route);
-        }
-        self
-    }
-
     fn document(
         &mut self,
         path: &str,

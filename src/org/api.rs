@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::rules::{is_domain, CertificateStatus};
 use super::*;
 use crate::audit::{self, AuditEvent};
-use crate::auth::api::{check_strength, set_password};
+use crate::auth::password::{check_strength, set_password};
 use crate::auth::scope::may_administer;
 use crate::auth::{password, Caller, Role};
 use crate::db::write_tx;

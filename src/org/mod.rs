@@ -504,12 +504,25 @@ pub fn officer_facts(
         .collect())
 }
 
-pub fn me(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResult<crate::auth::api::Me> {
+/// The caller as the server sees them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub department_id: String,
+    pub department_name: String,
+    pub legal_qualification: bool,
+    pub certificates: Vec<crate::org::Certificate>,
+}
+
+pub fn me(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResult<Me> {
     let user =
         find_user(conn, &caller.user_id)?.ok_or_else(|| AppError::unauthorized("user gone"))?;
     let dept = find_department(conn, &user.department_id)?
         .ok_or_else(|| AppError::internal("department gone"))?;
-    Ok(crate::auth::api::Me {
+    Ok(Me {
         id: user.id.clone(),
         username: user.username,
         display_name: user.display_name,

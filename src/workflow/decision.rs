@@ -245,7 +245,7 @@ impl Step for DecisionRequest {
             Ok(v) => v.map(|(_, v)| Ok(v)),
             Err(e) => Some(Err(e)),
         };
-        let (due, _) = ctx.decision_due();
+        let (due, _) = crate::workflow::decision_due(ctx);
         let basis = check_decision(DecisionFacts {
             procedure: ctx.case.procedure,
             party_kind: ctx.case.party_kind,

@@ -297,7 +297,7 @@ impl Step for HearingRequest {
         // The hearing's days do not count against the 90 days.
         let taken = ctx.as_taken(self.clone());
         ctx.file.hearings.push(taken);
-        let (due, basis) = ctx.decision_due();
+        let (due, basis) = crate::workflow::decision_due(ctx);
         ctx.note("decision_due", due);
         ctx.set_deadline("decision", due, basis);
         Ok(CaseEvent::Hearing(self.clone()))

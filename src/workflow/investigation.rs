@@ -177,7 +177,7 @@ impl Step for ExclusionRequest {
         )?;
         let taken = ctx.as_taken(self.clone());
         ctx.file.exclusions.push(taken);
-        let (due, basis) = ctx.decision_due();
+        let (due, basis) = crate::workflow::decision_due(ctx);
         ctx.note("decision_due", due);
         ctx.set_deadline("decision", due, basis);
         Ok(CaseEvent::Exclusion(self.clone()))

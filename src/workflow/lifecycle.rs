@@ -125,7 +125,7 @@ impl Step for ResumptionRequest {
         ctx.move_to(s.body.resumes_to);
         let taken = ctx.as_taken(self.event_body());
         ctx.file.resumptions.push(taken);
-        let (due, basis) = ctx.decision_due();
+        let (due, basis) = crate::workflow::decision_due(ctx);
         ctx.note("decision_due", due);
         ctx.set_deadline("decision", due, basis);
         Ok(CaseEvent::Resumption(self.event_body()))
@@ -191,7 +191,7 @@ impl Step for ExtensionRequest {
                 "only a case not yet decided has a decision period to extend",
             ));
         }
-        let (due, _) = ctx.decision_due();
+        let (due, _) = crate::workflow::decision_due(ctx);
         if ctx.today() > due {
             return Err(AppError::rule(
                 Code::DecisionPeriodExpired,
@@ -201,7 +201,7 @@ impl Step for ExtensionRequest {
         check_extension(&ctx.file, self, &ctx.profile)?;
         let taken = ctx.as_taken(self.clone());
         ctx.file.extensions.push(taken);
-        let (new_due, basis) = ctx.decision_due();
+        let (new_due, basis) = crate::workflow::decision_due(ctx);
         ctx.note("decision_due", new_due);
         ctx.set_deadline("decision", new_due, basis);
         Ok(CaseEvent::Extension(self.clone()))

@@ -101,6 +101,11 @@ pub fn qualified(
     )
 }
 
+/// The 90-day decision period (Art 60) of the case as its file stands today.
+pub fn decision_due(ctx: &Ctx) -> (chrono::NaiveDate, String) {
+    rules::decision_due(ctx.case.filed_on(), &ctx.file, ctx.today(), ctx.cal)
+}
+
 /// Every step of a case, oldest first.
 pub async fn steps(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<StepView>> {
     let scope_ =
