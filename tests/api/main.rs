@@ -4,6 +4,7 @@
 mod common;
 
 mod approvals;
+mod architecture;
 mod auth;
 mod calendar;
 mod cases;
