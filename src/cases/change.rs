@@ -667,7 +667,10 @@ where
         None => (vec![], None),
     };
     let result = crate::db::write_tx(conn, |conn| -> Result<Pass<T>, Halt> {
-        if !i.how.issues_documents {
+        // The first pass of a step that issues documents runs in a savepoint;
+        // a later one has its documents drawn (one asking for more is taken
+        // again after their numbers are reserved on their own).
+        if !i.how.issues_documents || version.is_some() {
             return attempt(conn, i, take, drawn, version).map(|d| Pass::Done(Box::new(d)));
         }
         // A step that issues documents: a pass that stops at a document not

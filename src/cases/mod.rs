@@ -463,10 +463,12 @@ pub async fn file_case_linked(
                     Some(approval)
                 };
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
-                records::append(
-                    conn,
+                // Entry 1 of the chain, and the case row's head and version 1.
+                let entry = records::entry(
                     key.as_bytes(),
                     &id,
+                    1,
+                    records::GENESIS,
                     &actor_for(&caller, own_cert),
                     "case.filed",
                     &serde_json::json!({
@@ -486,6 +488,8 @@ pub async fn file_case_linked(
                     Some(&caller.request_id),
                     at,
                 )?;
+                records::insert(conn, &entry)?;
+                store::settle_filed(conn, &id, &entry.hash)?;
                 let (case, _) = store::load_case(conn, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
                 let body = serde_json::to_string(&case).map_err(|e| AppError::internal(e.to_string()))?;
                 let location = format!("/api/v1/cases/{id}");

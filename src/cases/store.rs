@@ -645,3 +645,16 @@ pub fn rewrite_step(
         .execute(conn)?;
     Ok(())
 }
+
+/// A new case's first record entry is written: the head is its hash, the
+/// version 1 (`insert_case` left 0, GENESIS).
+pub fn settle_filed(conn: &mut DbConn, case_id: &str, head: &str) -> AppResult<()> {
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::record_seq.eq(1i64),
+            cases::record_head.eq(head),
+            cases::version.eq(1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

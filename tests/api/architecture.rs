@@ -227,10 +227,9 @@ fn no_import_cycle_spans_two_capabilities() {
 fn only_cases_and_records_write_the_case_row() {
     let mut files = vec![];
     rust_files(&src(), &mut files);
-    let write = Regex::new(
-        r"(?:update|insert_into|delete)\(\s*(?:crate::db::schema::)?cases::table",
-    )
-    .unwrap();
+    let write =
+        Regex::new(r"(?:update|insert_into|delete)\(\s*(?:crate::db::schema::)?cases::table")
+            .unwrap();
     let mut writers = vec![];
     for f in &files {
         let m = module_of(f);
