@@ -94,7 +94,14 @@ fn insert_one(
             },
         )?;
         for o in &a.officer {
-            store::insert_officer(conn, &id, o, "officer", Some("53010221001"), now)?;
+            store::insert_officer(
+                conn,
+                &id,
+                o,
+                zhifa::kernel::OfficerRole::Officer,
+                Some("53010221001"),
+                now,
+            )?;
         }
         store::insert_deadline(conn, &id, "decision", now.date(), "行政处罚法第六十条", now)?;
         let actor = zhifa::records::Actor {

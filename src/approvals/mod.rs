@@ -28,7 +28,7 @@ use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{change, take_step, Guard, How, Step};
 use crate::cases::events::{ApprovalRejected, ApprovalRequested, CaseEvent};
 use crate::db::schema::approvals;
-use crate::db::{enum_parse, enum_str, micros, DbConn};
+use crate::db::{enum_str, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::state::AppState;
 use rules::{
@@ -239,7 +239,7 @@ pub async fn decide(
             "only a head of the department decides an approval (行政机关负责人批准)",
         ));
     }
-    let status: ApprovalStatus = enum_parse(&row.status).unwrap_or(ApprovalStatus::Pending);
+    let status = row.status;
     if check_decision(status, req.outcome)? == DecisionEffect::Repeat {
         return Ok(row.view());
     }
@@ -249,8 +249,7 @@ pub async fn decide(
         .map(str::trim)
         .filter(|o| !o.is_empty())
         .map(str::to_string);
-    let kind: ApprovalKind =
-        enum_parse(&row.kind).ok_or_else(|| AppError::internal("unknown approval kind"))?;
+    let kind = row.kind;
     let act = *acts.of(kind)?;
     let request: Value = serde_json::from_str(&row.request).unwrap_or_default();
     let subject = row
@@ -294,10 +293,10 @@ fn mark_rejected(
     let n = diesel::update(
         approvals::table
             .filter(approvals::id.eq(id))
-            .filter(approvals::status.eq("pending")),
+            .filter(approvals::status.eq(ApprovalStatus::Pending)),
     )
     .set((
-        approvals::status.eq("rejected"),
+        approvals::status.eq(ApprovalStatus::Rejected),
         approvals::decided_by.eq(&caller.user_id),
         approvals::decided_at.eq(micros(at)),
         approvals::opinion.eq(opinion),
@@ -408,7 +407,7 @@ pub async fn list(
                 q.filter(approvals::requested_by.eq(caller.user_id.clone()))
             };
             if let Some(s) = f.status {
-                q = q.filter(approvals::status.eq(enum_str(&s)));
+                q = q.filter(approvals::status.eq(s));
             }
             if let Some(c) = f.case_id {
                 q = q.filter(approvals::case_id.eq(c));
@@ -416,7 +415,7 @@ pub async fn list(
             if let Some(c) = f.clue_id {
                 q = q.filter(approvals::clue_id.eq(c));
             }
-            let rows: Vec<ApprovalRow> = q.load(conn)?;
+            let rows: Vec<ApprovalRow> = q.select(ApprovalRow::as_select()).load(conn)?;
             Ok(rows.into_iter().map(ApprovalRow::view).collect())
         })
         .await

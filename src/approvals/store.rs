@@ -12,8 +12,10 @@ use super::rules::{ApprovalKind, ApprovalStatus};
 use crate::auth::{Caller, Role};
 use crate::clock::rfc3339;
 use crate::db::schema::approvals;
-use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
+use crate::db::{json_text, micros, DbConn};
 use crate::error::{AppError, AppResult, Code};
+
+crate::db::text_enum!(ApprovalKind, ApprovalStatus);
 
 /// The approval a head's decision is running: the act it approves settles it.
 #[derive(Debug, Clone)]
@@ -53,16 +55,17 @@ pub struct Approval {
     pub result_id: Option<String>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = approvals)]
 pub struct ApprovalRow {
     pub id: String,
     pub department_id: String,
-    pub kind: String,
+    pub kind: ApprovalKind,
     pub case_id: Option<String>,
     pub clue_id: Option<String>,
     pub request: String,
     pub summary: String,
-    pub status: String,
+    pub status: ApprovalStatus,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -74,7 +77,7 @@ pub struct ApprovalRow {
 
 impl ApprovalRow {
     pub fn view(self) -> Approval {
-        let kind = enum_parse(&self.kind).unwrap_or(ApprovalKind::Suspension);
+        let kind = self.kind;
         Approval {
             id: self.id,
             department_id: self.department_id,
@@ -84,7 +87,7 @@ impl ApprovalRow {
             clue_id: self.clue_id,
             request: serde_json::from_str(&self.request).unwrap_or_default(),
             summary: self.summary,
-            status: enum_parse(&self.status).unwrap_or(ApprovalStatus::Pending),
+            status: self.status,
             requested_by: self.requested_by,
             requested_at: rfc3339(self.requested_at),
             decided_by: self.decided_by,
@@ -99,7 +102,8 @@ impl ApprovalRow {
 pub fn load(conn: &mut DbConn, id: &str) -> AppResult<ApprovalRow> {
     approvals::table
         .find(id)
-        .first::<ApprovalRow>(conn)
+        .select(ApprovalRow::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("approval not found"))
 }
@@ -135,8 +139,8 @@ pub fn settle(
     let pending: Option<String> = match approving {
         Some(a) => Some(a.id.clone()),
         None => subject_filter(approvals::table.into_boxed(), subject)
-            .filter(approvals::kind.eq(enum_str(&kind)))
-            .filter(approvals::status.eq("pending"))
+            .filter(approvals::kind.eq(kind))
+            .filter(approvals::status.eq(ApprovalStatus::Pending))
             .order((approvals::requested_at.asc(), approvals::id.asc()))
             .select(approvals::id)
             .first(conn)
@@ -148,7 +152,7 @@ pub fn settle(
             Subject::Case(c) => row.case_id.as_deref() == Some(c),
             Subject::Clue(c) => row.clue_id.as_deref() == Some(c),
         };
-        if !same_subject || row.kind != enum_str(&kind) {
+        if !same_subject || row.kind != kind {
             return Err(AppError::rule(
                 Code::ApprovalKindMismatch,
                 "the approval being decided is for another act",
@@ -157,10 +161,10 @@ pub fn settle(
         let n = diesel::update(
             approvals::table
                 .filter(approvals::id.eq(&id))
-                .filter(approvals::status.eq("pending")),
+                .filter(approvals::status.eq(ApprovalStatus::Pending)),
         )
         .set((
-            approvals::status.eq("approved"),
+            approvals::status.eq(ApprovalStatus::Approved),
             approvals::decided_by.eq(&caller.user_id),
             approvals::decided_at.eq(at),
             approvals::opinion.eq(opinion.as_deref().unwrap_or("同意")),
@@ -197,12 +201,12 @@ pub fn settle(
         .values((
             approvals::id.eq(&id),
             approvals::department_id.eq(department_id),
-            approvals::kind.eq(enum_str(&kind)),
+            approvals::kind.eq(kind),
             approvals::case_id.eq(case_id),
             approvals::clue_id.eq(clue_id),
             approvals::request.eq(json_text(request)),
             approvals::summary.eq(summary_of(kind, request)),
-            approvals::status.eq("approved"),
+            approvals::status.eq(ApprovalStatus::Approved),
             approvals::requested_by.eq(&caller.user_id),
             approvals::requested_at.eq(at),
             approvals::decided_by.eq(&caller.user_id),
@@ -284,8 +288,8 @@ pub fn insert_pending(
     at: NaiveDateTime,
 ) -> AppResult<()> {
     let open: i64 = subject_filter(approvals::table.into_boxed(), subject)
-        .filter(approvals::kind.eq(enum_str(&kind)))
-        .filter(approvals::status.eq("pending"))
+        .filter(approvals::kind.eq(kind))
+        .filter(approvals::status.eq(ApprovalStatus::Pending))
         .count()
         .get_result(conn)?;
     if open > 0 {
@@ -305,12 +309,12 @@ pub fn insert_pending(
         .values((
             approvals::id.eq(id),
             approvals::department_id.eq(department_id),
-            approvals::kind.eq(enum_str(&kind)),
+            approvals::kind.eq(kind),
             approvals::case_id.eq(case_id),
             approvals::clue_id.eq(clue_id),
             approvals::request.eq(json_text(request)),
             approvals::summary.eq(summary_of(kind, request)),
-            approvals::status.eq("pending"),
+            approvals::status.eq(ApprovalStatus::Pending),
             approvals::requested_by.eq(&caller.user_id),
             approvals::requested_at.eq(micros(at)),
         ))
@@ -327,14 +331,13 @@ pub fn insert_pending(
 /// The state of a case's latest filing approval (`None`: filed from a clue
 /// or before filing approvals were kept).
 pub fn filing_status(conn: &mut DbConn, case_id: &str) -> AppResult<Option<ApprovalStatus>> {
-    let status: Option<String> = approvals::table
+    Ok(approvals::table
         .filter(approvals::case_id.eq(case_id))
-        .filter(approvals::kind.eq(enum_str(&ApprovalKind::Filing)))
+        .filter(approvals::kind.eq(ApprovalKind::Filing))
         .order((approvals::requested_at.desc(), approvals::id.desc()))
         .select(approvals::status)
         .first(conn)
-        .optional()?;
-    Ok(status.and_then(|s| enum_parse(&s)))
+        .optional()?)
 }
 
 /// The approvals of a case, for its file and its archive.
@@ -342,6 +345,7 @@ pub fn of_case(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<Approval>> {
     let rows: Vec<ApprovalRow> = approvals::table
         .filter(approvals::case_id.eq(case_id))
         .order((approvals::requested_at.asc(), approvals::id.asc()))
+        .select(ApprovalRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(ApprovalRow::view).collect())
 }

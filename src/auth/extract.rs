@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use super::{roles_from_json, Caller, CallerRow};
 use crate::db::schema::{departments, users};
+
 use crate::error::AppError;
 use crate::http::RequestCtx;
 use crate::state::AppState;
@@ -50,17 +51,7 @@ impl FromRequest for Caller {
                             Ok(users::table
                                 .inner_join(departments::table)
                                 .filter(users::id.eq(&user_id))
-                                .select((
-                                    users::id,
-                                    users::username,
-                                    users::display_name,
-                                    users::roles,
-                                    users::department_id,
-                                    users::disabled,
-                                    users::token_epoch,
-                                    departments::path,
-                                    departments::region_path,
-                                ))
+                                .select(CallerRow::as_select())
                                 .first(conn)
                                 .optional()?)
                         })
@@ -68,21 +59,21 @@ impl FromRequest for Caller {
                 }
             };
             let row = row.ok_or_else(|| AppError::unauthorized("invalid token"))?;
-            if row.5 || row.6 != claims.epoch {
+            if row.disabled || row.token_epoch != claims.epoch {
                 return Err(AppError::unauthorized("token revoked"));
             }
             if !from_cache {
                 // Only a fresh row restarts the clock, so other instances' changes show within the TTL.
-                state.callers.put(row.0.clone(), row.clone());
+                state.callers.put(row.id.clone(), row.clone());
             }
             Ok(Caller {
-                user_id: row.0,
-                username: row.1,
-                display_name: row.2,
-                roles: roles_from_json(&row.3),
-                department_id: row.4,
-                department_path: row.7,
-                region_path: row.8,
+                roles: roles_from_json(&row.roles),
+                user_id: row.id,
+                username: row.username,
+                display_name: row.display_name,
+                department_id: row.department_id,
+                department_path: row.department_path,
+                region_path: row.region_path,
                 request_id: ctx.request_id,
                 ip: ctx.ip,
             })

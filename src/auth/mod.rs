@@ -9,9 +9,11 @@ pub mod password;
 pub mod rules;
 pub mod scope;
 
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::schema::users;
 use crate::error::{AppError, AppResult};
 
 /// Roles (the `roles` claim).
@@ -101,17 +103,22 @@ impl Caller {
     }
 }
 
-pub type CallerRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    i32,
-    String,
-    String,
-);
+/// A caller's account as the extractor reads it (cached briefly).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct CallerRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: String,
+    pub department_id: String,
+    pub disabled: bool,
+    pub token_epoch: i32,
+    #[diesel(select_expression = crate::db::schema::departments::path)]
+    pub department_path: String,
+    #[diesel(select_expression = crate::db::schema::departments::region_path)]
+    pub region_path: String,
+}
 
 /// How long a caller's account row is reused without asking the database.
 /// Changes made through this instance (password, disabling, roles) drop the

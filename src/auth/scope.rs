@@ -128,17 +128,16 @@ pub struct CaseScope {
 }
 
 impl CaseScope {
-    /// The scope of a case from the people on it, each `(user id, role)`:
-    /// role `recused` withdraws the user, any other attaches them.
-    pub fn new<R: AsRef<str>>(
+    /// The scope of a case from the people on it, each `(user id,
+    /// withdrawn)`: a withdrawn (recused) user is barred, any other attached.
+    pub fn new(
         case_id: String,
         department_id: String,
         department_path: String,
-        people: impl IntoIterator<Item = (String, R)>,
+        people: impl IntoIterator<Item = (String, bool)>,
     ) -> CaseScope {
-        let (recused, attached): (Vec<_>, Vec<_>) = people
-            .into_iter()
-            .partition(|(_, role)| role.as_ref() == "recused");
+        let (recused, attached): (Vec<_>, Vec<_>) =
+            people.into_iter().partition(|(_, withdrawn)| *withdrawn);
         CaseScope {
             case_id,
             department_id,

@@ -39,6 +39,7 @@ use super::events::{CaseEvent, Stored};
 use super::file::CaseFile;
 use super::rules::{check_open, check_transition, check_version, CaseStatus};
 use super::store::{self, LockedCase};
+use super::view::{DeadlineStatus, OfficerRole};
 use crate::approvals::rules::ApprovalKind;
 use crate::approvals::store::Approving;
 use crate::auth::scope::{self, CaseScope};
@@ -140,9 +141,8 @@ pub struct CaseRow {
     pub rule_profile_id: Option<String>,
     /// Officers attached at intake (or reassignment): the investigators (调查人员).
     pub investigators: Vec<String>,
-    /// Everyone on the case: user, role (`officer`, `auxiliary`, `recused`),
-    /// the certificate an officer acts under.
-    pub people: Vec<(String, String, Option<String>)>,
+    /// Everyone on the case.
+    pub people: Vec<store::OnCase>,
     /// The record's sequence number this change's entry takes, and the head
     /// it follows.
     record_seq: i64,
@@ -208,7 +208,7 @@ pub struct Ctx<'a> {
     from: CaseStatus,
     to: Option<CaseStatus>,
     deadlines: Vec<(String, NaiveDate, String)>,
-    statuses: Vec<(String, &'static str)>,
+    statuses: Vec<(String, DeadlineStatus)>,
     notes: serde_json::Map<String, Value>,
     also: Vec<CaseEvent>,
     documents: Documents,
@@ -265,7 +265,7 @@ impl Ctx<'_> {
     }
 
     /// A deadline the step met (`met`), stopped (`paused`) or ended (`cancelled`).
-    pub fn deadline_status(&mut self, kind: impl Into<String>, status: &'static str) {
+    pub fn deadline_status(&mut self, kind: impl Into<String>, status: DeadlineStatus) {
         self.statuses.push((kind.into(), status));
     }
 
@@ -740,7 +740,9 @@ where
         locked.id.clone(),
         locked.department_id.clone(),
         department_path,
-        people.iter().map(|(u, r, _)| (u.clone(), r.as_str())),
+        people
+            .iter()
+            .map(|p| (p.user_id.clone(), p.role == OfficerRole::Recused)),
     );
     check_scope(&i.caller, &scope_, i.how.guard)?;
     let case = locked.into_row(people)?;
@@ -896,8 +898,8 @@ fn commit<T>(
     let certificate = case
         .people
         .iter()
-        .find(|(u, r, _)| u == &caller.user_id && r == "officer")
-        .and_then(|(_, _, c)| c.clone());
+        .find(|p| p.user_id == caller.user_id && p.role == OfficerRole::Officer)
+        .and_then(|p| p.certificate_number.clone());
     let actor = super::actor_for(caller, certificate);
     let entry = crate::records::entry(
         i.key.as_bytes(),
@@ -1038,22 +1040,21 @@ pub fn case_actor(case: &CaseRow, caller: &Caller) -> crate::records::Actor {
     let certificate = case
         .people
         .iter()
-        .find(|(u, r, _)| u == &caller.user_id && r == "officer")
-        .and_then(|(_, _, c)| c.clone());
+        .find(|p| p.user_id == caller.user_id && p.role == OfficerRole::Officer)
+        .and_then(|p| p.certificate_number.clone());
     super::actor_for(caller, certificate)
 }
 
 impl LockedCase {
-    fn into_row(self, people: Vec<(String, String, Option<String>)>) -> AppResult<CaseRow> {
-        let bad = |what: &str| AppError::internal(format!("case {}: unreadable {what}", self.id));
+    fn into_row(self, people: Vec<store::OnCase>) -> AppResult<CaseRow> {
         Ok(CaseRow {
-            status: crate::db::enum_parse(&self.status).ok_or_else(|| bad("status"))?,
-            procedure: crate::db::enum_parse(&self.procedure).ok_or_else(|| bad("procedure"))?,
-            party_kind: crate::db::enum_parse(&self.party_kind).ok_or_else(|| bad("party kind"))?,
+            status: self.status,
+            procedure: self.procedure,
+            party_kind: self.party_kind,
             investigators: people
                 .iter()
-                .filter(|(_, r, _)| r == "officer")
-                .map(|(u, _, _)| u.clone())
+                .filter(|p| p.role == OfficerRole::Officer)
+                .map(|p| p.user_id.clone())
                 .collect(),
             people,
             version: self.version - 1,

@@ -9,7 +9,7 @@ pub mod rules;
 pub mod store;
 pub mod view;
 
-pub use view::{Case, CaseOfficer, CaseSummary, Deadline};
+pub use view::{Case, CaseOfficer, CaseSummary, Deadline, DeadlineStatus, OfficerRole};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -433,10 +433,10 @@ pub async fn file_case_linked(
                     },
                 )?;
                 for (user_id, cert) in &decision.officer_certificates {
-                    store::insert_officer(conn, &id, user_id, "officer", Some(cert), at)?;
+                    store::insert_officer(conn, &id, user_id, OfficerRole::Officer, Some(cert), at)?;
                 }
                 for aux in &req.auxiliary_ids {
-                    store::insert_officer(conn, &id, aux, "auxiliary", None, at)?;
+                    store::insert_officer(conn, &id, aux, OfficerRole::Auxiliary, None, at)?;
                 }
                 let (due, due_basis) = rules::decision_due(filed_on, &calendar);
                 store::insert_deadline(conn, &id, "decision", due, &due_basis, at)?;

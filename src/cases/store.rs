@@ -3,8 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{enum_parse, enum_str, CaseStatus, Party, Procedure, Source};
-use super::view::{Case, CaseOfficer, CaseSummary, Deadline};
+use super::rules::{CaseStatus, IdType, Party, PartyKind, Procedure, Source};
+use super::view::{Case, CaseOfficer, CaseSummary, Deadline, DeadlineStatus, OfficerRole};
 use crate::auth::scope::CaseScope;
 use crate::clock::rfc3339;
 use crate::db::schema::{case_deadlines, case_officers, cases, departments};
@@ -43,12 +43,12 @@ pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
             cases::case_no.eq(r.case_no),
             cases::department_id.eq(r.department_id),
             cases::enforcement_item_code.eq(r.item_code),
-            cases::source.eq(enum_str(&r.source)),
-            cases::procedure.eq(enum_str(&r.procedure)),
-            cases::status.eq(enum_str(&CaseStatus::Filed)),
-            cases::party_kind.eq(enum_str(&r.party.kind)),
+            cases::source.eq(r.source),
+            cases::procedure.eq(r.procedure),
+            cases::status.eq(CaseStatus::Filed),
+            cases::party_kind.eq(r.party.kind),
             cases::party_name.eq(r.party.name.trim()),
-            cases::party_id_type.eq(enum_str(&r.party.id_type)),
+            cases::party_id_type.eq(r.party.id_type),
             cases::party_id_number.eq(r.party.id_number.trim().to_uppercase()),
             cases::party_address.eq(r.party.address.trim()),
             cases::party_phone.eq(r.party.phone.as_deref().map(str::trim)),
@@ -80,7 +80,7 @@ pub fn insert_officer(
     conn: &mut DbConn,
     case_id: &str,
     user_id: &str,
-    role: &str,
+    role: OfficerRole,
     certificate: Option<&str>,
     at: NaiveDateTime,
 ) -> AppResult<()> {
@@ -110,126 +110,94 @@ pub fn insert_deadline(
             case_deadlines::kind.eq(kind),
             case_deadlines::due_on.eq(due_on),
             case_deadlines::basis.eq(basis),
-            case_deadlines::status.eq("open"),
+            case_deadlines::status.eq(DeadlineStatus::Open),
             case_deadlines::created_at.eq(crate::db::micros(at)),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-type CaseFileRow = (
-    (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    ),
-    (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    ),
-    (
-        String,
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        NaiveDateTime,
-        NaiveDateTime,
-    ),
-    (String, Option<i64>, i32, String, String, String, String),
-);
+/// A row of the `case_files` view: a case with its department's path, its
+/// item's name, and its officers and deadlines as JSON text.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::case_files)]
+struct CaseFileRow {
+    id: String,
+    case_no: String,
+    status: CaseStatus,
+    department_id: String,
+    enforcement_item_code: String,
+    source: Source,
+    procedure: Procedure,
+    party_kind: PartyKind,
+    party_name: String,
+    party_id_type: IdType,
+    party_id_number: String,
+    party_address: String,
+    party_phone: Option<String>,
+    party_legal_representative: Option<String>,
+    facts: String,
+    location: String,
+    occurred_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
+    discovered_at: NaiveDateTime,
+    filed_at: NaiveDateTime,
+    filed_by: String,
+    intended_fine_fen: Option<i64>,
+    version: i32,
+    department_path: String,
+    item_name: String,
+    officers: String,
+    deadlines: String,
+}
 
 /// One case with its officers and deadlines, and the department path that
 /// access decisions need: one prepared statement on the `case_files` view.
 pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)>> {
     use crate::db::schema::case_files as f;
-    let row: Option<CaseFileRow> = f::table
+    let Some(r) = f::table
         .find(id)
-        .select((
-            (
-                f::id,
-                f::case_no,
-                f::status,
-                f::department_id,
-                f::enforcement_item_code,
-                f::source,
-                f::procedure,
-                f::party_kind,
-            ),
-            (
-                f::party_name,
-                f::party_id_type,
-                f::party_id_number,
-                f::party_address,
-                f::party_phone,
-                f::party_legal_representative,
-            ),
-            (
-                f::facts,
-                f::location,
-                f::occurred_at,
-                f::ended_at,
-                f::discovered_at,
-                f::filed_at,
-            ),
-            (
-                f::filed_by,
-                f::intended_fine_fen,
-                f::version,
-                f::department_path,
-                f::item_name,
-                f::officers,
-                f::deadlines,
-            ),
-        ))
+        .select(CaseFileRow::as_select())
         .first(conn)
-        .optional()?;
-    let Some((a, b, c, d)) = row else {
+        .optional()?
+    else {
         return Ok(None);
     };
-    let officers: Vec<CaseOfficer> =
-        serde_json::from_str(&d.5).map_err(|e| AppError::internal(format!("officers: {e}")))?;
-    let deadlines: Vec<Deadline> =
-        serde_json::from_str(&d.6).map_err(|e| AppError::internal(format!("deadlines: {e}")))?;
+    let officers: Vec<CaseOfficer> = serde_json::from_str(&r.officers)
+        .map_err(|e| AppError::internal(format!("officers: {e}")))?;
+    let deadlines: Vec<Deadline> = serde_json::from_str(&r.deadlines)
+        .map_err(|e| AppError::internal(format!("deadlines: {e}")))?;
     let case = Case {
-        id: a.0,
-        case_no: a.1,
-        status: enum_parse(&a.2).unwrap_or(CaseStatus::Filed),
-        department_id: a.3,
-        enforcement_item_code: a.4,
-        enforcement_item_name: d.4,
-        source: enum_parse(&a.5).unwrap_or(Source::Inspection),
-        procedure: enum_parse(&a.6).unwrap_or(Procedure::General),
+        id: r.id,
+        case_no: r.case_no,
+        status: r.status,
+        department_id: r.department_id,
+        enforcement_item_code: r.enforcement_item_code,
+        enforcement_item_name: r.item_name,
+        source: r.source,
+        procedure: r.procedure,
         party: Party {
-            kind: enum_parse(&a.7).unwrap_or(super::rules::PartyKind::Person),
-            name: b.0,
-            id_type: enum_parse(&b.1).unwrap_or(super::rules::IdType::Other),
-            id_number: b.2,
-            address: b.3,
-            phone: b.4,
-            legal_representative: b.5,
+            kind: r.party_kind,
+            name: r.party_name,
+            id_type: r.party_id_type,
+            id_number: r.party_id_number,
+            address: r.party_address,
+            phone: r.party_phone,
+            legal_representative: r.party_legal_representative,
         },
-        facts: c.0,
-        location: c.1,
-        occurred_at: rfc3339(c.2),
-        ended_at: c.3.map(rfc3339),
-        discovered_at: rfc3339(c.4),
-        filed_at: rfc3339(c.5),
-        filed_by: d.0,
-        intended_fine_fen: d.1,
-        version: d.2,
+        facts: r.facts,
+        location: r.location,
+        occurred_at: rfc3339(r.occurred_at),
+        ended_at: r.ended_at.map(rfc3339),
+        discovered_at: rfc3339(r.discovered_at),
+        filed_at: rfc3339(r.filed_at),
+        filed_by: r.filed_by,
+        intended_fine_fen: r.intended_fine_fen,
+        version: r.version,
         officers,
         deadlines,
     };
-    Ok(Some((case, d.3)))
+    Ok(Some((case, r.department_path)))
 }
 
 /// The question `case_version` asks, as SQL for the async read path.
@@ -255,7 +223,7 @@ pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
     let Some((case_id, department_id, department_path)) = row else {
         return Ok(None);
     };
-    let people: Vec<(String, String)> = case_officers::table
+    let people: Vec<(String, OfficerRole)> = case_officers::table
         .filter(case_officers::case_id.eq(id))
         .select((case_officers::user_id, case_officers::role))
         .load(conn)?;
@@ -263,7 +231,9 @@ pub fn case_scope(conn: &mut DbConn, id: &str) -> AppResult<Option<CaseScope>> {
         case_id,
         department_id,
         department_path,
-        people,
+        people
+            .into_iter()
+            .map(|(u, role)| (u, role == OfficerRole::Recused)),
     )))
 }
 
@@ -290,16 +260,19 @@ pub enum ListScope {
     },
 }
 
-type SummaryRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    i32,
-);
+/// A line of the case list as read.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+struct SummaryRow {
+    id: String,
+    case_no: String,
+    status: CaseStatus,
+    department_id: String,
+    enforcement_item_code: String,
+    party_name: String,
+    filed_at: NaiveDateTime,
+    version: i32,
+}
 
 /// A page of cases, newest first (ids are time-ordered UUID v7).
 pub fn list_cases(
@@ -311,16 +284,7 @@ pub fn list_cases(
 ) -> AppResult<Vec<CaseSummary>> {
     let mut q = cases::table
         .inner_join(departments::table)
-        .select((
-            cases::id,
-            cases::case_no,
-            cases::status,
-            cases::department_id,
-            cases::enforcement_item_code,
-            cases::party_name,
-            cases::filed_at,
-            cases::version,
-        ))
+        .select(SummaryRow::as_select())
         .order(cases::id.desc())
         .limit(limit)
         .into_boxed();
@@ -345,7 +309,7 @@ pub fn list_cases(
     if let Some(u) = &f.hide_recused_for {
         let recused = case_officers::table
             .filter(case_officers::user_id.eq(u.clone()))
-            .filter(case_officers::role.eq("recused"))
+            .filter(case_officers::role.eq(OfficerRole::Recused))
             .select(case_officers::case_id);
         q = q.filter(cases::id.ne_all(recused));
     }
@@ -376,7 +340,7 @@ pub fn list_cases(
         q = q.filter(cases::id.lt(a.to_string()));
     }
     let rows: Vec<SummaryRow> = q.load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let due: Vec<(String, NaiveDate)> = case_deadlines::table
         .filter(case_deadlines::case_id.eq_any(&ids))
         .filter(case_deadlines::kind.eq("decision"))
@@ -385,29 +349,39 @@ pub fn list_cases(
     Ok(rows
         .into_iter()
         .map(|r| CaseSummary {
-            decision_due: due.iter().find(|d| d.0 == r.0).map(|d| d.1),
-            id: r.0,
-            case_no: r.1,
-            status: enum_parse(&r.2).unwrap_or(CaseStatus::Filed),
-            department_id: r.3,
-            enforcement_item_code: r.4,
-            party_name: r.5,
-            filed_at: rfc3339(r.6),
-            version: r.7,
+            decision_due: due.iter().find(|d| d.0 == r.id).map(|d| d.1),
+            id: r.id,
+            case_no: r.case_no,
+            status: r.status,
+            department_id: r.department_id,
+            enforcement_item_code: r.enforcement_item_code,
+            party_name: r.party_name,
+            filed_at: rfc3339(r.filed_at),
+            version: r.version,
         })
         .collect())
 }
+
+crate::db::text_enum!(
+    CaseStatus,
+    Procedure,
+    Source,
+    PartyKind,
+    IdType,
+    OfficerRole,
+    DeadlineStatus
+);
 
 /// The case row as a change reads it, under its row lock.
 #[derive(Debug, Queryable)]
 pub struct LockedCase {
     pub id: String,
     pub case_no: String,
-    pub status: String,
+    pub status: CaseStatus,
     /// The version after this change (the lock moved it on).
     pub version: i32,
-    pub procedure: String,
-    pub party_kind: String,
+    pub procedure: Procedure,
+    pub party_kind: PartyKind,
     pub party_name: String,
     pub department_id: String,
     pub enforcement_item_code: String,
@@ -447,20 +421,22 @@ pub fn lock_case(conn: &mut DbConn, id: &str) -> AppResult<Option<LockedCase>> {
         .optional()?)
 }
 
-/// Everyone on a case: user, role (`officer`, `auxiliary`, `recused`) and
-/// the certificate an officer acts under.
-pub fn people_on_case(
-    conn: &mut DbConn,
-    case_id: &str,
-) -> AppResult<Vec<(String, String, Option<String>)>> {
+/// A person on a case: an officer (with the certificate they act under),
+/// an auxiliary, or someone withdrawn.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_officers)]
+pub struct OnCase {
+    pub user_id: String,
+    pub role: OfficerRole,
+    pub certificate_number: Option<String>,
+}
+
+/// Everyone on a case, in the order they were attached.
+pub fn people_on_case(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<OnCase>> {
     Ok(case_officers::table
         .filter(case_officers::case_id.eq(case_id))
         .order(case_officers::assigned_at.asc())
-        .select((
-            case_officers::user_id,
-            case_officers::role,
-            case_officers::certificate_number,
-        ))
+        .select(OnCase::as_select())
         .load(conn)?)
 }
 
@@ -527,13 +503,13 @@ pub fn set_deadline(
         case_deadlines::kind.eq(kind),
         case_deadlines::due_on.eq(due_on),
         case_deadlines::basis.eq(basis),
-        case_deadlines::status.eq("open"),
+        case_deadlines::status.eq(DeadlineStatus::Open),
         case_deadlines::created_at.eq(at),
     );
     let update = (
         case_deadlines::due_on.eq(due_on),
         case_deadlines::basis.eq(basis),
-        case_deadlines::status.eq("open"),
+        case_deadlines::status.eq(DeadlineStatus::Open),
         case_deadlines::created_at.eq(at),
     );
     // The multi-connection's query builder has no ON CONFLICT: each backend's own.
@@ -558,13 +534,13 @@ pub fn set_deadline(
 pub fn set_deadline_statuses(
     conn: &mut DbConn,
     case_id: &str,
-    statuses: &[(String, &'static str)],
+    statuses: &[(String, DeadlineStatus)],
 ) -> AppResult<()> {
-    let mut by_status: Vec<(&str, Vec<&str>)> = vec![];
+    let mut by_status: Vec<(DeadlineStatus, Vec<&str>)> = vec![];
     for (kind, status) in statuses {
         match by_status.iter_mut().find(|(s, _)| s == status) {
             Some((_, kinds)) => kinds.push(kind),
-            None => by_status.push((status, vec![kind])),
+            None => by_status.push((*status, vec![kind])),
         }
     }
     for (status, kinds) in by_status {
@@ -594,7 +570,7 @@ pub fn settle_case(
         Some(s) => diesel::update(target)
             .set((
                 cases::record_head.eq(head),
-                cases::status.eq(enum_str(&s)),
+                cases::status.eq(s),
                 cases::updated_at.eq(at),
             ))
             .execute(conn)?,
@@ -615,11 +591,18 @@ pub fn set_officers(
     diesel::delete(
         case_officers::table
             .filter(case_officers::case_id.eq(case_id))
-            .filter(case_officers::role.eq("officer")),
+            .filter(case_officers::role.eq(OfficerRole::Officer)),
     )
     .execute(conn)?;
     for (user, certificate) in officers {
-        insert_officer(conn, case_id, user, "officer", Some(certificate), at)?;
+        insert_officer(
+            conn,
+            case_id,
+            user,
+            OfficerRole::Officer,
+            Some(certificate),
+            at,
+        )?;
     }
     Ok(())
 }
@@ -627,7 +610,7 @@ pub fn set_officers(
 /// An officer withdrawn from a case (回避): no access to it any more.
 pub fn recuse_officer(conn: &mut DbConn, case_id: &str, user_id: &str) -> AppResult<()> {
     diesel::update(case_officers::table.find((case_id, user_id)))
-        .set(case_officers::role.eq("recused"))
+        .set(case_officers::role.eq(OfficerRole::Recused))
         .execute(conn)?;
     Ok(())
 }

@@ -12,14 +12,14 @@ use crate::clock::china_date;
 use crate::db::DbConn;
 use crate::documents::{context_of, government_of, ContextParts};
 use crate::error::{AppError, AppResult};
+pub use crate::kernel::OfficerRole;
 
 /// An officer (or auxiliary) on a case, with the certificate they act under.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CaseOfficer {
     pub user_id: String,
     pub display_name: String,
-    /// `officer` or `auxiliary`.
-    pub role: String,
+    pub role: OfficerRole,
     pub certificate_number: Option<String>,
 }
 
@@ -29,7 +29,21 @@ pub struct Deadline {
     pub kind: String,
     pub due_on: NaiveDate,
     pub basis: String,
-    pub status: String,
+    pub status: DeadlineStatus,
+}
+
+/// Where a statutory deadline stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    /// Running.
+    Open,
+    /// The act it waits for was done.
+    Met,
+    /// Stopped while the case is suspended.
+    Paused,
+    /// No longer owed (the case ended another way).
+    Cancelled,
 }
 
 /// A case file.
@@ -89,7 +103,7 @@ impl CaseView {
                 department_path,
                 case.officers
                     .iter()
-                    .map(|o| (o.user_id.clone(), o.role.as_str())),
+                    .map(|o| (o.user_id.clone(), o.role == OfficerRole::Recused)),
             ),
             json: serde_json::to_vec(case)
                 .map_err(|e| AppError::internal(e.to_string()))?
@@ -138,7 +152,7 @@ pub fn document_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> A
         officers: case
             .officers
             .iter()
-            .filter(|o| o.role == "officer")
+            .filter(|o| o.role == OfficerRole::Officer)
             .map(|o| {
                 (
                     o.display_name.clone(),

@@ -21,7 +21,7 @@ use crate::calendar::rules::Calendar;
 use crate::cases::rules::Source;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{clue_events, clues, departments};
-use crate::db::{enum_parse, enum_str, json_text, micros, DbConn};
+use crate::db::{enum_str, json_text, micros, DbConn};
 
 fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
@@ -32,6 +32,8 @@ use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::profiles::rules::Profile;
 use crate::state::AppState;
 use rules::{ClueStatus, NonFilingGround};
+
+crate::db::text_enum!(ClueStatus, NonFilingGround);
 
 /// `POST /clues`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -119,12 +121,13 @@ pub struct Clue {
     pub events: Vec<ClueEvent>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = clues)]
 struct ClueRow {
     id: String,
     clue_no: String,
     department_id: String,
-    source: String,
+    source: Source,
     summary: String,
     enforcement_item_code: Option<String>,
     party_name: Option<String>,
@@ -133,17 +136,18 @@ struct ClueRow {
     discovered_at: NaiveDateTime,
     registered_by: String,
     registered_at: NaiveDateTime,
-    status: String,
+    status: ClueStatus,
     due_on: NaiveDate,
     due_basis: String,
     extensions: i32,
     exclusions: String,
     case_id: Option<String>,
-    ground: Option<String>,
+    ground: Option<NonFilingGround>,
     outcome_reason: Option<String>,
     transferred_to: Option<String>,
     decided_by: Option<String>,
     decided_at: Option<NaiveDateTime>,
+    #[diesel(column_name = import_batch)]
     _import_batch: Option<String>,
 }
 
@@ -153,7 +157,7 @@ impl ClueRow {
             id: self.id,
             clue_no: self.clue_no,
             department_id: self.department_id,
-            source: enum_parse(&self.source).unwrap_or(Source::Inspection),
+            source: self.source,
             summary: self.summary,
             enforcement_item_code: self.enforcement_item_code,
             party_name: self.party_name,
@@ -162,13 +166,13 @@ impl ClueRow {
             discovered_at: rfc3339(self.discovered_at),
             registered_by: self.registered_by,
             registered_at: rfc3339(self.registered_at),
-            status: enum_parse(&self.status).unwrap_or(ClueStatus::Pending),
+            status: self.status,
             due_on: self.due_on,
             due_basis: self.due_basis,
             extensions: self.extensions,
             exclusions: serde_json::from_str(&self.exclusions).unwrap_or_default(),
             case_id: self.case_id,
-            ground: self.ground.as_deref().and_then(enum_parse),
+            ground: self.ground,
             outcome_reason: self.outcome_reason,
             transferred_to: self.transferred_to,
             decided_by: self.decided_by,
@@ -181,7 +185,8 @@ impl ClueRow {
 fn load_row(conn: &mut DbConn, id: &str) -> AppResult<ClueRow> {
     clues::table
         .find(id)
-        .first::<ClueRow>(conn)
+        .select(ClueRow::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("clue not found"))
 }
@@ -207,12 +212,12 @@ fn open_for(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<ClueRow> 
             "only officers and heads of the clue's department work on it",
         ));
     }
-    if row.status != "pending" {
+    if row.status != ClueStatus::Pending {
         return Err(AppError::new(
             Code::ClueDecided,
             format!(
                 "the clue is {} already: its filing decision is taken",
-                row.status
+                enum_str(&row.status)
             ),
         ));
     }
@@ -258,10 +263,10 @@ fn mark_decided(
     let n = diesel::update(
         clues::table
             .filter(clues::id.eq(id))
-            .filter(clues::status.eq("pending")),
+            .filter(clues::status.eq(ClueStatus::Pending)),
     )
     .set((
-        clues::status.eq(enum_str(&status)),
+        clues::status.eq(status),
         clues::decided_by.eq(&caller.user_id),
         clues::decided_at.eq(micros(at)),
     ))
@@ -348,7 +353,7 @@ pub(crate) fn insert_clue(
             clues::id.eq(&id),
             clues::clue_no.eq(&clue_no),
             clues::department_id.eq(&r.placed.department.id),
-            clues::source.eq(enum_str(&clue.source)),
+            clues::source.eq(clue.source),
             clues::summary.eq(clue.summary.trim()),
             clues::enforcement_item_code.eq(trim(&clue.enforcement_item_code)),
             clues::party_name.eq(trim(&clue.party_name)),
@@ -357,7 +362,7 @@ pub(crate) fn insert_clue(
             clues::discovered_at.eq(micros(clue.discovered_at.naive_utc())),
             clues::registered_by.eq(&caller.user_id),
             clues::registered_at.eq(micros(at)),
-            clues::status.eq("pending"),
+            clues::status.eq(ClueStatus::Pending),
             clues::due_on.eq(due_on),
             clues::due_basis.eq(&basis),
             clues::import_batch.eq(batch),
@@ -560,12 +565,12 @@ pub async fn list(state: &AppState, caller: &Caller, f: ClueFilter) -> AppResult
                 scope::CaseListScope::Department(d) => q.filter(clues::department_id.eq(d)),
             };
             if let Some(s) = f.status {
-                q = q.filter(clues::status.eq(enum_str(&s)));
+                q = q.filter(clues::status.eq(s));
             }
             if let Some(d) = f.due_by {
                 q = q.filter(clues::due_on.le(d));
             }
-            let rows: Vec<ClueRow> = q.load(conn)?;
+            let rows: Vec<ClueRow> = q.select(ClueRow::as_select()).load(conn)?;
             Ok(rows.into_iter().map(ClueRow::view).collect())
         })
         .await
@@ -793,7 +798,7 @@ pub async fn reject(
             let at = now.naive_utc();
             mark_decided(conn, &caller, &id, ClueStatus::Rejected, at)?;
             diesel::update(clues::table.find(&id))
-                .set((clues::ground.eq(enum_str(&req.ground)), clues::outcome_reason.eq(req.reason.trim())))
+                .set((clues::ground.eq(req.ground), clues::outcome_reason.eq(req.reason.trim())))
                 .execute(conn)?;
             settle_and_record(conn, &caller, approving.as_ref(), &row, ApprovalKind::ClueRejection, to_value(&req), ("clue", &id), "clue.rejected", serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim()}), at)?;
             Ok(load_row(conn, &id)?.view())
@@ -855,7 +860,7 @@ pub async fn file(
     let row = state.db.run(move |conn| head_of(conn, &c, &id2)).await?;
     // The clue states when and how the agency learnt of it.
     req.discovered_at = row.discovered_at.and_utc();
-    req.source = enum_parse(&row.source).unwrap_or(req.source);
+    req.source = row.source;
     let (c, id2) = (caller.clone(), id.to_string());
     let body = serde_json::to_value(&req).unwrap_or_default();
     let link: crate::cases::FilingLink = Box::new(move |conn, case_id, at| {

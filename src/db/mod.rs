@@ -1,6 +1,8 @@
 //! Storage: one connection type over PostgreSQL and SQLite, an r2d2 pool,
 //! embedded migrations per backend, and the write-transaction helper.
 
+pub mod text_enum;
+pub(crate) use text_enum::text_enum;
 pub mod async_pg;
 pub mod schema;
 

@@ -9,8 +9,8 @@ use crate::auth::Caller;
 use crate::cases::change::{change, Guard, How};
 use crate::cases::events::{CaseEvent, DiscretionAttached};
 use crate::clock::{china_date, rfc3339};
+use crate::db::json_text;
 use crate::db::schema::case_discretion;
-use crate::db::{enum_str, json_text};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -59,14 +59,14 @@ pub async fn attach(
                 case_discretion::case_id.eq(&ctx.case.id),
                 case_discretion::benchmark_version_id.eq(&version.id),
                 case_discretion::item_code.eq(&item_code),
-                case_discretion::party_kind.eq(enum_str(&party_kind)),
+                case_discretion::party_kind.eq(party_kind),
                 case_discretion::facts.eq(json_text(&req.facts)),
                 case_discretion::result.eq(json_text(&result)),
-                case_discretion::outcome.eq(enum_str(&result.outcome)),
-                case_discretion::tier.eq(result.tier.map(|t| enum_str(&t))),
+                case_discretion::outcome.eq(result.outcome),
+                case_discretion::tier.eq(result.tier),
                 case_discretion::proposed_fine_fen.eq(req.proposed_fine_fen),
                 case_discretion::deviation_reason.eq(&reason),
-                case_discretion::verdict.eq(verdict.map(|v| enum_str(&v))),
+                case_discretion::verdict.eq(verdict),
                 case_discretion::created_by.eq(&ctx.caller.user_id),
                 case_discretion::created_at.eq(at),
             ))

@@ -24,7 +24,7 @@ use crate::auth::scope::{self, CaseListScope};
 use crate::auth::Caller;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{benchmark_versions, case_discretion, cases, departments};
-use crate::db::{enum_parse, enum_str, json_text, DbConn};
+use crate::db::{enum_str, json_text, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::items::{Citation, ItemData};
 use crate::kernel::PartyKind;
@@ -694,22 +694,30 @@ pub struct Attachment {
     pub created_at: String,
 }
 
-type AttachmentRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    String,
-    NaiveDateTime,
-    String,
-    String,
-    NaiveDate,
-);
+/// A case's attachment as stored, with the version it was looked up in.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = case_discretion)]
+struct AttachmentRow {
+    id: String,
+    case_id: String,
+    benchmark_version_id: String,
+    party_kind: PartyKind,
+    facts: String,
+    result: String,
+    proposed_fine_fen: Option<i64>,
+    deviation_reason: Option<String>,
+    verdict: Option<Verdict>,
+    created_by: String,
+    created_at: NaiveDateTime,
+    #[diesel(select_expression = benchmark_versions::item_code)]
+    item_code: String,
+    #[diesel(select_expression = benchmark_versions::version)]
+    version: String,
+    #[diesel(select_expression = benchmark_versions::effective_from)]
+    effective_from: NaiveDate,
+}
+
+crate::db::text_enum!(Verdict, rules::Outcome, Tier);
 
 /// The lookups attached to a case, oldest first.
 pub async fn attachments(
@@ -726,45 +734,29 @@ pub async fn attachments(
                 .inner_join(benchmark_versions::table)
                 .filter(case_discretion::case_id.eq(&id))
                 .order(case_discretion::created_at.asc())
-                .select((
-                    case_discretion::id,
-                    case_discretion::case_id,
-                    case_discretion::benchmark_version_id,
-                    case_discretion::party_kind,
-                    case_discretion::facts,
-                    case_discretion::result,
-                    case_discretion::proposed_fine_fen,
-                    case_discretion::deviation_reason,
-                    case_discretion::verdict,
-                    case_discretion::created_by,
-                    case_discretion::created_at,
-                    benchmark_versions::item_code,
-                    benchmark_versions::version,
-                    benchmark_versions::effective_from,
-                ))
+                .select(AttachmentRow::as_select())
                 .load(conn)?;
             rows.into_iter()
                 .map(|r| {
-                    let verdict: Option<Verdict> = r.8.as_deref().and_then(enum_parse);
                     Ok(Attachment {
-                        id: r.0,
-                        case_id: r.1,
+                        id: r.id,
+                        case_id: r.case_id,
                         benchmark_version: VersionRef {
-                            id: r.2,
-                            item_code: r.11,
-                            version: r.12,
-                            effective_from: r.13,
+                            id: r.benchmark_version_id,
+                            item_code: r.item_code,
+                            version: r.version,
+                            effective_from: r.effective_from,
                         },
-                        party_kind: enum_parse(&r.3).unwrap_or(PartyKind::Person),
-                        facts: serde_json::from_str(&r.4).unwrap_or_default(),
-                        result: serde_json::from_str(&r.5)
+                        party_kind: r.party_kind,
+                        facts: serde_json::from_str(&r.facts).unwrap_or_default(),
+                        result: serde_json::from_str(&r.result)
                             .map_err(|e| AppError::internal(format!("attachment result: {e}")))?,
-                        proposed_fine_fen: r.6,
-                        deviation_reason: r.7,
-                        flagged: verdict == Some(Verdict::Deviation),
-                        verdict,
-                        created_by: r.9,
-                        created_at: rfc3339(r.10),
+                        proposed_fine_fen: r.proposed_fine_fen,
+                        deviation_reason: r.deviation_reason,
+                        flagged: r.verdict == Some(Verdict::Deviation),
+                        verdict: r.verdict,
+                        created_by: r.created_by,
+                        created_at: rfc3339(r.created_at),
                     })
                 })
                 .collect()

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
-use super::register::{doc_columns, from_row, DocRow};
+use super::register::DocRow;
 use super::*;
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -84,10 +84,10 @@ pub fn write_zip<W: Write + Seek>(
     let mut docs: Vec<DocRow> = documents::table
         .filter(documents::case_id.eq(case_id))
         .order((documents::generated_at.asc(), documents::id.asc()))
-        .select(doc_columns!())
+        .select(DocRow::as_select())
         .load(conn)?;
-    docs.sort_by_key(|d| legal_order(&d.2));
-    let docs: Vec<DocumentRef> = docs.into_iter().map(from_row).collect();
+    docs.sort_by_key(|d| legal_order(&d.kind));
+    let docs: Vec<DocumentRef> = docs.into_iter().map(DocumentRef::from).collect();
     let evidence = crate::evidence::of_case(conn, case_id)?;
     let chain = crate::records::load(conn, case_id)?;
 

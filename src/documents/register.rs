@@ -15,51 +15,38 @@ use crate::db::schema::documents;
 use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 
-pub(crate) type DocRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+/// A row of `documents` as lists and answers show it.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = documents)]
+pub(crate) struct DocRow {
+    id: String,
+    case_id: String,
+    pub(crate) kind: String,
+    title: String,
+    number: String,
+    sha256: String,
+    size_bytes: i64,
+    verification_code: String,
+    generated_at: NaiveDateTime,
+    withdrawn_at: Option<NaiveDateTime>,
+}
 
-pub(crate) fn from_row(r: DocRow) -> DocumentRef {
-    DocumentRef {
-        id: r.0,
-        case_id: r.1,
-        kind: r.2,
-        title: r.3,
-        number: r.4,
-        sha256: r.5,
-        size_bytes: r.6,
-        verification_code: r.7,
-        generated_at: rfc3339(r.8),
-        withdrawn_at: r.9.map(rfc3339),
+impl From<DocRow> for DocumentRef {
+    fn from(r: DocRow) -> DocumentRef {
+        DocumentRef {
+            id: r.id,
+            case_id: r.case_id,
+            kind: r.kind,
+            title: r.title,
+            number: r.number,
+            sha256: r.sha256,
+            size_bytes: r.size_bytes,
+            verification_code: r.verification_code,
+            generated_at: rfc3339(r.generated_at),
+            withdrawn_at: r.withdrawn_at.map(rfc3339),
+        }
     }
 }
-
-macro_rules! doc_columns {
-    () => {
-        (
-            documents::id,
-            documents::case_id,
-            documents::kind,
-            documents::title,
-            documents::number,
-            documents::sha256,
-            documents::size_bytes,
-            documents::verification_code,
-            documents::generated_at,
-            documents::withdrawn_at,
-        )
-    };
-}
-pub(crate) use doc_columns;
 
 /// The documents of a case, oldest first.
 pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult<Vec<DocumentRef>> {
@@ -71,9 +58,9 @@ pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult
             let rows: Vec<DocRow> = documents::table
                 .filter(documents::case_id.eq(&scope_.case_id))
                 .order((documents::generated_at.asc(), documents::id.asc()))
-                .select(doc_columns!())
+                .select(DocRow::as_select())
                 .load(conn)?;
-            Ok(rows.into_iter().map(from_row).collect())
+            Ok(rows.into_iter().map(DocumentRef::from).collect())
         })
         .await
 }
@@ -91,10 +78,10 @@ pub async fn metadata(
         .run(move |conn| {
             documents::table
                 .find(&id)
-                .select(doc_columns!())
+                .select(DocRow::as_select())
                 .first::<DocRow>(conn)
                 .optional()?
-                .map(from_row)
+                .map(DocumentRef::from)
                 .ok_or_else(|| AppError::not_found("document not found"))
         })
         .await?;
@@ -287,9 +274,9 @@ pub async fn withdraw(
         }
         let doc = documents::table
             .find(&id)
-            .select(doc_columns!())
+            .select(DocRow::as_select())
             .first::<DocRow>(ctx.conn)
-            .map(from_row)?;
+            .map(DocumentRef::from)?;
         let event = CaseEvent::DocumentWithdrawn(DocumentWithdrawn {
             document_id: doc.id.clone(),
             number: doc.number.clone(),

@@ -16,8 +16,8 @@ use crate::cases::change::{change, Guard, How};
 use crate::cases::events::{CaseEvent, EvidenceAdded};
 use crate::cases::{readable_case, Access};
 use crate::clock::rfc3339;
+use crate::db::enum_str;
 use crate::db::schema::evidence;
-use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 pub use rules::{EvidenceKind, EvidenceMeta};
@@ -73,7 +73,7 @@ pub async fn add(
             .values((
                 evidence::id.eq(&id),
                 evidence::case_id.eq(&ctx.case.id),
-                evidence::kind.eq(enum_str(&up.meta.kind)),
+                evidence::kind.eq(up.meta.kind),
                 evidence::title.eq(up.meta.title.trim()),
                 evidence::description.eq(&up.meta.description),
                 evidence::collected_at.eq(collected),
@@ -117,74 +117,46 @@ pub async fn add(
     Ok(evidence)
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    NaiveDateTime,
-    Option<String>,
-    String,
-    i64,
-    String,
-    Option<String>,
-    String,
-    NaiveDateTime,
-);
-
-fn from_row(r: Row) -> Evidence {
-    let kind: EvidenceKind = enum_parse(&r.2).unwrap_or(EvidenceKind::Documentary);
-    Evidence {
-        id: r.0,
-        case_id: r.1,
-        kind_name: kind.chinese().into(),
-        kind,
-        title: r.3,
-        description: r.4,
-        collected_at: rfc3339(r.5),
-        location: r.6,
-        sha256: r.7,
-        size_bytes: r.8,
-        media_type: r.9,
-        file_name: r.10,
-        created_by: r.11,
-        created_at: rfc3339(r.12),
-    }
+/// A piece of evidence as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = evidence)]
+struct Row {
+    id: String,
+    case_id: String,
+    kind: EvidenceKind,
+    title: String,
+    description: Option<String>,
+    collected_at: NaiveDateTime,
+    location: Option<String>,
+    sha256: String,
+    size_bytes: i64,
+    media_type: String,
+    file_name: Option<String>,
+    created_by: String,
+    created_at: NaiveDateTime,
 }
 
-/// The columns of `Row`, in its order (diesel names each column's type).
-#[allow(clippy::type_complexity)]
-fn columns() -> (
-    evidence::id,
-    evidence::case_id,
-    evidence::kind,
-    evidence::title,
-    evidence::description,
-    evidence::collected_at,
-    evidence::location,
-    evidence::sha256,
-    evidence::size_bytes,
-    evidence::media_type,
-    evidence::file_name,
-    evidence::created_by,
-    evidence::created_at,
-) {
-    (
-        evidence::id,
-        evidence::case_id,
-        evidence::kind,
-        evidence::title,
-        evidence::description,
-        evidence::collected_at,
-        evidence::location,
-        evidence::sha256,
-        evidence::size_bytes,
-        evidence::media_type,
-        evidence::file_name,
-        evidence::created_by,
-        evidence::created_at,
-    )
+crate::db::text_enum!(EvidenceKind);
+
+impl Row {
+    fn view(self) -> Evidence {
+        Evidence {
+            kind_name: self.kind.chinese().into(),
+            kind: self.kind,
+            id: self.id,
+            case_id: self.case_id,
+            title: self.title,
+            description: self.description,
+            collected_at: rfc3339(self.collected_at),
+            location: self.location,
+            sha256: self.sha256,
+            size_bytes: self.size_bytes,
+            media_type: self.media_type,
+            file_name: self.file_name,
+            created_by: self.created_by,
+            created_at: rfc3339(self.created_at),
+        }
+    }
 }
 
 /// The evidence of a case, oldest first.
@@ -201,9 +173,9 @@ pub fn of_case(conn: &mut crate::db::DbConn, case_id: &str) -> AppResult<Vec<Evi
     let rows: Vec<Row> = evidence::table
         .filter(evidence::case_id.eq(case_id))
         .order(evidence::created_at.asc())
-        .select(columns())
+        .select(Row::as_select())
         .load(conn)?;
-    Ok(rows.into_iter().map(from_row).collect())
+    Ok(rows.into_iter().map(Row::view).collect())
 }
 
 /// One piece of evidence and its verified content.
@@ -221,10 +193,10 @@ pub async fn content(
             Ok(evidence::table
                 .filter(evidence::case_id.eq(&scope.case_id))
                 .filter(evidence::id.eq(&eid))
-                .select(columns())
-                .first::<Row>(conn)
+                .select(Row::as_select())
+                .first(conn)
                 .optional()?
-                .map(from_row))
+                .map(Row::view))
         })
         .await?
         .ok_or_else(|| AppError::not_found("evidence not found"))?;

@@ -18,6 +18,7 @@ use crate::cases::change::{Ctx, Guard, Numbering, Step};
 use crate::cases::events::*;
 use crate::cases::file::CaseFile;
 use crate::cases::rules::{check_supplied_time, CaseStatus};
+use crate::cases::DeadlineStatus;
 use crate::clock::china_date;
 use crate::documents::chinese_date;
 use crate::documents::rules::{amount_in_figures, amount_in_words};
@@ -142,7 +143,7 @@ impl Step for ServiceRequest {
             "served_rows": rows,
         });
         ctx.issue("service_receipt", extra, Numbering::Counter)?;
-        ctx.deadline_status("service", "met");
+        ctx.deadline_status("service", DeadlineStatus::Met);
         if let Some(d) = payment_due {
             ctx.set_deadline(
                 "payment",
@@ -217,7 +218,7 @@ impl Step for PaymentRequest {
         }
         ctx.note("outstanding_before_fen", before.outstanding_fen);
         if self.amount_fen == before.outstanding_fen {
-            ctx.deadline_status("payment", "met");
+            ctx.deadline_status("payment", DeadlineStatus::Met);
         }
         if self.on_the_spot.is_some() {
             // Art 71: handed in to the agency within 2 (working) days.
@@ -466,8 +467,8 @@ impl Step for DecideRemedy {
                 due,
                 "《中华人民共和国行政处罚法》第四十八条第二款：行政处罚决定被撤销、确认违法的，应当在三日内撤回行政处罚决定信息并公开说明理由",
             );
-            ctx.deadline_status("payment", "cancelled");
-            ctx.deadline_status("enforcement_demand", "cancelled");
+            ctx.deadline_status("payment", DeadlineStatus::Cancelled);
+            ctx.deadline_status("enforcement_demand", DeadlineStatus::Cancelled);
         }
         Ok(CaseEvent::RemedyDecided(RemedyDecided {
             remedy_id: r.id,
@@ -515,7 +516,7 @@ impl Step for CourtEnforcementRequest {
             .map(|d| demand_period_end(china_date(d.body.served_at), ctx.cal));
         check_court_enforcement(&ctx.file, china_date(self.applied_at), demand_ends)?;
         ctx.note("outstanding_fen", owed.outstanding_fen);
-        ctx.deadline_status("enforcement_demand", "met");
+        ctx.deadline_status("enforcement_demand", DeadlineStatus::Met);
         Ok(CaseEvent::CourtEnforcement(self.clone()))
     }
 }
@@ -551,7 +552,7 @@ impl Step for HandInRequest {
             ctx.now,
         )?;
         ctx.note("payment_id", collected.id);
-        ctx.deadline_status("hand_in", "met");
+        ctx.deadline_status("hand_in", DeadlineStatus::Met);
         Ok(CaseEvent::HandIn(self.clone()))
     }
 }

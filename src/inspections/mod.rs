@@ -58,8 +58,7 @@ pub struct Inspection {
     pub purpose: String,
     pub planned_on: NaiveDate,
     pub officers: Vec<InspectingOfficer>,
-    /// `planned` or `done`.
-    pub status: String,
+    pub status: InspectionStatus,
     pub created_by: String,
     pub created_at: String,
     pub inspected_at: Option<String>,
@@ -70,7 +69,20 @@ pub struct Inspection {
     pub clue_id: Option<String>,
 }
 
-#[derive(Queryable)]
+/// Where an inspection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionStatus {
+    /// Planned, its findings not yet recorded.
+    Planned,
+    /// Done: its findings are recorded.
+    Done,
+}
+
+crate::db::text_enum!(InspectionStatus);
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = inspections)]
 struct Row {
     id: String,
     department_id: String,
@@ -80,7 +92,7 @@ struct Row {
     purpose: String,
     planned_on: NaiveDate,
     officers: String,
-    status: String,
+    status: InspectionStatus,
     created_by: String,
     created_at: NaiveDateTime,
     inspected_at: Option<NaiveDateTime>,
@@ -118,7 +130,8 @@ impl Row {
 fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Row> {
     let row = inspections::table
         .find(id)
-        .first::<Row>(conn)
+        .select(Row::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("inspection not found"))?;
     let path: String = departments::table
@@ -203,12 +216,16 @@ pub async fn plan(state: &AppState, caller: &Caller, req: NewInspection) -> AppR
                     inspections::purpose.eq(req.purpose.trim()),
                     inspections::planned_on.eq(req.planned_on),
                     inspections::officers.eq(json_text(&officers)),
-                    inspections::status.eq("planned"),
+                    inspections::status.eq(InspectionStatus::Planned),
                     inspections::created_by.eq(&caller.user_id),
                     inspections::created_at.eq(micros(now.naive_utc())),
                 ))
                 .execute(conn)?;
-            Ok(inspections::table.find(&id).first::<Row>(conn)?.view())
+            Ok(inspections::table
+                .find(&id)
+                .select(Row::as_select())
+                .first(conn)?
+                .view())
         })
         .await
 }
@@ -230,7 +247,7 @@ pub async fn record(
         .db
         .write(move |conn| {
             let row = writable(conn, &caller, &id)?;
-            if row.status != "planned" {
+            if row.status != InspectionStatus::Planned {
                 return Err(AppError::conflict(
                     "the inspection's findings are recorded already",
                 ));
@@ -257,10 +274,10 @@ pub async fn record(
             let n = diesel::update(
                 inspections::table
                     .filter(inspections::id.eq(&id))
-                    .filter(inspections::status.eq("planned")),
+                    .filter(inspections::status.eq(InspectionStatus::Planned)),
             )
             .set((
-                inspections::status.eq("done"),
+                inspections::status.eq(InspectionStatus::Done),
                 inspections::inspected_at.eq(micros(req.inspected_at.naive_utc())),
                 inspections::findings.eq(req.findings.trim()),
                 inspections::violation_found.eq(req.violation_found),
@@ -272,7 +289,11 @@ pub async fn record(
                     "the inspection's findings are recorded already",
                 ));
             }
-            Ok(inspections::table.find(&id).first::<Row>(conn)?.view())
+            Ok(inspections::table
+                .find(&id)
+                .select(Row::as_select())
+                .first(conn)?
+                .view())
         })
         .await
 }
@@ -336,8 +357,7 @@ pub async fn to_clue(state: &AppState, caller: &Caller, id: &str) -> AppResult<c
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionFilter {
-    /// `planned` or `done`.
-    pub status: Option<String>,
+    pub status: Option<InspectionStatus>,
 }
 
 /// The department's inspections (a supervisor's: the region's), by planned day.
@@ -353,7 +373,7 @@ pub async fn list(
         .run(move |conn| {
             let mut q = inspections::table
                 .inner_join(departments::table.on(departments::id.eq(inspections::department_id)))
-                .select(inspections::all_columns)
+                .select(Row::as_select())
                 .order((inspections::planned_on.asc(), inspections::id.asc()))
                 .limit(500)
                 .into_boxed();

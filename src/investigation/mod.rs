@@ -16,8 +16,8 @@ use crate::cases::change::{change, Guard, How, Numbering};
 use crate::cases::events::{CaseEvent, RecordMade};
 use crate::cases::{readable_case, Access};
 use crate::clock::{china_date, rfc3339};
+use crate::db::json_text;
 use crate::db::schema::investigation_records;
-use crate::db::{enum_parse, enum_str, json_text};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -116,7 +116,7 @@ pub async fn add(
             .values((
                 investigation_records::id.eq(&id),
                 investigation_records::case_id.eq(&ctx.case.id),
-                investigation_records::kind.eq(enum_str(&r.kind)),
+                investigation_records::kind.eq(r.kind),
                 investigation_records::started_at.eq(started),
                 investigation_records::ended_at.eq(ended),
                 investigation_records::place.eq(r.place.trim()),
@@ -198,18 +198,23 @@ pub async fn add(
     Ok(stored)
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    NaiveDateTime,
-    String,
-    String,
-    String,
-    String,
-    NaiveDateTime,
-);
+/// A record as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = investigation_records)]
+struct Row {
+    id: String,
+    case_id: String,
+    kind: RecordKind,
+    started_at: NaiveDateTime,
+    ended_at: NaiveDateTime,
+    place: String,
+    officers: String,
+    body: String,
+    created_by: String,
+    created_at: NaiveDateTime,
+}
+
+crate::db::text_enum!(RecordKind);
 
 /// The records of one kind on a case, oldest first.
 pub async fn list(
@@ -224,34 +229,23 @@ pub async fn list(
         .run(move |conn| {
             let rows: Vec<Row> = investigation_records::table
                 .filter(investigation_records::case_id.eq(&scope.case_id))
-                .filter(investigation_records::kind.eq(enum_str(&kind)))
+                .filter(investigation_records::kind.eq(kind))
                 .order(investigation_records::created_at.asc())
-                .select((
-                    investigation_records::id,
-                    investigation_records::case_id,
-                    investigation_records::kind,
-                    investigation_records::started_at,
-                    investigation_records::ended_at,
-                    investigation_records::place,
-                    investigation_records::officers,
-                    investigation_records::body,
-                    investigation_records::created_by,
-                    investigation_records::created_at,
-                ))
+                .select(Row::as_select())
                 .load(conn)?;
             Ok(rows
                 .into_iter()
                 .map(|r| StoredRecord {
-                    id: r.0,
-                    case_id: r.1,
-                    kind: enum_parse(&r.2).unwrap_or(kind),
-                    started_at: rfc3339(r.3),
-                    ended_at: rfc3339(r.4),
-                    place: r.5,
-                    officers: serde_json::from_str(&r.6).unwrap_or_default(),
-                    body: serde_json::from_str(&r.7).unwrap_or_default(),
-                    created_by: r.8,
-                    created_at: rfc3339(r.9),
+                    id: r.id,
+                    case_id: r.case_id,
+                    kind: r.kind,
+                    started_at: rfc3339(r.started_at),
+                    ended_at: rfc3339(r.ended_at),
+                    place: r.place,
+                    officers: serde_json::from_str(&r.officers).unwrap_or_default(),
+                    body: serde_json::from_str(&r.body).unwrap_or_default(),
+                    created_by: r.created_by,
+                    created_at: rfc3339(r.created_at),
                 })
                 .collect())
         })

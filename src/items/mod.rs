@@ -52,68 +52,47 @@ pub struct EnforcementItem {
     pub departments: Vec<Holder>,
 }
 
-type ItemRow = (
-    String,
-    String,
-    String,
-    bool,
-    bool,
-    String,
-    String,
-    String,
-    Option<String>,
-);
-
-fn item_columns() -> (
-    enforcement_items::code,
-    enforcement_items::name,
-    enforcement_items::domain,
-    enforcement_items::high_frequency,
-    enforcement_items::serious_safety,
-    enforcement_items::penalty_types,
-    enforcement_items::violation_basis,
-    enforcement_items::penalty_basis,
-    enforcement_items::description,
-) {
-    (
-        enforcement_items::code,
-        enforcement_items::name,
-        enforcement_items::domain,
-        enforcement_items::high_frequency,
-        enforcement_items::serious_safety,
-        enforcement_items::penalty_types,
-        enforcement_items::violation_basis,
-        enforcement_items::penalty_basis,
-        enforcement_items::description,
-    )
+/// An enforcement item as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = enforcement_items)]
+struct ItemRow {
+    code: String,
+    name: String,
+    domain: String,
+    high_frequency: bool,
+    serious_safety: bool,
+    penalty_types: String,
+    violation_basis: String,
+    penalty_basis: String,
+    description: Option<String>,
 }
 
 fn from_row(r: ItemRow) -> ItemData {
     ItemData {
-        code: r.0,
-        name: r.1,
-        domain: r.2,
-        high_frequency: r.3,
-        serious_safety: r.4,
-        penalty_types: serde_json::from_str(&r.5).unwrap_or_default(),
-        violation_basis: serde_json::from_str(&r.6).unwrap_or_default(),
-        penalty_basis: serde_json::from_str(&r.7).unwrap_or_default(),
-        description: r.8,
+        penalty_types: serde_json::from_str(&r.penalty_types).unwrap_or_default(),
+        violation_basis: serde_json::from_str(&r.violation_basis).unwrap_or_default(),
+        penalty_basis: serde_json::from_str(&r.penalty_basis).unwrap_or_default(),
+        code: r.code,
+        name: r.name,
+        domain: r.domain,
+        high_frequency: r.high_frequency,
+        serious_safety: r.serious_safety,
+        description: r.description,
     }
 }
 
 pub fn find(conn: &mut DbConn, code: &str) -> AppResult<Option<ItemData>> {
     Ok(enforcement_items::table
         .find(code)
-        .select(item_columns())
-        .first::<ItemRow>(conn)
+        .select(ItemRow::as_select())
+        .first(conn)
         .optional()?
         .map(from_row))
 }
 
 pub fn all(conn: &mut DbConn) -> AppResult<Vec<ItemData>> {
     let rows: Vec<ItemRow> = enforcement_items::table
-        .select(item_columns())
+        .select(ItemRow::as_select())
         .order(enforcement_items::code.asc())
         .load(conn)?;
     Ok(rows.into_iter().map(from_row).collect())

@@ -33,7 +33,7 @@ pub enum DepartmentKind {
     Functional,
 }
 
-use crate::db::{enum_parse, enum_str, json_text};
+use crate::db::json_text;
 
 /// A department (部门).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -50,55 +50,40 @@ pub struct Department {
     pub domains: Vec<String>,
 }
 
-pub type DepartmentRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-);
-
-pub fn department_columns() -> (
-    departments::id,
-    departments::code,
-    departments::name,
-    departments::short_name,
-    departments::level,
-    departments::kind,
-    departments::parent_id,
-    departments::path,
-    departments::region_path,
-    departments::domains,
-) {
-    (
-        departments::id,
-        departments::code,
-        departments::name,
-        departments::short_name,
-        departments::level,
-        departments::kind,
-        departments::parent_id,
-        departments::path,
-        departments::region_path,
-        departments::domains,
-    )
+/// A department as stored, with its place in the tree.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = departments)]
+pub struct DepartmentRow {
+    id: String,
+    code: String,
+    name: String,
+    short_name: String,
+    level: Level,
+    kind: DepartmentKind,
+    parent_id: Option<String>,
+    path: String,
+    region_path: String,
+    domains: String,
 }
 
-pub fn department_from_row(r: DepartmentRow) -> Department {
-    Department {
-        id: r.0,
-        code: r.1,
-        name: r.2,
-        short_name: r.3,
-        level: enum_parse(&r.4).unwrap_or(Level::County),
-        kind: enum_parse(&r.5).unwrap_or(DepartmentKind::Functional),
-        parent_id: r.6,
-        domains: serde_json::from_str(&r.9).unwrap_or_default(),
+crate::db::text_enum!(Level, DepartmentKind, CertificateStatus);
+
+impl DepartmentRow {
+    fn placed(self) -> Placed {
+        Placed {
+            department: Department {
+                id: self.id,
+                code: self.code,
+                name: self.name,
+                short_name: self.short_name,
+                level: self.level,
+                kind: self.kind,
+                parent_id: self.parent_id,
+                domains: serde_json::from_str(&self.domains).unwrap_or_default(),
+            },
+            path: self.path,
+            region_path: self.region_path,
+        }
     }
 }
 
@@ -112,17 +97,10 @@ pub struct Placed {
 pub fn find_department(conn: &mut DbConn, id: &str) -> AppResult<Option<Placed>> {
     let row: Option<DepartmentRow> = departments::table
         .find(id)
-        .select(department_columns())
+        .select(DepartmentRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(|r| {
-        let (path, region_path) = (r.7.clone(), r.8.clone());
-        Placed {
-            department: department_from_row(r),
-            path,
-            region_path,
-        }
-    }))
+    Ok(row.map(DepartmentRow::placed))
 }
 
 pub fn department_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Placed>> {
@@ -139,10 +117,10 @@ pub fn department_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<Pla
 
 pub fn list_departments(conn: &mut DbConn) -> AppResult<Vec<Department>> {
     let rows: Vec<DepartmentRow> = departments::table
-        .select(department_columns())
+        .select(DepartmentRow::as_select())
         .order(departments::path.asc())
         .load(conn)?;
-    Ok(rows.into_iter().map(department_from_row).collect())
+    Ok(rows.into_iter().map(|r| r.placed().department).collect())
 }
 
 /// Inserts a department under `parent` (None: a root). The path and region
@@ -173,8 +151,8 @@ pub fn insert_department(
             departments::code.eq(code),
             departments::name.eq(name),
             departments::short_name.eq(short_name),
-            departments::level.eq(enum_str(&level)),
-            departments::kind.eq(enum_str(&kind)),
+            departments::level.eq(level),
+            departments::kind.eq(kind),
             departments::parent_id.eq(parent.map(|p| p.department.id.clone())),
             departments::path.eq(&path),
             departments::region_path.eq(&region_path),
@@ -209,59 +187,42 @@ pub struct User {
     pub created_at: String,
 }
 
-type UserRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    bool,
-    NaiveDateTime,
-);
-
-fn user_columns() -> (
-    users::id,
-    users::username,
-    users::display_name,
-    users::roles,
-    users::department_id,
-    users::legal_qualification,
-    users::disabled,
-    users::created_at,
-) {
-    (
-        users::id,
-        users::username,
-        users::display_name,
-        users::roles,
-        users::department_id,
-        users::legal_qualification,
-        users::disabled,
-        users::created_at,
-    )
+/// A user as stored (without the password).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    roles: String,
+    department_id: String,
+    legal_qualification: bool,
+    disabled: bool,
+    created_at: NaiveDateTime,
 }
 
-fn user_from_row(r: UserRow) -> User {
-    User {
-        id: r.0,
-        username: r.1,
-        display_name: r.2,
-        roles: roles_from_json(&r.3),
-        department_id: r.4,
-        legal_qualification: r.5,
-        disabled: r.6,
-        created_at: crate::clock::rfc3339(r.7),
+impl UserRow {
+    fn view(self) -> User {
+        User {
+            id: self.id,
+            username: self.username,
+            display_name: self.display_name,
+            roles: roles_from_json(&self.roles),
+            department_id: self.department_id,
+            legal_qualification: self.legal_qualification,
+            disabled: self.disabled,
+            created_at: crate::clock::rfc3339(self.created_at),
+        }
     }
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> AppResult<Option<User>> {
     Ok(users::table
         .find(id)
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?
-        .map(user_from_row))
+        .map(UserRow::view))
 }
 
 /// A new user; the caller has checked the policy and hashed the password.
@@ -319,55 +280,37 @@ pub struct Certificate {
     pub in_force: bool,
 }
 
-type CertRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    NaiveDate,
-    NaiveDate,
-    String,
-    Option<String>,
-);
-
-fn cert_columns() -> (
-    certificates::id,
-    certificates::user_id,
-    certificates::number,
-    certificates::fields,
-    certificates::area_department_id,
-    certificates::valid_from,
-    certificates::valid_until,
-    certificates::status,
-    certificates::status_reason,
-) {
-    (
-        certificates::id,
-        certificates::user_id,
-        certificates::number,
-        certificates::fields,
-        certificates::area_department_id,
-        certificates::valid_from,
-        certificates::valid_until,
-        certificates::status,
-        certificates::status_reason,
-    )
+/// A certificate as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = certificates)]
+struct CertRow {
+    id: String,
+    user_id: String,
+    number: String,
+    fields: String,
+    area_department_id: String,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    status: CertificateStatus,
+    status_reason: Option<String>,
 }
 
-fn cert_from_row(r: CertRow, today: NaiveDate) -> Certificate {
-    let status = CertificateStatus::parse(&r.7);
-    Certificate {
-        id: r.0,
-        user_id: r.1,
-        number: r.2,
-        fields: serde_json::from_str(&r.3).unwrap_or_default(),
-        area_department_id: r.4,
-        valid_from: r.5,
-        valid_until: r.6,
-        status,
-        status_reason: r.8,
-        in_force: status == CertificateStatus::Valid && r.5 <= today && today <= r.6,
+impl CertRow {
+    fn view(self, today: NaiveDate) -> Certificate {
+        Certificate {
+            in_force: self.status == CertificateStatus::Valid
+                && self.valid_from <= today
+                && today <= self.valid_until,
+            id: self.id,
+            user_id: self.user_id,
+            number: self.number,
+            fields: serde_json::from_str(&self.fields).unwrap_or_default(),
+            area_department_id: self.area_department_id,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            status: self.status,
+            status_reason: self.status_reason,
+        }
     }
 }
 
@@ -379,9 +322,9 @@ pub fn certificates_of(
     let rows: Vec<CertRow> = certificates::table
         .filter(certificates::user_id.eq(user_id))
         .order(certificates::valid_from.asc())
-        .select(cert_columns())
+        .select(CertRow::as_select())
         .load(conn)?;
-    Ok(rows.into_iter().map(|r| cert_from_row(r, today)).collect())
+    Ok(rows.into_iter().map(|r| r.view(today)).collect())
 }
 
 pub fn find_certificate(
@@ -391,10 +334,10 @@ pub fn find_certificate(
 ) -> AppResult<Option<Certificate>> {
     Ok(certificates::table
         .find(id)
-        .select(cert_columns())
-        .first::<CertRow>(conn)
+        .select(CertRow::as_select())
+        .first(conn)
         .optional()?
-        .map(|r| cert_from_row(r, today)))
+        .map(|r| r.view(today)))
 }
 
 pub fn certificate_by_number(
@@ -404,10 +347,10 @@ pub fn certificate_by_number(
 ) -> AppResult<Option<Certificate>> {
     Ok(certificates::table
         .filter(certificates::number.eq(number))
-        .select(cert_columns())
-        .first::<CertRow>(conn)
+        .select(CertRow::as_select())
+        .first(conn)
         .optional()?
-        .map(|r| cert_from_row(r, today)))
+        .map(|r| r.view(today)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -441,12 +384,29 @@ pub fn insert_certificate(
             certificates::area_department_id.eq(area_department_id),
             certificates::valid_from.eq(valid_from),
             certificates::valid_until.eq(valid_until),
-            certificates::status.eq("valid"),
+            certificates::status.eq(CertificateStatus::Valid),
             certificates::created_at.eq(now),
             certificates::updated_at.eq(now),
         ))
         .execute(conn)?;
     find_certificate(conn, &id, today)?.ok_or_else(|| AppError::internal("certificate vanished"))
+}
+
+/// A certificate with the region of its area, as the rules judge it.
+#[derive(Queryable, Selectable)]
+struct CertificateFactsRow {
+    #[diesel(select_expression = certificates::number)]
+    number: String,
+    #[diesel(select_expression = certificates::fields)]
+    fields: String,
+    #[diesel(select_expression = departments::region_path)]
+    region_path: String,
+    #[diesel(select_expression = certificates::valid_from)]
+    valid_from: NaiveDate,
+    #[diesel(select_expression = certificates::valid_until)]
+    valid_until: NaiveDate,
+    #[diesel(select_expression = certificates::status)]
+    status: CertificateStatus,
 }
 
 /// Everything the rules need to judge users as officers on a case.
@@ -464,34 +424,25 @@ pub fn officer_facts(
             users::disabled,
         ))
         .load(conn)?;
-    let certs: Vec<(String, String, String, String, NaiveDate, NaiveDate, String)> =
-        certificates::table
-            .inner_join(departments::table.on(departments::id.eq(certificates::area_department_id)))
-            .filter(certificates::user_id.eq_any(user_ids))
-            .select((
-                certificates::user_id,
-                certificates::number,
-                certificates::fields,
-                departments::region_path,
-                certificates::valid_from,
-                certificates::valid_until,
-                certificates::status,
-            ))
-            .load(conn)?;
+    let certs: Vec<(String, CertificateFactsRow)> = certificates::table
+        .inner_join(departments::table.on(departments::id.eq(certificates::area_department_id)))
+        .filter(certificates::user_id.eq_any(user_ids))
+        .select((certificates::user_id, CertificateFactsRow::as_select()))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
             |(id, display_name, roles, department_id, disabled)| rules::OfficerFacts {
                 certificates: certs
                     .iter()
-                    .filter(|c| c.0 == id)
-                    .map(|c| rules::CertificateFacts {
-                        number: c.1.clone(),
-                        fields: serde_json::from_str(&c.2).unwrap_or_default(),
-                        area_region_path: c.3.clone(),
-                        valid_from: c.4,
-                        valid_until: c.5,
-                        status: CertificateStatus::parse(&c.6),
+                    .filter(|(user, _)| *user == id)
+                    .map(|(_, c)| rules::CertificateFacts {
+                        number: c.number.clone(),
+                        fields: serde_json::from_str(&c.fields).unwrap_or_default(),
+                        area_region_path: c.region_path.clone(),
+                        valid_from: c.valid_from,
+                        valid_until: c.valid_until,
+                        status: c.status,
                     })
                     .collect(),
                 user_id: id,
@@ -560,7 +511,7 @@ pub fn list_users_in(
 ) -> AppResult<Vec<User>> {
     let mut query = users::table
         .inner_join(departments::table)
-        .select(user_columns())
+        .select(UserRow::as_select())
         .order(users::username.asc())
         .into_boxed();
     match scope {
@@ -571,7 +522,7 @@ pub fn list_users_in(
         query = query.filter(users::department_id.eq(d.to_string()));
     }
     let rows: Vec<UserRow> = query.load(conn)?;
-    Ok(rows.into_iter().map(user_from_row).collect())
+    Ok(rows.into_iter().map(UserRow::view).collect())
 }
 
 /// Stores a user's account fields; `revoke` bumps the token epoch.
@@ -601,7 +552,7 @@ pub fn save_certificate(
 ) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
-            certificates::status.eq(status.as_str()),
+            certificates::status.eq(status),
             certificates::status_reason.eq(reason),
             certificates::valid_until.eq(valid_until),
             certificates::fields.eq(json_text(fields)),

@@ -26,9 +26,10 @@ use crate::cases::change::{Ctx, Guard, Step};
 use crate::cases::events::*;
 use crate::cases::rules::{check_before_decision, check_supplied_time};
 use crate::cases::store::set_deadline_statuses;
+use crate::cases::DeadlineStatus;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{custody_log, property_items, property_measures};
-use crate::db::{enum_parse, enum_str, micros, DbConn};
+use crate::db::{enum_str, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
 use crate::state::AppState;
 
@@ -73,7 +74,7 @@ pub struct Measure {
     pub due_on: chrono::NaiveDate,
     pub extensions: i32,
     pub reason: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<MeasureOutcome>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -82,33 +83,61 @@ pub struct Property {
     pub items: Vec<Item>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = property_measures)]
 struct MeasureRow {
     id: String,
-    _case_id: String,
-    kind: String,
-    status: String,
+    kind: MeasureKind,
+    status: MeasureStatus,
     emergency: bool,
     approved: bool,
     started_at: NaiveDateTime,
     due_on: chrono::NaiveDate,
     extensions: i32,
     reason: String,
-    _created_by: String,
-    _created_at: NaiveDateTime,
-    _ended_at: Option<NaiveDateTime>,
-    outcome: Option<String>,
+    outcome: Option<MeasureOutcome>,
+}
+
+crate::db::text_enum!(MeasureKind, MeasureStatus, MeasureOutcome, ItemStatus);
+
+/// An item as stored (its custody log is read beside it).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = property_items)]
+struct ItemRow {
+    id: String,
+    measure_id: String,
+    name: String,
+    specification: String,
+    quantity: String,
+    unit: String,
+    #[diesel(column_name = item_condition)]
+    condition: String,
+    location: String,
+    custodian: String,
+    status: ItemStatus,
+    disposal_reason: Option<String>,
+    disposed_at: Option<NaiveDateTime>,
+}
+
+/// A line of an item's custody log as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = custody_log)]
+struct CustodyRow {
+    item_id: String,
+    seq: i64,
+    at: NaiveDateTime,
+    action: String,
+    custodian: String,
+    location: String,
+    note: String,
+    actor_id: String,
 }
 
 impl MeasureRow {
-    fn kind(&self) -> MeasureKind {
-        enum_parse(&self.kind).unwrap_or(MeasureKind::Seizure)
-    }
-
     fn view(self) -> Measure {
         Measure {
-            kind: self.kind(),
-            status: enum_parse(&self.status).unwrap_or(MeasureStatus::Active),
+            kind: self.kind,
+            status: self.status,
             id: self.id,
             emergency: self.emergency,
             approved: self.approved,
@@ -133,7 +162,8 @@ fn measure_of(conn: &mut DbConn, case_id: &str, id: &str) -> AppResult<MeasureRo
     property_measures::table
         .filter(property_measures::id.eq(id))
         .filter(property_measures::case_id.eq(case_id))
-        .first::<MeasureRow>(conn)
+        .select(MeasureRow::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(|| {
             AppError::rule_on_field(
@@ -199,17 +229,17 @@ pub fn lift(
     )?;
     diesel::update(property_measures::table.find(&m.id))
         .set((
-            property_measures::status.eq("ended"),
+            property_measures::status.eq(MeasureStatus::Ended),
             property_measures::ended_at.eq(micros(at)),
-            property_measures::outcome.eq("lifted"),
+            property_measures::outcome.eq(MeasureOutcome::Lifted),
         ))
         .execute(conn)?;
     set_deadline_statuses(
         conn,
         case_id,
         &[
-            (deadline_kind(&m.id), "cancelled"),
-            (approval_deadline_kind(&m.id), "cancelled"),
+            (deadline_kind(&m.id), DeadlineStatus::Cancelled),
+            (approval_deadline_kind(&m.id), DeadlineStatus::Cancelled),
         ],
     )?;
     Ok(())
@@ -227,7 +257,7 @@ fn settle_items(
 ) -> AppResult<Vec<String>> {
     let mut q = property_items::table
         .filter(property_items::case_id.eq(case_id))
-        .filter(property_items::status.eq("held"))
+        .filter(property_items::status.eq(ItemStatus::Held))
         .select((
             property_items::id,
             property_items::custodian,
@@ -241,7 +271,7 @@ fn settle_items(
     for (id, custodian, location) in &rows {
         diesel::update(property_items::table.find(id))
             .set((
-                property_items::status.eq(enum_str(&status)),
+                property_items::status.eq(status),
                 property_items::disposal_reason.eq(note),
                 property_items::disposed_at.eq(micros(at)),
             ))
@@ -289,23 +319,23 @@ pub fn settle_on_exit(ctx: &mut Ctx, transfer: bool) -> AppResult<Vec<String>> {
 fn end_settled_measures(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> AppResult<()> {
     let open: Vec<String> = property_measures::table
         .filter(property_measures::case_id.eq(case_id))
-        .filter(property_measures::status.ne("ended"))
+        .filter(property_measures::status.ne(MeasureStatus::Ended))
         .select(property_measures::id)
         .load(conn)?;
     for m in open {
         let held: i64 = property_items::table
             .filter(property_items::measure_id.eq(&m))
-            .filter(property_items::status.eq("held"))
+            .filter(property_items::status.eq(ItemStatus::Held))
             .count()
             .get_result(conn)?;
         if held == 0 {
             diesel::update(property_measures::table.find(&m))
                 .set((
-                    property_measures::status.eq("ended"),
+                    property_measures::status.eq(MeasureStatus::Ended),
                     property_measures::ended_at.eq(micros(at)),
                 ))
                 .execute(conn)?;
-            set_deadline_statuses(conn, case_id, &[(deadline_kind(&m), "met")])?;
+            set_deadline_statuses(conn, case_id, &[(deadline_kind(&m), DeadlineStatus::Met)])?;
         }
     }
     Ok(())
@@ -315,26 +345,17 @@ fn end_settled_measures(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> 
 pub fn held_items(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<String>> {
     Ok(property_items::table
         .filter(property_items::case_id.eq(case_id))
-        .filter(property_items::status.eq("held"))
+        .filter(property_items::status.eq(ItemStatus::Held))
         .select(property_items::name)
         .load(conn)?)
 }
 
-fn items_of_case(
-    conn: &mut DbConn,
-    case_id: &str,
-    ids: &[String],
-) -> AppResult<Vec<(String, String, String, String)>> {
-    let rows: Vec<(String, String, String, String, String)> = property_items::table
+/// The items named, each of the case and still held.
+fn items_of_case(conn: &mut DbConn, case_id: &str, ids: &[String]) -> AppResult<Vec<ItemRow>> {
+    let rows: Vec<ItemRow> = property_items::table
         .filter(property_items::case_id.eq(case_id))
         .filter(property_items::id.eq_any(ids))
-        .select((
-            property_items::id,
-            property_items::name,
-            property_items::status,
-            property_items::custodian,
-            property_items::location,
-        ))
+        .select(ItemRow::as_select())
         .load(conn)?;
     if rows.len() != ids.len() {
         return Err(AppError::rule_on_field(
@@ -343,16 +364,13 @@ fn items_of_case(
             "an item is not of this case",
         ));
     }
-    if let Some(r) = rows.iter().find(|r| r.2 != "held") {
+    if let Some(r) = rows.iter().find(|r| r.status != ItemStatus::Held) {
         return Err(AppError::new(
             Code::MeasureNotActive,
-            format!("{} is {} already", r.1, r.2),
+            format!("{} is {} already", r.name, enum_str(&r.status)),
         ));
     }
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, _, c, l)| (id, name, c, l))
-        .collect())
+    Ok(rows)
 }
 
 /// `POST /cases/{id}/preservations` — 先行登记保存 (APL Art 56).
@@ -422,8 +440,8 @@ fn take_measure(ctx: &mut Ctx, kind: MeasureKind, req: &MeasureRequest) -> AppRe
         .values((
             property_measures::id.eq(&id),
             property_measures::case_id.eq(&ctx.case.id),
-            property_measures::kind.eq(enum_str(&kind)),
-            property_measures::status.eq("active"),
+            property_measures::kind.eq(kind),
+            property_measures::status.eq(MeasureStatus::Active),
             property_measures::emergency.eq(req.emergency),
             property_measures::approved.eq(!emergency),
             property_measures::started_at.eq(micros(req.started_at.naive_utc())),
@@ -448,7 +466,7 @@ fn take_measure(ctx: &mut Ctx, kind: MeasureKind, req: &MeasureRequest) -> AppRe
                 property_items::item_condition.eq(it.condition.trim()),
                 property_items::location.eq(it.location.trim()),
                 property_items::custodian.eq(it.custodian.trim()),
-                property_items::status.eq("held"),
+                property_items::status.eq(ItemStatus::Held),
                 property_items::created_at.eq(at),
             ))
             .execute(ctx.conn)?;
@@ -574,7 +592,7 @@ impl Step for ConfirmMeasure {
         diesel::update(property_measures::table.find(&m.id))
             .set(property_measures::approved.eq(true))
             .execute(ctx.conn)?;
-        ctx.deadline_status(approval_deadline_kind(&m.id), "met");
+        ctx.deadline_status(approval_deadline_kind(&m.id), DeadlineStatus::Met);
         let late = ctx.now.naive_utc() > m.started_at + chrono::Duration::hours(24);
         ctx.note("late", late);
         Ok(CaseEvent::MeasureApproval(Retrospective {
@@ -600,7 +618,7 @@ impl Step for PreservationDecisionRequest {
     /// allowed but recorded (and warned of before).
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let m = measure_of(ctx.conn, &ctx.case.id, &self.measure_id)?;
-        if m.kind() != MeasureKind::Preservation || m.status != "active" {
+        if m.kind != MeasureKind::Preservation || m.status != MeasureStatus::Active {
             return Err(AppError::new(
                 Code::MeasureNotActive,
                 "not a preservation waiting for its decision",
@@ -623,12 +641,12 @@ impl Step for PreservationDecisionRequest {
                 )?;
                 diesel::update(property_measures::table.find(&m.id))
                     .set((
-                        property_measures::status.eq("ended"),
+                        property_measures::status.eq(MeasureStatus::Ended),
                         property_measures::ended_at.eq(at),
-                        property_measures::outcome.eq("release"),
+                        property_measures::outcome.eq(MeasureOutcome::Release),
                     ))
                     .execute(ctx.conn)?;
-                ctx.deadline_status(deadline, "met");
+                ctx.deadline_status(deadline, DeadlineStatus::Met);
             }
             PreservationOutcome::Seize => {
                 // The items stay held, now under a seizure of 30 days from today.
@@ -636,9 +654,9 @@ impl Step for PreservationDecisionRequest {
                     rules::measure_due(MeasureKind::Seizure, ctx.today(), ctx.cal);
                 diesel::update(property_measures::table.find(&m.id))
                     .set((
-                        property_measures::kind.eq("seizure"),
+                        property_measures::kind.eq(MeasureKind::Seizure),
                         property_measures::due_on.eq(due_on),
-                        property_measures::outcome.eq("seize"),
+                        property_measures::outcome.eq(MeasureOutcome::Seize),
                         property_measures::started_at.eq(at),
                     ))
                     .execute(ctx.conn)?;
@@ -647,11 +665,11 @@ impl Step for PreservationDecisionRequest {
             PreservationOutcome::Testing => {
                 diesel::update(property_measures::table.find(&m.id))
                     .set((
-                        property_measures::status.eq("decided"),
-                        property_measures::outcome.eq("testing"),
+                        property_measures::status.eq(MeasureStatus::Decided),
+                        property_measures::outcome.eq(MeasureOutcome::Testing),
                     ))
                     .execute(ctx.conn)?;
-                ctx.deadline_status(deadline, "met");
+                ctx.deadline_status(deadline, DeadlineStatus::Met);
             }
         }
         ctx.note("due_on", m.due_on);
@@ -679,13 +697,13 @@ impl Step for SeizureExtensionRequest {
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let m = measure_of(ctx.conn, &ctx.case.id, &self.measure_id)?;
-        if m.status != "active" {
+        if m.status != MeasureStatus::Active {
             return Err(AppError::new(
                 Code::MeasureNotActive,
                 "the measure holds nothing any more",
             ));
         }
-        rules::check_seizure_extension(m.kind(), m.extensions as u32, self.days)?;
+        rules::check_seizure_extension(m.kind, m.extensions as u32, self.days)?;
         if ctx.today() > m.due_on {
             return Err(AppError::rule(
                 Code::SeizureExtensionUsed,
@@ -743,10 +761,10 @@ impl Step for DisposalRequest {
         let items = items_of_case(ctx.conn, &ctx.case.id, &self.item_ids)?;
         let at = micros(ctx.now.naive_utc());
         let status = self.disposal.status();
-        for (id, _, custodian, location) in &items {
-            diesel::update(property_items::table.find(id))
+        for item in &items {
+            diesel::update(property_items::table.find(&item.id))
                 .set((
-                    property_items::status.eq(enum_str(&status)),
+                    property_items::status.eq(status),
                     property_items::disposal_reason.eq(self.reason.trim()),
                     property_items::disposed_at.eq(at),
                 ))
@@ -754,18 +772,18 @@ impl Step for DisposalRequest {
             let action = enum_str(&status);
             let line = LogLine {
                 action: &action,
-                custodian,
-                location,
+                custodian: &item.custodian,
+                location: &item.location,
                 note: self.reason.trim(),
             };
-            log(ctx.conn, id, line, &ctx.caller.user_id, at)?;
+            log(ctx.conn, &item.id, line, &ctx.caller.user_id, at)?;
         }
         end_settled_measures(ctx.conn, &ctx.case.id, at)?;
         ctx.note(
             "items",
             items
                 .iter()
-                .map(|i| serde_json::json!({"item_id": i.0, "name": i.1}))
+                .map(|i| serde_json::json!({"item_id": i.id, "name": i.name}))
                 .collect::<Vec<_>>(),
         );
         Ok(CaseEvent::Disposal(self.clone()))
@@ -799,21 +817,21 @@ impl Step for CustodyRequest {
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let items = items_of_case(ctx.conn, &ctx.case.id, &self.item_ids)?;
         let at = micros(ctx.now.naive_utc());
-        for (id, _, from, _) in &items {
-            diesel::update(property_items::table.find(id))
+        for item in &items {
+            diesel::update(property_items::table.find(&item.id))
                 .set((
                     property_items::custodian.eq(self.custodian.trim()),
                     property_items::location.eq(self.location.trim()),
                 ))
                 .execute(ctx.conn)?;
-            let note = format!("由{from}移交。{}", self.note.trim());
+            let note = format!("由{}移交。{}", item.custodian, self.note.trim());
             let line = LogLine {
                 action: "handed_over",
                 custodian: self.custodian.trim(),
                 location: self.location.trim(),
                 note: note.trim(),
             };
-            log(ctx.conn, id, line, &ctx.caller.user_id, at)?;
+            log(ctx.conn, &item.id, line, &ctx.caller.user_id, at)?;
         }
         Ok(CaseEvent::Custody(self.clone()))
     }
@@ -833,97 +851,50 @@ pub async fn list(state: &AppState, caller: &Caller, case_id: &str) -> AppResult
                     property_measures::created_at.asc(),
                     property_measures::id.asc(),
                 ))
+                .select(MeasureRow::as_select())
                 .load(conn)?;
-            type Row = (
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-                String,
-                Option<String>,
-                Option<NaiveDateTime>,
-            );
-            let rows: Vec<Row> = property_items::table
+            let rows: Vec<ItemRow> = property_items::table
                 .filter(property_items::case_id.eq(&id))
                 .order((property_items::created_at.asc(), property_items::id.asc()))
-                .select((
-                    property_items::id,
-                    property_items::measure_id,
-                    property_items::name,
-                    property_items::specification,
-                    property_items::quantity,
-                    property_items::unit,
-                    property_items::item_condition,
-                    property_items::location,
-                    property_items::custodian,
-                    property_items::status,
-                    property_items::disposal_reason,
-                    property_items::disposed_at,
-                ))
+                .select(ItemRow::as_select())
                 .load(conn)?;
             // Every log line of the case's items in one query, grouped by item.
-            type Line = (
-                String,
-                i64,
-                NaiveDateTime,
-                String,
-                String,
-                String,
-                String,
-                String,
-            );
-            let lines: Vec<Line> = custody_log::table
+            let lines: Vec<CustodyRow> = custody_log::table
                 .inner_join(property_items::table.on(property_items::id.eq(custody_log::item_id)))
                 .filter(property_items::case_id.eq(&id))
                 .order((custody_log::item_id.asc(), custody_log::seq.asc()))
-                .select((
-                    custody_log::item_id,
-                    custody_log::seq,
-                    custody_log::at,
-                    custody_log::action,
-                    custody_log::custodian,
-                    custody_log::location,
-                    custody_log::note,
-                    custody_log::actor_id,
-                ))
+                .select(CustodyRow::as_select())
                 .load(conn)?;
             let mut logs: std::collections::HashMap<String, Vec<CustodyEntry>> = Default::default();
-            for (item, seq, at, action, custodian, location, note, actor_id) in lines {
-                logs.entry(item).or_default().push(CustodyEntry {
-                    seq,
-                    at: rfc3339(at),
-                    action,
-                    custodian,
-                    location,
-                    note,
-                    actor_id,
+            for l in lines {
+                logs.entry(l.item_id).or_default().push(CustodyEntry {
+                    seq: l.seq,
+                    at: rfc3339(l.at),
+                    action: l.action,
+                    custodian: l.custodian,
+                    location: l.location,
+                    note: l.note,
+                    actor_id: l.actor_id,
                 });
             }
-            let mut items = vec![];
-            for (iid, mid, name, spec, qty, unit, cond, loc, cust, status, reason, disposed) in rows
-            {
-                let log = logs.remove(&iid).unwrap_or_default();
-                items.push(Item {
-                    id: iid,
-                    measure_id: mid,
-                    name,
-                    specification: spec,
-                    quantity: qty,
-                    unit,
-                    condition: cond,
-                    location: loc,
-                    custodian: cust,
-                    status: enum_parse(&status).unwrap_or(ItemStatus::Held),
-                    disposal_reason: reason,
-                    disposed_at: disposed.map(rfc3339),
-                    custody_log: log,
-                });
-            }
+            let items = rows
+                .into_iter()
+                .map(|r| Item {
+                    custody_log: logs.remove(&r.id).unwrap_or_default(),
+                    id: r.id,
+                    measure_id: r.measure_id,
+                    name: r.name,
+                    specification: r.specification,
+                    quantity: r.quantity,
+                    unit: r.unit,
+                    condition: r.condition,
+                    location: r.location,
+                    custodian: r.custodian,
+                    status: r.status,
+                    disposal_reason: r.disposal_reason,
+                    disposed_at: r.disposed_at.map(rfc3339),
+                })
+                .collect();
             Ok(Property {
                 measures: measures.into_iter().map(MeasureRow::view).collect(),
                 items,

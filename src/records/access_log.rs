@@ -131,38 +131,34 @@ pub struct AccessLogEntry {
 
 /// Every logged read of one case, oldest first.
 pub fn for_case(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<AccessLogEntry>> {
-    type Row = (
-        NaiveDateTime,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        bool,
-    );
-    let rows: Vec<Row> = access_log::table
+    let rows: Vec<AccessRow> = access_log::table
         .filter(access_log::case_id.eq(case_id))
         .order((access_log::at.asc(), access_log::id.asc()))
-        .select((
-            access_log::at,
-            access_log::user_id,
-            access_log::username,
-            access_log::ip,
-            access_log::request_id,
-            access_log::action,
-            access_log::allowed,
-        ))
+        .select(AccessRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|r| AccessLogEntry {
-            at: crate::clock::rfc3339(r.0),
-            user_id: r.1,
-            username: r.2,
-            ip: r.3,
-            request_id: r.4,
-            action: r.5,
-            allowed: r.6,
+            at: crate::clock::rfc3339(r.at),
+            user_id: r.user_id,
+            username: r.username,
+            ip: r.ip,
+            request_id: r.request_id,
+            action: r.action,
+            allowed: r.allowed,
         })
         .collect())
+}
+
+/// A logged read as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = access_log)]
+struct AccessRow {
+    at: NaiveDateTime,
+    user_id: String,
+    username: String,
+    ip: Option<String>,
+    request_id: Option<String>,
+    action: String,
+    allowed: bool,
 }

@@ -59,33 +59,38 @@ impl From<ChainEntry> for RecordEntry {
     }
 }
 
-type Row = (
-    String,
-    i64,
-    NaiveDateTime,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-);
+/// A row of `record_entries`.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = record_entries)]
+struct EntryRow {
+    case_id: String,
+    seq: i64,
+    at: NaiveDateTime,
+    actor_id: String,
+    actor_role: String,
+    actor_certificate: Option<String>,
+    action: String,
+    detail: String,
+    request_id: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
 
-fn from_row(r: Row) -> ChainEntry {
-    ChainEntry {
-        case_id: r.0,
-        seq: r.1,
-        at: rfc3339(r.2),
-        actor_id: r.3,
-        actor_role: r.4,
-        actor_certificate: r.5,
-        action: r.6,
-        detail: r.7,
-        request_id: r.8,
-        prev_hash: r.9,
-        hash: r.10,
+impl From<EntryRow> for ChainEntry {
+    fn from(r: EntryRow) -> ChainEntry {
+        ChainEntry {
+            case_id: r.case_id,
+            seq: r.seq,
+            at: rfc3339(r.at),
+            actor_id: r.actor_id,
+            actor_role: r.actor_role,
+            actor_certificate: r.actor_certificate,
+            action: r.action,
+            detail: r.detail,
+            request_id: r.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
     }
 }
 
@@ -185,24 +190,12 @@ pub fn insert(conn: &mut DbConn, entry: &ChainEntry) -> AppResult<()> {
 
 /// Every entry of a case, in stored order of `seq`.
 pub fn load(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<ChainEntry>> {
-    let rows: Vec<Row> = record_entries::table
+    let rows: Vec<EntryRow> = record_entries::table
         .filter(record_entries::case_id.eq(case_id))
         .order(record_entries::seq.asc())
-        .select((
-            record_entries::case_id,
-            record_entries::seq,
-            record_entries::at,
-            record_entries::actor_id,
-            record_entries::actor_role,
-            record_entries::actor_certificate,
-            record_entries::action,
-            record_entries::detail,
-            record_entries::request_id,
-            record_entries::prev_hash,
-            record_entries::hash,
-        ))
+        .select(EntryRow::as_select())
         .load(conn)?;
-    Ok(rows.into_iter().map(from_row).collect())
+    Ok(rows.into_iter().map(ChainEntry::from).collect())
 }
 
 /// Verifies one case's chain against the key and the head kept on the case.

@@ -18,9 +18,12 @@ use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{Ctx, Guard, Numbering, Step, StepView};
 use crate::cases::events::*;
 use crate::cases::rules::CaseStatus;
+use crate::cases::DeadlineStatus;
 use crate::clock::rfc3339;
 use crate::db::schema::{cases, departments, legal_reviews, users};
-use crate::db::{enum_parse, enum_str, json_text};
+use crate::db::{enum_str, json_text};
+
+crate::db::text_enum!(ReviewStatus);
 use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 use rules::{check_approval, check_reviewer, checklist_errors, CHECKLIST};
@@ -59,7 +62,7 @@ struct ReviewRow {
     id: String,
     case_id: String,
     department_id: String,
-    status: String,
+    status: ReviewStatus,
     report_id: String,
     proposal: String,
     reasons: String,
@@ -79,7 +82,7 @@ impl ReviewRow {
             case_id: self.case_id,
             case_no,
             department_id: self.department_id,
-            status: enum_parse(&self.status).unwrap_or(ReviewStatus::Pending),
+            status: self.status,
             report_id: self.report_id,
             proposal: serde_json::from_str(&self.proposal).unwrap_or_default(),
             reasons: serde_json::from_str(&self.reasons).unwrap_or_default(),
@@ -157,7 +160,7 @@ impl Step for SubmitReview {
                 legal_reviews::id.eq(&id),
                 legal_reviews::case_id.eq(&ctx.case.id),
                 legal_reviews::department_id.eq(&ctx.case.department_id),
-                legal_reviews::status.eq(enum_str(&ReviewStatus::Pending)),
+                legal_reviews::status.eq(ReviewStatus::Pending),
                 legal_reviews::report_id.eq(&report.id),
                 legal_reviews::proposal.eq(json_text(&proposal)),
                 legal_reviews::reasons.eq(json_text(&reasons)),
@@ -230,7 +233,7 @@ impl Step for GiveOpinion {
             .first(ctx.conn)?;
         let earlier: i64 = legal_reviews::table
             .filter(legal_reviews::reviewer_id.eq(&ctx.caller.user_id))
-            .filter(legal_reviews::status.ne(enum_str(&ReviewStatus::Pending)))
+            .filter(legal_reviews::status.ne(ReviewStatus::Pending))
             .count()
             .get_result(ctx.conn)?;
         check_reviewer(
@@ -253,10 +256,10 @@ impl Step for GiveOpinion {
         let decided = diesel::update(
             legal_reviews::table
                 .filter(legal_reviews::id.eq(rid))
-                .filter(legal_reviews::status.eq(enum_str(&ReviewStatus::Pending))),
+                .filter(legal_reviews::status.eq(ReviewStatus::Pending)),
         )
         .set((
-            legal_reviews::status.eq(enum_str(&status)),
+            legal_reviews::status.eq(status),
             legal_reviews::reviewer_id.eq(&ctx.caller.user_id),
             legal_reviews::checklist.eq(json_text(&req.checklist)),
             legal_reviews::opinion.eq(&req.opinion),
@@ -291,7 +294,7 @@ impl Step for GiveOpinion {
                 at,
             )?;
         }
-        ctx.deadline_status("legal_review", "met");
+        ctx.deadline_status("legal_review", DeadlineStatus::Met);
         // 法制审核意见书.
         let items: Vec<serde_json::Value> = CHECKLIST
             .iter()
@@ -382,7 +385,7 @@ pub async fn queue(
                 q.filter(legal_reviews::department_id.eq(dept))
             };
             if let Some(s) = status {
-                q = q.filter(legal_reviews::status.eq(enum_str(&s)));
+                q = q.filter(legal_reviews::status.eq(s));
             }
             let rows: Vec<(ReviewRow, String)> = q.load(conn)?;
             Ok(rows.into_iter().map(|(r, no)| r.view(no)).collect())

@@ -20,9 +20,10 @@ use crate::auth::Caller;
 use crate::cases::change::{change, take_step, Ctx, Guard, How, Numbering, Step, StepView};
 use crate::cases::events::*;
 use crate::cases::rules::{check_transition, CaseStatus};
+use crate::cases::DeadlineStatus;
 use crate::clock::rfc3339;
+use crate::db::enum_str;
 use crate::db::schema::{cases, transfers};
-use crate::db::{enum_parse, enum_str};
 use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 
@@ -46,80 +47,68 @@ pub struct Transfer {
     pub answer_reason: Option<String>,
 }
 
-type Row = (
-    (String, String, String, String, String, String, String),
-    (
-        String,
-        NaiveDateTime,
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<String>,
-    ),
-    String,
-);
+crate::db::text_enum!(TransferKind, TransferStatus);
 
-macro_rules! columns {
-    () => {
-        (
-            (
-                transfers::id,
-                transfers::case_id,
-                transfers::kind,
-                transfers::from_department_id,
-                transfers::to_department_id,
-                transfers::reason,
-                transfers::status,
-            ),
-            (
-                transfers::requested_by,
-                transfers::requested_at,
-                transfers::approved_by,
-                transfers::approved_at,
-                transfers::document_id,
-                transfers::answered_by,
-                transfers::answered_at,
-                transfers::answer_reason,
-            ),
-            cases::case_no,
-        )
-    };
+/// A transfer as stored, with its case's number.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = transfers)]
+struct TransferRow {
+    id: String,
+    case_id: String,
+    kind: TransferKind,
+    from_department_id: String,
+    to_department_id: String,
+    reason: String,
+    status: TransferStatus,
+    previous_status: CaseStatus,
+    requested_by: String,
+    requested_at: NaiveDateTime,
+    approved_by: Option<String>,
+    approved_at: Option<NaiveDateTime>,
+    document_id: Option<String>,
+    answered_by: Option<String>,
+    answered_at: Option<NaiveDateTime>,
+    answer_reason: Option<String>,
+    #[diesel(select_expression = cases::case_no)]
+    case_no: String,
 }
 
-fn from_row(r: Row) -> Transfer {
-    let ((id, case_id, kind, from, to, reason, status), (rb, ra, ab, aa, doc, nb, na, nr), case_no) =
-        r;
-    Transfer {
-        id,
-        case_id,
-        case_no,
-        kind: enum_parse(&kind).unwrap_or(TransferKind::Jurisdiction),
-        from_department_id: from,
-        to_department_id: to,
-        reason,
-        status: enum_parse(&status).unwrap_or(TransferStatus::Pending),
-        requested_by: rb,
-        requested_at: rfc3339(ra),
-        approved_by: ab,
-        approved_at: aa.map(rfc3339),
-        document_id: doc,
-        answered_by: nb,
-        answered_at: na.map(rfc3339),
-        answer_reason: nr,
+impl TransferRow {
+    fn view(self) -> Transfer {
+        Transfer {
+            id: self.id,
+            case_id: self.case_id,
+            case_no: self.case_no,
+            kind: self.kind,
+            from_department_id: self.from_department_id,
+            to_department_id: self.to_department_id,
+            reason: self.reason,
+            status: self.status,
+            requested_by: self.requested_by,
+            requested_at: rfc3339(self.requested_at),
+            approved_by: self.approved_by,
+            approved_at: self.approved_at.map(rfc3339),
+            document_id: self.document_id,
+            answered_by: self.answered_by,
+            answered_at: self.answered_at.map(rfc3339),
+            answer_reason: self.answer_reason,
+        }
     }
 }
 
-fn load(conn: &mut crate::db::DbConn, id: &str) -> AppResult<Transfer> {
+/// A transfer with the status its case had before it (what a returned case goes back to).
+fn load_row(conn: &mut crate::db::DbConn, id: &str) -> AppResult<TransferRow> {
     transfers::table
         .inner_join(cases::table)
         .filter(transfers::id.eq(id))
-        .select(columns!())
-        .first::<Row>(conn)
+        .select(TransferRow::as_select())
+        .first(conn)
         .optional()?
-        .map(from_row)
         .ok_or_else(|| AppError::not_found("transfer not found"))
+}
+
+fn load(conn: &mut crate::db::DbConn, id: &str) -> AppResult<Transfer> {
+    load_row(conn, id).map(TransferRow::view)
 }
 
 impl Step for TransferRequest {
@@ -139,7 +128,7 @@ impl Step for TransferRequest {
         check_transition(ctx.case.procedure, ctx.case.status, CaseStatus::Transferred)?;
         let open: i64 = transfers::table
             .filter(transfers::case_id.eq(&ctx.case.id))
-            .filter(transfers::status.eq_any(["pending", "sent"]))
+            .filter(transfers::status.eq_any([TransferStatus::Pending, TransferStatus::Sent]))
             .count()
             .get_result(ctx.conn)?;
         if open > 0 {
@@ -173,12 +162,12 @@ impl Step for TransferRequest {
             .values((
                 transfers::id.eq(&id),
                 transfers::case_id.eq(&ctx.case.id),
-                transfers::kind.eq(enum_str(&self.kind)),
+                transfers::kind.eq(self.kind),
                 transfers::from_department_id.eq(&ctx.case.department_id),
                 transfers::to_department_id.eq(&target.department.id),
                 transfers::reason.eq(self.reason.trim()),
-                transfers::status.eq("pending"),
-                transfers::previous_status.eq(enum_str(&ctx.case.status)),
+                transfers::status.eq(TransferStatus::Pending),
+                transfers::previous_status.eq(ctx.case.status),
                 transfers::requested_by.eq(&ctx.caller.user_id),
                 transfers::requested_at.eq(at),
             ))
@@ -250,10 +239,10 @@ impl Step for ApproveTransfer {
         let changed = diesel::update(
             transfers::table
                 .filter(transfers::id.eq(&t.id))
-                .filter(transfers::status.eq("pending")),
+                .filter(transfers::status.eq(TransferStatus::Pending)),
         )
         .set((
-            transfers::status.eq("sent"),
+            transfers::status.eq(TransferStatus::Sent),
             transfers::approved_by.eq(&ctx.caller.user_id),
             transfers::approved_at.eq(at),
             transfers::document_id.eq(&doc.id),
@@ -265,7 +254,7 @@ impl Step for ApproveTransfer {
             ));
         }
         for k in ["decision", "statement", "hearing_request", "legal_review"] {
-            ctx.deadline_status(k, "cancelled");
+            ctx.deadline_status(k, DeadlineStatus::Cancelled);
         }
         let sent = crate::property::settle_on_exit(ctx, true)?;
         ctx.note("property_transferred", sent);
@@ -343,14 +332,14 @@ pub async fn answer(
         }
         let at = crate::db::micros(ctx.now.naive_utc());
         let status = if returned.is_some() {
-            "returned"
+            TransferStatus::Returned
         } else {
-            "accepted"
+            TransferStatus::Accepted
         };
         let changed = diesel::update(
             transfers::table
                 .filter(transfers::id.eq(&t.id))
-                .filter(transfers::status.eq("sent")),
+                .filter(transfers::status.eq(TransferStatus::Sent)),
         )
         .set((
             transfers::status.eq(status),
@@ -372,12 +361,7 @@ pub async fn answer(
             if ctx.case.status != CaseStatus::Transferred {
                 return Err(AppError::conflict("the case is no longer transferred"));
             }
-            let previous: String = transfers::table
-                .find(&t.id)
-                .select(transfers::previous_status)
-                .first(ctx.conn)?;
-            let previous = enum_parse(&previous)
-                .ok_or_else(|| AppError::internal("unreadable previous status"))?;
+            let previous = load_row(ctx.conn, &t.id)?.previous_status;
             ctx.move_to(previous);
             CaseEvent::TransferReturned(answered)
         } else {
@@ -394,9 +378,9 @@ pub fn refuse(conn: &mut crate::db::DbConn, transfer_id: &str) -> AppResult<()> 
     diesel::update(
         transfers::table
             .filter(transfers::id.eq(transfer_id))
-            .filter(transfers::status.eq("pending")),
+            .filter(transfers::status.eq(TransferStatus::Pending)),
     )
-    .set(transfers::status.eq("refused"))
+    .set(transfers::status.eq(TransferStatus::Refused))
     .execute(conn)?;
     Ok(())
 }
@@ -416,22 +400,22 @@ pub async fn list(
         .run(move |conn| {
             let mut q = transfers::table
                 .inner_join(cases::table)
-                .select(columns!())
+                .select(TransferRow::as_select())
                 .order((transfers::requested_at.desc(), transfers::id.desc()))
                 .limit(500)
                 .into_boxed();
             q = if incoming {
                 // The receiver sees a transfer once it is sent.
                 q.filter(transfers::to_department_id.eq(dept))
-                    .filter(transfers::status.ne("pending"))
+                    .filter(transfers::status.ne(TransferStatus::Pending))
             } else {
                 q.filter(transfers::from_department_id.eq(dept))
             };
             if let Some(s) = status {
-                q = q.filter(transfers::status.eq(enum_str(&s)));
+                q = q.filter(transfers::status.eq(s));
             }
-            let rows: Vec<Row> = q.load(conn)?;
-            Ok(rows.into_iter().map(from_row).collect())
+            let rows: Vec<TransferRow> = q.load(conn)?;
+            Ok(rows.into_iter().map(TransferRow::view).collect())
         })
         .await
 }

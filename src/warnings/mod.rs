@@ -26,7 +26,7 @@ pub async fn for_case(state: &AppState, caller: &Caller, case_id: &str) -> AppRe
         .run(move |conn| {
             Ok(case_deadlines::table
                 .filter(case_deadlines::case_id.eq(&id))
-                .filter(case_deadlines::status.eq("open"))
+                .filter(case_deadlines::status.eq(crate::cases::DeadlineStatus::Open))
                 .select((
                     case_deadlines::kind,
                     case_deadlines::due_on,

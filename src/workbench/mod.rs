@@ -13,8 +13,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::approvals::rules::ApprovalStatus;
 use crate::auth::{Caller, Role};
+use crate::cases::events::review::ReviewStatus;
+use crate::cases::rules::CaseStatus;
+use crate::cases::{DeadlineStatus, OfficerRole};
 use crate::clock::{china_date, rfc3339};
+use crate::clues::rules::ClueStatus;
 use crate::db::schema::{
     approvals, case_deadlines, case_officers, cases, clues, departments, legal_reviews, messages,
 };
@@ -77,7 +82,7 @@ pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResu
     if caller.has_any(&[Role::Officer, Role::Head]) {
         let mut q = clues::table
             .filter(clues::department_id.eq(&caller.department_id))
-            .filter(clues::status.eq("pending"))
+            .filter(clues::status.eq(ClueStatus::Pending))
             .select((clues::id, clues::clue_no, clues::summary, clues::due_on))
             .into_boxed();
         if !head {
@@ -100,7 +105,7 @@ pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResu
     if head {
         let rows: Vec<(String, Option<String>, String)> = approvals::table
             .filter(approvals::department_id.eq(&caller.department_id))
-            .filter(approvals::status.eq("pending"))
+            .filter(approvals::status.eq(ApprovalStatus::Pending))
             .select((approvals::id, approvals::case_id, approvals::summary))
             .load(conn)?;
         for (id, case_id, summary) in rows {
@@ -121,7 +126,7 @@ pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResu
         let rows: Vec<(String, String, NaiveDate, String)> = legal_reviews::table
             .inner_join(cases::table.on(cases::id.eq(legal_reviews::case_id)))
             .inner_join(departments::table.on(departments::id.eq(cases::department_id)))
-            .filter(legal_reviews::status.eq("pending"))
+            .filter(legal_reviews::status.eq(ReviewStatus::Pending))
             .filter(departments::path.like(format!("{}%", caller.department_path)))
             .select((
                 legal_reviews::id,
@@ -148,9 +153,14 @@ pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResu
         .inner_join(cases::table.on(cases::id.eq(case_deadlines::case_id)))
         .inner_join(case_officers::table.on(case_officers::case_id.eq(case_deadlines::case_id)))
         .filter(case_officers::user_id.eq(&caller.user_id))
-        .filter(case_officers::role.eq("officer"))
-        .filter(case_deadlines::status.eq("open"))
-        .filter(cases::status.ne_all(["closed", "archived", "terminated", "transferred"]))
+        .filter(case_officers::role.eq(OfficerRole::Officer))
+        .filter(case_deadlines::status.eq(DeadlineStatus::Open))
+        .filter(cases::status.ne_all([
+            CaseStatus::Closed,
+            CaseStatus::Archived,
+            CaseStatus::Terminated,
+            CaseStatus::Transferred,
+        ]))
         .select((
             cases::id,
             cases::case_no,

@@ -83,7 +83,7 @@ pub fn notify_case_officers(
 ) -> AppResult<()> {
     let ids: Vec<String> = case_officers::table
         .filter(case_officers::case_id.eq(case_id))
-        .filter(case_officers::role.eq("officer"))
+        .filter(case_officers::role.eq(crate::kernel::OfficerRole::Officer))
         .select(case_officers::user_id)
         .load(conn)?;
     notify(conn, &ids, m, at)

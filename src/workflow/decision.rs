@@ -11,6 +11,7 @@ use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{Ctx, Guard, Numbering, Step};
 use crate::cases::events::*;
 use crate::cases::rules::{check_supplied_time, CaseStatus, Procedure};
+use crate::cases::DeadlineStatus;
 use crate::clock::{china_date, rfc3339};
 use crate::db::enum_str;
 use crate::db::schema::users;
@@ -311,7 +312,7 @@ impl Step for DecisionRequest {
             "reason": self.reason.clone().unwrap_or_else(|| findings.clone()),
         });
         let doc = ctx.issue(kind, extra, numbering)?;
-        ctx.deadline_status("decision", "met");
+        ctx.deadline_status("decision", DeadlineStatus::Met);
         ctx.set_deadline(
             "service",
             service_due,

@@ -11,6 +11,7 @@ use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{Ctx, Guard, Numbering, Step};
 use crate::cases::events::*;
 use crate::cases::rules::{check_supplied_time, CaseStatus};
+use crate::cases::DeadlineStatus;
 use crate::clock::china_date;
 use crate::db::schema::users;
 use crate::documents::{chinese_date, display_name, penalties_context};
@@ -149,7 +150,7 @@ impl Step for StatementRequest {
             ctx.now,
         )?;
         if self.waived {
-            ctx.deadline_status("statement", "met");
+            ctx.deadline_status("statement", DeadlineStatus::Met);
         }
         Ok(CaseEvent::Statement(self.clone()))
     }
@@ -178,7 +179,7 @@ impl Step for HearingRequestRequest {
             ctx.now,
         )?;
         check_hearing_request(&ctx.file, china_date(self.requested_at))?;
-        ctx.deadline_status("hearing_request", "met");
+        ctx.deadline_status("hearing_request", DeadlineStatus::Met);
         Ok(CaseEvent::HearingRequest(self.clone()))
     }
 }

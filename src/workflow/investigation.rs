@@ -14,6 +14,7 @@ use crate::cases::change::{Ctx, Guard, Step};
 use crate::cases::events::*;
 use crate::cases::rules::{check_before_decision, check_transition, CaseStatus};
 use crate::cases::store::set_officers;
+use crate::cases::OfficerRole;
 use crate::db::enum_str;
 use crate::db::schema::{evidence, investigation_records};
 use crate::error::{AppError, AppResult, Code};
@@ -203,7 +204,7 @@ impl Step for ReassignRequest {
             ctx.case
                 .people
                 .iter()
-                .any(|(p, r, _)| p == u && r == "recused")
+                .any(|p| &p.user_id == u && p.role == OfficerRole::Recused)
         };
         if let Some(i) = self.officer_ids.iter().position(recused) {
             return Err(AppError::rule_on_field(

@@ -11,6 +11,7 @@ use crate::auth::{scope, Caller};
 use crate::cases::change::{Ctx, Guard, Numbering, Step};
 use crate::cases::events::*;
 use crate::cases::rules::{check_transition, CaseStatus};
+use crate::cases::DeadlineStatus;
 use crate::documents::penalties_context;
 use crate::documents::rules::amount_in_figures;
 use crate::error::{AppError, AppResult, Code};
@@ -86,7 +87,7 @@ impl Step for SuspensionRequest {
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let from = ctx.case.status;
         ctx.moving_to(CaseStatus::Suspended)?;
-        ctx.deadline_status("decision", "paused");
+        ctx.deadline_status("decision", DeadlineStatus::Paused);
         Ok(CaseEvent::Suspension(SuspensionStep {
             reason: self.event_body().reason,
             resumes_to: from,
@@ -150,7 +151,7 @@ impl Step for TerminationRequest {
         let returned = crate::property::settle_on_exit(ctx, false)?;
         ctx.note("property_returned", returned);
         for k in RUNNING {
-            ctx.deadline_status(k, "cancelled");
+            ctx.deadline_status(k, DeadlineStatus::Cancelled);
         }
         Ok(CaseEvent::Termination(self.event_body()))
     }

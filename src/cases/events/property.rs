@@ -63,6 +63,20 @@ pub enum PreservationOutcome {
     Testing,
 }
 
+/// How a measure ended or what its decision was, as its list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureOutcome {
+    /// A preservation released (解除登记保存).
+    Release,
+    /// A preservation turned into a seizure.
+    Seize,
+    /// A preservation's items sent for testing.
+    Testing,
+    /// An emergency measure a head refused: lifted at once (Compulsion Law Art 19).
+    Lifted,
+}
+
 impl Disposal {
     pub fn status(self) -> ItemStatus {
         match self {
