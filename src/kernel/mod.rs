@@ -7,6 +7,7 @@ pub mod ids;
 pub mod money;
 pub mod party;
 pub mod period;
+pub mod shape;
 
 pub use citation::{Citation, PenaltyType};
 pub use ids::CaseId;
