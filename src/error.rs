@@ -6,6 +6,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 /// Stable error codes. Clients match on these; never rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -193,14 +194,6 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A required text left blank (or only spaces).
-    pub fn blank(field: &str, value: &str, what: &str) -> Option<FieldError> {
-        value
-            .trim()
-            .is_empty()
-            .then(|| FieldError::new(field, "required", what))
-    }
-
     pub fn new(
         field: impl Into<String>,
         code: impl Into<String>,
@@ -284,18 +277,6 @@ impl AppError {
             errors,
             ..Self::new(Code::ValidationFailed, detail)
         }
-    }
-    /// 400 naming every field in `errors`; Ok when there are none.
-    pub fn check_fields(errors: Vec<FieldError>) -> Result<(), Self> {
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Self::validation(errors))
-        }
-    }
-    /// 400 naming `field` when the text is blank.
-    pub fn require_text(field: &str, value: &str, what: &str) -> Result<(), Self> {
-        Self::check_fields(FieldError::blank(field, value, what).into_iter().collect())
     }
     pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         Self::new(code, detail)
@@ -390,5 +371,181 @@ impl From<diesel::r2d2::PoolError> for AppError {
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(_: actix_web::error::BlockingError) -> Self {
         AppError::internal("blocking task cancelled")
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    /// 400 `validation_failed` naming every field the shape checks refused.
+    fn from(e: ValidationErrors) -> Self {
+        AppError::validation(shape_errors(&e))
+    }
+}
+
+/// The shape checks of a request body (`validator`'s derive on its type):
+/// 400 `validation_failed` naming every offending field, as `ApiJson` does
+/// for a body it parses and an approval for the body it stored.
+pub fn check_shape<T: Validate + ?Sized>(body: &T) -> AppResult<()> {
+    body.validate().map_err(AppError::from)
+}
+
+/// `validator`'s errors as `errors[]`, each with its full path: nested
+/// structs as `party.name`, list items as `samples[0].name`; a
+/// struct-level check (`schema`) names its field in the param
+/// `kernel::shape::FIELD`, relative to the struct. The code is the check's
+/// `code`, the message its `message` (else the code). Sorted by path, list
+/// indexes in numeric order, so the answer does not depend on hashing.
+pub fn shape_errors(e: &ValidationErrors) -> Vec<FieldError> {
+    fn join(prefix: &str, key: &str) -> String {
+        match (prefix.is_empty(), key.is_empty()) {
+            (_, true) => prefix.to_string(),
+            (true, false) => key.to_string(),
+            (false, false) => format!("{prefix}.{key}"),
+        }
+    }
+    fn walk(e: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+        for (key, kind) in e.errors() {
+            match kind {
+                ValidationErrorsKind::Field(errors) => {
+                    for err in errors {
+                        let field = if key == "__all__" {
+                            let named = err
+                                .params
+                                .get(crate::kernel::shape::FIELD)
+                                .and_then(|v| v.as_str())
+                                .unwrap_or_default();
+                            join(prefix, named)
+                        } else {
+                            join(prefix, key)
+                        };
+                        let message = err
+                            .message
+                            .as_deref()
+                            .unwrap_or(err.code.as_ref())
+                            .to_string();
+                        out.push(FieldError::new(field, err.code.as_ref(), message));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(inner, &join(prefix, key), out),
+                ValidationErrorsKind::List(items) => {
+                    let list = join(prefix, key);
+                    for (i, inner) in items {
+                        walk(inner, &format!("{list}[{i}]"), out);
+                    }
+                }
+            }
+        }
+    }
+    /// `samples[10].name` after `samples[2].name`.
+    fn order(path: &str) -> Vec<(String, usize)> {
+        path.split(['[', ']'])
+            .map(|part| match part.parse::<usize>() {
+                Ok(i) => (String::new(), i),
+                Err(_) => (part.to_string(), 0),
+            })
+            .collect()
+    }
+    let mut out = vec![];
+    walk(e, "", &mut out);
+    out.sort_by_cached_key(|f| (order(&f.field), f.code.clone()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::shape::{at, not_blank};
+    use validator::ValidationError;
+
+    #[derive(Validate, Serialize)]
+    struct Item {
+        #[validate(custom(function = not_blank, code = "required", message = "the sample"))]
+        name: String,
+    }
+
+    fn signed(o: &Outer) -> Result<(), ValidationError> {
+        if o.signed || o.note.is_some() {
+            Ok(())
+        } else {
+            Err(at("note", "required", "a refusal is noted"))
+        }
+    }
+
+    #[derive(Validate)]
+    #[validate(schema(function = signed, skip_on_field_errors = false))]
+    struct Outer {
+        #[validate(length(max = 3, code = "too_long", message = "at most 3 characters"))]
+        title: String,
+        #[validate(nested)]
+        party: Item,
+        #[validate(
+            length(min = 1, code = "required", message = "the samples taken"),
+            nested
+        )]
+        samples: Vec<Item>,
+        signed: bool,
+        note: Option<String>,
+    }
+
+    fn item(name: &str) -> Item {
+        Item { name: name.into() }
+    }
+
+    #[test]
+    fn paths_codes_and_messages() {
+        let mut o = Outer {
+            title: "abcd".into(),
+            party: item(" "),
+            samples: (0..11)
+                .map(|i| item(if i == 2 || i == 10 { "" } else { "x" }))
+                .collect(),
+            signed: false,
+            note: None,
+        };
+        let e = check_shape(&o).unwrap_err();
+        assert_eq!(e.code, Code::ValidationFailed);
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        let got: Vec<(&str, &str, &str)> = e
+            .errors
+            .iter()
+            .map(|f| (f.field.as_str(), f.code.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("note", "required", "a refusal is noted"),
+                ("party.name", "required", "the sample"),
+                ("samples[2].name", "required", "the sample"),
+                ("samples[10].name", "required", "the sample"),
+                ("title", "too_long", "at most 3 characters"),
+            ]
+        );
+        assert!(e.detail.contains("samples[10].name: the sample"));
+        o.samples.clear();
+        o.title = "abc".into();
+        o.party = item("张三");
+        o.signed = true;
+        let e = check_shape(&o).unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(
+            (e.errors[0].field.as_str(), e.errors[0].code.as_str()),
+            ("samples", "required")
+        );
+        o.samples.push(item("样品"));
+        assert!(check_shape(&o).is_ok());
+    }
+
+    #[test]
+    fn a_struct_level_error_without_a_field_names_its_struct() {
+        let mut e = ValidationErrors::new();
+        e.add("__all__", ValidationError::new("invalid"));
+        let mut outer = ValidationErrors::new();
+        outer
+            .errors_mut()
+            .insert("party".into(), ValidationErrorsKind::Struct(Box::new(e)));
+        let f = shape_errors(&outer);
+        assert_eq!(
+            (f[0].field.as_str(), f[0].message.as_str()),
+            ("party", "invalid")
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::auth::{scope, Caller};
 use crate::cases::change::{Ctx, Guard, Step};
 use crate::cases::events::*;
 use crate::cases::rules::{check_before_decision, check_supplied_time};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 use crate::workflow::rules::check_exclusion;
 
 const INVESTIGATING: Guard = Guard::Change(scope::INVESTIGATING_ROLES);
@@ -22,31 +22,6 @@ impl Step for SamplingRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         INVESTIGATING
-    }
-
-    fn check(&self) -> AppResult<()> {
-        let mut errors = vec![];
-        errors.extend(FieldError::blank(
-            "place",
-            &self.place,
-            "where the samples were taken",
-        ));
-        if self.samples.is_empty() {
-            errors.push(FieldError::new("samples", "required", "the samples taken"));
-        }
-        for (i, s) in self.samples.iter().enumerate() {
-            errors.extend(FieldError::blank(
-                &format!("samples[{i}].name"),
-                &s.name,
-                "the sample",
-            ));
-            errors.extend(FieldError::blank(
-                &format!("samples[{i}].quantity"),
-                &s.quantity,
-                "how much was taken",
-            ));
-        }
-        AppError::check_fields(errors)
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
@@ -63,21 +38,6 @@ impl Step for AppraisalRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         INVESTIGATING
-    }
-
-    fn check(&self) -> AppResult<()> {
-        let mut errors = vec![];
-        errors.extend(FieldError::blank(
-            "institution",
-            &self.institution,
-            "the qualified institution commissioned",
-        ));
-        errors.extend(FieldError::blank(
-            "matter",
-            &self.matter,
-            "what it tests or appraises",
-        ));
-        AppError::check_fields(errors)
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
@@ -101,21 +61,6 @@ impl Step for AppraisalResultRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         INVESTIGATING
-    }
-
-    fn check(&self) -> AppResult<()> {
-        let mut errors = vec![];
-        errors.extend(FieldError::blank(
-            "conclusion",
-            &self.conclusion,
-            "what the result says",
-        ));
-        errors.extend(FieldError::blank(
-            "notice_method",
-            &self.notice_method,
-            "how the party was told",
-        ));
-        AppError::check_fields(errors)
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {

@@ -23,6 +23,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{change, take_step, Guard, How, Step};
@@ -30,6 +31,7 @@ use crate::cases::events::{ApprovalRejected, ApprovalRequested, CaseEvent};
 use crate::db::schema::approvals;
 use crate::db::{enum_str, micros, DbConn};
 use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::kernel::shape::{blank, check};
 use crate::state::AppState;
 use rules::{
     check_decision, check_filing_to_approve, ApprovalKind, ApprovalStatus, DecisionEffect,
@@ -37,8 +39,9 @@ use rules::{
 };
 
 /// `POST /approvals` — an officer asks a head to approve an act.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = names_its_subject, skip_on_field_errors = false))]
 pub struct AskRequest {
     pub kind: ApprovalKind,
     /// The case the act is on (case kinds).
@@ -54,13 +57,43 @@ pub struct AskRequest {
 }
 
 /// `POST /approvals/{id}/decision`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = rejection_says_why, skip_on_field_errors = false))]
 pub struct DecisionRequest {
     pub outcome: DecisionOutcome,
     /// 审批意见: required when rejecting.
     #[serde(default)]
     pub opinion: Option<String>,
+}
+
+/// An act on a clue names the clue; one on a case, the case.
+fn names_its_subject(a: &AskRequest) -> Result<(), ValidationError> {
+    if a.kind.on_clue() {
+        check(
+            a.clue_id.is_some(),
+            "clue_id",
+            "required",
+            "the clue the act is on",
+        )
+    } else {
+        check(
+            a.case_id.is_some(),
+            "case_id",
+            "required",
+            "the case the act is on",
+        )
+    }
+}
+
+/// A rejection says why (审批意见).
+fn rejection_says_why(d: &DecisionRequest) -> Result<(), ValidationError> {
+    check(
+        d.outcome != DecisionOutcome::Reject || !blank(d.opinion.as_deref()),
+        "opinion",
+        "required",
+        "why the act is not approved",
+    )
 }
 
 /// How an approval runs the act it approves, registered by the capability
@@ -103,17 +136,20 @@ impl ApprovedActs {
     }
 }
 
-/// The request body, as the act's own type.
-pub fn parse<T: serde::de::DeserializeOwned>(v: &Value) -> AppResult<T> {
-    serde_json::from_value(v.clone()).map_err(|e| {
+/// The request body, as the act's own type, in the shape the act's own
+/// endpoint requires (`validator::Validate`, the fields named as there).
+pub fn parse<T: serde::de::DeserializeOwned + validator::Validate>(v: &Value) -> AppResult<T> {
+    let body: T = serde_json::from_value(v.clone()).map_err(|e| {
         AppError::validation(vec![FieldError::new("request", "invalid", e.to_string())])
-    })
+    })?;
+    crate::error::check_shape(&body)?;
+    Ok(body)
 }
 
 /// The approved act of a case step `S`: its body is the step's request.
 pub fn step_act<S: Step>() -> ApprovedAct {
     fn check<S: Step>(v: &Value) -> AppResult<()> {
-        parse::<S>(v).and_then(|s| s.check())
+        parse::<S>(v).map(drop)
     }
     fn run<'a, S: Step>(
         state: &'a AppState,
@@ -148,13 +184,10 @@ pub async fn ask(
     let now = state.clock.now().naive_utc();
     let id = uuid::Uuid::now_v7().to_string();
     if req.kind.on_clue() {
-        let clue_id = req.clue_id.clone().ok_or_else(|| {
-            AppError::validation(vec![FieldError::new(
-                "clue_id",
-                "required",
-                "the clue the act is on",
-            )])
-        })?;
+        let clue_id = req
+            .clue_id
+            .clone()
+            .ok_or_else(|| AppError::internal("an approval of a clue's act without its clue"))?;
         let caller = caller.clone();
         return state
             .db
@@ -182,13 +215,10 @@ pub async fn ask(
             })
             .await;
     }
-    let case_id = req.case_id.clone().ok_or_else(|| {
-        AppError::validation(vec![FieldError::new(
-            "case_id",
-            "required",
-            "the case the act is on",
-        )])
-    })?;
+    let case_id = req
+        .case_id
+        .clone()
+        .ok_or_else(|| AppError::internal("an approval of a case's act without its case"))?;
     let how = How::guard(Guard::Change(scope::INVESTIGATING_ROLES), None);
     let (_, approval) = change(state, caller, &case_id, how, move |ctx| {
         if req.kind == ApprovalKind::Filing {
@@ -266,13 +296,8 @@ pub async fn decide(
             (act.run)(state, caller, approving, subject, request).await?;
         }
         DecisionOutcome::Reject => {
-            let opinion = opinion.ok_or_else(|| {
-                AppError::validation(vec![FieldError::new(
-                    "opinion",
-                    "required",
-                    "why the act is not approved",
-                )])
-            })?;
+            let opinion =
+                opinion.ok_or_else(|| AppError::internal("a rejection without its opinion"))?;
             reject(state, caller, &row, kind, act, opinion).await?;
         }
     }

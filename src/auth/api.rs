@@ -4,6 +4,7 @@ use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::jwt::Claims;
 use super::login::LoginOutcome;
@@ -12,11 +13,11 @@ use super::{password, Caller, Role};
 use crate::audit::{self, AuditEvent};
 use crate::db::schema::users;
 use crate::db::write_tx;
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 use crate::http::{ApiJson, RequestCtx};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -116,11 +117,22 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
     Ok(HttpResponse::Ok().json(me))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = a_new_password, skip_on_field_errors = false))]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
+}
+
+/// The new password is not the current one.
+fn a_new_password(p: &PasswordChange) -> Result<(), validator::ValidationError> {
+    crate::kernel::shape::check(
+        p.current_password != p.new_password,
+        "new_password",
+        "weak_password",
+        "must differ from the current password",
+    )
 }
 
 /// Change one's own password. Every token issued before is revoked.
@@ -139,13 +151,6 @@ pub async fn change_password(
         new_password,
     } = body.0;
     check_strength(&new_password, &caller.username, "new_password")?;
-    if current_password == new_password {
-        return Err(AppError::validation(vec![FieldError::new(
-            "new_password",
-            "weak_password",
-            "must differ from the current password",
-        )]));
-    }
     let now = state.clock.now_naive();
     let own_id = caller.user_id.clone();
     state

@@ -38,7 +38,7 @@ pub async fn years(state: web::Data<AppState>, _caller: Caller) -> AppResult<Htt
     ))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct YearBody {
     /// The notice that published the table (国务院办公厅关于某年部分节假日安排的通知).

@@ -74,7 +74,11 @@ pub enum Guard {
 /// A step of the case workflow, taken with `POST /cases/{id}/<step>`: the
 /// request type carries its route, its documentation, its guard and its
 /// law, so the route is written once and every step runs the same pipeline.
-pub trait Step: serde::de::DeserializeOwned + ToSchema + Send + Sync + 'static {
+/// Its shape (what the body must look like, 400) is derived on the type
+/// (`validator::Validate`) and checked before anything is read.
+pub trait Step:
+    serde::de::DeserializeOwned + ToSchema + validator::Validate + Send + Sync + 'static
+{
     /// The route under `/api/v1` (`/cases/{id}/notice`).
     const PATH: &'static str;
     /// The documentation: the first line is the summary.
@@ -90,11 +94,6 @@ pub trait Step: serde::de::DeserializeOwned + ToSchema + Send + Sync + 'static {
 
     /// Who may take it.
     fn guard(&self, caller: &Caller) -> Guard;
-
-    /// Shape checks that need no database (400), before anything is read.
-    fn check(&self) -> AppResult<()> {
-        Ok(())
-    }
 
     /// The law: refuses with the first rule that refuses, or says what
     /// happens.
@@ -950,7 +949,9 @@ pub async fn take_step<S: Step>(
     approving: Option<Approving>,
     step: S,
 ) -> AppResult<StepView> {
-    step.check()?;
+    // Shape first: a step built by a handler or run from an approval's
+    // stored body is checked as `ApiJson` checks a body it parses.
+    crate::error::check_shape(&step)?;
     let how = How {
         guard: step.guard(caller),
         if_match,

@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use crate::approvals::rules::ApprovalKind;
 use crate::auth::scope::{self, CaseScope};
@@ -24,21 +25,27 @@ use crate::clock::china_date;
 use crate::db::schema::idempotency_keys;
 use crate::db::{write_tx, DbConn};
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::shape::{check, not_blank};
 use crate::records::access_log::AccessEntry;
 use crate::records::{self, Actor};
 use crate::state::AppState;
 use rules::{CaseStatus, Party, Procedure, Source};
 
 /// The intake request (立案).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = intended_fine_only_simplified, skip_on_field_errors = false))]
 pub struct NewCase {
+    #[validate(custom(function = not_blank, code = "required", message = "the enforcement item is required"))]
     pub enforcement_item_code: String,
     pub source: Source,
     pub procedure: Procedure,
+    #[validate(nested)]
     pub party: Party,
     /// 违法事实 as found so far.
+    #[validate(custom(function = not_blank, code = "required", message = "the facts found so far are required"), length(max = 20_000, code = "too_long", message = "at most 20,000 characters"))]
     pub facts: String,
+    #[validate(custom(function = not_blank, code = "required", message = "where the violation happened is required (行政处罚法第二十二条)"), length(max = 300, code = "too_long", message = "at most 300 characters"))]
     pub location: String,
     pub occurred_at: DateTime<Utc>,
     /// When a continuing violation ended (Art 36: the period runs from the end).
@@ -46,6 +53,7 @@ pub struct NewCase {
     pub ended_at: Option<DateTime<Utc>>,
     pub discovered_at: DateTime<Utc>,
     /// At least two certified officers of the department (Art 42).
+    #[validate(length(max = 20, code = "too_many", message = "at most 20 officers"))]
     pub officer_ids: Vec<String>,
     /// Auxiliary staff attached for data entry; they never count as officers.
     #[serde(default)]
@@ -53,6 +61,16 @@ pub struct NewCase {
     /// Simplified procedure: the intended fine, checked against Art 51.
     #[serde(default)]
     pub intended_fine_fen: Option<i64>,
+}
+
+/// Only the simplified procedure records an intended fine at intake.
+fn intended_fine_only_simplified(c: &NewCase) -> Result<(), ValidationError> {
+    check(
+        c.procedure != Procedure::General || c.intended_fine_fen.is_none(),
+        "intended_fine_fen",
+        "not_allowed",
+        "only the simplified procedure records an intended fine at intake",
+    )
 }
 
 /// The actor of a record entry made by `caller` on a case: officers act
@@ -75,59 +93,6 @@ pub fn actor_for(caller: &Caller, certificate: Option<String>) -> Actor {
         role: role.into(),
         certificate: if role == "officer" { certificate } else { None },
     }
-}
-
-fn text_errors(c: &NewCase) -> Vec<crate::error::FieldError> {
-    use crate::error::FieldError;
-    let mut out = vec![];
-    if c.facts.trim().is_empty() {
-        out.push(FieldError::new(
-            "facts",
-            "required",
-            "the facts found so far are required",
-        ));
-    } else if c.facts.chars().count() > 20_000 {
-        out.push(FieldError::new(
-            "facts",
-            "too_long",
-            "at most 20,000 characters",
-        ));
-    }
-    if c.location.trim().is_empty() {
-        out.push(FieldError::new(
-            "location",
-            "required",
-            "where the violation happened is required (行政处罚法第二十二条)",
-        ));
-    } else if c.location.chars().count() > 300 {
-        out.push(FieldError::new(
-            "location",
-            "too_long",
-            "at most 300 characters",
-        ));
-    }
-    if c.enforcement_item_code.trim().is_empty() {
-        out.push(FieldError::new(
-            "enforcement_item_code",
-            "required",
-            "the enforcement item is required",
-        ));
-    }
-    if c.officer_ids.len() > 20 {
-        out.push(FieldError::new(
-            "officer_ids",
-            "too_many",
-            "at most 20 officers",
-        ));
-    }
-    if c.procedure == Procedure::General && c.intended_fine_fen.is_some() {
-        out.push(FieldError::new(
-            "intended_fine_fen",
-            "not_allowed",
-            "only the simplified procedure records an intended fine at intake",
-        ));
-    }
-    out
 }
 
 /// The stored answer of a request made with an `Idempotency-Key`.
@@ -262,10 +227,6 @@ pub async fn file_case_linked(
     link: Option<FilingLink>,
 ) -> AppResult<StoredResponse> {
     caller.require_any(scope::FILING_ROLES)?;
-    let errors = text_errors(&req);
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
     let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
     let key = state.settings.record_key.clone();
     let calendar = state.calendar.get(&state.db).await?;

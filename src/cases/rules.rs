@@ -55,8 +55,7 @@ pub enum CaseStatus {
 
 pub use crate::db::{enum_parse, enum_str};
 pub use crate::kernel::party::{
-    id_card_problem, party_field_errors, party_identity_error, phone_ok, uscc_problem, IdType,
-    Party, PartyKind,
+    id_card_problem, party_identity_error, phone_ok, uscc_problem, IdType, Party, PartyKind,
 };
 
 /// A case that is closed, archived, terminated or transferred takes no
@@ -256,11 +255,7 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
         ));
     }
 
-    // Party.
-    let field_errors = party_field_errors(f.party);
-    if !field_errors.is_empty() {
-        return Err(AppError::validation(field_errors));
-    }
+    // Party (its fields' shape is checked with the body: `Party`'s derive).
     if let Some(e) = party_identity_error(f.party) {
         return Err(e);
     }

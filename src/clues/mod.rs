@@ -14,6 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::approvals::rules::ApprovalKind;
 use crate::auth::{scope, Caller};
@@ -29,6 +30,7 @@ fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
 use crate::approvals::store::Approving;
 use crate::cases::events::ExclusionRequest;
 use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::kernel::shape::not_blank;
 use crate::profiles::rules::Profile;
 use crate::state::AppState;
 use rules::{ClueStatus, NonFilingGround};
@@ -36,11 +38,12 @@ use rules::{ClueStatus, NonFilingGround};
 crate::db::text_enum!(ClueStatus, NonFilingGround);
 
 /// `POST /clues`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewClue {
     pub source: Source,
     /// What was found or reported.
+    #[validate(custom(function = not_blank, code = "required", message = "what was found or reported"))]
     pub summary: String,
     #[serde(default)]
     pub enforcement_item_code: Option<String>,
@@ -56,25 +59,28 @@ pub struct NewClue {
 }
 
 /// `POST /clues/{id}/extension`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ClueExtensionRequest {
+    #[validate(custom(function = not_blank, code = "required", message = "why the filing decision needs longer"))]
     pub reason: String,
 }
 
 /// `POST /clues/{id}/rejection` — 不予立案.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RejectionRequest {
     pub ground: NonFilingGround,
+    #[validate(custom(function = not_blank, code = "required", message = "the reasons for not filing"))]
     pub reason: String,
 }
 
 /// `POST /clues/{id}/transfer` — to the competent agency, before filing.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ClueTransferRequest {
     pub to_department_id: String,
+    #[validate(custom(function = not_blank, code = "required", message = "why another agency is competent"))]
     pub reason: String,
 }
 
@@ -409,10 +415,11 @@ fn check_item(
 /// Registers a clue in the caller's department.
 pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    AppError::require_text("summary", &req.summary, "what was found or reported")?;
     let now = state.clock.now();
     let errors = rules::check_dates(req.occurred_at, req.discovered_at, now);
-    AppError::check_fields(errors)?;
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
     let reg = registrar(state, caller, china_date(now)).await?;
     let caller = caller.clone();
     state
@@ -643,7 +650,6 @@ pub async fn exclusion(
     req: ExclusionRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    AppError::require_text("reason", &req.reason, "why these days do not count")?;
     let (profile, cal) = context(state, caller, id).await?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
@@ -719,11 +725,6 @@ pub async fn extend(
     req: ClueExtensionRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    AppError::require_text(
-        "reason",
-        &req.reason,
-        "why the filing decision needs longer",
-    )?;
     let (profile, cal) = context(state, caller, id).await?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
@@ -783,7 +784,6 @@ pub async fn reject(
     req: RejectionRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    AppError::require_text("reason", &req.reason, "the reasons for not filing")?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
     state
@@ -815,7 +815,6 @@ pub async fn transfer(
     req: ClueTransferRequest,
 ) -> AppResult<Clue> {
     caller.require_any(scope::CLUE_ROLES)?;
-    AppError::require_text("reason", &req.reason, "why another agency is competent")?;
     let now = state.clock.now();
     let (caller, id) = (caller.clone(), id.to_string());
     state

@@ -172,7 +172,7 @@ pub async fn publish_handler(
     Ok(HttpResponse::Ok().json(publish(&state, &caller, &id).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateRequest {
     pub convention: Convention,

@@ -489,7 +489,7 @@ pub async fn publish(state: &AppState, caller: &Caller, id: &str) -> AppResult<B
 // ------------------------------------------------------------ lookup
 
 /// `POST /discretion/lookup` (API.md).
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LookupRequest {
     pub item_code: String,
@@ -663,7 +663,7 @@ pub async fn lookup(
 // ------------------------------------------------------------ on the case
 
 /// `POST /cases/{id}/discretion`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AttachRequest {
     #[serde(default)]

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::*;
 use crate::auth::Caller;
@@ -13,6 +14,7 @@ use crate::cases::change::{change, Guard, How};
 use crate::cases::events::{CaseEvent, DocumentWithdrawn};
 use crate::db::schema::documents;
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::shape::not_blank;
 use crate::state::AppState;
 
 /// A row of `documents` as lists and answers show it.
@@ -114,16 +116,21 @@ pub async fn pdf_of(
 }
 
 /// `POST /cases/{id}/documents/draft`.
-#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct DraftRequest {
     /// A template kind (e.g. `onsite_record`, `inquiry_record`, `penalty_notice`).
+    #[validate(regex(path = *TEMPLATE_KIND, code = "invalid", message = "a template kind such as onsite_record"))]
     pub kind: String,
     /// Values to fill in besides the case's own (e.g. `{"record": {"place": "…"}}`).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub fields: Value,
 }
+
+/// A template's kind: lowercase letters and underscores.
+static TEMPLATE_KIND: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new("^[a-z_]+$").expect("valid regex"));
 
 /// A draft on demand: the template filled with what the case knows (and
 /// `fields`), blanks for the rest, marked as a draft, not numbered, not
@@ -135,13 +142,6 @@ pub async fn draft(
     case_id: &str,
     req: DraftRequest,
 ) -> AppResult<Vec<u8>> {
-    if !req.kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') || req.kind.is_empty() {
-        return Err(AppError::validation(vec![crate::error::FieldError::new(
-            "kind",
-            "invalid",
-            "a template kind such as onsite_record",
-        )]));
-    }
     let scope_ =
         crate::cases::readable_case(state, caller, case_id, crate::cases::Access::ReadCase).await?;
     let iss = super::issuer(&state.settings, &state.document_font).await?;
@@ -225,9 +225,10 @@ pub async fn verify_public(state: &AppState, number: &str, code: &str) -> AppRes
 }
 
 /// `POST /documents/{id}/withdrawal`.
-#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+#[derive(Debug, Clone, serde::Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalRequest {
+    #[validate(custom(function = not_blank, code = "required", message = "why the document is withdrawn"))]
     pub reason: String,
 }
 
@@ -240,7 +241,6 @@ pub async fn withdraw(
     document_id: &str,
     req: WithdrawalRequest,
 ) -> AppResult<DocumentRef> {
-    AppError::require_text("reason", &req.reason, "why the document is withdrawn")?;
     let id = document_id.to_string();
     let case_id: String = state
         .db

@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 
 use super::*;
 use crate::error::FieldError;
+use validator::Validate;
 
 /// The largest `meta` part.
 const MAX_META_BYTES: usize = 64 * 1024;
@@ -70,6 +71,13 @@ pub async fn upload(
                     }
                     e
                 })?;
+                parsed.validate().map_err(|e| {
+                    let mut errors = crate::error::shape_errors(&e);
+                    for f in &mut errors {
+                        f.field = format!("meta.{}", f.field);
+                    }
+                    AppError::validation(errors)
+                })?;
                 meta = Some(parsed);
             }
             "file" => {
@@ -99,9 +107,8 @@ pub async fn upload(
     if incoming.size == 0 {
         return Err(bad("file", "the file is empty"));
     }
-    let problems = rules::meta_errors(&meta, state.clock.now());
-    if !problems.is_empty() {
-        return Err(AppError::validation(problems));
+    if let Some(e) = rules::collected_in_future(&meta, state.clock.now()) {
+        return Err(AppError::validation(vec![e]));
     }
     let size = incoming.size;
     let dir = state.settings.data_dir.clone();

@@ -4,8 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::error::FieldError;
+use crate::kernel::shape::not_blank;
 
 /// 证据种类 — APL Art 46 ¶1 (1)–(8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -45,63 +47,33 @@ impl EvidenceKind {
 }
 
 /// The `meta` part of an evidence upload.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceMeta {
     pub kind: EvidenceKind,
+    #[validate(custom(function = not_blank, code = "required", message = "name the evidence"), length(max = 200, code = "too_long", message = "at most 200 characters"))]
     pub title: String,
     #[serde(default)]
+    #[validate(length(max = 5_000, code = "too_long", message = "at most 5,000 characters"))]
     pub description: Option<String>,
     /// When the evidence was collected (取证时间).
     pub collected_at: DateTime<Utc>,
     /// Where it was collected.
     #[serde(default)]
+    #[validate(length(max = 300, code = "too_long", message = "at most 300 characters"))]
     pub location: Option<String>,
 }
 
-/// Field problems of the metadata: a title, a collection time that is not
-/// in the future, bounded text.
-pub fn meta_errors(m: &EvidenceMeta, now: DateTime<Utc>) -> Vec<FieldError> {
-    let mut out = vec![];
-    let title = m.title.trim().chars().count();
-    if title == 0 {
-        out.push(FieldError::new(
-            "meta.title",
-            "required",
-            "name the evidence",
-        ));
-    } else if title > 200 {
-        out.push(FieldError::new(
-            "meta.title",
-            "too_long",
-            "at most 200 characters",
-        ));
-    }
-    if m.description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 5000)
-    {
-        out.push(FieldError::new(
-            "meta.description",
-            "too_long",
-            "at most 5,000 characters",
-        ));
-    }
-    if m.location.as_ref().is_some_and(|d| d.chars().count() > 300) {
-        out.push(FieldError::new(
-            "meta.location",
-            "too_long",
-            "at most 300 characters",
-        ));
-    }
-    if m.collected_at > now {
-        out.push(FieldError::new(
+/// Evidence cannot have been collected in the future (the shape of the
+/// metadata is its type's derive; this needs the clock).
+pub fn collected_in_future(m: &EvidenceMeta, now: DateTime<Utc>) -> Option<FieldError> {
+    (m.collected_at > now).then(|| {
+        FieldError::new(
             "meta.collected_at",
             "date_in_future",
             "evidence cannot have been collected in the future",
-        ));
-    }
-    out
+        )
+    })
 }
 
 #[cfg(test)]
@@ -123,8 +95,8 @@ mod tests {
             collected_at: now + chrono::Duration::minutes(5),
             location: None,
         };
-        let e = meta_errors(&m, now);
-        assert_eq!(e.len(), 2);
-        assert!(e.iter().any(|f| f.field == "meta.collected_at"));
+        let e = crate::error::shape_errors(&m.validate().unwrap_err());
+        assert_eq!((e.len(), e[0].field.as_str()), (1, "title"));
+        assert!(collected_in_future(&m, now).is_some());
     }
 }

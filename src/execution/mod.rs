@@ -22,7 +22,7 @@ use crate::cases::DeadlineStatus;
 use crate::clock::china_date;
 use crate::documents::chinese_date;
 use crate::documents::rules::{amount_in_figures, amount_in_words};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 use rules::*;
 
@@ -73,14 +73,6 @@ impl Step for ServiceRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         INVESTIGATING
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text(
-            "recipient",
-            &self.recipient,
-            "who received the document (受送达人)",
-        )
     }
 
     /// By a method the law allows, not before the decision, not in the
@@ -167,17 +159,6 @@ impl Step for PaymentRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         INVESTIGATING
-    }
-
-    fn check(&self) -> AppResult<()> {
-        if self.amount_fen <= 0 {
-            return Err(AppError::validation(vec![FieldError::new(
-                "amount_fen",
-                "out_of_range",
-                "a payment is positive",
-            )]));
-        }
-        Ok(())
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
@@ -378,14 +359,6 @@ impl Step for RemedyRequest {
         INVESTIGATING
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text(
-            "organ",
-            &self.organ,
-            "the reconsideration organ or the court",
-        )
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         check_served(ctx, "a remedy is sought against a served decision")?;
         let service = ctx
@@ -415,7 +388,7 @@ impl Step for RemedyRequest {
 }
 
 /// The result of a remedy as a step: the remedy it answers, from the path.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, validator::Validate)]
 pub struct DecideRemedy {
     pub remedy_id: String,
     #[serde(flatten)]
@@ -484,10 +457,6 @@ impl Step for CourtEnforcementRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Approved(ApprovalKind::CourtEnforcement)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("court", &self.court, "the people's court applied to")
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {

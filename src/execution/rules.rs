@@ -95,52 +95,25 @@ pub fn check_payment_plan(
     if unpaid_fine == 0 {
         return Err(AppError::rule(Code::NoFineToPay, "the fine is paid"));
     }
+    // The plan's shape (a reason, no instalments in a deferral, two or more
+    // positive instalments in date order) is checked with its body
+    // (`PaymentPlanRequest`'s derive); here, what the fine and the day decide.
     let field =
         |f: &str, m: String| Err(AppError::validation(vec![FieldError::new(f, "invalid", m)]));
-    if req.reason.trim().is_empty() {
-        return field(
-            "reason",
-            "the party's economic difficulty (行政处罚法第六十六条第二款)".into(),
-        );
-    }
     let end = match req.kind {
-        PlanKind::Deferral => {
-            if !req.instalments.is_empty() {
-                return field("instalments", "a deferral has no instalments".into());
+        PlanKind::Deferral => match req.deferred_until {
+            Some(d) if d > owed.due_on && d > today => d,
+            _ => {
+                return field(
+                    "deferred_until",
+                    format!(
+                        "a day after the current last day to pay ({}) and after today",
+                        owed.due_on
+                    ),
+                )
             }
-            match req.deferred_until {
-                Some(d) if d > owed.due_on && d > today => d,
-                _ => {
-                    return field(
-                        "deferred_until",
-                        format!(
-                            "a day after the current last day to pay ({}) and after today",
-                            owed.due_on
-                        ),
-                    )
-                }
-            }
-        }
+        },
         PlanKind::Instalments => {
-            if req.deferred_until.is_some() {
-                return field("deferred_until", "instalments state their own days".into());
-            }
-            if req.instalments.len() < 2 {
-                return field("instalments", "at least two instalments".into());
-            }
-            for (i, w) in req.instalments.windows(2).enumerate() {
-                if w[1].due_on <= w[0].due_on {
-                    return field(
-                        &format!("instalments[{}].due_on", i + 1),
-                        "instalments in date order".into(),
-                    );
-                }
-            }
-            for (i, x) in req.instalments.iter().enumerate() {
-                if x.amount_fen <= 0 {
-                    return field(&format!("instalments[{i}].amount_fen"), "positive".into());
-                }
-            }
             let sum: i64 = req.instalments.iter().map(|x| x.amount_fen).sum();
             if sum != unpaid_fine {
                 return field(

@@ -1,5 +1,7 @@
 //! `ApiJson<T>`: the JSON body extractor. Unlike `web::Json` it names the
-//! offending field for unknown fields and wrong types, and answers
+//! offending field for unknown fields and wrong types, runs the shape
+//! checks derived on `T` (`validator::Validate`: required, lengths,
+//! ranges, patterns, nested structs and list items), and answers
 //! problem+json with a stable code for every failure.
 
 use std::future::Future;
@@ -9,8 +11,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use validator::Validate;
 
-use crate::error::{AppError, Code, FieldError};
+use crate::error::{check_shape, AppError, Code, FieldError};
 
 /// Largest JSON body accepted (evidence files go through multipart, not here).
 pub const JSON_LIMIT: usize = 256 * 1024;
@@ -24,7 +27,7 @@ impl<T> std::ops::Deref for ApiJson<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
@@ -65,7 +68,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse(&body).map(ApiJson)
+            let value: T = parse(&body)?;
+            check_shape(&value)?;
+            Ok(ApiJson(value))
         })
     }
 }

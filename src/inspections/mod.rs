@@ -10,23 +10,28 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::auth::{scope, Caller};
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{departments, inspections};
 use crate::db::{json_text, micros, DbConn};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
+use crate::kernel::shape::not_blank;
 use crate::state::AppState;
 
 /// `POST /inspections`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewInspection {
     pub enforcement_item_code: String,
     /// Who or what is inspected (检查对象).
+    #[validate(custom(function = not_blank, code = "required", message = "who or what is inspected"))]
     pub subject: String,
+    #[validate(custom(function = not_blank, code = "required", message = "where"))]
     pub location: String,
     /// Why: the plan (双随机), a complaint, a special campaign …
+    #[validate(custom(function = not_blank, code = "required", message = "why it is inspected"))]
     pub purpose: String,
     pub planned_on: NaiveDate,
     /// At least two officers certified for the item's field (Art 42).
@@ -34,10 +39,11 @@ pub struct NewInspection {
 }
 
 /// `POST /inspections/{id}/findings`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Findings {
     pub inspected_at: DateTime<Utc>,
+    #[validate(custom(function = not_blank, code = "required", message = "what the inspection found"))]
     pub findings: String,
     pub violation_found: bool,
 }
@@ -158,15 +164,6 @@ fn writable(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Row> {
 /// Plans an inspection in the caller's department.
 pub async fn plan(state: &AppState, caller: &Caller, req: NewInspection) -> AppResult<Inspection> {
     caller.require_any(scope::CLUE_ROLES)?;
-    let errors: Vec<FieldError> = [
-        FieldError::blank("subject", &req.subject, "who or what is inspected"),
-        FieldError::blank("location", &req.location, "where"),
-        FieldError::blank("purpose", &req.purpose, "why it is inspected"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    AppError::check_fields(errors)?;
     let now = state.clock.now();
     let caller = caller.clone();
     state
@@ -239,7 +236,6 @@ pub async fn record(
     req: Findings,
 ) -> AppResult<Inspection> {
     caller.require_any(scope::CLUE_ROLES)?;
-    AppError::require_text("findings", &req.findings, "what the inspection found")?;
     let now = state.clock.now();
     crate::cases::rules::check_supplied_time("inspected_at", req.inspected_at, None, now)?;
     let (caller, id) = (caller.clone(), id.to_string());

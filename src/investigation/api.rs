@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
-use super::rules::{inquiry_errors, onsite_errors, InquiryRecord, OnsiteRecord};
+use super::rules::{ended_in_future, InquiryRecord, OnsiteRecord};
 use super::*;
 use crate::http::ApiJson;
 
@@ -27,9 +27,8 @@ pub async fn add_onsite(
     body: ApiJson<OnsiteRecord>,
 ) -> AppResult<HttpResponse> {
     let r = body.0;
-    let problems = onsite_errors(&r, state.clock.now());
-    if !problems.is_empty() {
-        return Err(AppError::validation(problems));
+    if let Some(e) = ended_in_future(r.ended_at, state.clock.now()) {
+        return Err(AppError::validation(vec![e]));
     }
     let new = NewRecord {
         kind: RecordKind::Onsite,
@@ -60,9 +59,8 @@ pub async fn add_inquiry(
     body: ApiJson<InquiryRecord>,
 ) -> AppResult<HttpResponse> {
     let r = body.0;
-    let problems = inquiry_errors(&r, state.clock.now());
-    if !problems.is_empty() {
-        return Err(AppError::validation(problems));
+    if let Some(e) = ended_in_future(r.ended_at, state.clock.now()) {
+        return Err(AppError::validation(vec![e]));
     }
     let new = NewRecord {
         kind: RecordKind::Inquiry,

@@ -8,6 +8,7 @@ pub mod money;
 pub mod officers;
 pub mod party;
 pub mod period;
+pub mod shape;
 
 pub use citation::{Citation, PenaltyType};
 pub use ids::CaseId;

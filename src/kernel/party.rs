@@ -5,9 +5,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use crate::db::enum_str;
-use crate::error::{AppError, Code, FieldError};
+use crate::error::{AppError, Code};
+use crate::kernel::shape::{blank, check, not_blank};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -32,15 +34,20 @@ pub enum IdType {
 }
 
 /// The party (当事人).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = organisation_has_representative, skip_on_field_errors = false))]
 pub struct Party {
     pub kind: PartyKind,
+    #[validate(custom(function = not_blank, code = "required", message = "the party's name is required"), length(max = 200, code = "too_long", message = "at most 200 characters"))]
     pub name: String,
     pub id_type: IdType,
+    #[validate(custom(function = not_blank, code = "required", message = "the party's identity document number is required"))]
     pub id_number: String,
+    #[validate(custom(function = not_blank, code = "required", message = "the party's address is required (行政处罚法第五十九条)"), length(max = 300, code = "too_long", message = "at most 300 characters"))]
     pub address: String,
     #[serde(default)]
+    #[validate(custom(function = phone_shape, code = "invalid_phone", message = "a mobile number (11 digits from 1) or a landline with area code"))]
     pub phone: Option<String>,
     /// 法定代表人 — required for an organisation.
     #[serde(default)]
@@ -113,64 +120,23 @@ pub fn phone_ok(phone: &str) -> bool {
     re.is_match(phone.trim())
 }
 
-/// Field-level checks of the party; ID check digits are rules of their own (422).
-pub fn party_field_errors(p: &Party) -> Vec<FieldError> {
-    let mut out = vec![];
-    let blank = |v: &str| v.trim().is_empty();
-    if blank(&p.name) {
-        out.push(FieldError::new(
-            "party.name",
-            "required",
-            "the party's name is required",
-        ));
-    } else if p.name.chars().count() > 200 {
-        out.push(FieldError::new(
-            "party.name",
-            "too_long",
-            "at most 200 characters",
-        ));
+/// A phone number as `phone_ok` reads it (code `invalid_phone`).
+fn phone_shape(phone: &str) -> Result<(), ValidationError> {
+    if phone_ok(phone) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("invalid_phone"))
     }
-    if blank(&p.address) {
-        out.push(FieldError::new(
-            "party.address",
-            "required",
-            "the party's address is required (行政处罚法第五十九条)",
-        ));
-    } else if p.address.chars().count() > 300 {
-        out.push(FieldError::new(
-            "party.address",
-            "too_long",
-            "at most 300 characters",
-        ));
-    }
-    if blank(&p.id_number) {
-        out.push(FieldError::new(
-            "party.id_number",
-            "required",
-            "the party's identity document number is required",
-        ));
-    }
-    if let Some(phone) = &p.phone {
-        if !phone_ok(phone) {
-            out.push(FieldError::new(
-                "party.phone",
-                "invalid_phone",
-                "a mobile number (11 digits from 1) or a landline with area code",
-            ));
-        }
-    }
-    if p.kind == PartyKind::Organization
-        && p.legal_representative
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
-    {
-        out.push(FieldError::new(
-            "party.legal_representative",
-            "required",
-            "an organisation's legal representative is required",
-        ));
-    }
-    out
+}
+
+/// An organisation names its legal representative (法定代表人).
+fn organisation_has_representative(p: &Party) -> Result<(), ValidationError> {
+    check(
+        p.kind != PartyKind::Organization || !blank(p.legal_representative.as_deref()),
+        "legal_representative",
+        "required",
+        "an organisation's legal representative is required",
+    )
 }
 
 /// The identity document must fit the kind of party, and its check digit

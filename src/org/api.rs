@@ -5,6 +5,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use super::rules::{is_domain, CertificateStatus};
 use super::*;
@@ -15,33 +16,44 @@ use crate::auth::{password, Caller, Role};
 use crate::db::write_tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{created, ApiJson};
+use crate::kernel::shape::{check, not_blank};
 use crate::state::AppState;
 
 fn bad(field: &str, msg: &str) -> AppError {
     AppError::validation(vec![FieldError::new(field, "invalid", msg)])
 }
 
-fn check_domains(field: &str, domains: &[String]) -> AppResult<()> {
+/// Every domain (执法领域) is one the service knows.
+fn known_domains(domains: &[String]) -> Result<(), ValidationError> {
     match domains.iter().find(|d| !is_domain(d)) {
-        Some(d) => Err(bad(
-            field,
-            &format!(
+        Some(d) => Err(ValidationError::new("invalid").with_message(
+            format!(
                 "unknown domain {d:?}; expected one of {}",
                 rules::DOMAINS.join(", ")
-            ),
+            )
+            .into(),
         )),
         None => Ok(()),
     }
 }
 
-fn non_blank(field: &str, v: &str, max: usize) -> AppResult<()> {
-    if v.trim().is_empty() {
-        return Err(bad(field, "must not be blank"));
+/// A username as `rules::username_ok` reads it.
+fn username_shape(u: &str) -> Result<(), ValidationError> {
+    if rules::username_ok(u) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("invalid").with_message(rules::USERNAME_RULE.into()))
     }
-    if v.chars().count() > max {
-        return Err(bad(field, &format!("at most {max} characters")));
-    }
-    Ok(())
+}
+
+/// A certificate is valid from a day to a day not before it.
+fn validity_in_order(c: &NewCertificate) -> Result<(), ValidationError> {
+    check(
+        c.valid_until >= c.valid_from,
+        "valid_until",
+        "invalid",
+        "must not be before valid_from",
+    )
 }
 
 /// A department the admin may manage, else 404 (outside the region it is
@@ -76,16 +88,20 @@ pub async fn get_one(
     Ok(HttpResponse::Ok().json(d.department))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 64, code = "invalid", message = "at most 64 characters"))]
     pub code: String,
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 100, code = "invalid", message = "at most 100 characters"))]
     pub name: String,
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 20, code = "invalid", message = "at most 20 characters"))]
     pub short_name: String,
     pub level: Level,
     pub kind: DepartmentKind,
     pub parent_id: String,
     #[serde(default)]
+    #[validate(custom(function = known_domains, code = "invalid"))]
     pub domains: Vec<String>,
 }
 
@@ -100,10 +116,6 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
-    non_blank("code", &b.code, 64)?;
-    non_blank("name", &b.name, 100)?;
-    non_blank("short_name", &b.short_name, 20)?;
-    check_domains("domains", &b.domains)?;
     let now = state.clock.now_naive();
     let d = state
         .db
@@ -136,11 +148,14 @@ pub async fn create(
     Ok(created(format!("/api/v1/departments/{}", d.id), &d))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 100, code = "invalid", message = "at most 100 characters"))]
     pub name: Option<String>,
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 20, code = "invalid", message = "at most 20 characters"))]
     pub short_name: Option<String>,
+    #[validate(custom(function = known_domains, code = "invalid"))]
     pub domains: Option<Vec<String>>,
 }
 
@@ -155,15 +170,6 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
-    if let Some(n) = &b.name {
-        non_blank("name", n, 100)?;
-    }
-    if let Some(n) = &b.short_name {
-        non_blank("short_name", n, 20)?;
-    }
-    if let Some(d) = &b.domains {
-        check_domains("domains", d)?;
-    }
     let id = id.into_inner();
     let now = state.clock.now_naive();
     let d = state
@@ -259,24 +265,19 @@ pub async fn get_user(
     Ok(HttpResponse::Ok().json(user))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[validate(custom(function = username_shape, code = "invalid"))]
     pub username: String,
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 64, code = "invalid", message = "at most 64 characters"))]
     pub display_name: String,
     pub password: String,
     pub department_id: String,
+    #[validate(length(min = 1, code = "invalid", message = "at least one role"))]
     pub roles: Vec<Role>,
     #[serde(default)]
     pub legal_qualification: bool,
-}
-
-fn check_username(u: &str) -> AppResult<()> {
-    if rules::username_ok(u) {
-        Ok(())
-    } else {
-        Err(bad("username", rules::USERNAME_RULE))
-    }
 }
 
 #[utoipa::path(tag = "organisation", request_body = NewUser,
@@ -290,11 +291,6 @@ pub async fn create_user(
 ) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
-    check_username(&b.username)?;
-    non_blank("display_name", &b.display_name, 64)?;
-    if b.roles.is_empty() {
-        return Err(bad("roles", "at least one role"));
-    }
     check_strength(&b.password, &b.username, "password")?;
     let hash = password::hash(&b.password)?;
     let now = state.clock.now_naive();
@@ -324,10 +320,12 @@ pub async fn create_user(
     Ok(created(format!("/api/v1/users/{}", user.id), &user))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 64, code = "invalid", message = "at most 64 characters"))]
     pub display_name: Option<String>,
+    #[validate(length(min = 1, code = "invalid", message = "at least one role"))]
     pub roles: Option<Vec<Role>>,
     pub department_id: Option<String>,
     pub legal_qualification: Option<bool>,
@@ -347,12 +345,6 @@ pub async fn update_user(
 ) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
-    if let Some(n) = &b.display_name {
-        non_blank("display_name", n, 64)?;
-    }
-    if matches!(&b.roles, Some(r) if r.is_empty()) {
-        return Err(bad("roles", "at least one role"));
-    }
     let id = id.into_inner();
     let now = state.clock.now_naive();
     let user = state
@@ -395,7 +387,7 @@ pub async fn update_user(
     Ok(HttpResponse::Ok().json(user))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     pub new_password: String,
@@ -459,10 +451,13 @@ pub async fn list_certificates(
     Ok(crate::http::Page::all(items))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = validity_in_order, skip_on_field_errors = false))]
 pub struct NewCertificate {
+    #[validate(custom(function = not_blank, code = "invalid", message = "must not be blank"), length(max = 64, code = "invalid", message = "at most 64 characters"))]
     pub number: String,
+    #[validate(length(min = 1, code = "invalid", message = "at least one field"), custom(function = known_domains, code = "invalid"))]
     pub fields: Vec<String>,
     pub area_department_id: String,
     pub valid_from: NaiveDate,
@@ -481,14 +476,6 @@ pub async fn create_certificate(
 ) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
-    non_blank("number", &b.number, 64)?;
-    if b.fields.is_empty() {
-        return Err(bad("fields", "at least one field"));
-    }
-    check_domains("fields", &b.fields)?;
-    if b.valid_until < b.valid_from {
-        return Err(bad("valid_until", "must not be before valid_from"));
-    }
     let id = id.into_inner();
     let now = state.clock.now_naive();
     let today = state.clock.today();
@@ -526,12 +513,13 @@ pub async fn create_certificate(
     Ok(created(format!("/api/v1/certificates/{}", cert.id), &cert))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CertificatePatch {
     pub status: Option<CertificateStatus>,
     pub status_reason: Option<String>,
     pub valid_until: Option<NaiveDate>,
+    #[validate(length(min = 1, code = "invalid", message = "at least one field"), custom(function = known_domains, code = "invalid"))]
     pub fields: Option<Vec<String>>,
 }
 
@@ -571,12 +559,6 @@ pub async fn update_certificate(
 ) -> AppResult<HttpResponse> {
     caller.require_any(&[Role::Admin])?;
     let b = body.0;
-    if let Some(f) = &b.fields {
-        if f.is_empty() {
-            return Err(bad("fields", "at least one field"));
-        }
-        check_domains("fields", f)?;
-    }
     let id = id.into_inner();
     let now = state.clock.now_naive();
     let today = state.clock.today();

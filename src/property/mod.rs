@@ -19,6 +19,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError, ValidationErrors};
 
 use crate::approvals::rules::ApprovalKind;
 use crate::auth::{scope, Caller, Role};
@@ -30,7 +31,7 @@ use crate::cases::DeadlineStatus;
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{custody_log, property_items, property_measures};
 use crate::db::{enum_str, micros, DbConn};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -383,29 +384,34 @@ pub struct PreservationRequest(pub MeasureRequest);
 #[serde(transparent)]
 pub struct SeizureRequest(pub MeasureRequest);
 
-/// Shape checks of a measure's list.
-fn check_measure(req: &MeasureRequest) -> AppResult<()> {
-    AppError::require_text(
-        "reason",
-        &req.reason,
-        "the facts and the law the measure rests on",
-    )?;
-    if req.items.is_empty() {
-        return Err(AppError::validation(vec![FieldError::new(
-            "items",
-            "required",
-            "the list of every item held (清单)",
-        )]));
+/// A preservation is the measure's body (its fields at the top level),
+/// never a sealing.
+impl Validate for PreservationRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = match self.0.validate() {
+            Ok(()) => ValidationErrors::new(),
+            Err(e) => e,
+        };
+        if self.0.sealing {
+            errors.add(
+                "sealing",
+                ValidationError::new("invalid")
+                    .with_message("sealing is a seizure: POST /cases/{id}/seizures".into()),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
-    let errors: Vec<FieldError> = req
-        .items
-        .iter()
-        .enumerate()
-        .flat_map(|(i, it)| {
-            rules::item_errors(i, &it.name, &it.quantity, &it.location, &it.custodian)
-        })
-        .collect();
-    AppError::check_fields(errors)
+}
+
+/// A seizure is the measure's body (its fields at the top level).
+impl Validate for SeizureRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        self.0.validate()
+    }
 }
 
 /// Taken by a head, or by the case's officers in an emergency (the
@@ -523,17 +529,6 @@ impl Step for PreservationRequest {
         measure_guard(&self.0, caller, ApprovalKind::Preservation)
     }
 
-    fn check(&self) -> AppResult<()> {
-        if self.0.sealing {
-            return Err(AppError::validation(vec![FieldError::new(
-                "sealing",
-                "invalid",
-                "sealing is a seizure: POST /cases/{id}/seizures",
-            )]));
-        }
-        check_measure(&self.0)
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         take_measure(ctx, MeasureKind::Preservation, &self.0)
     }
@@ -548,10 +543,6 @@ impl Step for SeizureRequest {
         measure_guard(&self.0, caller, ApprovalKind::Seizure)
     }
 
-    fn check(&self) -> AppResult<()> {
-        check_measure(&self.0)
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let kind = if self.0.sealing {
             MeasureKind::Sealing
@@ -564,7 +555,7 @@ impl Step for SeizureRequest {
 
 /// A head approves an emergency measure after the fact (run by the
 /// approval the measure queued).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct ConfirmMeasure {
     pub measure_id: String,
     /// The approval's kind is a seizure's (else a preservation's).
@@ -608,10 +599,6 @@ impl Step for PreservationDecisionRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Approved(ApprovalKind::PreservationDecision)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("reason", &self.reason, "the grounds of the decision")
     }
 
     /// 先行登记保存的处理决定 within 7 working days (a head's act): late is
@@ -687,14 +674,6 @@ impl Step for SeizureExtensionRequest {
         Guard::Approved(ApprovalKind::SeizureExtension)
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text(
-            "reason",
-            &self.reason,
-            "why the case is complex enough to need longer",
-        )
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let m = measure_of(ctx.conn, &ctx.case.id, &self.measure_id)?;
         if m.status != MeasureStatus::Active {
@@ -742,18 +721,6 @@ impl Step for DisposalRequest {
         Guard::Approved(ApprovalKind::Disposal)
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("reason", &self.reason, "the grounds of the disposal")?;
-        if self.item_ids.is_empty() {
-            return Err(AppError::validation(vec![FieldError::new(
-                "item_ids",
-                "required",
-                "the items disposed of",
-            )]));
-        }
-        Ok(())
-    }
-
     /// Confiscation and destruction only after the decision.
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let decided = ctx.file.decision().is_some();
@@ -798,19 +765,6 @@ impl Step for CustodyRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Change(scope::INVESTIGATING_ROLES)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("custodian", &self.custodian, "who keeps the items now")?;
-        AppError::require_text("location", &self.location, "where the items are kept now")?;
-        if self.item_ids.is_empty() {
-            return Err(AppError::validation(vec![FieldError::new(
-                "item_ids",
-                "required",
-                "the items handed over",
-            )]));
-        }
-        Ok(())
     }
 
     /// A hand-over (交接): new custodian and place, one log line per item.

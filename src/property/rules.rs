@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::calendar::rules::Calendar;
 use crate::cases::events::{Disposal, MeasureKind};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 
 const APL: &str = "《中华人民共和国行政处罚法》";
 const CL: &str = "《中华人民共和国行政强制法》";
@@ -79,32 +79,6 @@ pub fn check_settled(held: &[String]) -> AppResult<()> {
         ));
     }
     Ok(())
-}
-
-/// One item as listed (清单): everything the list needs is there.
-pub fn item_errors(
-    index: usize,
-    name: &str,
-    quantity: &str,
-    location: &str,
-    custodian: &str,
-) -> Vec<FieldError> {
-    let mut out = vec![];
-    for (field, value) in [
-        ("name", name),
-        ("quantity", quantity),
-        ("location", location),
-        ("custodian", custodian),
-    ] {
-        if value.trim().is_empty() {
-            out.push(FieldError::new(
-                format!("items[{index}].{field}"),
-                "required",
-                "the list states every item's name, quantity, location and custodian",
-            ));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

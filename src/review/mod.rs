@@ -13,6 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationErrors};
 
 use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{Ctx, Guard, Numbering, Step, StepView};
@@ -25,8 +26,9 @@ use crate::db::{enum_str, json_text};
 
 crate::db::text_enum!(ReviewStatus);
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::shape::{at, blank};
 use crate::state::AppState;
-use rules::{check_approval, check_reviewer, checklist_errors, CHECKLIST};
+use rules::{check_approval, check_reviewer, CHECKLIST};
 
 /// A legality review as the queue and its readers see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -99,7 +101,7 @@ impl ReviewRow {
 }
 
 /// `POST /cases/{id}/legal-review` — 提交法制审核 (no body).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct SubmitReview {}
 
 impl Step for SubmitReview {
@@ -183,12 +185,66 @@ impl Step for SubmitReview {
     }
 }
 
+/// The shape of an opinion: every item of the checklist answered, none
+/// unknown, a failed item states the problem; a return or rejection says
+/// why. (Its keys are the items', so the derive cannot say it: each error
+/// names its item, `checklist.subject`, `checklist.discretion.note`.)
+impl Validate for OpinionRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let mut add = |e| errors.add("__all__", e);
+        for (key, what) in CHECKLIST {
+            match self.checklist.get(key) {
+                None => add(at(
+                    format!("checklist.{key}"),
+                    "required",
+                    format!("审核事项「{what}」未填写"),
+                )),
+                Some(e) if !e.passed && blank(e.note.as_deref()) => add(at(
+                    format!("checklist.{key}.note"),
+                    "required",
+                    "a failed item states the problem",
+                )),
+                _ => {}
+            }
+        }
+        for key in self.checklist.keys() {
+            if !CHECKLIST.iter().any(|(k, _)| k == key) {
+                add(at(
+                    format!("checklist.{key}"),
+                    "unknown_field",
+                    "not an item of the legality review",
+                ));
+            }
+        }
+        if self.outcome != ReviewOutcome::Approve && blank(self.opinion.as_deref()) {
+            add(at(
+                "opinion",
+                "required",
+                "a return or rejection gives the reviewer's opinion",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// The opinion as a step: the review it answers, from the path.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct GiveOpinion {
     pub review_id: String,
     #[serde(flatten)]
     pub opinion: OpinionRequest,
+}
+
+/// The opinion's fields are at the top level of the step.
+impl Validate for GiveOpinion {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        self.opinion.validate()
+    }
 }
 
 impl Step for GiveOpinion {
@@ -199,10 +255,6 @@ impl Step for GiveOpinion {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Review
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::check_fields(checklist_errors(&self.opinion))
     }
 
     /// Approve, return (back to investigation) or reject, with the 8-item
@@ -353,7 +405,6 @@ pub async fn opinion(
         review_id: review_id.to_string(),
         opinion: req,
     };
-    step.check()?;
     caller.require_any(&[Role::LegalReviewer])?;
     let case_id = review_case(state, review_id).await?;
     crate::cases::change::take_step(state, caller, &case_id, if_match, None, step).await

@@ -3,7 +3,7 @@
 //! who may give it.
 
 use crate::cases::events::{OpinionRequest, ReviewOutcome};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 
 const APL: &str = "《中华人民共和国行政处罚法》";
 
@@ -21,47 +21,6 @@ pub const CHECKLIST: [(&str, &str); 8] = [
     ("crime_transfer", "是否涉嫌犯罪需要移送司法机关"),
     ("other", "其他影响合法性、适当性的事项"),
 ];
-
-/// Every item answered, none unknown; an approval passes them all; a
-/// return or rejection says why.
-pub fn checklist_errors(o: &OpinionRequest) -> Vec<FieldError> {
-    let mut out = vec![];
-    for (key, what) in CHECKLIST {
-        match o.checklist.get(key) {
-            None => out.push(FieldError::new(
-                format!("checklist.{key}"),
-                "required",
-                format!("审核事项「{what}」未填写"),
-            )),
-            Some(e) if !e.passed && e.note.as_deref().is_none_or(|n| n.trim().is_empty()) => out
-                .push(FieldError::new(
-                    format!("checklist.{key}.note"),
-                    "required",
-                    "a failed item states the problem",
-                )),
-            _ => {}
-        }
-    }
-    for key in o.checklist.keys() {
-        if !CHECKLIST.iter().any(|(k, _)| k == key) {
-            out.push(FieldError::new(
-                format!("checklist.{key}"),
-                "unknown_field",
-                "not an item of the legality review",
-            ));
-        }
-    }
-    if o.outcome != ReviewOutcome::Approve
-        && o.opinion.as_deref().is_none_or(|s| s.trim().is_empty())
-    {
-        out.push(FieldError::new(
-            "opinion",
-            "required",
-            "a return or rejection gives the reviewer's opinion",
-        ));
-    }
-    out
-}
 
 /// An approval needs every item passed.
 pub fn check_approval(o: &OpinionRequest) -> AppResult<()> {

@@ -99,7 +99,7 @@ pub fn routes(r: &mut crate::http::routes::Routes) {
 /// A transfer's approval: queued by the transfer request; approving it
 /// sends the case, refusing it refuses the transfer.
 pub fn approved_acts(acts: &mut ApprovedActs) {
-    #[derive(Deserialize)]
+    #[derive(Deserialize, validator::Validate)]
     struct TransferRef {
         transfer_id: String,
     }

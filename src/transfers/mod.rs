@@ -12,6 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::approvals::rules::ApprovalKind;
 use crate::approvals::Approving;
@@ -120,10 +121,6 @@ impl Step for TransferRequest {
         Guard::Change(scope::INVESTIGATING_ROLES)
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("reason", &self.reason, "why the case is transferred")
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         check_transition(ctx.case.procedure, ctx.case.status, CaseStatus::Transferred)?;
         let open: i64 = transfers::table
@@ -194,7 +191,7 @@ impl Step for TransferRequest {
 
 /// A head of the sending department approves a transfer (the step its
 /// approval runs).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveTransfer {
     pub transfer_id: String,
@@ -309,9 +306,6 @@ pub async fn answer(
     returned: Option<String>,
 ) -> AppResult<Transfer> {
     caller.require_any(scope::INVESTIGATING_ROLES)?;
-    if let Some(r) = &returned {
-        AppError::require_text("reason", r, "why the case is returned")?;
-    }
     let case_id = case_of(state, transfer_id).await?;
     let tid = transfer_id.to_string();
     let how = How {

@@ -4,8 +4,9 @@
 use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
-use super::rules::{check_decision, check_penalty_types, penalty_errors, DecisionFacts};
+use super::rules::{check_decision, check_penalty_types, DecisionFacts};
 use super::{discretion_text, judge};
 use crate::auth::{scope, Caller, Role};
 use crate::cases::change::{Ctx, Guard, Numbering, Step};
@@ -27,14 +28,6 @@ impl Step for DiscussionRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Change(scope::HEAD_ROLES)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text(
-            "conclusion",
-            &self.conclusion,
-            "the discussion's conclusion",
-        )
     }
 
     /// Recorded by a head, attended by the department's heads, each
@@ -138,7 +131,7 @@ impl Step for DiscussionRequest {
 
 /// An attendee confirms the discussion record with their own account
 /// (`POST /cases/{id}/collective-discussion/{discussion_id}/confirmation`).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
     #[serde(default)]
@@ -146,7 +139,7 @@ pub struct ConfirmRequest {
 }
 
 /// The confirmation as a step: the discussion it confirms, from the path.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 pub struct ConfirmDiscussion {
     pub discussion_id: String,
     #[serde(default)]
@@ -215,10 +208,6 @@ impl Step for DecisionRequest {
     /// the role is checked against it in `take`.
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Change(scope::INVESTIGATING_ROLES)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::check_fields(penalty_errors("penalties", &self.penalties))
     }
 
     /// The guards of `rules::check_decision`; a number from the

@@ -15,7 +15,7 @@ use crate::cases::DeadlineStatus;
 use crate::clock::china_date;
 use crate::db::schema::users;
 use crate::documents::{chinese_date, display_name, penalties_context};
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 
 const INVESTIGATING: Guard = Guard::Change(scope::INVESTIGATING_ROLES);
 
@@ -122,17 +122,6 @@ impl Step for StatementRequest {
         INVESTIGATING
     }
 
-    fn check(&self) -> AppResult<()> {
-        if !self.waived && self.content.as_deref().is_none_or(|c| c.trim().is_empty()) {
-            return Err(AppError::validation(vec![FieldError::new(
-                "content",
-                "required",
-                "a statement has content; a waiver says waived: true",
-            )]));
-        }
-        Ok(())
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let notice = ctx.file.current_notice().cloned().ok_or_else(|| {
             AppError::rule(
@@ -219,10 +208,6 @@ impl Step for HearingNoticeRequest {
         INVESTIGATING
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("place", &self.place, "where the hearing will be held")
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let request = pending_hearing_request(&ctx.file).cloned().ok_or_else(|| {
             AppError::rule(
@@ -269,10 +254,6 @@ impl Step for HearingRequest {
         INVESTIGATING
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("place", &self.place, "where the hearing was held")
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let request = pending_hearing_request(&ctx.file).cloned().ok_or_else(|| {
             AppError::rule(
@@ -314,28 +295,6 @@ impl Step for TranscriptRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         INVESTIGATING
-    }
-
-    fn check(&self) -> AppResult<()> {
-        let mut errors = vec![];
-        errors.extend(FieldError::blank(
-            "text",
-            &self.text,
-            "the transcript's text",
-        ));
-        if !self.party_signed
-            && self
-                .refusal_note
-                .as_deref()
-                .is_none_or(|n| n.trim().is_empty())
-        {
-            errors.push(FieldError::new(
-                "refusal_note",
-                "required",
-                "当事人拒绝签字或者盖章的，由听证主持人在笔录中注明（行政处罚法第六十四条第八项）",
-            ));
-        }
-        AppError::check_fields(errors)
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {

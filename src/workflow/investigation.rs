@@ -155,14 +155,6 @@ impl Step for ExclusionRequest {
         Guard::Change(scope::INVESTIGATING_ROLES)
     }
 
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text(
-            "reason",
-            &self.reason,
-            "what was tested, appraised or published",
-        )
-    }
-
     /// 不计入办案期限的期间: the decision day moves on by their days.
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         check_before_decision(ctx.case.status)?;
@@ -192,10 +184,6 @@ impl Step for ReassignRequest {
 
     fn guard(&self, _: &crate::auth::Caller) -> Guard {
         Guard::Approved(ApprovalKind::Reassignment)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("reason", &self.reason, "why the officers change")
     }
 
     /// An officer withdrawn from the case (回避) never returns.
@@ -235,10 +223,6 @@ impl Step for RecusalRequest {
 
     fn guard(&self, _: &crate::auth::Caller) -> Guard {
         Guard::Approved(ApprovalKind::Recusal)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        AppError::require_text("reason", &self.reason, "the ground of the recusal")
     }
 
     /// A head decides on an officer's or the party's request; the

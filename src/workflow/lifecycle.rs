@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::rules::{check_closure, check_extension};
 use crate::approvals::rules::ApprovalKind;
@@ -16,6 +17,7 @@ use crate::documents::penalties_context;
 use crate::documents::rules::amount_in_figures;
 use crate::error::{AppError, AppResult, Code};
 use crate::execution::owed_on;
+use crate::kernel::shape::not_blank;
 
 /// The deadlines a case no longer runs once it ends.
 const RUNNING: [&str; 6] = [
@@ -30,17 +32,14 @@ const RUNNING: [&str; 6] = [
 macro_rules! reason_request {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
+            #[validate(custom(function = not_blank, code = "required", message = $what))]
             pub reason: String,
         }
 
         impl $name {
-            fn checked(&self) -> AppResult<()> {
-                AppError::require_text("reason", &self.reason, $what)
-            }
-
             fn event_body(&self) -> ReasonRequest {
                 ReasonRequest {
                     reason: self.reason.clone(),
@@ -80,10 +79,6 @@ impl Step for SuspensionRequest {
         Guard::Approved(ApprovalKind::Suspension)
     }
 
-    fn check(&self) -> AppResult<()> {
-        self.checked()
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let from = ctx.case.status;
         ctx.moving_to(CaseStatus::Suspended)?;
@@ -103,10 +98,6 @@ impl Step for ResumptionRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Approved(ApprovalKind::Resumption)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        self.checked()
     }
 
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
@@ -142,10 +133,6 @@ impl Step for TerminationRequest {
         Guard::Approved(ApprovalKind::Termination)
     }
 
-    fn check(&self) -> AppResult<()> {
-        self.checked()
-    }
-
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         ctx.moving_to(CaseStatus::Terminated)?;
         let returned = crate::property::settle_on_exit(ctx, false)?;
@@ -164,17 +151,6 @@ impl Step for ExtensionRequest {
 
     fn guard(&self, _: &Caller) -> Guard {
         Guard::Approved(ApprovalKind::Extension)
-    }
-
-    fn check(&self) -> AppResult<()> {
-        if self.reason.trim().is_empty() || self.days == 0 {
-            return Err(AppError::validation(vec![crate::error::FieldError::new(
-                "days",
-                "required",
-                "1 or more days, with a reason",
-            )]));
-        }
-        Ok(())
     }
 
     /// The first extension is at most the profile's days, a further one
@@ -219,10 +195,6 @@ impl Step for ClosureRequest {
         Guard::Approved(ApprovalKind::Closure)
     }
 
-    fn check(&self) -> AppResult<()> {
-        self.checked()
-    }
-
     /// A head closes a case whose decision is performed (or imposes no
     /// fine and was served), with nothing held; the 结案审批表.
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
@@ -264,7 +236,7 @@ impl Step for ClosureRequest {
 }
 
 /// `POST /cases/{id}/archive` — 归档 (no body).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct ArchiveRequest {}
 
 impl Step for ArchiveRequest {

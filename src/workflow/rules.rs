@@ -9,7 +9,7 @@ use crate::cases::events::*;
 use crate::cases::file::CaseFile;
 use crate::cases::rules::Procedure;
 use crate::clock::china_date;
-use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::error::{AppError, AppResult, Code};
 use crate::execution::rules::Owed;
 use crate::kernel::{PartyKind, PenaltyType};
 use crate::profiles::rules::{Profile, ProposedPenalty};
@@ -61,50 +61,6 @@ pub fn check_penalty_types(
         }
     }
     Ok(())
-}
-
-/// Field checks of penalties: amounts where they belong, one fine.
-pub fn penalty_errors(field: &str, penalties: &[PenaltyItem]) -> Vec<FieldError> {
-    let mut out = vec![];
-    let mut fines = 0;
-    for (i, p) in penalties.iter().enumerate() {
-        let f = format!("{field}[{i}].amount_fen");
-        let needs_amount = matches!(
-            p.kind,
-            PenaltyType::Fine
-                | PenaltyType::ConfiscateIllegalGains
-                | PenaltyType::ConfiscateIllegalProperty
-        );
-        match (needs_amount, p.amount_fen) {
-            (true, None) => out.push(FieldError::new(
-                &f,
-                "required",
-                "a fine or confiscation states its amount in fen",
-            )),
-            (true, Some(a)) if a <= 0 => out.push(FieldError::new(
-                &f,
-                "out_of_range",
-                "the amount is positive",
-            )),
-            (false, Some(_)) => out.push(FieldError::new(
-                &f,
-                "not_allowed",
-                "only fines and confiscations carry an amount",
-            )),
-            _ => {}
-        }
-        if p.kind == PenaltyType::Fine {
-            fines += 1;
-        }
-    }
-    if fines > 1 {
-        out.push(FieldError::new(
-            field,
-            "duplicate_fine",
-            "one fine per case (一事不再罚, 行政处罚法第二十九条)",
-        ));
-    }
-    out
 }
 
 impl DiscussionStep {
@@ -924,6 +880,14 @@ mod tests {
         assert!(check_notice_amount(&file, 101, Some("新发现违法所得")).is_ok());
     }
 
+    fn shape_errors_of(o: &OpinionRequest) -> Vec<crate::error::FieldError> {
+        use validator::Validate;
+        o.validate()
+            .err()
+            .map(|e| crate::error::shape_errors(&e))
+            .unwrap_or_default()
+    }
+
     #[test]
     fn review_checklist() {
         let mut o = OpinionRequest {
@@ -942,19 +906,19 @@ mod tests {
                 .collect(),
             opinion: None,
         };
-        assert!(checklist_errors(&o).is_empty());
+        assert!(shape_errors_of(&o).is_empty());
         assert!(check_approval(&o).is_ok());
         o.checklist.get_mut("discretion").unwrap().passed = false;
-        assert_eq!(checklist_errors(&o)[0].field, "checklist.discretion.note");
+        assert_eq!(shape_errors_of(&o)[0].field, "checklist.discretion.note");
         o.checklist.get_mut("discretion").unwrap().note = Some("超出阶次".into());
         assert_eq!(
             check_approval(&o).unwrap_err().code,
             Code::ChecklistIncomplete
         );
         o.outcome = ReviewOutcome::Return;
-        assert_eq!(checklist_errors(&o)[0].field, "opinion");
+        assert_eq!(shape_errors_of(&o)[0].field, "opinion");
         o.checklist.remove("other");
-        assert!(checklist_errors(&o)
+        assert!(shape_errors_of(&o)
             .iter()
             .any(|e| e.field == "checklist.other"));
     }
@@ -2064,7 +2028,21 @@ mod tests {
         );
         let mut req = req;
         req.reason = " ".into();
-        assert_eq!(plan_field(check_payment_plan(&req, &o, today)), "reason");
+        assert_eq!(plan_shape_field(&req), "reason");
+        assert!(
+            check_payment_plan(&req, &o, today).is_ok(),
+            "shape is the body's"
+        );
+    }
+
+    /// The field the plan's shape check names (`PaymentPlanRequest`'s derive).
+    fn plan_shape_field(req: &PaymentPlanRequest) -> String {
+        use validator::Validate;
+        let e = crate::error::check_shape(req).unwrap_err();
+        assert_eq!(e.code, Code::ValidationFailed);
+        assert_eq!(e.errors[0].code, "invalid");
+        assert!(req.validate().is_err());
+        e.errors[0].field.clone()
     }
 
     #[test]
@@ -2102,14 +2080,10 @@ mod tests {
         );
         // A deferral has no instalments.
         assert_eq!(
-            plan_field(check_payment_plan(
-                &plan(
-                    PlanKind::Deferral,
-                    Some("2026-05-10"),
-                    &[("2026-05-10", 400_000)]
-                ),
-                &o,
-                today
+            plan_shape_field(&plan(
+                PlanKind::Deferral,
+                Some("2026-05-10"),
+                &[("2026-05-10", 400_000)]
             )),
             "instalments"
         );
@@ -2130,23 +2104,20 @@ mod tests {
                 today,
             ))
         };
-        assert_eq!(refused(Some("2026-05-10"), &ok, today), "deferred_until");
+        let shape = |deferred: Option<&str>, inst: &[(&str, i64)]| {
+            plan_shape_field(&plan(PlanKind::Instalments, deferred, inst))
+        };
+        assert_eq!(shape(Some("2026-05-10"), &ok), "deferred_until");
+        assert_eq!(shape(None, &[("2026-05-10", 400_000)]), "instalments");
         assert_eq!(
-            refused(None, &[("2026-05-10", 400_000)], today),
-            "instalments"
-        );
-        assert_eq!(
-            refused(
-                None,
-                &[("2026-06-10", 200_000), ("2026-06-10", 200_000)],
-                today
-            ),
+            shape(None, &[("2026-06-10", 200_000), ("2026-06-10", 200_000)]),
             "instalments[1].due_on"
         );
         assert_eq!(
-            refused(None, &[("2026-05-10", 400_000), ("2026-06-10", 0)], today),
+            shape(None, &[("2026-05-10", 400_000), ("2026-06-10", 0)]),
             "instalments[1].amount_fen"
         );
+        assert!(crate::error::check_shape(&plan(PlanKind::Instalments, None, &ok)).is_ok());
         let e = check_payment_plan(
             &plan(
                 PlanKind::Instalments,

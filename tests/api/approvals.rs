@@ -380,6 +380,23 @@ async fn case_acts_wait_for_a_heads_approval(app: TestApp) {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert_eq!(b["errors"][0]["field"], "request");
+    // The act's body in the shape its own endpoint requires, named as there.
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        "/approvals",
+        json!({"kind": "extension", "case_id": id, "request": {"days": 0, "reason": "x"}}),
+    )
+    .await;
+    assert_eq!(
+        (
+            s,
+            b["errors"][0]["field"].as_str(),
+            b["errors"][0]["code"].as_str()
+        ),
+        (StatusCode::BAD_REQUEST, Some("days"), Some("required")),
+        "{b}"
+    );
     let (s, b) = post(
         &app,
         "li.officer",

@@ -488,6 +488,24 @@ async fn an_appraisal_moves_the_decision_day_and_is_notified(app: TestApp) {
     let due0 = decision_due(&case);
     let (s, b) = post(&app, "li.officer", &format!("/cases/{id}/samplings"), json!({"sampled_at": Utc::now().to_rfc3339(), "place": "后厨", "samples": [], "party_signed": true})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    // Every field of the body at once, a sample by its place in the list.
+    let (s, b) = post(&app, "li.officer", &format!("/cases/{id}/samplings"), json!({"sampled_at": Utc::now().to_rfc3339(), "place": " ", "samples": [{"name": "散装白酒", "quantity": "2瓶"}, {"name": " ", "quantity": "1瓶"}], "party_signed": true})).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("validation_failed")),
+        "{b}"
+    );
+    let named: Vec<(&str, &str)> = b["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        named,
+        [("place", "required"), ("samples[1].name", "required")],
+        "{b}"
+    );
     let sampled = ok(&app, "li.officer", &format!("/cases/{id}/samplings"), json!({"sampled_at": Utc::now().to_rfc3339(), "place": "后厨", "samples": [{"name": "散装白酒", "batch": "20261101", "quantity": "2瓶", "base_quantity": "12瓶"}], "party_signed": true})).await;
     assert_eq!(sampled["kind"], "sampling");
     let today = (Utc::now() + Duration::hours(8)).date_naive();

@@ -4,22 +4,25 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
-use super::investigation::{PenaltyItem, ProposedOutcome};
+use super::investigation::{one_fine, PenaltyItem, ProposedOutcome};
+use crate::kernel::shape::not_blank;
 
 /// `POST /cases/{id}/collective-discussion` — 负责人集体讨论 (Art 57 ¶2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct DiscussionRequest {
     pub held_at: chrono::DateTime<chrono::Utc>,
     /// Heads of the department who took part (the recorder among them).
     pub attendee_ids: Vec<String>,
+    #[validate(custom(function = not_blank, code = "required", message = "the discussion's conclusion"))]
     pub conclusion: String,
     #[serde(default)]
     pub dissent: Vec<Dissent>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Dissent {
     pub user_id: String,
@@ -43,12 +46,14 @@ pub struct DiscussionStep {
 }
 
 /// `POST /cases/{id}/decision`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = one_fine_decided, skip_on_field_errors = false))]
 pub struct DecisionRequest {
     /// `penalty` or `no_penalty`.
     pub outcome: ProposedOutcome,
     #[serde(default)]
+    #[validate(nested)]
     pub penalties: Vec<PenaltyItem>,
     #[serde(default)]
     pub deviation_reason: Option<String>,
@@ -87,4 +92,9 @@ pub struct DiscussionConfirmed {
     pub confirmation: Confirmation,
     /// Every attendee has confirmed now.
     pub confirmed: bool,
+}
+
+/// At most one fine per decision.
+fn one_fine_decided(d: &DecisionRequest) -> Result<(), ValidationError> {
+    one_fine(&d.penalties)
 }

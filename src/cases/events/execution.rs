@@ -4,17 +4,21 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use crate::kernel::shape::{at, not_blank};
 
 use super::notice::ServiceMethod;
 
 /// `POST /cases/{id}/service`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRequest {
     /// The decision served (its id, as returned by `POST /decision`).
     pub document_id: String,
     pub method: ServiceMethod,
     pub served_at: chrono::DateTime<chrono::Utc>,
+    #[validate(custom(function = not_blank, code = "required", message = "who received the document (受送达人)"))]
     pub recipient: String,
     /// 留置送达: witnesses present.
     #[serde(default)]
@@ -36,9 +40,10 @@ pub struct ServiceStep {
 }
 
 /// `POST /cases/{id}/payments`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
+    #[validate(range(min = 1, code = "out_of_range", message = "a payment is positive"))]
     pub amount_fen: i64,
     pub paid_at: chrono::DateTime<chrono::Utc>,
     /// Bank or electronic payment reference (罚缴分离, Art 67); for money
@@ -63,7 +68,7 @@ pub enum OnTheSpotGround {
 }
 
 /// `POST /cases/{id}/hand-in` — the money collected on the spot reached the agency.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HandInRequest {
     pub handed_in_at: chrono::DateTime<chrono::Utc>,
@@ -78,7 +83,7 @@ pub enum PlanKind {
     Instalments,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Instalment {
     pub due_on: NaiveDate,
@@ -87,7 +92,8 @@ pub struct Instalment {
 
 /// `POST /cases/{id}/payment-plan` — a head approves the party's
 /// application to defer or pay in instalments (APL Art 66 ¶2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[validate(schema(function = plan_shape, skip_on_field_errors = false))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentPlanRequest {
     pub kind: PlanKind,
@@ -102,6 +108,47 @@ pub struct PaymentPlanRequest {
     pub instalments: Vec<Instalment>,
 }
 
+/// What a plan must say whatever the fine (APL Art 66 ¶2): the party's
+/// difficulty; a deferral its day and no instalments; instalments at
+/// least two, in date order, each positive. The first that fails (code
+/// `invalid`); what the fine and the clock decide is
+/// `execution::rules::check_payment_plan`.
+fn plan_shape(p: &PaymentPlanRequest) -> Result<(), ValidationError> {
+    let invalid = |field: String, message: &'static str| Err(at(field, "invalid", message));
+    if not_blank(&p.reason).is_err() {
+        return invalid(
+            "reason".into(),
+            "the party's economic difficulty (行政处罚法第六十六条第二款)",
+        );
+    }
+    match p.kind {
+        PlanKind::Deferral if !p.instalments.is_empty() => {
+            invalid("instalments".into(), "a deferral has no instalments")
+        }
+        PlanKind::Deferral => Ok(()),
+        PlanKind::Instalments => {
+            if p.deferred_until.is_some() {
+                return invalid("deferred_until".into(), "instalments state their own days");
+            }
+            if p.instalments.len() < 2 {
+                return invalid("instalments".into(), "at least two instalments");
+            }
+            for (i, w) in p.instalments.windows(2).enumerate() {
+                if w[1].due_on <= w[0].due_on {
+                    return invalid(
+                        format!("instalments[{}].due_on", i + 1),
+                        "instalments in date order",
+                    );
+                }
+            }
+            match p.instalments.iter().position(|x| x.amount_fen <= 0) {
+                Some(i) => invalid(format!("instalments[{i}].amount_fen"), "positive"),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PaymentPlanStep {
     #[serde(flatten)]
@@ -113,7 +160,7 @@ pub struct PaymentPlanStep {
 
 /// `POST /cases/{id}/enforcement-demand` — 催告 (Administrative Compulsion
 /// Law Art 35, 54).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct DemandRequest {
     /// When the demand reached the party: its period runs from here.
@@ -144,17 +191,18 @@ pub enum RemedyResult {
 }
 
 /// `POST /cases/{id}/remedies` — the party sought reconsideration or sued.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RemedyRequest {
     pub kind: RemedyKind,
     pub filed_at: chrono::DateTime<chrono::Utc>,
     /// The reconsideration organ or the court.
+    #[validate(custom(function = not_blank, code = "required", message = "the reconsideration organ or the court"))]
     pub organ: String,
 }
 
 /// `POST /cases/{id}/remedies/{remedy_id}/result`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RemedyResultRequest {
     pub result: RemedyResult,
@@ -172,10 +220,11 @@ pub struct RemedyStep {
 }
 
 /// `POST /cases/{id}/court-enforcement` — 申请人民法院强制执行.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CourtEnforcementRequest {
     pub applied_at: chrono::DateTime<chrono::Utc>,
+    #[validate(custom(function = not_blank, code = "required", message = "the people's court applied to"))]
     pub court: String,
     /// The court accepted the case (立案受理): the case may then close.
     #[serde(default)]

@@ -5,8 +5,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use crate::discretion::model::Tier;
+use crate::kernel::shape::{at, not_blank};
 use crate::kernel::PenaltyType;
 
 /// What the investigation proposes (调查终结, APL Art 57).
@@ -23,8 +25,9 @@ pub enum ProposedOutcome {
 }
 
 /// One penalty of a proposal or decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = amount_where_it_belongs, skip_on_field_errors = false))]
 pub struct PenaltyItem {
     #[serde(rename = "type")]
     pub kind: PenaltyType,
@@ -33,6 +36,51 @@ pub struct PenaltyItem {
     pub amount_fen: Option<i64>,
     #[serde(default)]
     pub description: Option<String>,
+}
+
+/// Fines and confiscations state a positive amount in fen; other
+/// penalties carry none.
+fn amount_where_it_belongs(p: &PenaltyItem) -> Result<(), ValidationError> {
+    let needs_amount = matches!(
+        p.kind,
+        PenaltyType::Fine
+            | PenaltyType::ConfiscateIllegalGains
+            | PenaltyType::ConfiscateIllegalProperty
+    );
+    match (needs_amount, p.amount_fen) {
+        (true, None) => Err(at(
+            "amount_fen",
+            "required",
+            "a fine or confiscation states its amount in fen",
+        )),
+        (true, Some(a)) if a <= 0 => {
+            Err(at("amount_fen", "out_of_range", "the amount is positive"))
+        }
+        (false, Some(_)) => Err(at(
+            "amount_fen",
+            "not_allowed",
+            "only fines and confiscations carry an amount",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// At most one fine in a list of penalties (一事不再罚).
+pub fn one_fine(penalties: &[PenaltyItem]) -> Result<(), ValidationError> {
+    if penalties
+        .iter()
+        .filter(|p| p.kind == PenaltyType::Fine)
+        .count()
+        > 1
+    {
+        Err(at(
+            "penalties",
+            "duplicate_fine",
+            "one fine per case (一事不再罚, 行政处罚法第二十九条)",
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// The fine of a list of penalties (at most one fine per decision).
@@ -45,7 +93,7 @@ pub fn fine_of(penalties: &[PenaltyItem]) -> i64 {
 }
 
 /// `POST /cases/{id}/investigation-report`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
     /// 调查终结报告: the facts found and the evidence that proves them.
@@ -89,10 +137,11 @@ pub struct ReportStep {
 }
 
 /// `POST /cases/{id}/officers` — 承办人变更 by a head.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReassignRequest {
     pub officer_ids: Vec<String>,
+    #[validate(custom(function = not_blank, code = "required", message = "why the officers change"))]
     pub reason: String,
 }
 
@@ -106,11 +155,12 @@ pub enum RecusalSource {
 }
 
 /// `POST /cases/{id}/recusals` — a head decides (APL Art 43 ¶2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RecusalRequest {
     pub officer_id: String,
     pub source: RecusalSource,
+    #[validate(custom(function = not_blank, code = "required", message = "the ground of the recusal"))]
     pub reason: String,
     /// The head's decision: withdraw the officer, or not.
     pub approved: bool,
@@ -131,18 +181,19 @@ pub enum ExclusionKind {
 
 /// `POST /cases/{id}/exclusions` — a period that does not count against the
 /// 90 days (SAMR procedure rules; 🟡 S27).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionRequest {
     pub kind: ExclusionKind,
     /// First and last excluded day (China dates), inclusive.
     pub from: NaiveDate,
     pub to: NaiveDate,
+    #[validate(custom(function = not_blank, code = "required", message = "what was tested, appraised or published"))]
     pub reason: String,
 }
 
 /// 立案审批: what the approval slip shows beside the filing form.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct FilingApprovalRequest {
     /// The case number and brief facts, as the head's queue shows them.

@@ -3,6 +3,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use crate::kernel::shape::{blank, check, not_blank};
 
 use super::investigation::PenaltyItem;
 
@@ -24,7 +27,7 @@ pub enum ServiceMethod {
 }
 
 /// `POST /cases/{id}/notice` — 行政处罚告知书 (Art 44).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeRequest {
     /// When the notice reached the party: the periods run from here.
@@ -58,8 +61,9 @@ pub struct NoticeStep {
 }
 
 /// `POST /cases/{id}/statements` — 陈述申辩, or its waiver.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = statement_content, skip_on_field_errors = false))]
 pub struct StatementRequest {
     pub received_at: chrono::DateTime<chrono::Utc>,
     /// The party expressly gives up statement and defence (Art 62).
@@ -75,7 +79,7 @@ pub struct StatementRequest {
 }
 
 /// `POST /cases/{id}/hearing-request`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HearingRequestRequest {
     pub requested_at: chrono::DateTime<chrono::Utc>,
@@ -84,12 +88,13 @@ pub struct HearingRequestRequest {
 }
 
 /// `POST /cases/{id}/hearing` — the hearing held (听证, Art 64).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HearingRequest {
     /// When the hearing notice reached the party (≥ 7 working days before).
     pub notified_at: chrono::DateTime<chrono::Utc>,
     pub held_at: chrono::DateTime<chrono::Utc>,
+    #[validate(custom(function = not_blank, code = "required", message = "where the hearing was held"))]
     pub place: String,
     /// 主持人: appointed by the organ, not an investigator of the case.
     pub presiding_officer_id: String,
@@ -102,13 +107,14 @@ pub struct HearingRequest {
 }
 
 /// `POST /cases/{id}/hearing/notice` — 听证通知书 (Art 64 (2)).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HearingNoticeRequest {
     /// When the hearing notice reached the party.
     pub served_at: chrono::DateTime<chrono::Utc>,
     /// When the hearing will be held: after 7 working days.
     pub hearing_at: chrono::DateTime<chrono::Utc>,
+    #[validate(custom(function = not_blank, code = "required", message = "where the hearing will be held"))]
     pub place: String,
     pub presiding_officer_id: String,
     /// Public unless state secrets, trade secrets or privacy (Art 64 (3)).
@@ -121,12 +127,34 @@ fn yes() -> bool {
 }
 
 /// `POST /cases/{id}/hearing/transcript` — 听证笔录 (Art 64 (8), 65).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = refusal_noted, skip_on_field_errors = false))]
 pub struct TranscriptRequest {
+    #[validate(custom(function = not_blank, code = "required", message = "the transcript's text"))]
     pub text: String,
     pub party_signed: bool,
     /// The presiding officer's note when the party refused to sign.
     #[serde(default)]
     pub refusal_note: Option<String>,
+}
+
+/// A statement has content; a waiver says so.
+fn statement_content(s: &StatementRequest) -> Result<(), ValidationError> {
+    check(
+        s.waived || !blank(s.content.as_deref()),
+        "content",
+        "required",
+        "a statement has content; a waiver says waived: true",
+    )
+}
+
+/// Signed by the party, or the refusal noted.
+fn refusal_noted(t: &TranscriptRequest) -> Result<(), ValidationError> {
+    check(
+        t.party_signed || !blank(t.refusal_note.as_deref()),
+        "refusal_note",
+        "required",
+        "当事人拒绝签字或者盖章的，由听证主持人在笔录中注明（行政处罚法第六十四条第八项）",
+    )
 }

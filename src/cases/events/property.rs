@@ -4,6 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::kernel::shape::not_blank;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -89,13 +92,15 @@ impl Disposal {
 }
 
 /// One item of a measure's list (清单).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
+    #[validate(custom(function = not_blank, code = "required", message = "the list states every item's name, quantity, location and custodian"))]
     pub name: String,
     #[serde(default)]
     pub specification: String,
     /// As counted, with its unit (e.g. "12", "瓶").
+    #[validate(custom(function = not_blank, code = "required", message = "the list states every item's name, quantity, location and custodian"))]
     pub quantity: String,
     #[serde(default)]
     pub unit: String,
@@ -103,60 +108,78 @@ pub struct ItemInput {
     #[serde(default)]
     pub condition: String,
     /// Where it is kept.
+    #[validate(custom(function = not_blank, code = "required", message = "the list states every item's name, quantity, location and custodian"))]
     pub location: String,
     /// Who keeps it.
+    #[validate(custom(function = not_blank, code = "required", message = "the list states every item's name, quantity, location and custodian"))]
     pub custodian: String,
 }
 
 /// `POST /cases/{id}/preservations` and `POST /cases/{id}/seizures`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureRequest {
     /// Seizures only: 查封 (sealing in place) rather than 扣押 (taking away).
     #[serde(default)]
     pub sealing: bool,
     pub started_at: DateTime<Utc>,
+    #[validate(custom(function = not_blank, code = "required", message = "the facts and the law the measure rests on"))]
     pub reason: String,
     /// Taken on the spot before approval (Compulsion Law Art 19): a head
     /// approves within 24 hours or the measure is lifted.
     #[serde(default)]
     pub emergency: bool,
+    #[validate(
+        length(
+            min = 1,
+            code = "required",
+            message = "the list of every item held (清单)"
+        ),
+        nested
+    )]
     pub items: Vec<ItemInput>,
 }
 
 /// `POST /cases/{id}/preservations/decision`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PreservationDecisionRequest {
     pub measure_id: String,
     pub outcome: PreservationOutcome,
+    #[validate(custom(function = not_blank, code = "required", message = "the grounds of the decision"))]
     pub reason: String,
 }
 
 /// `POST /cases/{id}/seizures/extension`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SeizureExtensionRequest {
     pub measure_id: String,
     pub days: u32,
+    #[validate(custom(function = not_blank, code = "required", message = "why the case is complex enough to need longer"))]
     pub reason: String,
 }
 
 /// `POST /cases/{id}/items/disposal`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct DisposalRequest {
+    #[validate(length(min = 1, code = "required", message = "the items disposed of"))]
     pub item_ids: Vec<String>,
     pub disposal: Disposal,
+    #[validate(custom(function = not_blank, code = "required", message = "the grounds of the disposal"))]
     pub reason: String,
 }
 
 /// `POST /cases/{id}/items/custody` — a hand-over.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CustodyRequest {
+    #[validate(length(min = 1, code = "required", message = "the items handed over"))]
     pub item_ids: Vec<String>,
+    #[validate(custom(function = not_blank, code = "required", message = "who keeps the items now"))]
     pub custodian: String,
+    #[validate(custom(function = not_blank, code = "required", message = "where the items are kept now"))]
     pub location: String,
     #[serde(default)]
     pub note: String,

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::kernel::shape::not_blank;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -29,18 +32,20 @@ pub enum TransferStatus {
 }
 
 /// `POST /cases/{id}/transfers`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     pub kind: TransferKind,
     pub to_department_id: String,
+    #[validate(custom(function = not_blank, code = "required", message = "why the case is transferred"))]
     pub reason: String,
 }
 
 /// `POST /transfers/{id}/return`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequest {
+    #[validate(custom(function = not_blank, code = "required", message = "why the case is returned"))]
     pub reason: String,
 }
 
