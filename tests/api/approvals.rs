@@ -618,8 +618,15 @@ async fn tasks_appear_for_the_right_person_and_go_when_done(app: TestApp) {
             .any(|t| t["kind"] == "payment_due" && t["case_id"] == sid.as_str()),
         "{t}"
     );
-    // Weeks on, the fine is overdue; paid, the task is gone.
-    let app = app.restart_at(Utc::now() + Duration::days(25)).await;
+    // Weeks on, the fine is overdue; paid, the task is gone. The clock stands
+    // at noon China time, so the payment a minute earlier falls on the day
+    // the late fee was counted to.
+    let later = (Utc::now() + Duration::days(25))
+        .date_naive()
+        .and_hms_opt(4, 0, 0)
+        .unwrap()
+        .and_utc();
+    let app = app.restart_at(later).await;
     let t = get(&app, "li.officer", "/me/tasks").await;
     let overdue = t["items"]
         .as_array()
@@ -632,7 +639,7 @@ async fn tasks_appear_for_the_right_person_and_go_when_done(app: TestApp) {
     assert_eq!(overdue["overdue"], true);
     let late: Value = get(&app, "li.officer", &format!("/cases/{sid}/late-fee")).await;
     let owed = late["outstanding_fen"].as_i64().unwrap();
-    let (s, b) = post(&app, "li.officer", &format!("/cases/{sid}/payments"), json!({"amount_fen": owed, "paid_at": (Utc::now() + Duration::days(25) - Duration::minutes(1)).to_rfc3339()})).await;
+    let (s, b) = post(&app, "li.officer", &format!("/cases/{sid}/payments"), json!({"amount_fen": owed, "paid_at": (later - Duration::minutes(1)).to_rfc3339()})).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let t = get(&app, "li.officer", "/me/tasks").await;
     assert!(
