@@ -374,7 +374,7 @@ async fn reject(
             crate::workbench::send::notify(
                 ctx.conn,
                 std::slice::from_ref(&requested_by),
-                &message(Some(ctx.case.id.clone()), &opinion),
+                &message(Some(ctx.case.id.to_string()), &opinion),
                 at,
             )?;
             let event = CaseEvent::ApprovalRejected(ApprovalRejected {

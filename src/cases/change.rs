@@ -51,6 +51,7 @@ use crate::documents::{self, DocumentRef};
 use crate::error::{AppError, AppResult, Code};
 use crate::http::routes::{Routes, SchemaList};
 use crate::http::{ApiJson, IfMatch};
+use crate::kernel::CaseId;
 use crate::profiles::Profile;
 use crate::state::AppState;
 
@@ -126,7 +127,7 @@ impl How {
 /// The case as a change reads it, under its row lock.
 #[derive(Debug, Clone)]
 pub struct CaseRow {
-    pub id: String,
+    pub id: CaseId,
     pub case_no: String,
     pub status: CaseStatus,
     /// The version the change started from.
@@ -465,7 +466,7 @@ impl From<AppError> for Halt {
 #[derive(Clone)]
 struct Inputs {
     caller: Caller,
-    case_id: String,
+    case_id: CaseId,
     how: How,
     cal: Arc<Calendar>,
     rule_data: Arc<crate::discretion::cache::Snapshot>,
@@ -492,7 +493,7 @@ where
     let take = Arc::new(take);
     let mut inputs = Inputs {
         caller: caller.clone(),
-        case_id: case_id.to_string(),
+        case_id: CaseId::from(case_id),
         how,
         cal: state.calendar.get(&state.db).await?,
         rule_data: state.discretion.get(&state.db).await?,
@@ -915,7 +916,7 @@ fn commit<T>(
     store::settle_case(conn, &case.id, to, &entry.hash, at)?;
     let view = StepView {
         id: step_id.clone(),
-        case_id: case.id.clone(),
+        case_id: case.id.to_string(),
         kind: if event.is_step() {
             event.kind().to_string()
         } else {
@@ -1059,7 +1060,7 @@ impl LockedCase {
                 .collect(),
             people,
             version: self.version - 1,
-            id: self.id,
+            id: CaseId(self.id),
             case_no: self.case_no,
             party_name: self.party_name,
             department_id: self.department_id,

@@ -12,6 +12,7 @@ use super::events::*;
 use crate::db::schema::case_steps;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::Fen;
 
 const APL: &str = "《中华人民共和国行政处罚法》";
 
@@ -66,7 +67,7 @@ impl CaseFile {
     }
 
     /// The lowest fine ever notified (Art 45 ¶2: the decision may not be heavier).
-    pub fn lowest_notified_fine(&self) -> Option<i64> {
+    pub fn lowest_notified_fine(&self) -> Option<Fen> {
         self.notices.iter().map(|n| n.body.fine_fen).min()
     }
 
@@ -78,7 +79,7 @@ impl CaseFile {
         self.services.last()
     }
 
-    pub fn paid_fen(&self) -> i64 {
+    pub fn paid_fen(&self) -> Fen {
         self.payments.iter().map(|p| p.body.amount_fen).sum()
     }
 

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::clock::china_date;
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::Fen;
 use crate::org::rules::{officer_qualified, OfficerFacts};
 
 /// Where a case came from (案件来源).
@@ -144,10 +145,10 @@ pub fn limitation_until(occurred_or_ended: NaiveDate, serious_safety: bool) -> N
 /// other organisation. An individual business (个体工商户) is a natural person
 /// under the Civil Code (Art 54), so it gets the citizen's limit — the
 /// stricter reading, which never lets an on-the-spot fine exceed the law.
-pub fn simplified_fine_limit_fen(kind: PartyKind) -> i64 {
+pub fn simplified_fine_limit_fen(kind: PartyKind) -> Fen {
     match kind {
-        PartyKind::Person | PartyKind::IndividualBusiness => 20_000,
-        PartyKind::Organization => 300_000,
+        PartyKind::Person | PartyKind::IndividualBusiness => Fen(20_000),
+        PartyKind::Organization => Fen(300_000),
     }
 }
 
@@ -277,13 +278,13 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
             ));
         }
         if let Some(fine) = f.intended_fine_fen {
-            if fine < 0 || fine > limit {
+            if fine < 0 || Fen(fine) > limit {
                 return Err(AppError::rule_on_field(
                     Code::SimplifiedProcedureLimitExceeded,
                     "intended_fine_fen",
                     format!(
                         "当场处罚的罚款不得超过 {} 元（行政处罚法第五十一条）",
-                        limit / 100
+                        limit.get() / 100
                     ),
                 ));
             }
@@ -516,12 +517,15 @@ mod tests {
 
     #[test]
     fn article_51_limits() {
-        assert_eq!(simplified_fine_limit_fen(PartyKind::Person), 20_000);
+        assert_eq!(simplified_fine_limit_fen(PartyKind::Person), Fen(20_000));
         assert_eq!(
             simplified_fine_limit_fen(PartyKind::IndividualBusiness),
-            20_000
+            Fen(20_000)
         );
-        assert_eq!(simplified_fine_limit_fen(PartyKind::Organization), 300_000);
+        assert_eq!(
+            simplified_fine_limit_fen(PartyKind::Organization),
+            Fen(300_000)
+        );
     }
 
     #[test]

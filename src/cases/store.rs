@@ -10,6 +10,7 @@ use crate::clock::rfc3339;
 use crate::db::schema::{case_deadlines, case_officers, cases, departments};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::kernel::CaseId;
 
 /// The next case number of a department's year (the counter kind `case`).
 pub fn next_case_number(conn: &mut DbConn, department_id: &str, year: i32) -> AppResult<i64> {
@@ -396,7 +397,7 @@ pub struct LockedCase {
 /// Takes the case's row lock and reads it, in one statement: the version
 /// and the record's sequence move on here (the change's own transaction
 /// rolls both back if it fails). `None`: no such case.
-pub fn lock_case(conn: &mut DbConn, id: &str) -> AppResult<Option<LockedCase>> {
+pub fn lock_case(conn: &mut DbConn, id: &CaseId) -> AppResult<Option<LockedCase>> {
     Ok(diesel::update(cases::table.find(id))
         .set((
             cases::version.eq(cases::version + 1),

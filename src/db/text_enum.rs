@@ -107,3 +107,6 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+// A case id is stored as its text, like the enums.
+text_enum!(crate::kernel::CaseId);

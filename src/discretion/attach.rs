@@ -12,6 +12,7 @@ use crate::clock::{china_date, rfc3339};
 use crate::db::json_text;
 use crate::db::schema::case_discretion;
 use crate::error::AppResult;
+use crate::kernel::Fen;
 use crate::state::AppState;
 
 /// Attaches a lookup (facts and result) to a case, as one change of it: the
@@ -77,9 +78,9 @@ pub async fn attach(
             benchmark_version: version.version.clone(),
             outcome: serde_json::to_value(result.outcome).unwrap_or_default(),
             tier: serde_json::to_value(result.tier).unwrap_or_default(),
-            fine_min_fen: result.fine_min_fen,
-            fine_max_fen: result.fine_max_fen,
-            proposed_fine_fen: req.proposed_fine_fen,
+            fine_min_fen: result.fine_min_fen.map(Fen),
+            fine_max_fen: result.fine_max_fen.map(Fen),
+            proposed_fine_fen: req.proposed_fine_fen.map(Fen),
             verdict: serde_json::to_value(verdict).unwrap_or_default(),
             deviation_reason: reason.clone(),
             legal_review_required: result.legal_review_required
@@ -87,7 +88,7 @@ pub async fn attach(
         });
         let attachment = Attachment {
             id: attachment_id,
-            case_id: ctx.case.id.clone(),
+            case_id: ctx.case.id.to_string(),
             benchmark_version: version,
             party_kind,
             facts: req.facts.clone(),

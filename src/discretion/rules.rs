@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::conditions::{Fact, MissingFact};
 use super::model::*;
 use crate::items::{Citation, PenaltyType};
+use crate::kernel::Fen;
 use crate::kernel::PartyKind;
 use crate::profiles::rules::{self as profile_rules, Profile, ProposedPenalty, ReviewFacts};
 
@@ -895,7 +896,7 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
 
     // Hearing (Art 63) and legality review (Art 58).
     let proposed = input.proposed_fine_fen.unwrap_or(fine_max);
-    let confiscation = others
+    let confiscation: i64 = others
         .iter()
         .map(|o| match o.penalty {
             PenaltyType::ConfiscateIllegalGains => f.illegal_gains_fen.unwrap_or(0),
@@ -904,8 +905,8 @@ pub fn lookup(input: &LookupInput) -> Result<Lookup, LookupError> {
         })
         .sum();
     let penalty = ProposedPenalty {
-        fine_fen: proposed,
-        confiscation_fen: confiscation,
+        fine_fen: Fen(proposed),
+        confiscation_fen: Fen(confiscation),
         other: others.iter().map(|o| o.penalty).collect(),
     };
     let hearing = profile_rules::hearing_reasons(input.profile, party, &penalty);

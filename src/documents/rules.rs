@@ -11,7 +11,8 @@ use crate::error::{AppError, Code};
 
 /// 人民币伍万元整, 人民币壹仟贰佰叁拾肆元伍角陆分 — the way amounts are
 /// written on financial and official documents (GB/T 15835 practice).
-pub fn amount_in_words(fen: i64) -> String {
+pub fn amount_in_words(fen: impl Into<crate::kernel::Fen>) -> String {
+    let fen = fen.into().get();
     const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
     const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
     const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
@@ -85,7 +86,8 @@ pub fn amount_in_words(fen: i64) -> String {
 }
 
 /// 50,000元 / 1,234.56元 — the amount in figures.
-pub fn amount_in_figures(fen: i64) -> String {
+pub fn amount_in_figures(fen: impl Into<crate::kernel::Fen>) -> String {
+    let fen = fen.into().get();
     let yuan = fen / 100;
     let rest = fen % 100;
     let digits = yuan.to_string();

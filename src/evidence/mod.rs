@@ -98,7 +98,7 @@ pub async fn add(
         let view = Evidence {
             kind_name: up.meta.kind.chinese().into(),
             id,
-            case_id: ctx.case.id.clone(),
+            case_id: ctx.case.id.to_string(),
             kind: up.meta.kind,
             title: up.meta.title.trim().into(),
             description: up.meta.description.clone(),

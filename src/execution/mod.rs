@@ -23,6 +23,7 @@ use crate::clock::china_date;
 use crate::documents::chinese_date;
 use crate::documents::rules::{amount_in_figures, amount_in_words};
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::Fen;
 use crate::state::AppState;
 use rules::*;
 
@@ -37,7 +38,7 @@ pub fn owed_on(file: &CaseFile, on: NaiveDate) -> Option<Owed> {
     let decision = file.decision()?;
     let service = file.service()?;
     let due = service.body.payment_due?;
-    let payments: Vec<(NaiveDate, i64)> = file
+    let payments: Vec<(NaiveDate, Fen)> = file
         .payments
         .iter()
         .map(|p| (china_date(p.body.paid_at), p.body.amount_fen))
@@ -101,7 +102,7 @@ impl Step for ServiceRequest {
         check_service(self)?;
         let effective = effective_service(self.method, china_date(self.served_at));
         let payment_due =
-            (decision.body.fine_fen > 0).then(|| rules::payment_due(effective, ctx.cal));
+            (decision.body.fine_fen > Fen::ZERO).then(|| rules::payment_due(effective, ctx.cal));
         let decision_doc: Option<(String, String)> = crate::db::schema::documents::table
             .filter(crate::db::schema::documents::case_id.eq(&ctx.case.id))
             .filter(crate::db::schema::documents::number.eq(&decision.body.number))
@@ -194,7 +195,11 @@ impl Step for PaymentRequest {
             ));
         }
         if let Some(g) = self.on_the_spot {
-            let fine = ctx.file.decision().map(|d| d.body.fine_fen).unwrap_or(0);
+            let fine = ctx
+                .file
+                .decision()
+                .map(|d| d.body.fine_fen)
+                .unwrap_or(Fen::ZERO);
             check_on_the_spot(g, ctx.case.procedure, fine, self.receipt_number.as_deref())?;
         }
         ctx.note("outstanding_before_fen", before.outstanding_fen);
@@ -293,7 +298,7 @@ impl Step for DemandRequest {
                 ),
             ));
         }
-        if owed.outstanding_fen == 0 {
+        if owed.outstanding_fen == Fen::ZERO {
             return Err(AppError::rule(
                 Code::NoFineToPay,
                 "the fine and the surcharge are paid",
@@ -323,7 +328,7 @@ impl Step for DemandRequest {
             ));
         }
         let end = demand_period_end(china_date(self.served_at), ctx.cal);
-        let words = |f: i64| format!("{}（{}）", amount_in_words(f), amount_in_figures(f));
+        let words = |f: Fen| format!("{}（{}）", amount_in_words(f), amount_in_figures(f));
         ctx.note("outstanding_fen", owed.outstanding_fen);
         ctx.note("late_fee_fen", owed.late_fee_fen);
         ctx.note("court_after", end);
@@ -340,7 +345,7 @@ impl Step for DemandRequest {
             "late_from": chinese_date(owed.due_on + chrono::Duration::days(1)),
             "as_of": chinese_date(today),
             "late_fee": words(owed.late_fee_fen),
-            "has_late_fee": owed.late_fee_fen > 0,
+            "has_late_fee": owed.late_fee_fen > Fen::ZERO,
             "total": words(owed.outstanding_fen),
             "due": chinese_date(end),
         }});
@@ -472,7 +477,7 @@ impl Step for CourtEnforcementRequest {
         )?;
         let owed = owed_on(&ctx.file, ctx.today())
             .ok_or_else(|| AppError::rule(Code::NoFineToPay, "nothing is owed"))?;
-        if owed.outstanding_fen == 0 {
+        if owed.outstanding_fen == Fen::ZERO {
             return Err(AppError::rule(
                 Code::NoFineToPay,
                 "the fine and the surcharge are paid",

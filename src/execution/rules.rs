@@ -13,6 +13,7 @@ use crate::cases::events::*;
 use crate::cases::file::CaseFile;
 use crate::cases::rules::Procedure;
 use crate::error::{AppError, AppResult, Code, FieldError};
+use crate::kernel::Fen;
 
 const APL: &str = "《中华人民共和国行政处罚法》";
 
@@ -24,7 +25,7 @@ pub struct LateFee {
     pub days: u32,
     /// 3 % of the fine per day, rounded down to the fen (in the party's
     /// favour), never above the fine itself.
-    pub fee_fen: i64,
+    pub fee_fen: Fen,
     /// The cap (the fine amount) was reached.
     pub capped: bool,
 }
@@ -34,7 +35,7 @@ pub struct LateFee {
 /// Art 73 ¶3: days while administrative reconsideration or litigation is
 /// pending (`paused`) do not count. `due` is the last day to pay (15 days
 /// after service, Art 67 ¶3).
-pub fn late_fee(fine_fen: i64, due: NaiveDate, on: NaiveDate, paused: &[Excluded]) -> LateFee {
+pub fn late_fee(fine: Fen, due: NaiveDate, on: NaiveDate, paused: &[Excluded]) -> LateFee {
     let mut days: u32 = 0;
     let mut d = due + Duration::days(1);
     while d <= on {
@@ -43,12 +44,12 @@ pub fn late_fee(fine_fen: i64, due: NaiveDate, on: NaiveDate, paused: &[Excluded
         }
         d += Duration::days(1);
     }
-    let fine = fine_fen.max(0);
+    let fine = fine.get().max(0);
     let raw = i128::from(fine) * 3 * i128::from(days) / 100;
     let capped = raw >= i128::from(fine) && days > 0;
     LateFee {
         days,
-        fee_fen: if capped { fine } else { raw as i64 },
+        fee_fen: Fen(if capped { fine } else { raw as i64 }),
         capped,
     }
 }
@@ -60,11 +61,11 @@ pub fn late_fee(fine_fen: i64, due: NaiveDate, on: NaiveDate, paused: &[Excluded
 pub fn check_on_the_spot(
     ground: OnTheSpotGround,
     procedure: Procedure,
-    fine_fen: i64,
+    fine: Fen,
     receipt: Option<&str>,
 ) -> AppResult<()> {
     let ok = match ground {
-        OnTheSpotGround::SmallFine => procedure == Procedure::Simplified && fine_fen <= 10_000,
+        OnTheSpotGround::SmallFine => procedure == Procedure::Simplified && fine <= Fen(10_000),
         OnTheSpotGround::HardToEnforce => procedure == Procedure::Simplified,
         OnTheSpotGround::RemoteArea => true,
     };
@@ -91,8 +92,8 @@ pub fn check_payment_plan(
     owed: &Owed,
     today: NaiveDate,
 ) -> AppResult<NaiveDate> {
-    let unpaid_fine = (owed.fine_fen - owed.paid_fen).max(0);
-    if unpaid_fine == 0 {
+    let unpaid_fine = (owed.fine_fen - owed.paid_fen).max(Fen::ZERO);
+    if unpaid_fine == Fen::ZERO {
         return Err(AppError::rule(Code::NoFineToPay, "the fine is paid"));
     }
     // The plan's shape (a reason, no instalments in a deferral, two or more
@@ -114,11 +115,14 @@ pub fn check_payment_plan(
             }
         },
         PlanKind::Instalments => {
-            let sum: i64 = req.instalments.iter().map(|x| x.amount_fen).sum();
+            let sum: Fen = req.instalments.iter().map(|x| x.amount_fen).sum();
             if sum != unpaid_fine {
                 return field(
                     "instalments",
-                    format!("the instalments add up to the unpaid fine, {unpaid_fine} fen"),
+                    format!(
+                        "the instalments add up to the unpaid fine, {} fen",
+                        unpaid_fine.get()
+                    ),
                 );
             }
             let last = req.instalments.last().map(|x| x.due_on).unwrap_or(today);
@@ -245,13 +249,13 @@ pub fn payment_due(effective_on: NaiveDate, cal: &Calendar) -> NaiveDate {
 /// on the fine until the fine itself is paid), what was paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Owed {
-    pub fine_fen: i64,
+    pub fine_fen: Fen,
     pub due_on: NaiveDate,
     pub late_days: u32,
-    pub late_fee_fen: i64,
+    pub late_fee_fen: Fen,
     pub capped: bool,
-    pub paid_fen: i64,
-    pub outstanding_fen: i64,
+    pub paid_fen: Fen,
+    pub outstanding_fen: Fen,
     /// The day the fine itself was paid in full, which stops the surcharge.
     pub fine_paid_on: Option<NaiveDate>,
     pub rounding: &'static str,
@@ -262,19 +266,19 @@ pub struct Owed {
 /// deferral or instalment plan, Art 66; later: reconsideration or
 /// litigation, Art 73).
 pub fn owed(
-    fine_fen: i64,
+    fine_fen: Fen,
     due_on: NaiveDate,
-    payments: &[(NaiveDate, i64)],
+    payments: &[(NaiveDate, Fen)],
     on: NaiveDate,
     paused: &[Excluded],
 ) -> Owed {
-    let mut sorted: Vec<(NaiveDate, i64)> =
+    let mut sorted: Vec<(NaiveDate, Fen)> =
         payments.iter().copied().filter(|(d, _)| *d <= on).collect();
     sorted.sort();
-    let mut running = 0;
+    let mut running = Fen::ZERO;
     let mut fine_paid_on = None;
     for (d, a) in &sorted {
-        running += a;
+        running += *a;
         if running >= fine_fen && fine_paid_on.is_none() {
             fine_paid_on = Some(*d);
         }
@@ -288,7 +292,7 @@ pub fn owed(
         late_fee_fen: fee.fee_fen,
         capped: fee.capped,
         paid_fen: running,
-        outstanding_fen: (fine_fen + fee.fee_fen - running).max(0),
+        outstanding_fen: (fine_fen + fee.fee_fen - running).max(Fen::ZERO),
         fine_paid_on,
         rounding: "每日按罚款数额的3%加处，按分向下取整，总额不超过罚款数额（行政处罚法第七十二条第一款第一项）",
     }
@@ -307,42 +311,48 @@ mod tests {
     fn three_percent_a_day_rounded_down_and_capped_at_the_fine() {
         let due = day("2026-03-16");
         assert_eq!(
-            late_fee(500_000, due, due, &[]).fee_fen,
-            0,
+            late_fee(Fen(500_000), due, due, &[]).fee_fen,
+            Fen(0),
             "on the due day nothing is late"
         );
         assert_eq!(
-            late_fee(500_000, due, day("2026-03-17"), &[]),
+            late_fee(Fen(500_000), due, day("2026-03-17"), &[]),
             LateFee {
                 days: 1,
-                fee_fen: 15_000,
+                fee_fen: Fen(15_000),
                 capped: false
             }
         );
         assert_eq!(
-            late_fee(500_000, due, day("2026-03-26"), &[]).fee_fen,
-            150_000
+            late_fee(Fen(500_000), due, day("2026-03-26"), &[]).fee_fen,
+            Fen(150_000)
         );
         // 1,001 fen × 3 % = 30.03 fen a day: two days are 60 fen, rounded down.
-        assert_eq!(late_fee(1_001, due, day("2026-03-18"), &[]).fee_fen, 60);
+        assert_eq!(
+            late_fee(Fen(1_001), due, day("2026-03-18"), &[]).fee_fen,
+            Fen(60)
+        );
         // Day 34 would be 102 %: the cap is the fine.
-        let l = late_fee(500_000, due, day("2026-04-19"), &[]);
-        assert_eq!((l.days, l.fee_fen, l.capped), (34, 500_000, true));
+        let l = late_fee(Fen(500_000), due, day("2026-04-19"), &[]);
+        assert_eq!((l.days, l.fee_fen, l.capped), (34, Fen(500_000), true));
         // Reconsideration pending for ten days does not count.
         let paused = [Excluded {
             from: day("2026-03-20"),
             to: day("2026-03-29"),
         }];
-        assert_eq!(late_fee(500_000, due, day("2026-03-31"), &paused).days, 5);
+        assert_eq!(
+            late_fee(Fen(500_000), due, day("2026-03-31"), &paused).days,
+            5
+        );
     }
 
     proptest! {
         #[test]
         fn never_above_the_fine_and_never_shrinking(fine in 1i64..100_000_000, late in 0i64..400, more in 0i64..30) {
             let due = day("2026-01-15");
-            let a = late_fee(fine, due, due + Duration::days(late), &[]);
-            let b = late_fee(fine, due, due + Duration::days(late + more), &[]);
-            prop_assert!(a.fee_fen <= fine && b.fee_fen <= fine);
+            let a = late_fee(Fen(fine), due, due + Duration::days(late), &[]);
+            let b = late_fee(Fen(fine), due, due + Duration::days(late + more), &[]);
+            prop_assert!(a.fee_fen <= Fen(fine) && b.fee_fen <= Fen(fine));
             prop_assert!(a.fee_fen <= b.fee_fen);
             prop_assert_eq!(a.days as i64, late);
         }

@@ -182,7 +182,7 @@ pub async fn add(
         };
         let stored = StoredRecord {
             id,
-            case_id: ctx.case.id.clone(),
+            case_id: ctx.case.id.to_string(),
             kind: r.kind,
             started_at: rfc3339(started),
             ended_at: rfc3339(ended),

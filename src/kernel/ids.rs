@@ -28,6 +28,15 @@ impl std::fmt::Display for CaseId {
     }
 }
 
+/// A case id reads as the text it is wherever text is asked for (queries,
+/// paths, messages).
+impl std::ops::Deref for CaseId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for CaseId {
     fn as_ref(&self) -> &str {
         &self.0

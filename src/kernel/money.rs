@@ -31,7 +31,7 @@ impl Fen {
 
     /// 1500元, 12.50元.
     pub fn yuan_text(self) -> String {
-        yuan_text(self.0)
+        yuan_text(self)
     }
 }
 
@@ -49,6 +49,18 @@ impl std::ops::Sub for Fen {
     }
 }
 
+impl std::ops::AddAssign for Fen {
+    fn add_assign(&mut self, o: Fen) {
+        self.0 += o.0;
+    }
+}
+
+impl std::ops::SubAssign for Fen {
+    fn sub_assign(&mut self, o: Fen) {
+        self.0 -= o.0;
+    }
+}
+
 impl std::iter::Sum for Fen {
     fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
         Fen(it.map(|f| f.0).sum())
@@ -61,8 +73,19 @@ impl From<i64> for Fen {
     }
 }
 
+/// `#[validate(range(min = 1))]` on a `Fen` field compares its fen.
+impl validator::ValidateRange<i64> for Fen {
+    fn greater_than(&self, max: i64) -> Option<bool> {
+        Some(self.0 > max)
+    }
+    fn less_than(&self, min: i64) -> Option<bool> {
+        Some(self.0 < min)
+    }
+}
+
 /// 12,345.6 元 as Chinese documents write money: 12345.60元, whole yuan without decimals.
-pub fn yuan_text(fen: i64) -> String {
+pub fn yuan_text(fen: impl Into<Fen>) -> String {
+    let fen = fen.into().0;
     if fen % 100 == 0 {
         format!("{}元", fen / 100)
     } else {

@@ -8,19 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::items::PenaltyType;
-use crate::kernel::PartyKind;
+use crate::kernel::{Fen, PartyKind};
 
 /// An amount in fen per kind of party.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyThresholds {
-    pub person_fen: i64,
-    pub organization_fen: i64,
-    pub individual_business_fen: i64,
+    pub person_fen: Fen,
+    pub organization_fen: Fen,
+    pub individual_business_fen: Fen,
 }
 
 impl PartyThresholds {
-    pub fn for_party(&self, kind: PartyKind) -> i64 {
+    pub fn for_party(&self, kind: PartyKind) -> Fen {
         match kind {
             PartyKind::Person => self.person_fen,
             PartyKind::Organization => self.organization_fen,
@@ -123,9 +123,9 @@ fn default_extension() -> u32 {
 }
 fn default_discussion_fine() -> PartyThresholds {
     PartyThresholds {
-        person_fen: 5_000_000,
-        organization_fen: 50_000_000,
-        individual_business_fen: 5_000_000,
+        person_fen: Fen(5_000_000),
+        organization_fen: Fen(50_000_000),
+        individual_business_fen: Fen(5_000_000),
     }
 }
 
@@ -134,9 +134,9 @@ impl Default for Profile {
     /// 100,000 yuan, ⚠️ unverified) and the Gongyi review list (🟡 S13).
     fn default() -> Self {
         let t = PartyThresholds {
-            person_fen: 1_000_000,
-            organization_fen: 10_000_000,
-            individual_business_fen: 1_000_000,
+            person_fen: Fen(1_000_000),
+            organization_fen: Fen(10_000_000),
+            individual_business_fen: Fen(1_000_000),
         };
         Profile {
             hearing_fine: t,
@@ -180,9 +180,9 @@ fn hearing_penalty(p: PenaltyType) -> Option<&'static str> {
 /// A proposed penalty, as far as hearing and review care.
 #[derive(Debug, Clone, Default)]
 pub struct ProposedPenalty {
-    pub fine_fen: i64,
+    pub fine_fen: Fen,
     /// Value of illegal gains or property to be confiscated.
-    pub confiscation_fen: i64,
+    pub confiscation_fen: Fen,
     pub other: Vec<PenaltyType>,
 }
 
@@ -198,7 +198,7 @@ pub fn hearing_reasons(profile: &Profile, party: PartyKind, p: &ProposedPenalty)
         ));
     }
     let limit = profile.hearing_confiscation.for_party(party);
-    if p.confiscation_fen >= limit && p.confiscation_fen > 0 {
+    if p.confiscation_fen >= limit && p.confiscation_fen > Fen::ZERO {
         out.push(format!(
             "没收违法所得或者非法财物价值达到较大数额（{}），依据{APL}第六十三条第一款第（二）项，当事人有权要求听证。",
             crate::kernel::money::yuan_text(limit)
@@ -328,7 +328,7 @@ mod tests {
     fn hearing_at_the_threshold() {
         let p = Profile::default();
         let fine = |f| ProposedPenalty {
-            fine_fen: f,
+            fine_fen: Fen(f),
             ..Default::default()
         };
         assert!(hearing_reasons(&p, PartyKind::Person, &fine(999_999)).is_empty());
@@ -361,7 +361,7 @@ mod tests {
             ..p.clone()
         };
         assert!(legal_review_reasons(&off, &f).is_empty());
-        f.penalty.fine_fen = 10_000_000;
+        f.penalty.fine_fen = Fen(10_000_000);
         f.hearing_right = true;
         assert_eq!(legal_review_reasons(&p, &f).len(), 3);
     }

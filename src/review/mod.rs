@@ -340,7 +340,7 @@ impl Step for GiveOpinion {
                         },
                         req.opinion.as_deref().unwrap_or("")
                     ),
-                    case_id: Some(ctx.case.id.clone()),
+                    case_id: Some(ctx.case.id.to_string()),
                     subject_id: Some(rid.clone()),
                 },
                 at,

@@ -213,7 +213,7 @@ impl Step for ApproveTransfer {
     /// holds goes with it, and the receiving department is told.
     fn take(&self, ctx: &mut Ctx) -> AppResult<CaseEvent> {
         let t = load(ctx.conn, &self.transfer_id)?;
-        if t.case_id != ctx.case.id {
+        if t.case_id != *ctx.case.id {
             return Err(AppError::not_found("transfer not found"));
         }
         if t.status != TransferStatus::Pending {

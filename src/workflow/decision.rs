@@ -19,6 +19,7 @@ use crate::db::schema::users;
 use crate::documents::{chinese_date, display_name, penalties_context};
 use crate::error::{AppError, AppResult, Code};
 use crate::execution::rules::service_due;
+use crate::kernel::Fen;
 
 impl Step for DiscussionRequest {
     const PATH: &'static str = "/cases/{id}/collective-discussion";
@@ -294,7 +295,7 @@ impl Step for DecisionRequest {
         let extra = serde_json::json!({
             "findings": findings,
             "penalties": penalties_context(&self.penalties),
-            "has_fine": fine > 0,
+            "has_fine": fine > Fen::ZERO,
             "discretion": discretion,
             "notified_on": notified_on,
             "defence": defence,

@@ -23,6 +23,7 @@ use crate::clock::rfc3339;
 use crate::db::schema::{case_discretion, case_steps, cases};
 use crate::db::{enum_parse, DbConn};
 use crate::error::{AppError, AppResult, Code};
+use crate::kernel::Fen;
 use crate::state::AppState;
 
 /// The latest discretion lookup attached to the case (id and result).
@@ -51,11 +52,11 @@ pub fn latest_lookup(
 pub fn judge(
     conn: &mut DbConn,
     case_id: &str,
-    fine: i64,
+    fine: Fen,
     deviation_reason: Option<&str>,
     required: bool,
 ) -> AppResult<Option<(String, crate::discretion::rules::Verdict)>> {
-    if fine == 0 {
+    if fine == Fen::ZERO {
         return Ok(None);
     }
     let Some((id, lookup)) = latest_lookup(conn, case_id)? else {
@@ -67,7 +68,7 @@ pub fn judge(
             "罚款数额须先适用裁量基准（POST /cases/{id}/discretion）并说明理由（国办发〔2022〕27号；行政处罚法第五条）",
         ));
     };
-    let v = crate::discretion::rules::judge_fine(&lookup, fine, deviation_reason)
+    let v = crate::discretion::rules::judge_fine(&lookup, fine.get(), deviation_reason)
         .map_err(|r| crate::discretion::refusal_error(&r))?;
     Ok(Some((id, v)))
 }

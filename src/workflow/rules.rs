@@ -11,6 +11,7 @@ use crate::cases::rules::Procedure;
 use crate::clock::china_date;
 use crate::error::{AppError, AppResult, Code};
 use crate::execution::rules::Owed;
+use crate::kernel::Fen;
 use crate::kernel::{PartyKind, PenaltyType};
 use crate::profiles::rules::{Profile, ProposedPenalty};
 
@@ -157,7 +158,7 @@ pub fn check_exclusion(
 /// facts or evidence), and the periods run again.
 pub fn check_notice_amount(
     file: &CaseFile,
-    fine_fen: i64,
+    fine_fen: Fen,
     increase_reason: Option<&str>,
 ) -> AppResult<()> {
     if let Some(lowest) = file.lowest_notified_fine() {
@@ -518,7 +519,7 @@ pub(crate) fn simplified_within_limits(req: &DecisionRequest, party: PartyKind) 
             "penalties",
             format!(
                 "当场处罚限于警告或者不超过 {} 元的罚款（{APL}第五十一条）",
-                limit / 100
+                limit.get() / 100
             ),
         ));
     }
@@ -787,7 +788,7 @@ pub fn check_closure(file: &CaseFile, owed: Option<&Owed>) -> AppResult<()> {
         return Ok(());
     }
     if let Some(o) = owed {
-        if o.outstanding_fen > 0 {
+        if o.outstanding_fen > Fen::ZERO {
             return Err(AppError::rule(
                 Code::DecisionNotPerformed,
                 format!(
@@ -815,39 +816,42 @@ mod tests {
     fn owed_stops_the_surcharge_when_the_fine_is_paid() {
         // 5,000 yuan due 03-16, paid 03-18: 2 days × 150 yuan.
         let o = owed(
-            500_000,
+            Fen(500_000),
             day("2026-03-16"),
-            &[(day("2026-03-18"), 500_000)],
+            &[(day("2026-03-18"), Fen(500_000))],
             day("2026-04-30"),
             &[],
         );
         assert_eq!(
             (o.late_days, o.late_fee_fen, o.outstanding_fen),
-            (2, 30_000, 30_000)
+            (2, Fen(30_000), Fen(30_000))
         );
         let o = owed(
-            500_000,
+            Fen(500_000),
             day("2026-03-16"),
-            &[(day("2026-03-18"), 500_000), (day("2026-03-20"), 30_000)],
+            &[
+                (day("2026-03-18"), Fen(500_000)),
+                (day("2026-03-20"), Fen(30_000)),
+            ],
             day("2026-04-30"),
             &[],
         );
-        assert_eq!(o.outstanding_fen, 0);
+        assert_eq!(o.outstanding_fen, Fen(0));
         // Paid on time: nothing more.
         let o = owed(
-            500_000,
+            Fen(500_000),
             day("2026-03-16"),
-            &[(day("2026-03-16"), 500_000)],
+            &[(day("2026-03-16"), Fen(500_000))],
             day("2026-12-31"),
             &[],
         );
-        assert_eq!((o.late_fee_fen, o.outstanding_fen), (0, 0));
+        assert_eq!((o.late_fee_fen, o.outstanding_fen), (Fen(0), Fen(0)));
     }
 
     #[test]
     fn a_heavier_notice_needs_a_reason() {
         let mut file = CaseFile::default();
-        assert!(check_notice_amount(&file, 100, None).is_ok());
+        assert!(check_notice_amount(&file, Fen(100), None).is_ok());
         file.notices.push(Stored {
             id: "n".into(),
             at: day("2026-03-01").and_hms_opt(0, 0, 0).unwrap(),
@@ -861,7 +865,7 @@ mod tests {
                 },
                 report_id: "r".into(),
                 penalties: vec![],
-                fine_fen: 100,
+                fine_fen: Fen(100),
                 hearing_right: false,
                 hearing_reasons: vec![],
                 statement_due: day("2026-03-06"),
@@ -870,14 +874,14 @@ mod tests {
                 hearing_request_due: None,
             },
         });
-        assert!(check_notice_amount(&file, 100, None).is_ok());
+        assert!(check_notice_amount(&file, Fen(100), None).is_ok());
         assert_eq!(
-            check_notice_amount(&file, 101, Some("  "))
+            check_notice_amount(&file, Fen(101), Some("  "))
                 .unwrap_err()
                 .code,
             Code::HeavierPenaltyNeedsReason
         );
-        assert!(check_notice_amount(&file, 101, Some("新发现违法所得")).is_ok());
+        assert!(check_notice_amount(&file, Fen(101), Some("新发现违法所得")).is_ok());
     }
 
     fn shape_errors_of(o: &OpinionRequest) -> Vec<crate::error::FieldError> {
@@ -1030,7 +1034,7 @@ mod tests {
     fn pen(kind: PenaltyType, amount_fen: Option<i64>) -> PenaltyItem {
         PenaltyItem {
             kind,
-            amount_fen,
+            amount_fen: amount_fen.map(Fen),
             description: None,
         }
     }
@@ -1905,7 +1909,7 @@ mod tests {
     #[test]
     fn art_67_72_closure_refused_while_fine_or_surcharge_outstanding() {
         let file = served(CaseFile::default());
-        let unpaid = owed(500_000, day("2026-04-10"), &[], day("2026-04-12"), &[]);
+        let unpaid = owed(Fen(500_000), day("2026-04-10"), &[], day("2026-04-12"), &[]);
         let e = check_closure(&file, Some(&unpaid)).unwrap_err();
         assert_eq!(e.code, Code::DecisionNotPerformed);
         assert!(e.errors.is_empty());
@@ -1917,9 +1921,9 @@ mod tests {
         );
         // The fine paid late, the surcharge not.
         let late = owed(
-            500_000,
+            Fen(500_000),
             day("2026-04-10"),
-            &[(day("2026-04-12"), 500_000)],
+            &[(day("2026-04-12"), Fen(500_000))],
             day("2026-04-20"),
             &[],
         );
@@ -1928,9 +1932,9 @@ mod tests {
             .detail
             .contains("300元"));
         let paid = owed(
-            500_000,
+            Fen(500_000),
             day("2026-04-10"),
-            &[(day("2026-04-12"), 530_000)],
+            &[(day("2026-04-12"), Fen(530_000))],
             day("2026-04-20"),
             &[],
         );
@@ -1942,7 +1946,7 @@ mod tests {
     #[test]
     fn compulsion_law_art_53_closure_once_the_court_accepts_enforcement() {
         let mut file = served(CaseFile::default());
-        let unpaid = owed(500_000, day("2026-04-10"), &[], day("2026-12-01"), &[]);
+        let unpaid = owed(Fen(500_000), day("2026-04-10"), &[], day("2026-12-01"), &[]);
         let court = |accepted| {
             stored(
                 "ce1",
@@ -1985,7 +1989,7 @@ mod tests {
                 .iter()
                 .map(|(d, a)| Instalment {
                     due_on: day(d),
-                    amount_fen: *a,
+                    amount_fen: Fen(*a),
                 })
                 .collect(),
         }
@@ -1995,9 +1999,9 @@ mod tests {
     fn owing() -> (Owed, NaiveDate) {
         (
             owed(
-                500_000,
+                Fen(500_000),
                 day("2026-04-10"),
-                &[(day("2026-04-02"), 100_000)],
+                &[(day("2026-04-02"), Fen(100_000))],
                 day("2026-04-05"),
                 &[],
             ),
@@ -2015,9 +2019,9 @@ mod tests {
     fn art_66_2_payment_plan_needs_an_unpaid_fine_and_a_reason() {
         let (o, today) = owing();
         let paid = owed(
-            500_000,
+            Fen(500_000),
             day("2026-04-10"),
-            &[(day("2026-04-02"), 500_000)],
+            &[(day("2026-04-02"), Fen(500_000))],
             today,
             &[],
         );
@@ -2069,7 +2073,7 @@ mod tests {
             );
         }
         // Not after today (the last day to pay is long past).
-        let late = owed(500_000, day("2026-04-10"), &[], day("2026-06-01"), &[]);
+        let late = owed(Fen(500_000), day("2026-04-10"), &[], day("2026-06-01"), &[]);
         assert_eq!(
             plan_field(check_payment_plan(
                 &plan(PlanKind::Deferral, Some("2026-05-10"), &[]),

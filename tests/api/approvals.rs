@@ -639,7 +639,13 @@ async fn tasks_appear_for_the_right_person_and_go_when_done(app: TestApp) {
     assert_eq!(overdue["overdue"], true);
     let late: Value = get(&app, "li.officer", &format!("/cases/{sid}/late-fee")).await;
     let owed = late["outstanding_fen"].as_i64().unwrap();
-    let (s, b) = post(&app, "li.officer", &format!("/cases/{sid}/payments"), json!({"amount_fen": owed, "paid_at": (later - Duration::minutes(1)).to_rfc3339()})).await;
+    let (s, b) = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{sid}/payments"),
+        json!({"amount_fen": owed, "paid_at": (later - Duration::minutes(1)).to_rfc3339()}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let t = get(&app, "li.officer", "/me/tasks").await;
     assert!(

@@ -1,6 +1,7 @@
 //! The decision (决定, APL Art 57, 59) and the heads' collective discussion
 //! before it (Art 57 ¶2).
 
+use crate::kernel::Fen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,7 +75,7 @@ pub struct DecisionStep {
     pub request: DecisionRequest,
     /// 文号.
     pub number: String,
-    pub fine_fen: i64,
+    pub fine_fen: Fen,
     pub report_id: Option<String>,
     pub legal_review_id: Option<String>,
     pub verdict: Option<String>,

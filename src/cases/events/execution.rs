@@ -1,6 +1,7 @@
 //! Service and execution (送达, 执行; APL Art 61, 66–73; Compulsion Law
 //! Art 35, 53–54).
 
+use crate::kernel::Fen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -44,7 +45,7 @@ pub struct ServiceStep {
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     #[validate(range(min = 1, code = "out_of_range", message = "a payment is positive"))]
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub paid_at: chrono::DateTime<chrono::Utc>,
     /// Bank or electronic payment reference (罚缴分离, Art 67); for money
     /// collected on the spot, the finance department's receipt (Art 70).
@@ -87,7 +88,7 @@ pub enum PlanKind {
 #[serde(deny_unknown_fields)]
 pub struct Instalment {
     pub due_on: NaiveDate,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
 }
 
 /// `POST /cases/{id}/payment-plan` — a head approves the party's
@@ -141,7 +142,7 @@ fn plan_shape(p: &PaymentPlanRequest) -> Result<(), ValidationError> {
                     );
                 }
             }
-            match p.instalments.iter().position(|x| x.amount_fen <= 0) {
+            match p.instalments.iter().position(|x| x.amount_fen <= Fen::ZERO) {
                 Some(i) => invalid(format!("instalments[{i}].amount_fen"), "positive"),
                 None => Ok(()),
             }

@@ -2,6 +2,7 @@
 //! periods that do not count, the officers who conduct it, the approval of
 //! its filing.
 
+use crate::kernel::Fen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,7 +34,7 @@ pub struct PenaltyItem {
     pub kind: PenaltyType,
     /// Fines and confiscations: the amount in fen.
     #[serde(default)]
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Fen>,
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -53,7 +54,7 @@ fn amount_where_it_belongs(p: &PenaltyItem) -> Result<(), ValidationError> {
             "required",
             "a fine or confiscation states its amount in fen",
         )),
-        (true, Some(a)) if a <= 0 => {
+        (true, Some(a)) if a <= Fen::ZERO => {
             Err(at("amount_fen", "out_of_range", "the amount is positive"))
         }
         (false, Some(_)) => Err(at(
@@ -84,7 +85,7 @@ pub fn one_fine(penalties: &[PenaltyItem]) -> Result<(), ValidationError> {
 }
 
 /// The fine of a list of penalties (at most one fine per decision).
-pub fn fine_of(penalties: &[PenaltyItem]) -> i64 {
+pub fn fine_of(penalties: &[PenaltyItem]) -> Fen {
     penalties
         .iter()
         .filter(|p| p.kind == PenaltyType::Fine)

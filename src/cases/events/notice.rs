@@ -1,5 +1,6 @@
 //! Notice and hearing (告知, 陈述申辩, 听证; APL Art 44–45, 62–65).
 
+use crate::kernel::Fen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -48,7 +49,7 @@ pub struct NoticeStep {
     pub request: NoticeRequest,
     pub report_id: String,
     pub penalties: Vec<PenaltyItem>,
-    pub fine_fen: i64,
+    pub fine_fen: Fen,
     pub hearing_right: bool,
     pub hearing_reasons: Vec<String>,
     pub statement_due: NaiveDate,

@@ -2,6 +2,7 @@
 //! evidence, investigation records, discretion attachments, approvals,
 //! withdrawn documents. Their record detail is their data.
 
+use crate::kernel::Fen;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -40,9 +41,9 @@ pub struct DiscretionAttached {
     pub outcome: Value,
     #[schema(value_type = Option<String>)]
     pub tier: Value,
-    pub fine_min_fen: Option<i64>,
-    pub fine_max_fen: Option<i64>,
-    pub proposed_fine_fen: Option<i64>,
+    pub fine_min_fen: Option<Fen>,
+    pub fine_max_fen: Option<Fen>,
+    pub proposed_fine_fen: Option<Fen>,
     #[schema(value_type = Option<String>)]
     pub verdict: Value,
     pub deviation_reason: Option<String>,
