@@ -27,6 +27,7 @@ struct FileSettings {
     mode: Option<Mode>,
     jwt_secret: Option<String>,
     record_key: Option<String>,
+    reporter_key: Option<String>,
     token_ttl_seconds: Option<u64>,
     pool_size: Option<u32>,
     fixtures_dir: Option<PathBuf>,
@@ -44,6 +45,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub jwt_secret: String,
     pub record_key: String,
+    /// The AES-256-GCM key that seals complaint reporters' identities
+    /// (`ZHIFA_REPORTER_KEY`; production: required; local: derived from the
+    /// record key when unset).
+    pub reporter_key: ReporterKey,
     pub token_ttl_seconds: u64,
     pub pool_size: u32,
     pub fixtures_dir: PathBuf,
@@ -73,6 +78,46 @@ pub enum ConfigError {
 }
 
 pub const MIN_SECRET_LEN: usize = 32;
+
+/// 32 bytes that seal reporters' identities. Its `Debug` never shows them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReporterKey(pub [u8; 32]);
+
+impl std::fmt::Debug for ReporterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReporterKey(***)")
+    }
+}
+
+impl ReporterKey {
+    /// 64 hex digits, or standard base64 of 32 bytes.
+    pub fn parse(text: &str) -> Result<ReporterKey, String> {
+        use base64::Engine;
+        let t = text.trim();
+        let bytes = if t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit()) {
+            hex::decode(t).map_err(|e| e.to_string())?
+        } else {
+            base64::engine::general_purpose::STANDARD
+                .decode(t)
+                .map_err(|_| "expected 32 bytes as 64 hex digits or base64".to_string())?
+        };
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| "expected 32 bytes as 64 hex digits or base64".to_string())?;
+        Ok(ReporterKey(key))
+    }
+
+    /// Local mode without `ZHIFA_REPORTER_KEY`: SHA-256 of a fixed label and
+    /// the record key (kept in the data directory), so a local database's
+    /// reporters stay readable across restarts. Never in production.
+    pub fn derive_local(record_key: &str) -> ReporterKey {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"zhifa local reporter key\0");
+        h.update(record_key.as_bytes());
+        ReporterKey(h.finalize().into())
+    }
+}
 
 impl Settings {
     /// Settings from the process environment.
@@ -163,6 +208,15 @@ impl Settings {
                 (db, jwt, key)
             }
         };
+        let reporter_key = match get("ZHIFA_REPORTER_KEY").or(file.reporter_key) {
+            Some(k) => {
+                ReporterKey::parse(&k).map_err(|e| ConfigError::Invalid("ZHIFA_REPORTER_KEY", e))?
+            }
+            None if mode == Mode::Production => {
+                return Err(ConfigError::MissingInProduction("ZHIFA_REPORTER_KEY"))
+            }
+            None => ReporterKey::derive_local(&record_key),
+        };
         for (name, value) in [
             ("ZHIFA_JWT_SECRET", &jwt_secret),
             ("ZHIFA_RECORD_KEY", &record_key),
@@ -233,6 +287,7 @@ impl Settings {
             data_dir,
             jwt_secret,
             record_key,
+            reporter_key,
             token_ttl_seconds,
             pool_size: pool_size as u32,
             fixtures_dir,
@@ -355,13 +410,36 @@ mod tests {
             e,
             ConfigError::MissingInProduction("ZHIFA_RECORD_KEY")
         ));
-        let ok = Settings::from_map(&map(&[
+        let e = Settings::from_map(&map(&[
             ("ZHIFA_MODE", "production"),
             ("ZHIFA_DATABASE_URL", "postgres://x/y"),
             ("ZHIFA_JWT_SECRET", &long),
             ("ZHIFA_RECORD_KEY", &long),
         ]))
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ConfigError::MissingInProduction("ZHIFA_REPORTER_KEY")
+        ));
+        let e = Settings::from_map(&map(&[
+            ("ZHIFA_MODE", "production"),
+            ("ZHIFA_DATABASE_URL", "postgres://x/y"),
+            ("ZHIFA_JWT_SECRET", &long),
+            ("ZHIFA_RECORD_KEY", &long),
+            ("ZHIFA_REPORTER_KEY", "too short"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::Invalid("ZHIFA_REPORTER_KEY", _)));
+        let ok = Settings::from_map(&map(&[
+            ("ZHIFA_MODE", "production"),
+            ("ZHIFA_DATABASE_URL", "postgres://x/y"),
+            ("ZHIFA_JWT_SECRET", &long),
+            ("ZHIFA_RECORD_KEY", &long),
+            ("ZHIFA_REPORTER_KEY", &"ab".repeat(32)),
+        ]))
         .unwrap();
+        assert_eq!(ok.reporter_key.0, [0xab; 32]);
+        assert_eq!(format!("{:?}", ok.reporter_key), "ReporterKey(***)");
         assert_eq!(ok.mode, Mode::Production);
         assert_eq!(ok.log_format, "json");
     }

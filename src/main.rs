@@ -1,4 +1,5 @@
-//! The `zhifa` command: serve | migrate | import | user add | records verify.
+//! The `zhifa` command: serve | migrate | import | user add | records verify |
+//! reporter-key rotate.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::TcpListener;
@@ -57,6 +58,20 @@ enum Command {
         #[command(subcommand)]
         command: ArchiveCommand,
     },
+    /// The key that seals complaint reporters (ZHIFA_REPORTER_KEY).
+    ReporterKey {
+        #[command(subcommand)]
+        command: ReporterKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReporterKeyCommand {
+    /// Re-seal every complaint's reporter from the current key
+    /// (ZHIFA_REPORTER_KEY) to the new one (ZHIFA_REPORTER_KEY_NEW), in one
+    /// transaction: all or nothing. Then set ZHIFA_REPORTER_KEY to the new
+    /// key and restart the service.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -146,6 +161,24 @@ fn open_once(settings: &Settings) -> Result<zhifa::db::DbConn, String> {
 fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
     match cli.command {
         Command::Serve => serve(settings),
+        Command::ReporterKey {
+            command: ReporterKeyCommand::Rotate,
+        } => {
+            let new = std::env::var("ZHIFA_REPORTER_KEY_NEW")
+                .map_err(|_| "set ZHIFA_REPORTER_KEY_NEW to the new key (64 hex digits or base64 of 32 bytes)".to_string())
+                .and_then(|k| {
+                    zhifa::config::ReporterKey::parse(&k)
+                        .map_err(|e| format!("ZHIFA_REPORTER_KEY_NEW: {e}"))
+                })?;
+            if new == settings.reporter_key {
+                return Err("ZHIFA_REPORTER_KEY_NEW is the current key".into());
+            }
+            let mut conn = open_once(&settings)?;
+            let n = zhifa::complaints::rotate_key(&mut conn, &settings.reporter_key, &new)
+                .map_err(|e| e.detail)?;
+            println!("{n} reporters re-sealed under the new key; set ZHIFA_REPORTER_KEY to it and restart");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             open_once(&settings)?;
             println!(

@@ -6,9 +6,9 @@
 use crate::approvals::ApprovedActs;
 use crate::http::routes::Routes;
 use crate::{
-    appraisals, approvals, auth, calendar, cases, clues, discretion, documents, evidence,
-    execution, inspections, investigation, items, org, property, records, review, transfers,
-    warnings, workbench, workflow,
+    appraisals, approvals, auth, calendar, cases, clues, complaints, disclosure, discretion,
+    documents, evidence, execution, guidance, inspections, investigation, items, org, property,
+    records, review, transfers, warnings, workbench, workflow,
 };
 
 /// Every route under `/api/v1`.
@@ -34,6 +34,9 @@ pub fn api(r: &mut Routes) {
     workflow::api::routes(r);
     review::api::routes(r);
     execution::api::routes(r);
+    disclosure::api::routes(r);
+    complaints::api::routes(r);
+    guidance::api::routes(r);
 }
 
 /// Every act a head's approval runs, from the capabilities that own them

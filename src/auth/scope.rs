@@ -104,6 +104,31 @@ pub fn may_do_department_work(caller: &Caller, department_id: &str) -> bool {
     caller.department_id == department_id && caller.has_any(CLUE_ROLES)
 }
 
+/// May the caller prepare a decision's publication (谁办案、谁录入、谁负责,
+/// SAMR Order 45 Art 16)? An officer of the case, or a head of its
+/// department.
+pub fn may_prepare_publication(
+    caller: &Caller,
+    department_id: &str,
+    case_officers: &[String],
+) -> bool {
+    caller.department_id == department_id
+        && (caller.has(Role::Head)
+            || (caller.has(Role::Officer) && case_officers.contains(&caller.user_id)))
+}
+
+/// May the caller read a complaint's reporter, or reward them? A head of
+/// the handling department — no one else, not a supervisor.
+pub fn may_read_reporter(caller: &Caller, department_id: &str) -> bool {
+    caller.department_id == department_id && caller.has(Role::Head)
+}
+
+/// May the caller publish or withdraw a guiding case of a department at
+/// `department_path`? A supervisor whose region holds it (行政执法案例指导).
+pub fn may_publish_guiding_case(caller: &Caller, department_path: &str) -> bool {
+    caller.has(Role::Supervisor) && department_path.starts_with(&caller.region_path)
+}
+
 /// May the caller see an approval asked in this department? Its staff.
 pub fn may_see_approval(caller: &Caller, department_id: &str) -> bool {
     caller.department_id == department_id

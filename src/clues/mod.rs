@@ -414,6 +414,20 @@ fn check_item(
 
 /// Registers a clue in the caller's department.
 pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppResult<Clue> {
+    register_linked(state, caller, req, |_, _| Ok(())).await
+}
+
+/// Registers a clue and, in the same transaction, runs `link` with its id
+/// (a complaint that becomes this clue).
+pub async fn register_linked<F>(
+    state: &AppState,
+    caller: &Caller,
+    req: NewClue,
+    link: F,
+) -> AppResult<Clue>
+where
+    F: FnOnce(&mut DbConn, &str) -> AppResult<()> + Send + 'static,
+{
     caller.require_any(scope::CLUE_ROLES)?;
     let now = state.clock.now();
     let errors = rules::check_dates(req.occurred_at, req.discovered_at, now);
@@ -432,6 +446,7 @@ pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppRes
                 "enforcement_item_code",
             )?;
             let id = insert_clue(conn, &caller, &reg, &req, None, now.naive_utc())?;
+            link(conn, &id)?;
             Ok(load_row(conn, &id)?.view())
         })
         .await
@@ -789,21 +804,67 @@ pub async fn reject(
     state
         .db
         .write(move |conn| {
-            let row = head_of(conn, &caller, &id)?;
-            let serious = match &row.enforcement_item_code {
-                Some(code) => crate::items::find(conn, code)?.map(|i| i.serious_safety),
-                None => None,
-            };
-            rules::check_ground(req.ground, row.occurred_at.map(|t| china_date(t.and_utc())), china_date(row.discovered_at.and_utc()), serious)?;
-            let at = now.naive_utc();
-            mark_decided(conn, &caller, &id, ClueStatus::Rejected, at)?;
-            diesel::update(clues::table.find(&id))
-                .set((clues::ground.eq(req.ground), clues::outcome_reason.eq(req.reason.trim())))
-                .execute(conn)?;
-            settle_and_record(conn, &caller, approving.as_ref(), &row, ApprovalKind::ClueRejection, to_value(&req), ("clue", &id), "clue.rejected", serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim()}), at)?;
-            Ok(load_row(conn, &id)?.view())
+            reject_in(
+                conn,
+                &caller,
+                approving.as_ref(),
+                &id,
+                &req,
+                now.naive_utc(),
+            )
         })
         .await
+}
+
+/// 不予立案 inside the caller's transaction: a head of the clue's
+/// department; the ground checked, the approval settled, the history
+/// written — as `reject`, and as a non-coercive measure closing a clue on
+/// the exemption list does.
+pub fn reject_in(
+    conn: &mut DbConn,
+    caller: &Caller,
+    approving: Option<&Approving>,
+    id: &str,
+    req: &RejectionRequest,
+    at: NaiveDateTime,
+) -> AppResult<Clue> {
+    let row = head_of(conn, caller, id)?;
+    let serious = match &row.enforcement_item_code {
+        Some(code) => crate::items::find(conn, code)?.map(|i| i.serious_safety),
+        None => None,
+    };
+    rules::check_ground(
+        req.ground,
+        row.occurred_at.map(|t| china_date(t.and_utc())),
+        china_date(row.discovered_at.and_utc()),
+        serious,
+    )?;
+    mark_decided(conn, caller, id, ClueStatus::Rejected, at)?;
+    diesel::update(clues::table.find(id))
+        .set((
+            clues::ground.eq(req.ground),
+            clues::outcome_reason.eq(req.reason.trim()),
+        ))
+        .execute(conn)?;
+    settle_and_record(
+        conn,
+        caller,
+        approving,
+        &row,
+        ApprovalKind::ClueRejection,
+        to_value(req),
+        ("clue", id),
+        "clue.rejected",
+        serde_json::json!({"ground": req.ground, "basis": req.ground.basis(), "reason": req.reason.trim()}),
+        at,
+    )?;
+    Ok(load_row(conn, id)?.view())
+}
+
+/// A pending clue the caller may work on (404 / 403 / 409 as its acts):
+/// its department, item, party and number.
+pub fn open_clue(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Clue> {
+    Ok(open_for(conn, caller, id)?.view())
 }
 
 /// 移送: the clue goes to the competent agency, by a head.

@@ -566,6 +566,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    publications (id) {
+        id -> Text,
+        case_id -> Text,
+        department_id -> Text,
+        enforcement_item_code -> Text,
+        decision_number -> Text,
+        decided_on -> Date,
+        due_on -> Date,
+        status -> Text,
+        summary -> Text,
+        redactions -> Text,
+        fine_fen -> BigInt,
+        penalty_kinds -> Text,
+        created_at -> Timestamp,
+        prepared_by -> Nullable<Text>,
+        prepared_at -> Nullable<Timestamp>,
+        released_by -> Nullable<Text>,
+        released_at -> Nullable<Timestamp>,
+        display_until -> Nullable<Date>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        tracking_code -> Text,
+        department_id -> Text,
+        enforcement_item_code -> Nullable<Text>,
+        subject_name -> Text,
+        subject_address -> Nullable<Text>,
+        subject_uscc -> Nullable<Text>,
+        facts -> Text,
+        anonymous -> Bool,
+        reporter_sealed -> Nullable<Text>,
+        client_hash -> Text,
+        status -> Text,
+        received_at -> Timestamp,
+        clue_id -> Nullable<Text>,
+        closure_reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> Text,
+        complaint_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    noncoercive_measures (id) {
+        id -> Text,
+        number -> Text,
+        department_id -> Text,
+        clue_id -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        kind -> Text,
+        party -> Text,
+        content -> Text,
+        follow_up_on -> Date,
+        basis -> Nullable<Text>,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        followed_up_at -> Nullable<Timestamp>,
+        follow_up_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    guiding_cases (id) {
+        id -> Text,
+        case_id -> Text,
+        department_id -> Text,
+        domain -> Text,
+        enforcement_item_code -> Text,
+        title -> Text,
+        summary -> Text,
+        reasoning -> Text,
+        status -> Text,
+        proposed_by -> Text,
+        proposed_at -> Timestamp,
+        published_by -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawal_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
@@ -604,4 +704,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_items,
     custody_log,
     inspections,
+    publications,
+    complaints,
+    complaint_events,
+    noncoercive_measures,
+    guiding_cases,
 );

@@ -137,6 +137,9 @@ impl Step for ServiceRequest {
         });
         ctx.issue("service_receipt", extra, Numbering::Counter)?;
         ctx.deadline_status("service", DeadlineStatus::Met);
+        // SAMR Order 45 Art 2, 9: a published decision is queued for its
+        // publication in this transaction.
+        crate::disclosure::queue_on_service(ctx)?;
         if let Some(d) = payment_due {
             ctx.set_deadline(
                 "payment",
@@ -447,6 +450,19 @@ impl Step for DecideRemedy {
             );
             ctx.deadline_status("payment", DeadlineStatus::Cancelled);
             ctx.deadline_status("enforcement_demand", DeadlineStatus::Cancelled);
+        }
+        if req.result != RemedyResult::Upheld {
+            // Order 45 Art 11: revoked, changed or confirmed unlawful — the
+            // publication is withdrawn now, with the reason.
+            let reason = match req.result {
+                RemedyResult::Revoked => "行政处罚决定已被撤销",
+                RemedyResult::Changed => "行政处罚决定已被变更",
+                _ => "行政处罚决定已被确认违法",
+            };
+            let organ = &r.body.request.organ;
+            if crate::disclosure::withdraw_for_remedy(ctx, &format!("{reason}（{organ}）"))? {
+                ctx.deadline_status("disclosure_withdrawal", DeadlineStatus::Met);
+            }
         }
         Ok(CaseEvent::RemedyDecided(RemedyDecided {
             remedy_id: r.id,

@@ -89,6 +89,57 @@ pub struct Profile {
     /// The one extension of that period a head may approve (🟡 S27: 15).
     #[serde(default = "default_clue_days")]
     pub clue_extension_working_days: u32,
+    /// 行政执法公示: what is published, when and for how long.
+    #[serde(default)]
+    pub publication: PublicationRules,
+}
+
+/// How a natural person's name is published (PIPL; SAMR Order 45 Art 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NameRule {
+    /// The surname and one `*` per further character: 张*, 欧阳** (the default).
+    #[default]
+    SurnameStars,
+    /// The surname and 某: 张某.
+    SurnameMou,
+    /// Not named at all: 当事人.
+    Withheld,
+}
+
+/// The publication of decisions (行政执法公示): SAMR Order 45 and
+/// 国办发〔2018〕118号 (REFERENCE §2.1, 🟡 — configure per jurisdiction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublicationRules {
+    /// Working days from the decision to its publication: 7 (118号's
+    /// 双公示 rule, the house default 🟡); SAMR Order 45 Art 9 allows 20.
+    pub working_days: u32,
+    /// Simplified-procedure decisions are published too (Order 45 Art 2
+    /// names only the general procedure: off by default).
+    pub simplified: bool,
+    /// Warning-only decisions are published too (Order 45 Art 2: not).
+    pub warning_only: bool,
+    /// A fine below this is "较低数额" (Order 45 Art 13 ¶2, set by the
+    /// province 🟡: house default 10,000 yuan): displayed 3 months.
+    pub low_fine_fen: Fen,
+    /// A natural person's entry is displayed at most this many months
+    /// (🟡 e.g. 24; none by default).
+    pub person_months: Option<u32>,
+    pub name_rule: NameRule,
+}
+
+impl Default for PublicationRules {
+    fn default() -> Self {
+        PublicationRules {
+            working_days: 7,
+            simplified: false,
+            warning_only: false,
+            low_fine_fen: Fen(1_000_000),
+            person_months: None,
+            name_rule: NameRule::SurnameStars,
+        }
+    }
 }
 
 fn default_clue_days() -> u32 {
@@ -157,6 +208,7 @@ impl Default for Profile {
             extension_cap_days: default_extension_cap(),
             clue_filing_working_days: default_clue_days(),
             clue_extension_working_days: default_clue_days(),
+            publication: PublicationRules::default(),
         }
     }
 }

@@ -23,7 +23,13 @@ pub enum WarningKind {
     DeadlineNear,
     /// The last day has passed.
     DeadlinePassed,
+    /// A decision's publication was not released by its due day (SAMR
+    /// Order 45 Art 9; 国办发〔2018〕118号: 7 working days).
+    PublicationOverdue,
 }
+
+/// The deadline whose passing is a publication overdue.
+pub const PUBLICATION_DEADLINE: &str = "publication";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Warning {
@@ -50,7 +56,11 @@ pub fn deadline_warnings(
         if d.due_on < today {
             let late = (today - d.due_on).num_days();
             out.push(Warning {
-                kind: WarningKind::DeadlinePassed,
+                kind: if d.kind == PUBLICATION_DEADLINE {
+                    WarningKind::PublicationOverdue
+                } else {
+                    WarningKind::DeadlinePassed
+                },
                 deadline: d.kind.clone(),
                 due_on: d.due_on,
                 days: late,
@@ -110,5 +120,12 @@ mod tests {
         let w = deadline_warnings(&[d("2026-02-10")], day("2026-02-12"), &cal, 3);
         assert_eq!((w[0].kind, w[0].days), (WarningKind::DeadlinePassed, 2));
         assert!(w[0].message.contains("第六十条"));
+        let p = OpenDeadline {
+            kind: PUBLICATION_DEADLINE.into(),
+            due_on: day("2026-02-10"),
+            basis: "市场监督管理行政处罚信息公示规定第九条".into(),
+        };
+        let w = deadline_warnings(&[p], day("2026-02-12"), &cal, 3);
+        assert_eq!(w[0].kind, WarningKind::PublicationOverdue);
     }
 }

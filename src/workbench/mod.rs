@@ -22,6 +22,7 @@ use crate::clock::{china_date, rfc3339};
 use crate::clues::rules::ClueStatus;
 use crate::db::schema::{
     approvals, case_deadlines, case_officers, cases, clues, departments, legal_reviews, messages,
+    publications,
 };
 use crate::db::{micros, DbConn};
 use crate::error::{AppError, AppResult};
@@ -70,6 +71,14 @@ fn deadline_task(kind: &str, due: NaiveDate, today: NaiveDate) -> (&'static str,
         ),
         "enforcement_demand" => ("enforcement_demand", "催告期限届满，可申请强制执行".into()),
         "hand_in" => ("hand_in", "当场收缴的罚款交至行政机关".into()),
+        "publication" => (
+            "publication_due",
+            "行政处罚决定信息公示：准备信息摘要，报负责人发布".into(),
+        ),
+        "disclosure_withdrawal" => (
+            "disclosure_withdrawal",
+            "撤回已公示的行政处罚决定信息并说明理由".into(),
+        ),
         other => ("case_deadline", format!("办案期限：{other}")),
     }
 }
@@ -120,6 +129,44 @@ pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResu
                 subject_id: Some(id),
             });
         }
+    }
+    // Publications prepared and waiting for a head to release them.
+    if head {
+        let rows: Vec<(String, String, String, NaiveDate)> = publications::table
+            .filter(publications::department_id.eq(&caller.department_id))
+            .filter(publications::status.eq(crate::disclosure::PublicationStatus::Prepared))
+            .select((
+                publications::id,
+                publications::case_id,
+                publications::decision_number,
+                publications::due_on,
+            ))
+            .load(conn)?;
+        for (id, case_id, number, due) in rows {
+            out.push(Task {
+                kind: "publication_release".into(),
+                title: format!("发布行政处罚决定信息公示：{number}"),
+                due_on: Some(due),
+                overdue: due < today,
+                case_id: Some(case_id),
+                case_no: None,
+                link: format!("/api/v1/publications/{id}"),
+                subject_id: Some(id),
+            });
+        }
+    }
+    // Follow-ups of the non-coercive measures the caller took.
+    for (id, number, due) in crate::guidance::follow_ups_of(conn, &caller.user_id)? {
+        out.push(Task {
+            kind: "measure_follow_up".into(),
+            title: format!("回访：{number}"),
+            due_on: Some(due),
+            overdue: due < today,
+            case_id: None,
+            case_no: None,
+            link: format!("/api/v1/measures/{id}"),
+            subject_id: Some(id),
+        });
     }
     // Legality reviews waiting for a reviewer of the department or above.
     if caller.has(Role::LegalReviewer) {

@@ -22,7 +22,7 @@ fn zhifa() -> Command {
 fn production_mode_refuses_to_start_without_its_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let long = "p".repeat(40);
-    let cases: [(&[(&str, &str)], &str); 3] = [
+    let cases: [(&[(&str, &str)], &str); 4] = [
         (&[], "ZHIFA_DATABASE_URL"),
         (
             &[("ZHIFA_DATABASE_URL", "postgres://postgres@127.0.0.1/none")],
@@ -34,6 +34,14 @@ fn production_mode_refuses_to_start_without_its_secrets() {
                 ("ZHIFA_JWT_SECRET", &long),
             ],
             "ZHIFA_RECORD_KEY",
+        ),
+        (
+            &[
+                ("ZHIFA_DATABASE_URL", "postgres://postgres@127.0.0.1/none"),
+                ("ZHIFA_JWT_SECRET", &long),
+                ("ZHIFA_RECORD_KEY", &long),
+            ],
+            "ZHIFA_REPORTER_KEY",
         ),
     ];
     for (vars, missing) in cases {
@@ -66,6 +74,7 @@ fn unreachable_database_names_the_real_cause() {
         )
         .env("ZHIFA_JWT_SECRET", "j".repeat(40))
         .env("ZHIFA_RECORD_KEY", "k".repeat(40))
+        .env("ZHIFA_REPORTER_KEY", "0".repeat(64))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

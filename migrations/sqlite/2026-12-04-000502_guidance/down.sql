@@ -1,0 +1,2 @@
+DROP TABLE guiding_cases;
+DROP TABLE noncoercive_measures;
