@@ -28,7 +28,7 @@ pub fn manifest() -> PathBuf {
 }
 
 fn settings(database_url: &str, data_dir: &Path) -> zhifa::Settings {
-    settings_at(database_url, data_dir, None)
+    settings_at(database_url, data_dir, None, &[])
 }
 
 /// Settings with the service clock started at `clock` (`ZHIFA_CLOCK`).
@@ -36,6 +36,7 @@ fn settings_at(
     database_url: &str,
     data_dir: &Path,
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    extra: &[(String, String)],
 ) -> zhifa::Settings {
     let mut env: HashMap<String, String> = HashMap::new();
     if let Some(c) = clock {
@@ -56,6 +57,7 @@ fn settings_at(
         manifest().join("fixtures").display().to_string(),
     );
     env.insert("ZHIFA_POOL_SIZE".into(), "8".into());
+    env.extend(extra.iter().cloned());
     zhifa::Settings::from_map(&env).expect("test settings")
 }
 
@@ -260,7 +262,25 @@ impl TestApp {
             _pg,
             ..
         } = self;
-        TestApp::start_at(database_url, backend, data_dir, _pg, Some(at)).await
+        TestApp::start_at(database_url, backend, data_dir, _pg, Some(at), &[]).await
+    }
+
+    /// Stops the service and starts it again on the same database with
+    /// these settings added (`ZHIFA_*` variables).
+    pub async fn restart_with(self, env: &[(&str, &str)]) -> TestApp {
+        self.handle.stop(true).await;
+        let TestApp {
+            database_url,
+            backend,
+            data_dir,
+            _pg,
+            ..
+        } = self;
+        let extra: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TestApp::start_at(database_url, backend, data_dir, _pg, None, &extra).await
     }
 
     async fn start(
@@ -269,7 +289,7 @@ impl TestApp {
         dir: tempfile::TempDir,
         pg: Option<PgDrop>,
     ) -> TestApp {
-        TestApp::start_at(url, backend, dir, pg, None).await
+        TestApp::start_at(url, backend, dir, pg, None, &[]).await
     }
 
     async fn start_at(
@@ -278,8 +298,9 @@ impl TestApp {
         dir: tempfile::TempDir,
         pg: Option<PgDrop>,
         clock: Option<chrono::DateTime<chrono::Utc>>,
+        extra: &[(String, String)],
     ) -> TestApp {
-        let s = settings_at(&url, dir.path(), clock);
+        let s = settings_at(&url, dir.path(), clock, extra);
         let db = zhifa::db::connect(&url, s.pool_size).expect("connect");
         let state = zhifa::AppState::new(s, db);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");

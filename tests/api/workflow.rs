@@ -350,6 +350,23 @@ async fn general_procedure_end_to_end(app: TestApp) {
     let (s, b) = opinion(&app, "chen.reviewer", &rid, "return", false).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(b["case_status"], "investigating");
+    // A decision on the returned review is refused by Art 58 ¶1 (未经法制审核
+    // 或者审核未通过的，不得作出决定), not by the state machine.
+    let (s, b) = step(
+        &app,
+        "zhang.head",
+        &id,
+        "decision",
+        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 7_000_000}]}),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "legal_review_required",
+        Some("第五十八条"),
+    );
     // A new report (lower fine) needs a new review; the diff shows the change.
     lookup(&app, &id, 6_800_000).await;
     ok(
@@ -561,6 +578,15 @@ async fn general_procedure_end_to_end(app: TestApp) {
         &id,
         "discretion",
         json!({"facts": {"goods_value_fen": 1}}),
+    )
+    .await;
+    refused(s, &b, StatusCode::CONFLICT, "case_closed", None);
+    // Archiving it again: the file is final (case_closed), not a path question.
+    let (s, b) = post(
+        &app,
+        "zhang.head",
+        &format!("/cases/{id}/archive"),
+        &json!(null),
     )
     .await;
     refused(s, &b, StatusCode::CONFLICT, "case_closed", None);
@@ -1257,7 +1283,14 @@ async fn notice_statement_and_hearing_guards(app: TestApp) {
         json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 7_000_000}]}),
     )
     .await;
-    refused(s, &b, StatusCode::CONFLICT, "transition_not_allowed", None);
+    // The rule that refuses is the hearing's (Art 63–65), not the path's.
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "hearing_pending",
+        Some("第六十三条"),
+    );
     // The party's case re-opens the investigation; a new, lighter notice
     // keeps the hearing request: the case still waits for the hearing.
     lookup(&app, &id, 6_800_000).await;
