@@ -643,6 +643,8 @@ async fn general_procedure_end_to_end(app: TestApp) {
     assert_eq!(
         kinds,
         [
+            // Pending at filing, completed by the head's approval.
+            "filing_approval",
             "filing_approval",
             "onsite_record",
             "penalty_notice",
@@ -657,17 +659,22 @@ async fn general_procedure_end_to_end(app: TestApp) {
         ]
     );
     for (i, needles) in [
-        (3, vec!["听证通知书", "五华区市场监管局听证室", "张"]),
-        (4, vec!["听证笔录", "当事人对违法事实无异议"]),
-        (5, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
+        (4, vec!["听证通知书", "五华区市场监管局听证室", "张"]),
+        (5, vec!["听证笔录", "当事人对违法事实无异议"]),
+        (6, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
         (
-            7,
+            8,
             vec!["集体讨论记录", "同意罚款68000元", "建议按一般阶次中线处罚"],
         ),
-        (8, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
+        (9, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
         (
-            10,
-            vec!["结案审批表", "已缴纳罚款68,000元、加处罚款8,160元"],
+            11,
+            vec![
+                "结案审批表",
+                "已缴纳罚款68,000元、加处罚款8,160元",
+                "负责人意见：",
+                "负责人：张伟",
+            ],
         ),
     ] {
         let r = app
