@@ -20,6 +20,7 @@ fn bench(c: &mut Criterion) {
         serde_json::from_str(&std::fs::read_to_string("benches/pdf/decision.json").unwrap())
             .unwrap();
     let heading = Heading {
+        organ: "",
         title: &t.title,
         number: "五市监罚〔2026〕12号",
         verification: "核验码：ABCD1234",

@@ -32,6 +32,8 @@ struct FileSettings {
     pool_size: Option<u32>,
     fixtures_dir: Option<PathBuf>,
     document_font: Option<PathBuf>,
+    document_fallback_fonts: Option<Vec<PathBuf>>,
+    department_fonts: Option<std::collections::BTreeMap<String, PathBuf>>,
     login_max_failures: Option<u32>,
     login_lock_seconds: Option<u64>,
     log_format: Option<String>,
@@ -52,9 +54,18 @@ pub struct Settings {
     pub token_ttl_seconds: u64,
     pub pool_size: u32,
     pub fixtures_dir: PathBuf,
-    /// The font documents are printed with (`ZHIFA_DOCUMENT_FONT`; default
-    /// `<fixtures>/fonts/wqy-microhei.ttc`): an agency may configure its own.
+    /// The body face documents are printed with (`ZHIFA_DOCUMENT_FONT`;
+    /// default `<fixtures>/fonts/gbsn00lp.ttf`, AR PL SungtiL GB, a 宋体):
+    /// an agency may configure its own licensed 仿宋.
     pub document_font: Option<PathBuf>,
+    /// The faces behind it, in order, for characters it lacks
+    /// (`ZHIFA_DOCUMENT_FALLBACK_FONTS`, paths separated by `:`; default
+    /// `DEFAULT_FALLBACK_FONTS` under `<fixtures>/fonts`).
+    pub document_fallback_fonts: Option<Vec<PathBuf>>,
+    /// A department's own body face (its licensed 仿宋), by department
+    /// code (`ZHIFA_DEPARTMENT_FONTS=code=path,code=path`); the fallback
+    /// chain stays behind it. The rest print with `document_font`.
+    pub department_fonts: std::collections::BTreeMap<String, PathBuf>,
     /// Local mode only: the service clock starts at this instant (`ZHIFA_CLOCK`).
     pub clock_start: Option<DateTime<Utc>>,
     /// Failed logins in the window before a username is throttled.
@@ -235,6 +246,29 @@ impl Settings {
         let document_font = get("ZHIFA_DOCUMENT_FONT")
             .map(PathBuf::from)
             .or(file.document_font);
+        let document_fallback_fonts = get("ZHIFA_DOCUMENT_FALLBACK_FONTS")
+            .map(|v| {
+                std::env::split_paths(&v)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .or(file.document_fallback_fonts);
+        let department_fonts = match get("ZHIFA_DEPARTMENT_FONTS") {
+            Some(v) => {
+                let mut m = std::collections::BTreeMap::new();
+                for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let (code, path) = pair.split_once('=').ok_or_else(|| {
+                        ConfigError::Invalid(
+                            "ZHIFA_DEPARTMENT_FONTS",
+                            format!("{pair:?}: expected <department code>=<font path>"),
+                        )
+                    })?;
+                    m.insert(code.trim().to_string(), PathBuf::from(path.trim()));
+                }
+                m
+            }
+            None => file.department_fonts.unwrap_or_default(),
+        };
         let pool_size = parse_u64(
             "ZHIFA_POOL_SIZE",
             get("ZHIFA_POOL_SIZE"),
@@ -292,6 +326,8 @@ impl Settings {
             pool_size: pool_size as u32,
             fixtures_dir,
             document_font,
+            document_fallback_fonts,
+            department_fonts,
             clock_start,
             login_max_failures: login_max_failures as u32,
             login_lock_seconds: parse_u64(
@@ -317,13 +353,38 @@ impl Settings {
         &self.fixtures_dir
     }
 
-    /// The document font file.
+    /// The document's body face.
     pub fn document_font(&self) -> PathBuf {
         self.document_font
             .clone()
-            .unwrap_or_else(|| self.fixtures_dir.join("fonts").join("wqy-microhei.ttc"))
+            .unwrap_or_else(|| self.fixtures_dir.join("fonts").join(DEFAULT_DOCUMENT_FONT))
+    }
+
+    /// The fallback chain behind the body face, in order.
+    pub fn document_fallback_fonts(&self) -> Vec<PathBuf> {
+        match &self.document_fallback_fonts {
+            Some(list) => list.clone(),
+            None => DEFAULT_FALLBACK_FONTS
+                .iter()
+                .map(|f| self.fixtures_dir.join("fonts").join(f))
+                .collect(),
+        }
     }
 }
+
+/// The body face shipped in `fixtures/fonts`: AR PL SungtiL GB, a free
+/// 宋体 (serif, GB/T 9704) of the GB 2312 repertoire, Arphic Public License.
+pub const DEFAULT_DOCUMENT_FONT: &str = "gbsn00lp.ttf";
+
+/// The fallback chain shipped in `fixtures/fonts`, in order: WenQuanYi Micro
+/// Hei for the rest of the BMP's unified ideographs (GBK and beyond GB 2312),
+/// then Hanazono Mincho A cut to CJK Extension A, and Hanazono Mincho B for
+/// Extensions B–F (the supplementary plane; both gzipped).
+pub const DEFAULT_FALLBACK_FONTS: [&str; 3] = [
+    "wqy-microhei.ttc",
+    "HanaMinA-extA.ttf.gz",
+    "HanaMinB.ttf.gz",
+];
 
 #[derive(Serialize, Deserialize)]
 struct LocalSecrets {
@@ -481,6 +542,43 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn document_fonts_default_to_the_shipped_chain_and_may_be_set_per_department() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let s = Settings::from_map(&map(&[("ZHIFA_DATA_DIR", d)])).unwrap();
+        assert!(s.document_font().ends_with("fonts/gbsn00lp.ttf"));
+        let chain = s.document_fallback_fonts();
+        assert!(chain[2].ends_with("fonts/HanaMinB.ttf.gz"), "{chain:?}");
+        assert!(s.department_fonts.is_empty());
+        let s = Settings::from_map(&map(&[
+            ("ZHIFA_DATA_DIR", d),
+            ("ZHIFA_DOCUMENT_FALLBACK_FONTS", "/a.ttf:/b.ttf.gz"),
+            (
+                "ZHIFA_DEPARTMENT_FONTS",
+                "530102-scjgj=/srv/fs.ttf, 530103-scjgj=/srv/fs2.ttf",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.document_fallback_fonts(),
+            [PathBuf::from("/a.ttf"), PathBuf::from("/b.ttf.gz")]
+        );
+        assert_eq!(
+            s.department_fonts.get("530102-scjgj"),
+            Some(&PathBuf::from("/srv/fs.ttf"))
+        );
+        let e = Settings::from_map(&map(&[
+            ("ZHIFA_DATA_DIR", d),
+            ("ZHIFA_DEPARTMENT_FONTS", "530102-scjgj"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ConfigError::Invalid("ZHIFA_DEPARTMENT_FONTS", _)
+        ));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub struct AppState {
     /// The working-day calendar deadlines are counted with.
     pub calendar: crate::calendar::Cache,
     /// The document font, parsed on first use.
-    pub document_font: crate::documents::pdf::FontCell,
+    pub document_font: crate::documents::FontCell,
 }
 
 impl AppState {

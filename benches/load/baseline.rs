@@ -90,6 +90,8 @@ fn insert_one(
                 filed_at: now,
                 filed_by: user,
                 intended_fine_fen: None,
+                harm_resulted: false,
+                harm_description: None,
                 rule_profile_id: None,
             },
         )?;

@@ -28,6 +28,7 @@ fn blocks() -> (Template, Vec<Block>) {
 
 fn heading(t: &Template) -> Heading<'_> {
     Heading {
+        organ: "",
         title: &t.title,
         number: "五市监罚〔2026〕12号",
         verification: "文书编号：五市监罚〔2026〕12号　核验码：ABCD1234",

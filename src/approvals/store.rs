@@ -349,3 +349,82 @@ pub fn of_case(conn: &mut DbConn, case_id: &str) -> AppResult<Vec<Approval>> {
         .load(conn)?;
     Ok(rows.into_iter().map(ApprovalRow::view).collect())
 }
+
+/// What an approval form (审批表) prints of the approval a head's act
+/// settles, completed at the decision: the officers' opinion (the request
+/// they asked with, by whom and when — or, when the head acted directly,
+/// `direct_reason`), the head's opinion, name and date. `approving` and
+/// the oldest pending approval of `kind` on the case are found as `settle`
+/// finds them. Read-only.
+pub fn form_context(
+    conn: &mut DbConn,
+    caller: &Caller,
+    approving: Option<&Approving>,
+    kind: ApprovalKind,
+    case_id: &str,
+    direct_reason: Option<&str>,
+    today: chrono::NaiveDate,
+) -> AppResult<serde_json::Value> {
+    use crate::db::schema::users;
+    let asked: Option<ApprovalRow> = match approving {
+        Some(a) => Some(load(conn, &a.id)?),
+        None => approvals::table
+            .filter(approvals::case_id.eq(case_id))
+            .filter(approvals::kind.eq(kind))
+            .filter(approvals::status.eq(ApprovalStatus::Pending))
+            .order((approvals::requested_at.asc(), approvals::id.asc()))
+            .select(ApprovalRow::as_select())
+            .first(conn)
+            .optional()?,
+    };
+    let name = |conn: &mut DbConn, id: &str| -> AppResult<String> {
+        Ok(users::table
+            .find(id)
+            .select(users::display_name)
+            .first(conn)?)
+    };
+    let date = crate::documents::chinese_date;
+    let (officers_opinion, officer, asked_on) = match &asked {
+        Some(r) => (
+            {
+                let request: serde_json::Value =
+                    serde_json::from_str(&r.request).unwrap_or_default();
+                let said = ["reason", "facts", "basis"]
+                    .iter()
+                    .find_map(|k| request.get(*k).and_then(serde_json::Value::as_str))
+                    .map(|s| s.trim().trim_end_matches('。').to_string())
+                    .filter(|s| !s.is_empty());
+                let act = kind.label().trim_end_matches("审批");
+                match said {
+                    Some(s) => format!("{s}。拟{act}，请负责人审批"),
+                    None => format!("拟{act}，请负责人审批"),
+                }
+            },
+            name(conn, &r.requested_by)?,
+            date(crate::clock::china_date(r.requested_at.and_utc())),
+        ),
+        None => (
+            match direct_reason.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(r) => format!("{}（负责人直接决定）", r.trim_end_matches('。')),
+                None => "负责人直接决定".to_string(),
+            },
+            String::new(),
+            date(today),
+        ),
+    };
+    let opinion = approving
+        .and_then(|a| a.opinion.clone())
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(|| "同意".into());
+    Ok(serde_json::json!({
+        "title": format!("{}表", kind.label()),
+        "label": kind.label(),
+        "officers_opinion": officers_opinion,
+        "officer": officer,
+        "asked_on": asked_on,
+        "head_opinion": opinion,
+        "head": name(conn, &caller.user_id)?,
+        "decided_on": date(today),
+        "approval_id": asked.map(|r| r.id),
+    }))
+}

@@ -37,7 +37,7 @@ use utoipa::ToSchema;
 
 use super::events::{CaseEvent, Stored};
 use super::file::CaseFile;
-use super::rules::{check_open, check_transition, check_version, CaseStatus};
+use super::rules::{check_open, check_transition, check_version, legally_meaningful, CaseStatus};
 use super::store::{self, LockedCase};
 use super::view::{DeadlineStatus, OfficerRole};
 use crate::approvals::rules::ApprovalKind;
@@ -182,6 +182,8 @@ pub struct Drawn {
     numbering: Numbering,
     doc: DocumentRef,
     reservation: Option<String>,
+    /// Characters drawn as placeholders (no face of the font chain had them).
+    missing_glyphs: Vec<String>,
 }
 
 /// The documents of a pass: those drawn before it, in the order the step
@@ -214,6 +216,11 @@ pub struct Ctx<'a> {
     documents: Documents,
     templates: &'a std::path::Path,
     stale: bool,
+    /// A move `moving_to` let the step's legal guards judge first (a path
+    /// the law speaks to from here): checked against the state machine
+    /// once they have passed, before any document is drawn or anything
+    /// written.
+    unchecked_move: Option<CaseStatus>,
 }
 
 impl Ctx<'_> {
@@ -226,14 +233,89 @@ impl Ctx<'_> {
         self.from
     }
 
-    /// The step moves the case to `to`: refused here, first, when the law
-    /// allows no such path from where the case stands.
+    /// The step moves the case to `to`. A step that makes no sense at all
+    /// where the case stands is refused here, first (409
+    /// `transition_not_allowed`). Where the law speaks to the step from
+    /// this state (`rules::legally_meaningful`: a decision while a hearing
+    /// is pending, after a review was returned …), the step's own legal
+    /// guards run first, so that the refusal names the rule and article
+    /// that refuse; the path is checked after them (`check_path`).
     pub fn moving_to(&mut self, to: CaseStatus) -> AppResult<()> {
         if self.from == CaseStatus::Suspended && to != CaseStatus::Terminated {
             return Err(suspended_error());
         }
-        check_transition(self.case.procedure, self.case.status, to)?;
+        let reported = !self.file.reports.is_empty();
+        if legally_meaningful(self.case.procedure, self.case.status, to, reported) {
+            self.unchecked_move = Some(to);
+        } else {
+            check_transition(self.case.procedure, self.case.status, to)?;
+        }
         self.to = Some(to);
+        Ok(())
+    }
+
+    /// What the approval form (审批表) of an act under a head's approval
+    /// prints of it: the officers' opinion, the head's opinion, name and
+    /// date (`approvals::store::form_context`). `reason`: the officers'
+    /// opinion when the head acted without a request.
+    pub fn approval_form_context(
+        &mut self,
+        kind: ApprovalKind,
+        reason: Option<&str>,
+    ) -> AppResult<Value> {
+        let today = self.today();
+        crate::approvals::store::form_context(
+            self.conn,
+            self.caller,
+            self.approving,
+            kind,
+            &self.case.id,
+            reason,
+            today,
+        )
+    }
+
+    /// The approval form of an act under a head's approval, issued at the
+    /// decision, complete (REFERENCE §6.1: the head's approval, signature
+    /// and date). The 立案审批表 issued at filing while the approval was
+    /// pending is superseded by a completed one (both kept, numbered, in
+    /// the chain); the 结案审批表 is the closure's own document; every other
+    /// act gets its `approval_form` (延长办案期限审批表, 查封扣押审批表 …).
+    fn approval_form(&mut self, guard: Guard, event: &CaseEvent) -> AppResult<()> {
+        let Guard::Approved(kind) = guard else {
+            return Ok(());
+        };
+        if kind == ApprovalKind::Closure {
+            return Ok(());
+        }
+        let detail = event.detail();
+        let reason = ["reason", "facts", "basis"]
+            .iter()
+            .find_map(|k| detail.get(*k).and_then(Value::as_str))
+            .map(str::to_string);
+        let form = self.approval_form_context(kind, reason.as_deref())?;
+        if kind == ApprovalKind::Filing {
+            let pending = documents::latest_number(self.conn, &self.case.id, "filing_approval")?;
+            self.issue(
+                "filing_approval",
+                serde_json::json!({"approval": form, "supersedes": pending}),
+                Numbering::Counter,
+            )?;
+        } else {
+            self.issue(
+                "approval_form",
+                serde_json::json!({"approval": form}),
+                Numbering::Counter,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The state machine's word on a move whose legal guards have passed.
+    fn check_path(&mut self) -> AppResult<()> {
+        if let Some(to) = self.unchecked_move.take() {
+            check_transition(self.case.procedure, self.case.status, to)?;
+        }
         Ok(())
     }
 
@@ -302,6 +384,8 @@ impl Ctx<'_> {
         extra: Value,
         numbering: Numbering,
     ) -> AppResult<DocumentRef> {
+        // The guards before a document are the step's; the path too.
+        self.check_path()?;
         let template = documents::template(self.templates, kind)?;
         let docs = &mut self.documents;
         let Some(d) = docs.drawn.get(docs.used) else {
@@ -608,6 +692,7 @@ async fn draw(
                 )?;
                 let doc = documents::store_blob(&issuer, &rendered, &case_id, at)?;
                 Ok(Drawn {
+                    missing_glyphs: rendered.missing_glyphs.clone(),
                     kind: draft.template.kind.clone(),
                     extra: draft.extra,
                     numbering: draft.numbering,
@@ -746,7 +831,9 @@ where
     );
     check_scope(&i.caller, &scope_, i.how.guard)?;
     let case = locked.into_row(people)?;
-    if !i.how.on_final_file {
+    // An archived file is final even for the step taken on a final file
+    // (archiving it again is `case_closed`, not a path question).
+    if !i.how.on_final_file || case.status == CaseStatus::Archived {
         check_open(case.status)?;
     }
     check_version(i.how.if_match, case.version)?;
@@ -788,8 +875,11 @@ where
         },
         templates: &i.templates,
         stale: false,
+        unchecked_move: None,
     };
-    let taken = take(&mut ctx);
+    let taken = take(&mut ctx)
+        .and_then(|t| ctx.check_path().map(|_| t))
+        .and_then(|t| ctx.approval_form(i.how.guard, &t.0).map(|_| t));
     if ctx.stale {
         return Err(Halt::Stale);
     }
@@ -859,9 +949,13 @@ fn commit<T>(
         .drawn
         .iter()
         .map(|d| {
-            serde_json::json!({
+            let mut j = serde_json::json!({
                 "document_id": d.doc.id, "kind": d.doc.kind, "number": d.doc.number, "sha256": d.doc.sha256,
-            })
+            });
+            if let Some(w) = documents::glyph_warning(&d.missing_glyphs) {
+                j["warning"] = w;
+            }
+            j
         })
         .collect();
     let approval_id = match i.how.guard {

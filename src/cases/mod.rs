@@ -35,6 +35,7 @@ use rules::{CaseStatus, Party, Procedure, Source};
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = intended_fine_only_simplified, skip_on_field_errors = false))]
+#[validate(schema(function = harm_shape, skip_on_field_errors = false))]
 pub struct NewCase {
     #[validate(custom(function = not_blank, code = "required", message = "the enforcement item is required"))]
     pub enforcement_item_code: String,
@@ -61,6 +62,19 @@ pub struct NewCase {
     /// Simplified procedure: the intended fine, checked against Art 51.
     #[serde(default)]
     pub intended_fine_fen: Option<i64>,
+    /// Whether the violation caused harm (危害后果). With an item that
+    /// concerns citizens' life and health or financial security, harm
+    /// extends the limitation to five years (Art 36 ¶1); otherwise two.
+    #[serde(default)]
+    pub harm_resulted: bool,
+    /// What harm resulted; required when `harm_resulted`.
+    #[serde(default)]
+    #[validate(length(max = 500, code = "too_long", message = "at most 500 characters"))]
+    pub harm_description: Option<String>,
+}
+
+fn harm_shape(c: &NewCase) -> Result<(), ValidationError> {
+    crate::kernel::shape::harm_described(c.harm_resulted, c.harm_description.as_deref())
 }
 
 /// Only the simplified procedure records an intended fine at intake.
@@ -170,6 +184,7 @@ fn prepare(
         officer_ids: &req.officer_ids,
         officers: &people,
         intended_fine_fen: req.intended_fine_fen,
+        harm_resulted: req.harm_resulted,
     })?;
     for (i, id) in req.auxiliary_ids.iter().enumerate() {
         let ok = people.iter().any(|p| {
@@ -227,6 +242,7 @@ pub async fn file_case_linked(
     link: Option<FilingLink>,
 ) -> AppResult<StoredResponse> {
     caller.require_any(scope::FILING_ROLES)?;
+    let from_clue = link.is_some();
     let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
     let key = state.settings.record_key.clone();
     let calendar = state.calendar.get(&state.db).await?;
@@ -336,6 +352,16 @@ pub async fn file_case_linked(
             (ctx.as_object_mut(), filing_context(&req, &case_no, now))
         {
             c.extend(extra);
+            // Approved as filed: a head files directly, or a head files from a
+            // clue (approved with it). The simplified procedure decides on the spot.
+            if req.procedure == Procedure::General && (caller.has(Role::Head) || from_clue) {
+                c.insert(
+                    "approval".into(),
+                    filing_approved_now(&caller, &req, filed_on),
+                );
+            } else if req.procedure == Procedure::General {
+                c.insert("approval_pending".into(), true.into());
+            }
         }
         let (iss, id, number) = (issuer.clone(), id.clone(), doc_number.clone());
         actix_web::web::block(move || {
@@ -353,6 +379,7 @@ pub async fn file_case_linked(
     };
 
     // 4. Commit the filing.
+    let rendered_missing = rendered.missing_glyphs.clone();
     let idem = idempotency_key.clone();
     let caller2 = caller.clone();
     let hash2 = request_hash.clone();
@@ -390,6 +417,8 @@ pub async fn file_case_linked(
                         filed_at: at,
                         filed_by: &caller.user_id,
                         intended_fine_fen: req.intended_fine_fen,
+                        harm_resulted: req.harm_resulted,
+                        harm_description: req.harm_description.as_deref().map(str::trim),
                         rule_profile_id: profile_id.as_deref(),
                     },
                 )?;
@@ -423,6 +452,10 @@ pub async fn file_case_linked(
                     };
                     Some(approval)
                 };
+                let mut filing_doc_entry = serde_json::json!({"document_id": filing_doc.id, "kind": filing_doc.kind, "number": filing_doc.number, "sha256": filing_doc.sha256});
+                if let Some(w) = crate::documents::glyph_warning(&rendered_missing) {
+                    filing_doc_entry["warning"] = w;
+                }
                 let own_cert = decision.officer_certificates.iter().find(|(u, _)| u == &caller.user_id).map(|(_, c)| c.clone());
                 // Entry 1 of the chain, and the case row's head and version 1.
                 let entry = records::entry(
@@ -442,7 +475,9 @@ pub async fn file_case_linked(
                         "auxiliaries": req.auxiliary_ids,
                         "decision_due": due,
                         "limitation_until": decision.limitation_until,
-                        "documents": [{"document_id": filing_doc.id, "kind": filing_doc.kind, "number": filing_doc.number, "sha256": filing_doc.sha256}],
+                        "limitation_basis": decision.limitation_basis,
+                        "harm": {"resulted": req.harm_resulted, "description": req.harm_description.as_deref().map(str::trim)},
+                        "documents": [filing_doc_entry],
                         "from": linked,
                         "filing_approval_id": filing_approval,
                     }),
@@ -516,7 +551,11 @@ async fn void_reserved(state: &AppState, reservations: &[String], reason: &str) 
     }
 }
 
-/// What the 立案审批表 adds to the case context.
+/// What the 立案审批表 adds to the case context: its rows and, when the
+/// filing is approved as it is filed (a head files, or files from a clue
+/// the head approved), the approval block complete; otherwise the form
+/// says the head's approval is pending, and the completed form supersedes
+/// it when the head decides (`FilingApprovalRequest`).
 pub fn filing_context(
     req: &NewCase,
     case_no: &str,
@@ -524,17 +563,66 @@ pub fn filing_context(
 ) -> serde_json::Value {
     let day = |t: chrono::DateTime<chrono::Utc>| crate::documents::chinese_date(china_date(t));
     serde_json::json!({
-        "rows": [
-            ["案号", case_no],
-            ["案件来源", source_name(req.source)],
-            ["当事人", req.party.name.trim()],
-            ["住所（住址）", req.party.address.trim()],
-            ["违法行为发生地", req.location.trim()],
-            ["违法行为发生时间", day(req.occurred_at)],
-            ["发现时间", day(req.discovered_at)],
-            ["简要案情", req.facts.trim()],
-            ["立案日期", day(now)],
-        ],
+        "filing_rows": filing_rows(FilingFacts {
+            case_no,
+            source: req.source,
+            party_name: req.party.name.trim(),
+            party_address: req.party.address.trim(),
+            location: req.location.trim(),
+            occurred: day(req.occurred_at),
+            discovered: day(req.discovered_at),
+            facts: req.facts.trim(),
+            harm: req.harm_resulted.then(|| req.harm_description.as_deref().unwrap_or_default().trim()),
+            filed: day(now),
+        }),
+    })
+}
+
+/// The facts of a filing, as the 立案审批表 prints them.
+pub struct FilingFacts<'a> {
+    pub case_no: &'a str,
+    pub source: Source,
+    pub party_name: &'a str,
+    pub party_address: &'a str,
+    pub location: &'a str,
+    pub occurred: String,
+    pub discovered: String,
+    pub facts: &'a str,
+    pub harm: Option<&'a str>,
+    pub filed: String,
+}
+
+/// The rows of the 立案审批表.
+pub fn filing_rows(f: FilingFacts) -> serde_json::Value {
+    serde_json::json!([
+        ["案号", f.case_no],
+        ["案件来源", source_name(f.source)],
+        ["当事人", f.party_name],
+        ["住所（住址）", f.party_address],
+        ["违法行为发生地", f.location],
+        ["违法行为发生时间", f.occurred],
+        ["发现时间", f.discovered],
+        ["简要案情", f.facts],
+        ["危害后果", f.harm.unwrap_or("未发现")],
+        ["立案日期", f.filed],
+    ])
+}
+
+/// The approval block of a 立案审批表 approved as it is filed.
+fn filing_approved_now(
+    caller: &Caller,
+    req: &NewCase,
+    filed_on: chrono::NaiveDate,
+) -> serde_json::Value {
+    let date = crate::documents::chinese_date(filed_on);
+    serde_json::json!({
+        "title": "立案审批表",
+        "officers_opinion": format!("{}。经初步核查，有证据初步证明存在违法事实，属于本机关管辖，建议立案", req.facts.trim().trim_end_matches('。')),
+        "officer": caller.display_name,
+        "asked_on": date,
+        "head_opinion": "同意立案",
+        "head": caller.display_name,
+        "decided_on": date,
     })
 }
 

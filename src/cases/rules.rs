@@ -129,15 +129,50 @@ pub fn check_version(expected: Option<i32>, actual: i32) -> Result<(), AppError>
     }
 }
 
-/// The last day on which a violation can still be discovered and penalised
-/// (APL Art 36 ¶1): two years from the act, or from its end when it
-/// continued; five years where citizens' life and health or financial
-/// security is concerned.
-pub fn limitation_until(occurred_or_ended: NaiveDate, serious_safety: bool) -> NaiveDate {
-    let years = if serious_safety { 5 } else { 2 };
-    occurred_or_ended
-        .checked_add_months(Months::new(12 * years))
-        .unwrap_or(NaiveDate::MAX)
+/// The limitation of APL Art 36 ¶1 as it applies to one violation: the
+/// last day on which it can still be discovered and penalised, how many
+/// years that is, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limitation {
+    pub until: NaiveDate,
+    pub years: u32,
+    /// Which period applied and why, in the article's words.
+    pub why: &'static str,
+}
+
+/// APL Art 36 ¶1: "违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命
+/// 健康安全、金融安全且有危害后果的，上述期限延长至五年" — two years from
+/// the act, or from its end when it continued; five years only when the
+/// item concerns citizens' life and health or financial security
+/// (`serious_safety`) **and** harm resulted (`harm_resulted`). Either
+/// alone keeps two years.
+pub fn limitation_until(
+    occurred_or_ended: NaiveDate,
+    serious_safety: bool,
+    harm_resulted: bool,
+) -> Limitation {
+    let (years, why) = match (serious_safety, harm_resulted) {
+        (true, true) => (
+            5,
+            "事项涉及公民生命健康安全、金融安全且有危害后果，期限延长至五年",
+        ),
+        (true, false) => (
+            2,
+            "事项涉及公民生命健康安全、金融安全，但未载明有危害后果，适用二年",
+        ),
+        (false, true) => (
+            2,
+            "事项不涉及公民生命健康安全、金融安全，虽有危害后果，仍适用二年",
+        ),
+        (false, false) => (2, "一般违法行为，适用二年"),
+    };
+    Limitation {
+        until: occurred_or_ended
+            .checked_add_months(Months::new(12 * years))
+            .unwrap_or(NaiveDate::MAX),
+        years,
+        why,
+    }
 }
 
 /// APL Art 51: the simplified procedure covers a warning, or a fine of at
@@ -186,6 +221,8 @@ pub struct IntakeFacts<'a> {
     /// Facts of the users named in `officer_ids` that exist.
     pub officers: &'a [OfficerFacts],
     pub intended_fine_fen: Option<i64>,
+    /// Whether harm resulted (危害后果, Art 36 ¶1).
+    pub harm_resulted: bool,
 }
 
 /// What intake decided: the certificate each officer acts under, and the
@@ -194,6 +231,8 @@ pub struct IntakeFacts<'a> {
 pub struct IntakeDecision {
     pub officer_certificates: Vec<(String, String)>,
     pub limitation_until: NaiveDate,
+    /// Which period of Art 36 ¶1 applied, and why.
+    pub limitation_basis: &'static str,
 }
 
 /// 立案 — may this case be filed? The first rule that refuses answers, with
@@ -245,14 +284,18 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
 
     // Art 36: judged on the day of discovery.
     let from = china_date(f.ended_at.unwrap_or(f.occurred_at));
-    let until = limitation_until(from, item.serious_safety);
+    let limitation = limitation_until(from, item.serious_safety, f.harm_resulted);
+    let until = limitation.until;
     let discovered_on = china_date(f.discovered_at);
     if discovered_on > until {
-        let years = if item.serious_safety { "五" } else { "二" };
+        let years = if limitation.years == 5 { "五" } else { "二" };
         return Err(AppError::rule_on_field(
             Code::LimitationPeriodExpired,
             "occurred_at",
-            format!("违法行为在{years}年内未被发现（{from} 至 {discovered_on}），不再给予行政处罚（行政处罚法第三十六条第一款）"),
+            format!(
+                "违法行为在{years}年内未被发现（{from} 至 {discovered_on}，期限至 {until}），不再给予行政处罚（行政处罚法第三十六条第一款；{}）",
+                limitation.why
+            ),
         ));
     }
 
@@ -304,6 +347,7 @@ pub fn check_intake(f: &IntakeFacts) -> Result<IntakeDecision, AppError> {
     Ok(IntakeDecision {
         officer_certificates: certs,
         limitation_until: until,
+        limitation_basis: limitation.why,
     })
 }
 
@@ -440,6 +484,34 @@ pub fn allowed_next(procedure: Procedure, from: CaseStatus) -> &'static [CaseSta
     }
 }
 
+/// Whether the law speaks to a step that moves the case from `from` to
+/// `to`, so that a refusal is the step's legal guard with its article and
+/// not the state machine's 409. A decision (general procedure) is
+/// meaningful once the investigation has been reported (`reported`): while
+/// a requested hearing is pending (Art 63–65), after a legality review was
+/// returned and the case went back to investigation (Art 58 ¶1: 未经法制审核
+/// 或者审核未通过的，不得作出决定), before the notice (Art 44, 62) — the
+/// decision's guards say which rule refuses. A decision on a case never
+/// investigated to a report, and anything else outside `allowed_next`,
+/// makes no sense at all there (409 `transition_not_allowed`).
+pub fn legally_meaningful(
+    procedure: Procedure,
+    from: CaseStatus,
+    to: CaseStatus,
+    reported: bool,
+) -> bool {
+    use CaseStatus::*;
+    match (procedure, to) {
+        (Procedure::General, Decided) => match from {
+            ReportSubmitted | Notified | HearingRequested | HearingHeld | LegalReview
+            | CollectiveDiscussion => true,
+            Investigating => reported,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Refuses a transition the law does not allow, naming both states.
 pub fn check_transition(
     procedure: Procedure,
@@ -503,16 +575,45 @@ mod tests {
     }
 
     #[test]
-    fn limitation_two_and_five_years() {
+    fn decision_is_judged_by_its_guards_before_it_is_decided() {
+        use CaseStatus::*;
+        let g = Procedure::General;
+        for from in [ReportSubmitted, Notified, HearingRequested, LegalReview] {
+            assert!(legally_meaningful(g, from, Decided, true));
+        }
+        // Back in investigation after a report (a review returned): the law's.
+        assert!(legally_meaningful(g, Investigating, Decided, true));
+        // Never reported, decided, or final: the path's.
+        assert!(!legally_meaningful(g, Investigating, Decided, false));
+        for from in [
+            Filed, Decided, Served, Executing, Closed, Archived, Suspended,
+        ] {
+            assert!(!legally_meaningful(g, from, Decided, true));
+        }
+        assert!(!legally_meaningful(g, Investigating, Served, true));
+        assert!(!legally_meaningful(
+            Procedure::Simplified,
+            Decided,
+            Decided,
+            true
+        ));
+    }
+
+    #[test]
+    fn article_36_two_years_unless_safety_and_harm() {
         let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
-        assert_eq!(
-            limitation_until(d, false),
-            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
-        );
-        assert_eq!(
-            limitation_until(d, true),
-            NaiveDate::from_ymd_opt(2029, 2, 28).unwrap()
-        );
+        let two = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        let five = NaiveDate::from_ymd_opt(2029, 2, 28).unwrap();
+        // Either condition alone keeps two years.
+        assert_eq!(limitation_until(d, false, false).until, two);
+        assert_eq!(limitation_until(d, false, true).until, two);
+        let safety_no_harm = limitation_until(d, true, false);
+        assert_eq!((safety_no_harm.until, safety_no_harm.years), (two, 2));
+        assert!(safety_no_harm.why.contains("未载明有危害后果"));
+        // Both: five years.
+        let both = limitation_until(d, true, true);
+        assert_eq!((both.until, both.years), (five, 5));
+        assert!(both.why.contains("且有危害后果"));
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct NewCaseRow<'a> {
     pub filed_at: NaiveDateTime,
     pub filed_by: &'a str,
     pub intended_fine_fen: Option<i64>,
+    pub harm_resulted: bool,
+    pub harm_description: Option<&'a str>,
     pub rule_profile_id: Option<&'a str>,
 }
 
@@ -72,6 +74,8 @@ pub fn insert_case(conn: &mut DbConn, r: &NewCaseRow) -> AppResult<()> {
             cases::record_head.eq(crate::records::GENESIS),
             cases::updated_at.eq(m(r.filed_at)),
             cases::rule_profile_id.eq(r.rule_profile_id),
+            cases::harm_resulted.eq(r.harm_resulted),
+            cases::harm_description.eq(r.harm_description),
         ))
         .execute(conn)?;
     Ok(())
@@ -146,6 +150,8 @@ struct CaseFileRow {
     filed_by: String,
     intended_fine_fen: Option<i64>,
     version: i32,
+    harm_resulted: bool,
+    harm_description: Option<String>,
     department_path: String,
     item_name: String,
     officers: String,
@@ -194,6 +200,8 @@ pub fn load_case(conn: &mut DbConn, id: &str) -> AppResult<Option<(Case, String)
         filed_at: rfc3339(r.filed_at),
         filed_by: r.filed_by,
         intended_fine_fen: r.intended_fine_fen,
+        harm_resulted: r.harm_resulted,
+        harm_description: r.harm_description,
         version: r.version,
         officers,
         deadlines,

@@ -66,6 +66,9 @@ pub struct Case {
     pub filed_at: String,
     pub filed_by: String,
     pub intended_fine_fen: Option<i64>,
+    /// Whether the violation caused harm (危害后果, Art 36 ¶1), and what.
+    pub harm_resulted: bool,
+    pub harm_description: Option<String>,
     pub officers: Vec<CaseOfficer>,
     pub deadlines: Vec<Deadline>,
     pub version: i32,
@@ -134,12 +137,29 @@ pub fn document_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> A
     let government = government_of(conn, &dept.department)?;
     let item = crate::items::find(conn, &case.enforcement_item_code)?
         .ok_or_else(|| AppError::internal("the case's item is gone"))?;
-    let filed_on = china_date(
-        chrono::DateTime::parse_from_rfc3339(&case.filed_at)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_default(),
-    );
-    Ok(context_of(&ContextParts {
+    let day = |t: &str| {
+        china_date(
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default(),
+        )
+    };
+    let filed_on = day(&case.filed_at);
+    let filing_rows = super::filing_rows(super::FilingFacts {
+        case_no: &case.case_no,
+        source: case.source,
+        party_name: case.party.name.trim(),
+        party_address: case.party.address.trim(),
+        location: case.location.trim(),
+        occurred: crate::documents::chinese_date(day(&case.occurred_at)),
+        discovered: crate::documents::chinese_date(day(&case.discovered_at)),
+        facts: case.facts.trim(),
+        harm: case
+            .harm_resulted
+            .then(|| case.harm_description.as_deref().unwrap_or_default()),
+        filed: crate::documents::chinese_date(filed_on),
+    });
+    let mut ctx = context_of(&ContextParts {
         case_id: &case.id,
         case_no: &case.case_no,
         facts: &case.facts,
@@ -161,5 +181,9 @@ pub fn document_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> A
             })
             .collect(),
         today,
-    }))
+    });
+    if let Some(o) = ctx.as_object_mut() {
+        o.insert("filing_rows".into(), filing_rows);
+    }
+    Ok(ctx)
 }

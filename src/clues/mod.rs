@@ -40,6 +40,7 @@ crate::db::text_enum!(ClueStatus, NonFilingGround);
 /// `POST /clues`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = clue_harm_shape, skip_on_field_errors = false))]
 pub struct NewClue {
     pub source: Source,
     /// What was found or reported.
@@ -56,6 +57,20 @@ pub struct NewClue {
     /// When the agency found the lead or received the material: the
     /// filing period and the limitation (Art 36) are judged from it.
     pub discovered_at: DateTime<Utc>,
+    /// Whether the violation caused harm (危害后果): with an item that
+    /// concerns life, health or financial security it makes the
+    /// limitation five years (Art 36 ¶1). A case filed from the clue
+    /// takes it over unless its filing says otherwise.
+    #[serde(default)]
+    pub harm_resulted: bool,
+    /// What harm resulted; required when `harm_resulted`.
+    #[serde(default)]
+    #[validate(length(max = 500, code = "too_long", message = "at most 500 characters"))]
+    pub harm_description: Option<String>,
+}
+
+fn clue_harm_shape(c: &NewClue) -> Result<(), validator::ValidationError> {
+    crate::kernel::shape::harm_described(c.harm_resulted, c.harm_description.as_deref())
 }
 
 /// `POST /clues/{id}/extension`.
@@ -107,6 +122,9 @@ pub struct Clue {
     pub location: Option<String>,
     pub occurred_at: Option<String>,
     pub discovered_at: String,
+    /// Whether harm resulted (危害后果, Art 36 ¶1), and what.
+    pub harm_resulted: bool,
+    pub harm_description: Option<String>,
     pub registered_by: String,
     pub registered_at: String,
     pub status: ClueStatus,
@@ -155,6 +173,8 @@ struct ClueRow {
     decided_at: Option<NaiveDateTime>,
     #[diesel(column_name = import_batch)]
     _import_batch: Option<String>,
+    harm_resulted: bool,
+    harm_description: Option<String>,
 }
 
 impl ClueRow {
@@ -170,6 +190,8 @@ impl ClueRow {
             location: self.location,
             occurred_at: self.occurred_at.map(rfc3339),
             discovered_at: rfc3339(self.discovered_at),
+            harm_resulted: self.harm_resulted,
+            harm_description: self.harm_description,
             registered_by: self.registered_by,
             registered_at: rfc3339(self.registered_at),
             status: self.status,
@@ -372,6 +394,8 @@ pub(crate) fn insert_clue(
             clues::due_on.eq(due_on),
             clues::due_basis.eq(&basis),
             clues::import_batch.eq(batch),
+            clues::harm_resulted.eq(clue.harm_resulted),
+            clues::harm_description.eq(trim(&clue.harm_description)),
         ))
         .execute(conn)?;
     append_event(
@@ -516,6 +540,8 @@ pub async fn import(
                     location: r.location.clone(),
                     occurred_at: r.occurred_at,
                     discovered_at: r.discovered_at,
+                    harm_resulted: false,
+                    harm_description: None,
                 };
                 ids.push(insert_clue(
                     conn,
@@ -838,6 +864,7 @@ pub fn reject_in(
         row.occurred_at.map(|t| china_date(t.and_utc())),
         china_date(row.discovered_at.and_utc()),
         serious,
+        row.harm_resulted,
     )?;
     mark_decided(conn, caller, id, ClueStatus::Rejected, at)?;
     diesel::update(clues::table.find(id))
@@ -921,6 +948,11 @@ pub async fn file(
     // The clue states when and how the agency learnt of it.
     req.discovered_at = row.discovered_at.and_utc();
     req.source = row.source;
+    // Harm the clue records carries over (Art 36 ¶1), unless the filing states it.
+    if row.harm_resulted && !req.harm_resulted {
+        req.harm_resulted = true;
+        req.harm_description = row.harm_description.clone();
+    }
     let (c, id2) = (caller.clone(), id.to_string());
     let body = serde_json::to_value(&req).unwrap_or_default();
     let link: crate::cases::FilingLink = Box::new(move |conn, case_id, at| {

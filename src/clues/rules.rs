@@ -122,6 +122,7 @@ pub fn check_ground(
     occurred_on: Option<NaiveDate>,
     discovered_on: NaiveDate,
     serious_safety: Option<bool>,
+    harm_resulted: bool,
 ) -> AppResult<()> {
     if ground != NonFilingGround::TimeBarred {
         return Ok(());
@@ -133,12 +134,16 @@ pub fn check_ground(
             "超过追责期限须有违法行为发生日期和执法事项（行政处罚法第三十六条）",
         ));
     };
-    let until = limitation_until(occurred, serious);
+    let limitation = limitation_until(occurred, serious, harm_resulted);
+    let until = limitation.until;
     if discovered_on <= until {
         return Err(AppError::rule_on_field(
             Code::ClueGroundNotMet,
             "ground",
-            format!("违法行为于{discovered_on}被发现，未超过追责期限（至{until}），不能以超过追责期限不予立案（行政处罚法第三十六条第一款）"),
+            format!(
+                "违法行为于{discovered_on}被发现，未超过追责期限（{}年，至{until}；{}），不能以超过追责期限不予立案（行政处罚法第三十六条第一款）",
+                limitation.years, limitation.why
+            ),
         ));
     }
     Ok(())
@@ -418,40 +423,45 @@ mod tests {
     }
 
     #[test]
-    fn time_barred_is_judged_at_discovery() {
+    fn time_barred_is_judged_at_discovery_article_36() {
         // Two years from 2024-03-01 end on 2026-03-01.
         let occurred = Some(d("2024-03-01"));
-        assert!(check_ground(
-            NonFilingGround::TimeBarred,
-            occurred,
-            d("2026-03-02"),
-            Some(false)
-        )
-        .is_ok());
-        let e = check_ground(
-            NonFilingGround::TimeBarred,
-            occurred,
-            d("2026-03-01"),
-            Some(false),
-        )
-        .unwrap_err();
-        assert_eq!(e.code, Code::ClueGroundNotMet);
-        // Five years where life and health are at stake.
-        assert!(check_ground(
-            NonFilingGround::TimeBarred,
-            occurred,
-            d("2026-03-02"),
-            Some(true)
-        )
-        .is_err());
+        let tb = |on: &str, serious: Option<bool>, harm: bool| {
+            check_ground(NonFilingGround::TimeBarred, occurred, d(on), serious, harm)
+        };
+        assert!(tb("2026-03-02", Some(false), false).is_ok());
+        assert_eq!(
+            tb("2026-03-01", Some(false), false).unwrap_err().code,
+            Code::ClueGroundNotMet
+        );
+        // Life and health at stake but no harm stated: still two years.
+        assert!(tb("2026-03-02", Some(true), false).is_ok());
+        // Harm alone, on an ordinary item: two years.
+        assert!(tb("2026-03-02", Some(false), true).is_ok());
+        // Both: five years, so not time-barred yet; the refusal says why.
+        let e = tb("2026-03-02", Some(true), true).unwrap_err();
+        assert!(
+            e.detail.contains("5年") && e.detail.contains("且有危害后果"),
+            "{}",
+            e.detail
+        );
+        assert!(tb("2029-03-02", Some(true), true).is_ok());
         assert!(check_ground(
             NonFilingGround::TimeBarred,
             None,
             d("2026-03-02"),
-            Some(false)
+            Some(false),
+            false
         )
         .is_err());
-        assert!(check_ground(NonFilingGround::NotEstablished, None, d("2026-03-02"), None).is_ok());
+        assert!(check_ground(
+            NonFilingGround::NotEstablished,
+            None,
+            d("2026-03-02"),
+            None,
+            false
+        )
+        .is_ok());
     }
 
     #[test]

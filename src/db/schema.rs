@@ -118,6 +118,8 @@ diesel::table! {
         record_head -> Text,
         updated_at -> Timestamp,
         rule_profile_id -> Nullable<Text>,
+        harm_resulted -> Bool,
+        harm_description -> Nullable<Text>,
     }
 }
 
@@ -310,6 +312,8 @@ diesel::table! {
         filed_by -> Text,
         intended_fine_fen -> Nullable<BigInt>,
         version -> Integer,
+        harm_resulted -> Bool,
+        harm_description -> Nullable<Text>,
         department_path -> Text,
         item_name -> Text,
         officers -> Text,
@@ -465,6 +469,8 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         import_batch -> Nullable<Text>,
+        harm_resulted -> Bool,
+        harm_description -> Nullable<Text>,
     }
 }
 

@@ -186,6 +186,7 @@ pub fn write_zip<W: Write + Seek>(
         let bytes = pdf::render(
             &iss.font,
             &pdf::Heading {
+                organ: "",
                 title: &t.title,
                 number: &case_no,
                 verification: "",

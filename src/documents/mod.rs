@@ -29,26 +29,71 @@ use crate::error::{AppError, AppResult, Code};
 use crate::items::PenaltyType;
 use pdf::DocFont;
 
-pub use pdf::FontCell;
+/// The font chains of this process, each parsed once (a 5 MB face takes
+/// a while): the service's, and the departments' own.
+#[derive(Default)]
+pub struct Fonts {
+    default: OnceLock<Result<Arc<DocFont>, String>>,
+    departments: std::sync::Mutex<std::collections::HashMap<String, Arc<DocFont>>>,
+}
+
+/// The font chains, shared by the state.
+pub type FontCell = Arc<Fonts>;
 
 /// What issuing a document needs: the font, the templates, where blobs
 /// go, the key of the verification codes.
 #[derive(Clone)]
 pub struct Issuer {
+    /// The service's font chain.
     pub font: Arc<DocFont>,
     pub templates: PathBuf,
     pub data_dir: PathBuf,
     pub key: String,
+    fonts: FontCell,
+    /// Departments with a body face of their own (by code).
+    department_fonts: Arc<std::collections::BTreeMap<String, PathBuf>>,
+    fallbacks: Arc<Vec<PathBuf>>,
 }
 
-/// The issuer of this service: the configured font (`ZHIFA_DOCUMENT_FONT`,
-/// default `fixtures/fonts/wqy-microhei.ttc`, parsed once into `font`)
-/// and the templates.
-pub async fn issuer(settings: &crate::config::Settings, font: &FontCell) -> AppResult<Issuer> {
+impl Issuer {
+    /// The font chain a department's documents are printed with: its own
+    /// body face when one is configured (`ZHIFA_DEPARTMENT_FONTS`), with
+    /// the fallbacks behind it; else the service's. Blocking (a first use
+    /// parses the face).
+    pub fn font_for(&self, department_code: Option<&str>) -> AppResult<Arc<DocFont>> {
+        let Some((code, path)) =
+            department_code.and_then(|c| self.department_fonts.get_key_value(c))
+        else {
+            return Ok(self.font.clone());
+        };
+        let mut map = self
+            .fonts
+            .departments
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = map.get(code) {
+            return Ok(f.clone());
+        }
+        let font =
+            Arc::new(DocFont::load_chain(path, &self.fallbacks).map_err(AppError::internal)?);
+        map.insert(code.clone(), font.clone());
+        Ok(font)
+    }
+}
+
+/// The issuer of this service: the configured font chain
+/// (`ZHIFA_DOCUMENT_FONT`, default `fixtures/fonts/gbsn00lp.ttf`, and
+/// `ZHIFA_DOCUMENT_FALLBACK_FONTS`; parsed once into `font`) and the
+/// templates.
+pub async fn issuer(settings: &crate::config::Settings, fonts: &FontCell) -> AppResult<Issuer> {
+    let font = fonts;
     let path = settings.document_font();
+    let fallbacks = settings.document_fallback_fonts();
     let cell = font.clone();
+    let chain = fallbacks.clone();
     let font = actix_web::web::block(move || {
-        cell.get_or_init(|| DocFont::load(&path).map(Arc::new))
+        cell.default
+            .get_or_init(|| DocFont::load_chain(&path, &chain).map(Arc::new))
             .clone()
     })
     .await
@@ -59,6 +104,9 @@ pub async fn issuer(settings: &crate::config::Settings, font: &FontCell) -> AppR
         templates: settings.fixtures().join("templates"),
         data_dir: settings.data_dir.clone(),
         key: settings.record_key.clone(),
+        fonts: fonts.clone(),
+        department_fonts: Arc::new(settings.department_fonts.clone()),
+        fallbacks: Arc::new(fallbacks),
     })
 }
 
@@ -304,7 +352,7 @@ pub fn context_of(p: &ContextParts) -> Value {
             "is_organization": p.party.kind == crate::kernel::PartyKind::Organization,
         },
         "department": {
-            "name": p.department.name, "short_name": p.department.short_name,
+            "name": p.department.name, "short_name": p.department.short_name, "code": p.department.code,
             "government": p.government, "court": court,
         },
         "basis": { "violation": cite(&p.item.violation_basis), "penalty": cite(&p.item.penalty_basis) },
@@ -336,10 +384,14 @@ pub struct Rendered {
     pub code: String,
     pub bytes: Vec<u8>,
     pub sha256: String,
+    /// Characters no face had ("U+30000"), drawn as placeholders.
+    pub missing_glyphs: Vec<String>,
 }
 
-/// Fills and renders a document (422 naming a missing field or glyph). No
-/// database: callers may do it outside their transaction.
+/// Fills and renders a document (422 naming a missing field). A character
+/// no face of the font chain has is drawn as a placeholder with its code
+/// point and listed in `missing_glyphs`: never refused. No database:
+/// callers may do it outside their transaction.
 pub fn render_document(
     iss: &Issuer,
     case_id: &str,
@@ -351,10 +403,21 @@ pub fn render_document(
     let kind = template.kind.as_str();
     let blocks = rules::fill(template, ctx)?;
     let code = verification_code(&iss.key, &number, kind, case_id);
-    let bytes = pdf::render(
-        &iss.font,
+    // A title may name the act ("{approval.title}": 延长办案期限审批表).
+    let title = rules::substitute(&template.title, ctx).unwrap_or_else(|_| template.title.clone());
+    let organ = if template.organ_above_title {
+        ctx.pointer("/department/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    } else {
+        ""
+    };
+    let font = iss.font_for(ctx.pointer("/department/code").and_then(Value::as_str))?;
+    let drawn = pdf::render_drawn(
+        &font,
         &pdf::Heading {
-            title: &template.title,
+            organ,
+            title: &title,
             number: &number,
             verification: &format!(
                 "文书编号：{number}　核验码：{code}（可通过政务服务网站核验真伪）"
@@ -364,14 +427,36 @@ pub fn render_document(
         },
         &blocks,
     )?;
+    let missing_glyphs: Vec<String> = drawn
+        .missing
+        .iter()
+        .map(|c| format!("U+{:04X}", *c as u32))
+        .collect();
+    if !missing_glyphs.is_empty() {
+        tracing::warn!(case_id, kind, number, missing = ?missing_glyphs, "characters drawn as placeholders: no face of the font chain has them");
+    }
+    let bytes = drawn.bytes;
     let sha256 = hex::encode(<Sha256 as sha2::Digest>::digest(&bytes));
     Ok(Rendered {
         kind: kind.to_string(),
-        title: template.title.clone(),
+        title,
         number,
         code,
         bytes,
         sha256,
+        missing_glyphs,
+    })
+}
+
+/// The warning a document drawn with placeholders leaves in the case's
+/// record (with the document it concerns); None when nothing was missing.
+pub fn glyph_warning(missing: &[String]) -> Option<Value> {
+    (!missing.is_empty()).then(|| {
+        json!({
+            "code": "glyph_placeholder",
+            "characters": missing,
+            "message": format!("文书字体链中没有这些字符，已以占位框标注码位：{}；请核对原件并配置包含这些字符的字体", missing.join("、")),
+        })
     })
 }
 
@@ -590,4 +675,17 @@ pub fn display_name(conn: &mut DbConn, user_id: &str) -> AppResult<String> {
         .find(user_id)
         .select(users::display_name)
         .first(conn)?)
+}
+
+/// The number of the latest document of `kind` issued on a case (not
+/// withdrawn); None when there is none.
+pub fn latest_number(conn: &mut DbConn, case_id: &str, kind: &str) -> AppResult<Option<String>> {
+    Ok(documents::table
+        .filter(documents::case_id.eq(case_id))
+        .filter(documents::kind.eq(kind))
+        .filter(documents::withdrawn_at.is_null())
+        .order((documents::generated_at.desc(), documents::id.desc()))
+        .select(documents::number)
+        .first(conn)
+        .optional()?)
 }

@@ -13,69 +13,65 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use super::rules::{wrap, Block};
 use super::subset::Face;
-use crate::error::{AppError, Code};
+use crate::error::AppError;
 
-/// The font, parsed once per process (a 5 MB face takes a while).
-pub type FontCell = std::sync::Arc<std::sync::OnceLock<Result<std::sync::Arc<DocFont>, String>>>;
-
-/// The document font, parsed once and shared.
-pub struct DocFont {
-    /// Indexed once: glyphs, advances and the subset of each document.
+/// One face of the chain, indexed for subsetting.
+struct LoadedFace {
     face: Face,
     upem: f32,
 }
 
-impl DocFont {
-    /// Face 0 of a TrueType font or collection (`.ttf`, `.ttc`).
-    pub fn load(path: &std::path::Path) -> Result<DocFont, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("document font {}: {e}", path.display()))?;
-        let not_a_font = || format!("document font {}: not a TrueType font", path.display());
-        let face = Face::parse(bytes, 0).ok_or_else(not_a_font)?;
-        let upem = f32::from(face.units_per_em().max(1));
-        let font = DocFont { face, upem };
-        // Every document embeds a subset: check on loading that one of
-        // this face is a font printpdf reads.
-        let mut sample = BTreeMap::new();
-        font.add_glyphs("行政处罚决定书 0123456789", &mut sample);
-        if sample.is_empty() {
-            return Err(format!(
-                "document font {}: has no Chinese glyphs",
-                path.display()
-            ));
-        }
-        font.embeddable(&sample).ok_or_else(not_a_font)?;
-        Ok(font)
-    }
+/// A fallback face: read the first time a character needs it (most
+/// documents never do), and left out with a logged warning when it cannot
+/// be read.
+struct Fallback {
+    path: PathBuf,
+    face: std::sync::OnceLock<Option<LoadedFace>>,
+}
 
-    /// The advance of `c` in ems; None when the font has no glyph for it.
-    pub fn advance(&self, c: char) -> Option<f32> {
+/// The document font: the body face and, behind it, the fallback chain
+/// (`ZHIFA_DOCUMENT_FALLBACK_FONTS`). Each character is drawn with the
+/// first face that has it; a character no face has is drawn as a visible
+/// placeholder with its code point and reported (`Drawn::missing`).
+pub struct DocFont {
+    /// The body face, indexed once: glyphs, advances and the subset of
+    /// each document.
+    primary: LoadedFace,
+    fallbacks: Vec<Fallback>,
+}
+
+/// Reads a font file; a name ending in `.gz` is gunzipped (the fallback
+/// faces ship compressed to keep a checkout small).
+fn read_font(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("document font {}: {e}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::with_capacity(bytes.len() * 2);
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|e| format!("document font {}: {e}", path.display()))?;
+        return Ok(out);
+    }
+    Ok(bytes)
+}
+
+fn load_face(path: &Path) -> Result<LoadedFace, String> {
+    let bytes = read_font(path)?;
+    let face = Face::parse(bytes, 0)
+        .ok_or_else(|| format!("document font {}: not a TrueType font", path.display()))?;
+    let upem = f32::from(face.units_per_em().max(1));
+    Ok(LoadedFace { face, upem })
+}
+
+impl LoadedFace {
+    fn advance(&self, c: char) -> Option<f32> {
         let gid = self.face.glyph_id(c)?;
         Some(f32::from(self.face.advance(gid)) / self.upem)
-    }
-
-    /// Adds every character `ops` show, with its glyph id, to `chars`.
-    fn used_glyphs(&self, ops: &[Op], chars: &mut BTreeMap<char, u16>) {
-        for op in ops {
-            let Op::ShowText { items } = op else { continue };
-            for item in items {
-                if let TextItem::Text(text) = item {
-                    self.add_glyphs(text, chars);
-                }
-            }
-        }
-    }
-
-    /// Adds every character of `text` the font can show, with its glyph id.
-    fn add_glyphs(&self, text: &str, chars: &mut BTreeMap<char, u16>) {
-        for c in text.chars() {
-            if let Some(gid) = self.face.glyph_id(c) {
-                chars.insert(c, gid);
-            }
-        }
     }
 
     /// The subset of `chars` as bytes to embed and as the font printpdf
@@ -85,21 +81,151 @@ impl DocFont {
         let parsed = ParsedFont::from_bytes(&bytes, 0, &mut vec![])?;
         Some((bytes, parsed))
     }
+}
+
+impl DocFont {
+    /// Face 0 of a TrueType font or collection (`.ttf`, `.ttc`, `.gz`), alone.
+    pub fn load(path: &Path) -> Result<DocFont, String> {
+        DocFont::load_chain(path, &[])
+    }
+
+    /// The body face and its fallbacks, in order. The body face is read
+    /// and checked now; the fallbacks when first needed.
+    pub fn load_chain(path: &Path, fallbacks: &[PathBuf]) -> Result<DocFont, String> {
+        let primary = load_face(path)?;
+        let font = DocFont {
+            primary,
+            fallbacks: fallbacks
+                .iter()
+                .map(|p| Fallback {
+                    path: p.clone(),
+                    face: Default::default(),
+                })
+                .collect(),
+        };
+        // Every document embeds a subset: check on loading that one of
+        // this face is a font printpdf reads.
+        let mut sample = BTreeMap::new();
+        for c in "行政处罚决定书 0123456789".chars() {
+            if let Some(g) = font.primary.face.glyph_id(c) {
+                sample.insert(c, g);
+            }
+        }
+        if sample.len() < 8 {
+            return Err(format!(
+                "document font {}: has no Chinese glyphs",
+                path.display()
+            ));
+        }
+        font.primary
+            .embeddable(&sample)
+            .ok_or_else(|| format!("document font {}: not a TrueType font", path.display()))?;
+        Ok(font)
+    }
+
+    /// Face `i` of the chain (0: the body face); None when a fallback
+    /// cannot be read.
+    fn face(&self, i: usize) -> Option<&LoadedFace> {
+        if i == 0 {
+            return Some(&self.primary);
+        }
+        let f = self.fallbacks.get(i - 1)?;
+        f.face
+            .get_or_init(|| match load_face(&f.path) {
+                Ok(face) => Some(face),
+                Err(e) => {
+                    tracing::warn!(error = %e, "fallback document font left out");
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// The first face of the chain that draws `c`.
+    fn face_of(&self, c: char) -> Option<usize> {
+        (0..=self.fallbacks.len())
+            .find(|i| self.face(*i).is_some_and(|f| f.face.glyph_id(c).is_some()))
+    }
+
+    /// The advance of `c` in ems; None when no face of the chain has it.
+    pub fn advance(&self, c: char) -> Option<f32> {
+        if let Some(a) = self.primary.advance(c) {
+            return Some(a);
+        }
+        self.face(self.face_of(c)?)?.advance(c)
+    }
 
     fn width(&self, c: char) -> f32 {
         self.advance(c).unwrap_or(1.0)
     }
 
-    /// Characters the font cannot show (rare name characters of CJK
-    /// Extension B and beyond, for instance): reported, never dropped.
+    /// Characters no face of the chain can show (beyond every configured
+    /// face): drawn as placeholders and reported, never dropped.
     pub fn missing(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = text
             .chars()
             .filter(|c| !c.is_whitespace() && self.advance(*c).is_none())
             .collect();
+        out.sort_unstable();
         out.dedup();
         out
     }
+
+    /// Splits `text` into runs drawn by one face each (None: no face has
+    /// the character; a placeholder per character).
+    fn runs(&self, text: &str) -> Vec<(Option<usize>, String)> {
+        let mut runs: Vec<(Option<usize>, String)> = vec![];
+        for c in text.chars() {
+            let face = if self.primary.face.glyph_id(c).is_some() || c.is_whitespace() {
+                Some(0)
+            } else {
+                self.face_of(c)
+            };
+            match runs.last_mut() {
+                Some((f, s)) if *f == face && face.is_some() => s.push(c),
+                _ => runs.push((face, c.to_string())),
+            }
+        }
+        runs
+    }
+
+    /// Adds every character `ops` show in face `i` (the resource `F<i+1>`).
+    fn used_glyphs(&self, ops: &[Op], chars: &mut BTreeMap<usize, BTreeMap<char, u16>>) {
+        let mut current = 0usize;
+        for op in ops {
+            match op {
+                Op::SetFont {
+                    font: PdfFontHandle::External(FontId(id)),
+                    ..
+                } => {
+                    current = id
+                        .strip_prefix('F')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .map_or(0, |n| n.saturating_sub(1));
+                }
+                Op::ShowText { items } => {
+                    let Some(face) = self.face(current) else {
+                        continue;
+                    };
+                    for item in items {
+                        if let TextItem::Text(text) = item {
+                            for c in text.chars() {
+                                if let Some(g) = face.face.glyph_id(c) {
+                                    chars.entry(current).or_default().insert(c, g);
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The resource name of face `i` of the chain.
+fn font_id(i: usize) -> FontId {
+    FontId(format!("F{}", i + 1))
 }
 
 /// The operation that shows `text` in the current font.
@@ -153,11 +279,44 @@ impl<'f> Pages<'f> {
         }
     }
 
+    /// `text` at (x, baseline): a run per face of the chain; a character
+    /// no face has is a framed placeholder showing its code point.
     fn text_at(&mut self, x: f32, baseline: f32, size: f32, text: &str) {
+        let font = self.font;
+        let mut x = x;
+        for (face, run) in font.runs(text) {
+            let w = run.chars().map(|c| font.width(c)).sum::<f32>() * size;
+            match face {
+                Some(i) => self.show_run(i, x, baseline, size, &run),
+                None => {
+                    // A square of one em, framed, with U+XXXXX inside.
+                    let (x0, x1) = (x + size * 0.05, x + size * 0.95);
+                    let (y0, y1) = (baseline - size * 0.12, baseline + size * 0.8);
+                    self.hline(x0, x1, y0);
+                    self.hline(x0, x1, y1);
+                    self.vline(x0, y0, y1);
+                    self.vline(x1, y0, y1);
+                    let c = run.chars().next().unwrap_or('?');
+                    let small = size * 0.22;
+                    self.show_run(0, x0 + size * 0.04, baseline + size * 0.45, small, "U+");
+                    self.show_run(
+                        0,
+                        x0 + size * 0.04,
+                        baseline + size * 0.12,
+                        small,
+                        &format!("{:X}", c as u32),
+                    );
+                }
+            }
+            x += w;
+        }
+    }
+
+    fn show_run(&mut self, face: usize, x: f32, baseline: f32, size: f32, text: &str) {
         let ops = self.ops();
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFont {
-            font: PdfFontHandle::External(FontId("F1".into())),
+            font: PdfFontHandle::External(font_id(face)),
             size: Pt(size),
         });
         ops.push(Op::SetTextCursor {
@@ -331,6 +490,9 @@ impl<'f> Pages<'f> {
 
 /// What the page shows besides the blocks.
 pub struct Heading<'a> {
+    /// The issuing organ, printed above the title (SAMR formats of
+    /// decisions and notices); empty: none.
+    pub organ: &'a str,
     pub title: &'a str,
     pub number: &'a str,
     /// Printed at the foot of the last page (number + verification code).
@@ -341,10 +503,23 @@ pub struct Heading<'a> {
     pub date: chrono::NaiveDate,
 }
 
+/// A rendered PDF and the characters no face of the chain had (drawn as
+/// placeholders with their code points).
+pub struct Drawn {
+    pub bytes: Vec<u8>,
+    pub missing: Vec<char>,
+}
+
 /// Renders the blocks into a PDF.
 pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, AppError> {
-    // Every character must be printable: nothing dropped silently.
-    let mut all = format!("{}{}{}", h.title, h.number, h.verification);
+    render_drawn(font, h, blocks).map(|d| d.bytes)
+}
+
+/// Renders the blocks into a PDF, saying which characters no face had.
+/// Nothing is dropped and nothing refused: a character missing from every
+/// face of the chain is a visible placeholder with its code point.
+pub fn render_drawn(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Drawn, AppError> {
+    let mut all = format!("{}{}{}{}", h.organ, h.title, h.number, h.verification);
     for b in blocks {
         match b {
             Block::Paragraph(t) | Block::Heading(t) | Block::Line(t) | Block::Right(t) => {
@@ -360,21 +535,11 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
         }
     }
     let missing = font.missing(&all);
-    if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .map(|c| format!("{c}（U+{:04X}）", *c as u32))
-            .collect();
-        return Err(AppError::rule(
-            Code::GlyphMissing,
-            format!(
-                "文书字体缺少这些字符，不能生成（请配置包含这些字符的字体）：{}",
-                list.join("、")
-            ),
-        ));
-    }
 
     let mut p = Pages::new(font);
+    if !h.organ.is_empty() {
+        p.centered(h.organ, TITLE, TITLE * 1.6);
+    }
     p.centered(h.title, TITLE, TITLE * 1.8);
     if !h.number.is_empty() {
         p.centered(h.number, BODY, LEADING * 1.5);
@@ -400,7 +565,7 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
 
     // Page numbers (GB/T 9704: "— 1 —").
     let mut pages = vec![];
-    let mut chars = BTreeMap::new();
+    let mut chars: BTreeMap<usize, BTreeMap<char, u16>> = BTreeMap::new();
     for (i, mut ops) in std::mem::take(&mut p.pages).into_iter().enumerate() {
         let label = format!("— {} —", i + 1);
         let w = p.text_width(&label, 14.0);
@@ -414,15 +579,23 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
         font.used_glyphs(&ops, &mut chars);
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
-    let (subset, subset_font) = font
-        .embeddable(&chars)
-        .ok_or_else(|| AppError::internal("pdf: the document's font subset does not parse"))?;
+    chars.entry(0).or_default();
 
     let mut doc = PdfDocument::new(h.title);
-    doc.resources
-        .fonts
-        .map
-        .insert(FontId("F1".into()), PdfFont::new(subset_font));
+    let mut subsets = vec![];
+    for (i, used) in &chars {
+        let face = font
+            .face(*i)
+            .ok_or_else(|| AppError::internal("pdf: a face of the chain vanished"))?;
+        let (subset, subset_font) = face
+            .embeddable(used)
+            .ok_or_else(|| AppError::internal("pdf: the document's font subset does not parse"))?;
+        doc.resources
+            .fonts
+            .map
+            .insert(font_id(*i), PdfFont::new(subset_font));
+        subsets.push(subset);
+    }
     let date = h
         .date
         .and_hms_opt(0, 0, 0)
@@ -438,7 +611,7 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
     // Streams are compressed here, not by printpdf: its `optimize` deflates
     // at the best (slowest) level, which cost more than the font subsetting
     // in a filing's profile for a few per cent of size.
-    // The font is subset already (its glyphs renumbered): embedded as given.
+    // The fonts are subset already (their glyphs renumbered): embedded as given.
     let opts = PdfSaveOptions {
         subset_fonts: false,
         optimize: false,
@@ -449,12 +622,12 @@ pub fn render(font: &DocFont, h: &Heading, blocks: &[Block]) -> Result<Vec<u8>, 
         .with_pages(pages)
         .to_lopdf_document(&opts, &mut warnings);
     compress_streams(&mut pdf);
-    tag_subset_font(&mut pdf, &subset);
+    tag_subset_font(&mut pdf, &subsets.concat());
     let mut bytes = Vec::new();
     pdf.save_to(&mut bytes)
         .map_err(|e| AppError::internal(format!("pdf: {e}")))?;
     fix_trailer_id(&mut bytes, h.key);
-    Ok(bytes)
+    Ok(Drawn { bytes, missing })
 }
 
 /// Deflates every stream that allows it and has no filter yet, at zlib's
@@ -483,8 +656,6 @@ fn compress_streams(pdf: &mut lopdf::Document) {
 /// with a tag of six capital letters and `+` (PDF 32000-1 §9.6.4), derived
 /// from the subset's bytes so that the same document keeps the same name.
 fn tag_subset_font(pdf: &mut lopdf::Document, subset: &[u8]) {
-    let digest = Sha256::digest(subset);
-    let tag: Vec<u8> = digest[..6].iter().map(|b| b'A' + b % 26).collect();
     for object in pdf.objects.values_mut() {
         let lopdf::Object::Dictionary(dict) = object else {
             continue;
@@ -492,7 +663,12 @@ fn tag_subset_font(pdf: &mut lopdf::Document, subset: &[u8]) {
         for key in [&b"BaseFont"[..], b"FontName"] {
             if let Ok(lopdf::Object::Name(name)) = dict.get_mut(key) {
                 if !name.contains(&b'+') {
-                    let mut tagged = tag.clone();
+                    // One tag per face: the subsets' bytes and the face's name.
+                    let digest = Sha256::new()
+                        .chain_update(subset)
+                        .chain_update(&name[..])
+                        .finalize();
+                    let mut tagged: Vec<u8> = digest[..6].iter().map(|b| b'A' + b % 26).collect();
                     tagged.push(b'+');
                     tagged.append(name);
                     *name = tagged;
@@ -538,6 +714,7 @@ mod tests {
 
     fn heading() -> Heading<'static> {
         Heading {
+            organ: "",
             title: "行政处罚决定书",
             number: "五市监罚〔2026〕1号",
             verification: "核验码：ABCDEFGH",
@@ -600,12 +777,64 @@ mod tests {
         );
     }
 
+    fn chain() -> DocFont {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fonts");
+        let fallbacks: Vec<_> = crate::config::DEFAULT_FALLBACK_FONTS
+            .iter()
+            .map(|f| dir.join(f))
+            .collect();
+        DocFont::load_chain(&dir.join(crate::config::DEFAULT_DOCUMENT_FONT), &fallbacks)
+            .expect("fixture fonts")
+    }
+
+    fn font_names(pdf: &[u8]) -> Vec<String> {
+        let doc = lopdf::Document::load_mem(pdf).unwrap();
+        let mut names: Vec<String> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok()?.get(b"FontName").ok()?.as_name().ok())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .map(|n| n.split_once('+').map(|(_, f)| f.to_string()).unwrap_or(n))
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn characters_the_font_lacks_are_reported_not_dropped() {
+    fn a_character_the_body_face_lacks_is_drawn_by_the_first_fallback_that_has_it() {
+        let f = chain();
+        // 张 (GB 2312: the 宋体), 堃 (GBK only: WenQuanYi), 㐀 (Ext A:
+        // HanaMinA), 𠀾 (Ext B: HanaMinB).
+        let d = render_drawn(
+            &f,
+            &heading(),
+            &[Block::Line("当事人：张𠀾、王堃、李㐀".into())],
+        )
+        .unwrap();
+        assert!(d.missing.is_empty(), "{:?}", d.missing);
+        assert_eq!(
+            font_names(&d.bytes),
+            [
+                "BousungEG-Light-GB",
+                "HanaMinA",
+                "HanaMinB",
+                "WenQuanYiMicroHei"
+            ]
+        );
+        let text = pdf_extract::extract_text_from_mem(&d.bytes).unwrap();
+        assert!(text.contains("张𠀾"), "{text}");
+        // A document the body face covers embeds the body face alone.
+        let plain = render_drawn(&f, &heading(), &[Block::Line("当事人：张某".into())]).unwrap();
+        assert_eq!(font_names(&plain.bytes), ["BousungEG-Light-GB"]);
+    }
+
+    #[test]
+    fn characters_no_face_has_are_placeholders_never_refusals() {
         let f = font();
-        // 𠀀 (U+20000, CJK Extension B) is not in the fixture font.
-        let e = render(&f, &heading(), &[Block::Line("当事人：𠀀某".into())]).unwrap_err();
-        assert_eq!(e.code, Code::GlyphMissing);
-        assert!(e.detail.contains("U+20000"), "{}", e.detail);
+        // 𠀀 (U+20000, CJK Extension B) is not in WenQuanYi alone.
+        let d = render_drawn(&f, &heading(), &[Block::Line("当事人：𠀀某".into())]).unwrap();
+        assert_eq!(d.missing, ['𠀀']);
+        let text = pdf_extract::extract_text_from_mem(&d.bytes).unwrap();
+        assert!(text.contains("20000"), "the code point is shown: {text}");
     }
 }

@@ -153,9 +153,21 @@ pub async fn draft(
             let mut ctx = crate::cases::view::document_context(conn, &scope_.case_id, today)?;
             merge(&mut ctx, req.fields);
             let blocks = rules::fill_draft(&template, &ctx);
+            let font = iss.font_for(
+                ctx.pointer("/department/code")
+                    .and_then(serde_json::Value::as_str),
+            )?;
+            let organ = if template.organ_above_title {
+                ctx.pointer("/department/name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+            } else {
+                ""
+            };
             pdf::render(
-                &iss.font,
+                &font,
                 &pdf::Heading {
+                    organ,
                     title: &template.title,
                     number: "（草稿）",
                     verification: "草稿：未编号，不作为正式文书",

@@ -185,6 +185,10 @@ pub struct Template {
     /// Context paths that must be present and non-empty (422 naming the field).
     #[serde(default)]
     pub required: Vec<String>,
+    /// The issuing organ's name (`department.name`) above the title, as
+    /// the SAMR formats of decisions and notices print it.
+    #[serde(default)]
+    pub organ_above_title: bool,
     pub blocks: Vec<TemplateBlock>,
 }
 

@@ -323,6 +323,8 @@ pub async fn to_clue(state: &AppState, caller: &Caller, id: &str) -> AppResult<c
                 location: Some(row.location.clone()),
                 occurred_at: None,
                 discovered_at: row.inspected_at.map(|t| t.and_utc()).unwrap_or(now),
+                harm_resulted: false,
+                harm_description: None,
             };
             let clue_id =
                 crate::clues::insert_clue(conn, &caller, &reg, &clue, None, now.naive_utc())?;

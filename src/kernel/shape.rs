@@ -55,6 +55,30 @@ pub fn check(
     }
 }
 
+/// Harm stated as having resulted (危害后果, APL Art 36 ¶1) is described:
+/// `harm_description` is required when `harm_resulted` is true, and says
+/// nothing when it is false.
+pub fn harm_described(
+    harm_resulted: bool,
+    harm_description: Option<&str>,
+) -> Result<(), ValidationError> {
+    if harm_resulted {
+        check(
+            !blank(harm_description),
+            "harm_description",
+            "required",
+            "describe the harm that resulted (行政处罚法第三十六条第一款：危害后果)",
+        )
+    } else {
+        check(
+            blank(harm_description),
+            "harm_description",
+            "not_allowed",
+            "a description of harm needs harm_resulted: true",
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,7 +229,8 @@ impl Step for ClosureRequest {
             ),
             None => "处理决定已送达当事人".into(),
         };
-        let extra = serde_json::json!({"closure": {"decision": decided, "performance": performance, "reason": self.reason}});
+        let approval = ctx.approval_form_context(ApprovalKind::Closure, Some(&self.reason))?;
+        let extra = serde_json::json!({"closure": {"decision": decided, "performance": performance, "reason": self.reason}, "approval": approval});
         ctx.issue("closure_approval", extra, Numbering::Counter)?;
         Ok(CaseEvent::Closure(self.event_body()))
     }

@@ -409,9 +409,11 @@ pub fn check_decision(f: DecisionFacts) -> AppResult<DecisionBasis> {
     let report = f.file.latest_report()?;
     if req.outcome == ProposedOutcome::Penalty {
         let notice = notified_before_decision(f.file)?;
+        // A requested hearing bars the decision whatever the periods say
+        // (Art 63, 65): it answers first.
+        requested_hearing_held(f.file)?;
         statement_period_over(f.file, notice, f.today)?;
         hearing_request_period_over(f.file, notice, f.today)?;
-        requested_hearing_held(f.file)?;
         hearing_held_with_transcript(f.file)?;
         every_penalty_notified(f.file, &req.penalties)?;
         not_heavier_than_notified(f.file, &req.penalties)?;

@@ -276,16 +276,59 @@ async fn limitation_period_two_and_five_years(app: TestApp) {
         post_case(&app, "li.officer", &body).await.0,
         StatusCode::CREATED
     );
-    // MR-FS-001 (food safety) is marked life/health: five years.
+    // MR-FS-001 (food safety) concerns life and health, but five years
+    // need harm as well (Art 36 ¶1: 且有危害后果的): without it, two.
     let mut body = app.case_body().await;
     body["occurred_at"] = json!((now - chrono::Duration::days(3 * 365)).to_rfc3339());
-    assert_eq!(
-        post_case(&app, "li.officer", &body).await.0,
-        StatusCode::CREATED
+    let (s, b) = post_case(&app, "li.officer", &body).await;
+    refused(s, &b, "limitation_period_expired", "第三十六条");
+    let detail = b["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("二年") && detail.contains("未载明有危害后果"),
+        "{detail}"
     );
+    // Harm stated without its description is a shape error naming the field.
+    body["harm_resulted"] = json!(true);
+    let (s, b) = post_case(&app, "li.officer", &body).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["errors"][0]["field"], "harm_description", "{b}");
+    // With harm: five years; the fact is stored and shown.
+    body["harm_description"] = json!("3名就餐人员食物中毒入院治疗");
+    let (s, case) = post_case(&app, "li.officer", &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["harm_resulted"], true);
+    assert_eq!(case["harm_description"], "3名就餐人员食物中毒入院治疗");
+    let read = crate::common::get_ok(
+        &app,
+        "li.officer",
+        &format!("/cases/{}", case["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(read["harm_description"], "3名就餐人员食物中毒入院治疗");
+    let records = crate::common::get_ok(
+        &app,
+        "li.officer",
+        &format!("/cases/{}/records", case["id"].as_str().unwrap()),
+    )
+    .await
+    .to_string();
+    assert!(
+        records.contains("且有危害后果，期限延长至五年"),
+        "{records}"
+    );
+    // Harm on an item that concerns neither: still two years.
+    let mut other = app.case_body().await;
+    other["enforcement_item_code"] = json!("MR-RG-001");
+    other["occurred_at"] = json!((now - chrono::Duration::days(3 * 365)).to_rfc3339());
+    other["harm_resulted"] = json!(true);
+    other["harm_description"] = json!("扰乱市场秩序");
+    let (s, b) = post_case(&app, "li.officer", &other).await;
+    refused(s, &b, "limitation_period_expired", "第三十六条");
+    // Past five years even with harm.
     body["occurred_at"] = json!((now - chrono::Duration::days(6 * 365)).to_rfc3339());
     let (s, b) = post_case(&app, "li.officer", &body).await;
     refused(s, &b, "limitation_period_expired", "第三十六条");
+    assert!(b["detail"].as_str().unwrap().contains("五年"), "{b}");
 }
 
 async fn dates_must_be_in_order_and_not_in_future(app: TestApp) {

@@ -325,19 +325,23 @@ async fn a_clue_not_filed_on_each_ground(app: TestApp) {
             "{last}"
         );
     }
-    // Time-barred: judged at discovery, not at today.
+    // Time-barred: judged at discovery, not at today; five years only for
+    // an item of life, health or financial security AND harm (Art 36 ¶1).
     let mut body = clue_body();
-    body["occurred_at"] = json!((Utc::now() - Duration::days(800)).to_rfc3339());
+    body["occurred_at"] = json!((Utc::now() - Duration::days(1000)).to_rfc3339());
     body["discovered_at"] = json!((Utc::now() - Duration::days(100)).to_rfc3339());
-    let recent = new_clue(&app, "li.officer", body).await;
+    body["harm_resulted"] = json!(true);
+    body["harm_description"] = json!("2名消费者就医");
+    let harmed = new_clue(&app, "li.officer", body.clone()).await;
+    assert_eq!(harmed["harm_resulted"], true, "{harmed}");
+    assert_eq!(harmed["harm_description"], "2名消费者就医");
     let (s, b) = post(
         &app,
         "zhang.head",
-        &format!("/clues/{}/rejection", recent["id"].as_str().unwrap()),
+        &format!("/clues/{}/rejection", harmed["id"].as_str().unwrap()),
         json!({"ground": "time_barred", "reason": "超过两年"}),
     )
     .await;
-    // MR-FS-001 concerns food safety: five years, not two.
     assert_eq!(
         (s, b["code"].as_str()),
         (
@@ -346,7 +350,29 @@ async fn a_clue_not_filed_on_each_ground(app: TestApp) {
         ),
         "{b}"
     );
-    assert!(b["detail"].as_str().unwrap().contains("第三十六条"));
+    let detail = b["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("第三十六条") && detail.contains("5年"),
+        "{detail}"
+    );
+    // The same dates without harm: two years, so time-barred.
+    body["harm_resulted"] = json!(false);
+    body.as_object_mut().unwrap().remove("harm_description");
+    let unharmed = new_clue(&app, "li.officer", body).await;
+    let (s, b) = post(
+        &app,
+        "zhang.head",
+        &format!("/clues/{}/rejection", unharmed["id"].as_str().unwrap()),
+        json!({"ground": "time_barred", "reason": "超过两年"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // Harm without its description is refused, naming the field.
+    let mut bad = clue_body();
+    bad["harm_resulted"] = json!(true);
+    let (s, b) = post(&app, "li.officer", "/clues", bad).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["errors"][0]["field"], "harm_description", "{b}");
     let mut body = clue_body();
     body["occurred_at"] = json!((Utc::now() - Duration::days(6 * 366)).to_rfc3339());
     body["discovered_at"] = json!((Utc::now() - Duration::days(3)).to_rfc3339());

@@ -57,9 +57,7 @@ fn settings_at(
         manifest().join("fixtures").display().to_string(),
     );
     env.insert("ZHIFA_POOL_SIZE".into(), "8".into());
-    for (k, v) in extra {
-        env.insert(k.clone(), v.clone());
-    }
+    env.extend(extra.iter().cloned());
     zhifa::Settings::from_map(&env).expect("test settings")
 }
 
@@ -268,8 +266,8 @@ impl TestApp {
     }
 
     /// Stops the service and starts it again on the same database with
-    /// these settings added (e.g. another `ZHIFA_REPORTER_KEY`).
-    pub async fn restart_with(self, extra: &[(&str, &str)]) -> TestApp {
+    /// these settings added (`ZHIFA_*` variables).
+    pub async fn restart_with(self, env: &[(&str, &str)]) -> TestApp {
         self.handle.stop(true).await;
         let TestApp {
             database_url,
@@ -278,7 +276,7 @@ impl TestApp {
             _pg,
             ..
         } = self;
-        let extra: Vec<(String, String)> = extra
+        let extra: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();

@@ -17,6 +17,10 @@ on_both_backends!(
     a_department_sets_its_own_kind_codes,
     an_overdue_fine_gets_a_written_demand,
     drafts_on_demand_and_the_inquiry_record,
+    a_party_named_with_a_rare_character_is_filed_and_decided,
+    a_character_no_face_has_is_a_placeholder_and_a_warning,
+    approval_forms_carry_the_heads_opinion_name_and_date,
+    a_department_prints_with_its_own_face,
 );
 
 async fn post(app: &TestApp, user: &str, path: &str, body: Value) -> Value {
@@ -53,6 +57,15 @@ async fn pdf_text(app: &TestApp, doc: &Value) -> (Vec<u8>, String) {
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let bytes = r.bytes().await.unwrap().to_vec();
     assert!(bytes.starts_with(b"%PDF-"));
+    // For the README's page images: ZHIFA_TEST_SAVE_PDFS=<dir> keeps them.
+    if let Ok(dir) = std::env::var("ZHIFA_TEST_SAVE_PDFS") {
+        let name = format!(
+            "{}-{}.pdf",
+            doc["kind"].as_str().unwrap_or("doc"),
+            doc["id"].as_str().unwrap_or("")
+        );
+        std::fs::write(std::path::Path::new(&dir).join(name), &bytes).unwrap();
+    }
     let text = pdf_extract::extract_text_from_mem(&bytes).expect("text of the PDF");
     // Lines wrap anywhere: compare without whitespace.
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -127,6 +140,8 @@ async fn decision_notice_and_receipt_are_issued_with_their_steps(app: TestApp) {
     assert_eq!(
         kinds,
         [
+            // Issued pending at filing, then completed by the head's approval.
+            "filing_approval",
             "filing_approval",
             "onsite_record",
             "review_opinion",
@@ -142,21 +157,21 @@ async fn decision_notice_and_receipt_are_issued_with_their_steps(app: TestApp) {
             && text.contains("监督检查"),
         "{text}"
     );
-    let (_, text) = pdf_text(&app, &docs[1]).await;
+    let (_, text) = pdf_text(&app, &docs[2]).await;
     assert!(
         text.contains("现场笔录")
             && text.contains("现场未见食品经营许可证")
             && text.contains("执法证号"),
         "{text}"
     );
-    let (_, text) = pdf_text(&app, &docs[2]).await;
+    let (_, text) = pdf_text(&app, &docs[3]).await;
     assert!(
         text.contains("法制审核意见书")
             && text.contains("裁量基准运用是否适当")
             && text.contains("同意"),
         "{text}"
     );
-    let docs: Vec<Value> = docs[3..].to_vec();
+    let docs: Vec<Value> = docs[4..].to_vec();
     assert_eq!(n["body"]["document_number"], docs[0]["number"]);
     let year = chrono::Datelike::year(&chrono::Utc::now());
     assert_eq!(docs[0]["number"], format!("五市监罚告〔{year}〕1号"));
@@ -183,7 +198,10 @@ async fn decision_notice_and_receipt_are_issued_with_their_steps(app: TestApp) {
         }
         assert!(text.contains(&needle), "{needle} not in {text}");
     }
-    assert!(bytes.len() < 60_000, "a decision of {} bytes", bytes.len());
+    // The 宋体 (AR PL SungtiL GB) has heavier outlines than the former sans
+    // face: a decision's subset is larger, still far below the 5 MB face.
+    assert!(bytes.len() < 120_000, "a decision of {} bytes", bytes.len());
+    eprintln!("decision PDF: {} bytes", bytes.len());
     // The record entry of the step names the document's hash.
     let t = app.token("li.officer").await;
     let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&t)).await;
@@ -280,7 +298,8 @@ async fn no_penalty_and_on_the_spot_decisions(app: TestApp) {
     let id = case["id"].as_str().unwrap();
     post(&app, "li.officer", &format!("/cases/{id}/investigation-report"), json!({"findings": "经调查，现有证据不能证明当事人实施了违法行为。", "outcome": "not_established"})).await;
     let d = post(&app, "zhang.head", &format!("/cases/{id}/decision"), json!({"outcome": "no_penalty", "reason": "违法事实不能成立，依据《中华人民共和国行政处罚法》第五十七条第一款第（三）项"})).await;
-    let docs = documents(&app, id).await[1..].to_vec();
+    // Past the two 立案审批表 (pending, then completed by the head).
+    let docs = documents(&app, id).await[2..].to_vec();
     assert_eq!(docs[0]["kind"], "no_penalty_decision");
     assert_eq!(docs[0]["number"], d["body"]["number"]);
     let (_, text) = pdf_text(&app, &docs[0]).await;
@@ -436,8 +455,9 @@ async fn the_case_file_exports_and_verifies_offline(app: TestApp) {
         .collect();
     assert!(
         docs[0].contains("立案审批表")
-            && docs[1].contains("不予行政处罚决定书")
-            && docs[2].contains("送达回证"),
+            && docs[1].contains("立案审批表")
+            && docs[2].contains("不予行政处罚决定书")
+            && docs[3].contains("送达回证"),
         "{docs:?}"
     );
     assert!(names
@@ -495,7 +515,7 @@ async fn the_case_file_exports_and_verifies_offline(app: TestApp) {
             let name = f.name().to_string();
             let mut buf = vec![];
             f.read_to_end(&mut buf).unwrap();
-            if name == *docs[1] {
+            if name == *docs[2] {
                 let last = buf.len() - 10;
                 buf[last] ^= 0x20;
             }
@@ -793,4 +813,201 @@ async fn drafts_on_demand_and_the_inquiry_record(app: TestApp) {
     ] {
         assert!(text.contains(n), "{n} not in {text}");
     }
+}
+
+/// Runs a poppler tool (`pdftotext`, `pdffonts`) on a PDF and answers what
+/// it prints: what a reader of the document sees, not what we wrote.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(&path)
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils) must be installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The PDF of document `doc` as `pdftotext` reads it, whitespace removed.
+async fn pdftotext(app: &TestApp, doc: &Value) -> (Vec<u8>, String) {
+    let (bytes, _) = pdf_text(app, doc).await;
+    let text = poppler("pdftotext", &["-enc", "UTF-8"], &bytes);
+    (bytes, text.chars().filter(|c| !c.is_whitespace()).collect())
+}
+
+/// An intake body for a person named `name` (simplified procedure).
+async fn person_named(app: &TestApp, name: &str, procedure: &str) -> Value {
+    let mut body = app.case_body().await;
+    body["procedure"] = json!(procedure);
+    body["party"] = json!({
+        "kind": "person", "name": name, "id_type": "id_card",
+        "id_number": "11010519491231002X", "address": "昆明市五华区华山西路1号",
+        "phone": "13800138000"
+    });
+    body
+}
+
+async fn a_party_named_with_a_rare_character_is_filed_and_decided(app: TestApp) {
+    // 𠀾 (U+2003E) is in CJK Extension B: the body face lacks it, the
+    // fallback chain draws it, and the text layer keeps it.
+    let body = person_named(&app, "张𠀾", "simplified").await;
+    let case = post(&app, "li.officer", "/cases", body).await;
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(case["party"]["name"], "张𠀾");
+    let dec = post(
+        &app,
+        "li.officer",
+        &format!("/cases/{id}/decision"),
+        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 10_000}], "form_number": "No.8", "party_informed": true}),
+    )
+    .await;
+    assert_eq!(dec["case_status"], "decided", "{dec}");
+    let docs = documents(&app, id).await;
+    for kind in ["filing_approval", "on_the_spot_decision"] {
+        let doc = docs.iter().find(|d| d["kind"] == kind).expect(kind);
+        let (bytes, text) = pdftotext(&app, doc).await;
+        assert!(text.contains("张𠀾"), "{kind}: {text}");
+        let fonts = poppler("pdffonts", &[], &bytes);
+        assert!(fonts.contains("HanaMinB"), "{kind}: {fonts}");
+        if kind == "on_the_spot_decision" {
+            // The issuing organ above the title, as the SAMR formats print it.
+            assert!(
+                text.starts_with("五华区市场监督管理局当场行政处罚决定书"),
+                "{text}"
+            );
+        }
+    }
+    // Nothing was missing: no warning in the record.
+    let t = app.token("li.officer").await;
+    let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&t)).await;
+    assert!(!rec.to_string().contains("glyph_placeholder"), "{rec}");
+}
+
+async fn a_character_no_face_has_is_a_placeholder_and_a_warning(app: TestApp) {
+    // 𰀀 (U+30000, CJK Extension G) is in no face of the default chain: the
+    // act is not refused; the document shows a framed placeholder with the
+    // code point, and the case's record carries the warning.
+    let body = person_named(&app, "王𰀀", "simplified").await;
+    let case = post(&app, "li.officer", "/cases", body).await;
+    let id = case["id"].as_str().unwrap();
+    let docs = documents(&app, id).await;
+    let (_, text) = pdftotext(&app, &docs[0]).await;
+    assert!(text.contains("U+30000"), "{text}");
+    let t = app.token("li.officer").await;
+    let (_, rec) = app.get(&format!("/cases/{id}/records"), Some(&t)).await;
+    let filed = &rec["items"][0];
+    assert_eq!(filed["action"], "case.filed");
+    let warning = &filed["detail"]["documents"][0]["warning"];
+    assert_eq!(warning["code"], "glyph_placeholder", "{filed}");
+    assert_eq!(warning["characters"][0], "U+30000");
+}
+
+async fn approval_forms_carry_the_heads_opinion_name_and_date(app: TestApp) {
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    let date = format!(
+        "{}年{}月{}日",
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today),
+        chrono::Datelike::day(&today)
+    );
+    // An officer files: the 立案审批表 says the head's approval is pending.
+    let case = app.file_case_unapproved().await;
+    let id = case["id"].as_str().unwrap();
+    let docs = documents(&app, id).await;
+    assert_eq!(docs.len(), 1);
+    let (bytes, pending) = pdftotext(&app, &docs[0]).await;
+    assert!(pending.contains("待负责人审批"), "{pending}");
+    // The body face is the serif 宋体 (AR PL SungtiL GB), embedded as a subset.
+    let fonts = poppler("pdffonts", &[], &bytes);
+    assert!(fonts.contains("+BousungEG-Light-GB"), "{fonts}");
+    // The head approves: a completed 立案审批表 supersedes the pending one;
+    // both stay in the file, numbered.
+    app.approve_filing(id).await;
+    let docs = documents(&app, id).await;
+    let forms: Vec<&Value> = docs
+        .iter()
+        .filter(|d| d["kind"] == "filing_approval")
+        .collect();
+    assert_eq!(forms.len(), 2, "{docs:?}");
+    assert_ne!(forms[0]["number"], forms[1]["number"]);
+    let mut texts = vec![];
+    for f in &forms {
+        texts.push(pdftotext(&app, f).await.1);
+    }
+    assert_eq!(
+        texts.iter().filter(|t| t.contains("待负责人审批")).count(),
+        1
+    );
+    let text = texts
+        .iter()
+        .find(|t| !t.contains("待负责人审批"))
+        .unwrap()
+        .clone();
+    assert!(text.contains("负责人意见：同意"), "{text}");
+    assert!(text.contains("负责人：张伟"), "{text}");
+    assert!(text.contains(&format!("日期：{date}")), "{text}");
+    assert!(text.contains("承办人意见："), "{text}");
+    assert!(text.contains("替代待审批的立案审批表"), "{text}");
+    // An act asked by an officer and approved with an opinion: its 审批表.
+    let asked = post(
+        &app,
+        "li.officer",
+        "/approvals",
+        json!({"kind": "suspension", "case_id": id, "request": {"reason": "等待检验结果"}}),
+    )
+    .await;
+    let t = app.token("zhang.head").await;
+    let (s, a) = app
+        .post_json(
+            &format!("/approvals/{}/decision", asked["id"].as_str().unwrap()),
+            Some(&t),
+            &json!({"outcome": "approve", "opinion": "同意中止调查"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let docs = documents(&app, id).await;
+    let form = docs
+        .iter()
+        .find(|d| d["kind"] == "approval_form")
+        .expect("the suspension's 审批表");
+    assert_eq!(form["title"], "案件中止审批表");
+    let (_, text) = pdftotext(&app, form).await;
+    assert!(
+        text.starts_with("案件中止审批表") || text.contains("案件中止审批表"),
+        "{text}"
+    );
+    assert!(text.contains("承办人意见：等待检验结果"), "{text}");
+    assert!(text.contains("承办人：李明"), "{text}");
+    assert!(text.contains("负责人意见：同意中止调查"), "{text}");
+    assert!(text.contains("负责人：张伟"), "{text}");
+    assert!(text.contains(&format!("日期：{date}")), "{text}");
+}
+
+async fn a_department_prints_with_its_own_face(app: TestApp) {
+    // 五华区市场监督管理局 configures its own body face (standing in for a
+    // licensed 仿宋: the shipped WenQuanYi); other departments keep the 宋体.
+    let face = crate::common::manifest().join("fixtures/fonts/wqy-microhei.ttc");
+    let app = app
+        .restart_with(&[(
+            "ZHIFA_DEPARTMENT_FONTS",
+            &format!("530102-scjgj={}", face.display()),
+        )])
+        .await;
+    let case = app.file_case_unapproved().await;
+    let docs = documents(&app, case["id"].as_str().unwrap()).await;
+    let (bytes, _) = pdf_text(&app, &docs[0]).await;
+    let fonts = poppler("pdffonts", &[], &bytes);
+    assert!(fonts.contains("+WenQuanYiMicroHei"), "{fonts}");
+    assert!(!fonts.contains("BousungEG"), "{fonts}");
 }

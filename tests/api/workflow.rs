@@ -350,6 +350,23 @@ async fn general_procedure_end_to_end(app: TestApp) {
     let (s, b) = opinion(&app, "chen.reviewer", &rid, "return", false).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(b["case_status"], "investigating");
+    // A decision on the returned review is refused by Art 58 ¶1 (未经法制审核
+    // 或者审核未通过的，不得作出决定), not by the state machine.
+    let (s, b) = step(
+        &app,
+        "zhang.head",
+        &id,
+        "decision",
+        json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 7_000_000}]}),
+    )
+    .await;
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "legal_review_required",
+        Some("第五十八条"),
+    );
     // A new report (lower fine) needs a new review; the diff shows the change.
     lookup(&app, &id, 6_800_000).await;
     ok(
@@ -564,6 +581,15 @@ async fn general_procedure_end_to_end(app: TestApp) {
     )
     .await;
     refused(s, &b, StatusCode::CONFLICT, "case_closed", None);
+    // Archiving it again: the file is final (case_closed), not a path question.
+    let (s, b) = post(
+        &app,
+        "zhang.head",
+        &format!("/cases/{id}/archive"),
+        &json!(null),
+    )
+    .await;
+    refused(s, &b, StatusCode::CONFLICT, "case_closed", None);
 
     // The chain verifies, one entry per step.
     let (s, v) = app
@@ -617,6 +643,8 @@ async fn general_procedure_end_to_end(app: TestApp) {
     assert_eq!(
         kinds,
         [
+            // Pending at filing, completed by the head's approval.
+            "filing_approval",
             "filing_approval",
             "onsite_record",
             "penalty_notice",
@@ -631,17 +659,22 @@ async fn general_procedure_end_to_end(app: TestApp) {
         ]
     );
     for (i, needles) in [
-        (3, vec!["听证通知书", "五华区市场监管局听证室", "张"]),
-        (4, vec!["听证笔录", "当事人对违法事实无异议"]),
-        (5, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
+        (4, vec!["听证通知书", "五华区市场监管局听证室", "张"]),
+        (5, vec!["听证笔录", "当事人对违法事实无异议"]),
+        (6, vec!["退回补充调查", "裁量说明未写明货值认定依据"]),
         (
-            7,
+            8,
             vec!["集体讨论记录", "同意罚款68000元", "建议按一般阶次中线处罚"],
         ),
-        (8, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
+        (9, vec!["人民币陆万捌仟元整", "68,000元", "依法举行了听证"]),
         (
-            10,
-            vec!["结案审批表", "已缴纳罚款68,000元、加处罚款8,160元"],
+            11,
+            vec![
+                "结案审批表",
+                "已缴纳罚款68,000元、加处罚款8,160元",
+                "负责人意见：",
+                "负责人：张伟",
+            ],
         ),
     ] {
         let r = app
@@ -1257,7 +1290,14 @@ async fn notice_statement_and_hearing_guards(app: TestApp) {
         json!({"outcome": "penalty", "penalties": [{"type": "fine", "amount_fen": 7_000_000}]}),
     )
     .await;
-    refused(s, &b, StatusCode::CONFLICT, "transition_not_allowed", None);
+    // The rule that refuses is the hearing's (Art 63–65), not the path's.
+    refused(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "hearing_pending",
+        Some("第六十三条"),
+    );
     // The party's case re-opens the investigation; a new, lighter notice
     // keeps the hearing request: the case still waits for the hearing.
     lookup(&app, &id, 6_800_000).await;
