@@ -28,7 +28,7 @@ pub fn manifest() -> PathBuf {
 }
 
 fn settings(database_url: &str, data_dir: &Path) -> zhifa::Settings {
-    settings_at(database_url, data_dir, None)
+    settings_at(database_url, data_dir, None, &[])
 }
 
 /// Settings with the service clock started at `clock` (`ZHIFA_CLOCK`).
@@ -36,6 +36,7 @@ fn settings_at(
     database_url: &str,
     data_dir: &Path,
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    extra: &[(String, String)],
 ) -> zhifa::Settings {
     let mut env: HashMap<String, String> = HashMap::new();
     if let Some(c) = clock {
@@ -56,6 +57,9 @@ fn settings_at(
         manifest().join("fixtures").display().to_string(),
     );
     env.insert("ZHIFA_POOL_SIZE".into(), "8".into());
+    for (k, v) in extra {
+        env.insert(k.clone(), v.clone());
+    }
     zhifa::Settings::from_map(&env).expect("test settings")
 }
 
@@ -198,6 +202,8 @@ pub struct TestApp {
     pub database_url: String,
     pub state: actix_web::web::Data<zhifa::AppState>,
     pub data_dir: tempfile::TempDir,
+    /// Settings given on top of the harness's (`TestApp::with_env`).
+    extra: Vec<(String, String)>,
     tokens: Mutex<HashMap<String, (String, String)>>,
     handle: actix_web::dev::ServerHandle,
     _pg: Option<PgDrop>,
@@ -248,6 +254,24 @@ impl TestApp {
         }
     }
 
+    /// The same database, served again with `ZHIFA_*` settings `env` on top
+    /// of the harness's (limits, names).
+    pub async fn with_env(self, env: &[(&str, &str)]) -> TestApp {
+        self.handle.stop(true).await;
+        let TestApp {
+            database_url,
+            backend,
+            data_dir,
+            _pg,
+            ..
+        } = self;
+        let extra = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TestApp::start_with(database_url, backend, data_dir, _pg, None, extra).await
+    }
+
     /// Stops the service and starts it again on the same database and data
     /// directory with its clock at `at` (`ZHIFA_CLOCK`): "later", for the
     /// deadlines of the law.
@@ -261,6 +285,30 @@ impl TestApp {
             ..
         } = self;
         TestApp::start_at(database_url, backend, data_dir, _pg, Some(at)).await
+    }
+
+    /// The settings this app was started with, as `ZHIFA_*` variables for
+    /// the binary (`zhifa serve` on the same database and data directory).
+    pub fn binary_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("ZHIFA_DATABASE_URL".into(), self.database_url.clone()),
+            (
+                "ZHIFA_DATA_DIR".into(),
+                self.data_dir.path().display().to_string(),
+            ),
+            (
+                "ZHIFA_JWT_SECRET".into(),
+                "test-jwt-secret-0123456789abcdef0123456789".into(),
+            ),
+            (
+                "ZHIFA_RECORD_KEY".into(),
+                "test-record-key-0123456789abcdef0123456789".into(),
+            ),
+            (
+                "ZHIFA_FIXTURES_DIR".into(),
+                manifest().join("fixtures").display().to_string(),
+            ),
+        ]
     }
 
     async fn start(
@@ -279,7 +327,18 @@ impl TestApp {
         pg: Option<PgDrop>,
         clock: Option<chrono::DateTime<chrono::Utc>>,
     ) -> TestApp {
-        let s = settings_at(&url, dir.path(), clock);
+        TestApp::start_with(url, backend, dir, pg, clock, vec![]).await
+    }
+
+    async fn start_with(
+        url: String,
+        backend: Backend,
+        dir: tempfile::TempDir,
+        pg: Option<PgDrop>,
+        clock: Option<chrono::DateTime<chrono::Utc>>,
+        extra: Vec<(String, String)>,
+    ) -> TestApp {
+        let s = settings_at(&url, dir.path(), clock, &extra);
         let db = zhifa::db::connect(&url, s.pool_size).expect("connect");
         let state = zhifa::AppState::new(s, db);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -294,6 +353,7 @@ impl TestApp {
             database_url: url,
             state: running.state,
             data_dir: dir,
+            extra,
             tokens: Mutex::new(HashMap::new()),
             handle,
             _pg: pg,
@@ -351,10 +411,15 @@ impl TestApp {
         self.login_as(username).await.1
     }
 
+    /// Sends a request; every error body of the suite is checked for
+    /// database text on the way (`assert_no_database_text`).
     pub async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
         let resp = req.send().await.expect("request");
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
+        if !status.is_success() {
+            assert_no_database_text(&text);
+        }
         (
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
@@ -525,6 +590,34 @@ impl TestApp {
             .flush(&self.state.db)
             .await
             .expect("flush");
+    }
+}
+
+/// Words of the databases' own error messages: none may reach a client.
+pub const DATABASE_WORDS: &[&str] = &[
+    "duplicate key",
+    "violates",
+    "constraint \"",
+    "unique constraint",
+    "foreign key constraint",
+    "sqlite",
+    "syntax error",
+    "relation \"",
+    "sqlstate",
+    "invalid byte sequence",
+    "diesel",
+    "database:",
+    "pg_",
+];
+
+/// Fails when an error body carries database text (SQL words, driver names).
+pub fn assert_no_database_text(body: &str) {
+    let lower = body.to_lowercase();
+    for w in DATABASE_WORDS {
+        assert!(
+            !lower.contains(w),
+            "an error body leaks database text ({w:?}): {body}"
+        );
     }
 }
 
