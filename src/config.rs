@@ -36,6 +36,9 @@ struct FileSettings {
     department_fonts: Option<std::collections::BTreeMap<String, PathBuf>>,
     login_max_failures: Option<u32>,
     login_lock_seconds: Option<u64>,
+    login_address_max_failures: Option<u32>,
+    login_address_lock_seconds: Option<u64>,
+    instance_name: Option<String>,
     log_format: Option<String>,
 }
 
@@ -72,6 +75,16 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// How long a throttled username waits, and the failure window.
     pub login_lock_seconds: u64,
+    /// Failed logins from one client address in the window before the
+    /// address is throttled (0: no per-address throttle).
+    pub login_address_max_failures: u32,
+    /// How long a throttled address waits, and its failure window.
+    pub login_address_lock_seconds: u64,
+    /// This instance's name (`ZHIFA_INSTANCE_NAME`; default the host name):
+    /// at start-up, number reservations left by an earlier process of the
+    /// same name are voided at once. Instances sharing a database must have
+    /// different names.
+    pub instance_name: String,
     /// `json` (production default) or `text`.
     pub log_format: String,
 }
@@ -305,6 +318,28 @@ impl Settings {
                 "must be between 1 and 1000".into(),
             ));
         }
+        let login_address_max_failures = parse_u64(
+            "ZHIFA_LOGIN_ADDRESS_MAX_FAILURES",
+            get("ZHIFA_LOGIN_ADDRESS_MAX_FAILURES"),
+            file.login_address_max_failures.map(u64::from),
+            100,
+        )?;
+        if login_address_max_failures > 1_000_000 {
+            return Err(ConfigError::Invalid(
+                "ZHIFA_LOGIN_ADDRESS_MAX_FAILURES",
+                "must be between 0 and 1000000".into(),
+            ));
+        }
+        let instance_name = get("ZHIFA_INSTANCE_NAME")
+            .or(file.instance_name)
+            .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
+            .or_else(|| {
+                std::fs::read_to_string("/etc/hostname")
+                    .ok()
+                    .map(|h| h.trim().to_string())
+                    .filter(|h| !h.is_empty())
+            })
+            .unwrap_or_else(|| "zhifa".into());
         let bind = get("ZHIFA_BIND")
             .or(file.bind)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -336,6 +371,14 @@ impl Settings {
                 file.login_lock_seconds,
                 900,
             )?,
+            login_address_max_failures: login_address_max_failures as u32,
+            login_address_lock_seconds: parse_u64(
+                "ZHIFA_LOGIN_ADDRESS_LOCK_SECONDS",
+                get("ZHIFA_LOGIN_ADDRESS_LOCK_SECONDS"),
+                file.login_address_lock_seconds,
+                900,
+            )?,
+            instance_name,
             log_format: get("ZHIFA_LOG_FORMAT")
                 .or(file.log_format)
                 .unwrap_or_else(|| {

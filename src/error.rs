@@ -27,6 +27,9 @@ pub enum Code {
     TooManyRequests,
     IdempotencyKeyReused,
     ServiceUnavailable,
+    /// The database cannot be reached (no connection, connection lost):
+    /// 503 with `Retry-After`; try again.
+    DatabaseUnavailable,
     Internal,
     // auth and people
     WeakPassword,
@@ -173,7 +176,7 @@ impl Code {
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceUnavailable | DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -302,6 +305,18 @@ impl AppError {
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::new(Code::Internal, detail)
     }
+    /// 503 `database_unavailable` with `Retry-After`: the database cannot
+    /// be reached now. `cause` goes to the log only.
+    pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(cause = %cause, "database unavailable");
+        AppError {
+            retry_after: Some(DATABASE_RETRY_AFTER),
+            ..Self::new(
+                Code::DatabaseUnavailable,
+                "the database cannot be reached; try again shortly",
+            )
+        }
+    }
 
     pub fn problem(&self) -> Problem {
         Problem {
@@ -321,6 +336,16 @@ impl AppError {
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Seconds a client is told to wait (`Retry-After`) when the database is unavailable.
+pub const DATABASE_RETRY_AFTER: u64 = 5;
+
+impl AppError {
+    /// The response as a client gets it (what actix sends for this error).
+    pub fn error_response_public(&self) -> HttpResponse {
+        ResponseError::error_response(self)
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         self.status
@@ -331,7 +356,7 @@ impl ResponseError for AppError {
             tracing::error!(code = ?self.code, detail = %self.detail, "request failed");
         }
         let mut problem = self.problem();
-        if self.status.is_server_error() {
+        if self.code == Code::Internal {
             problem.detail = "internal error; see the server log for the request id".into();
         }
         let mut builder = HttpResponse::build(self.status);
@@ -347,24 +372,55 @@ impl ResponseError for AppError {
 }
 
 impl From<diesel::result::Error> for AppError {
+    /// No database text ever reaches a client: the cause is logged, the
+    /// answer says what happened in the service's own words.
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => AppError::not_found("not found"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                AppError::conflict(format!("already exists: {}", info.message()))
+                tracing::info!(cause = %info.message(), "unique violation");
+                AppError::conflict("already exists")
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::conflict("concurrent change; retry")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::database_unavailable(info.message())
+            }
+            Error::DatabaseError(_, info) if connection_lost(info.message()) => {
+                AppError::database_unavailable(info.message())
             }
             other => AppError::internal(format!("database: {other}")),
         }
     }
 }
 
+/// Messages of a database that went away (PostgreSQL: server shut down or
+/// connection terminated; SQLite: the file cannot be opened or read, or
+/// the write lock was not granted within the busy timeout).
+fn connection_lost(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data",
+        "could not send data",
+        "connection refused",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "unable to open database file",
+        "disk i/o error",
+        "database is locked",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::new(Code::ServiceUnavailable, format!("database pool: {e}"))
+        AppError::database_unavailable(format!("database pool: {e}"))
     }
 }
 

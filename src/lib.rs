@@ -71,6 +71,22 @@ pub fn start(
 ) -> std::io::Result<Running> {
     let state = web::Data::new(state);
     let addr = listener.local_addr()?;
+    // Numbers reserved by an earlier process of this instance (killed
+    // between reserving and issuing) are voided before anything is served.
+    match state.db.pool.get() {
+        Ok(mut conn) => match documents::start_instance(
+            &mut conn,
+            &state.settings.instance_name,
+            state.clock.now_naive(),
+        ) {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(voided = n, "voided numbers of interrupted steps"),
+            Err(e) => tracing::warn!(error = %e, "start-up reservation sweep failed; will retry"),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "start-up reservation sweep: no connection; will retry")
+        }
+    }
     let data = state.clone();
     let acts = web::Data::new(routes::approved_acts());
     // The request-context middleware counts into the metrics without the state.
@@ -102,7 +118,7 @@ pub fn start(
     let server = server.run();
     let flusher = state.clone();
     actix_rt::spawn(async move {
-        let mut last_sweep: Option<std::time::Instant> = None;
+        let mut last_beat: Option<std::time::Instant> = None;
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
@@ -111,14 +127,18 @@ pub fn start(
             if let Err(e) = flusher.access_log.flush(&flusher.db).await {
                 tracing::warn!(error = %e, "access log flush failed; will retry");
             }
-            // Numbers reserved by a process that died before issuing them
-            // are voided: at start-up, then every minute.
-            if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
-                last_sweep = Some(std::time::Instant::now());
+            // This instance says it is alive, and numbers reserved by an
+            // instance that stopped saying so are voided ("interrupted").
+            if last_beat.is_none_or(|t| t.elapsed() >= documents::HEARTBEAT_EVERY) {
+                last_beat = Some(std::time::Instant::now());
                 let now = flusher.clock.now_naive();
+                let name = flusher.settings.instance_name.clone();
                 match flusher
                     .db
-                    .write(move |conn| documents::sweep_reservations(conn, now))
+                    .write(move |conn| {
+                        documents::heartbeat(conn, &name, now)?;
+                        documents::sweep_reservations(conn, now)
+                    })
                     .await
                 {
                     Ok(0) => {}

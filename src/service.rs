@@ -15,27 +15,35 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The database answers and every migration is applied.
+/// How long `/readyz` waits for the database: a probe's usual timeout is 1 s.
+pub const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// The database answers and every migration is applied. Answers within
+/// `READY_TIMEOUT` whatever the database does: 503 `database_unavailable`
+/// with `Retry-After` when it cannot be reached in that time.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    // A short wait of its own: a probe must answer while the database is down.
+    use crate::error::{AppError, Code};
     let pool = state.db.pool.clone();
-    let checked = actix_web::web::block(move || -> Result<bool, crate::error::AppError> {
+    let probe = actix_web::web::block(move || -> Result<bool, AppError> {
         use diesel::connection::SimpleConnection;
-        let mut conn = pool.get_timeout(std::time::Duration::from_secs(2))?;
+        let mut conn = pool.get_timeout(READY_TIMEOUT)?;
         conn.batch_execute("SELECT 1")?;
         Ok(crate::db::has_pending_migrations(&mut conn))
-    })
-    .await
-    .map_err(crate::error::AppError::from)
-    .and_then(|r| r);
+    });
+    // The blocking probe may outlive the answer (a connect that hangs); it
+    // then finishes on its own thread and is dropped.
+    let checked = match tokio::time::timeout(READY_TIMEOUT, probe).await {
+        Ok(r) => r.map_err(AppError::from).and_then(|r| r),
+        Err(_) => Err(AppError::database_unavailable("readiness probe timed out")),
+    };
     match checked {
-        Ok(false) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready", "database": state.db.backend.name() })),
-        Ok(true) => HttpResponse::ServiceUnavailable()
-            .content_type(crate::error::PROBLEM_JSON)
-            .json(serde_json::json!({ "type": "about:blank", "title": "Service Unavailable", "status": 503, "code": "service_unavailable", "detail": "migrations pending" })),
-        Err(e) => HttpResponse::ServiceUnavailable()
-            .content_type(crate::error::PROBLEM_JSON)
-            .json(serde_json::json!({ "type": "about:blank", "title": "Service Unavailable", "status": 503, "code": "service_unavailable", "detail": format!("database: {}", e.detail) })),
+        Ok(false) => HttpResponse::Ok()
+            .json(serde_json::json!({ "status": "ready", "database": state.db.backend.name() })),
+        Ok(true) => {
+            AppError::new(Code::ServiceUnavailable, "migrations pending").error_response_public()
+        }
+        Err(e) if e.code == Code::DatabaseUnavailable => e.error_response_public(),
+        Err(_) => AppError::database_unavailable("readiness probe failed").error_response_public(),
     }
 }
 

@@ -29,6 +29,11 @@ pub struct AppState {
     pub calendar: crate::calendar::Cache,
     /// The document font, parsed on first use.
     pub document_font: crate::documents::FontCell,
+    /// When this instance last wrote each session's `last_seen_at`.
+    pub sessions_seen: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// This process's id among the instances sharing the database (number
+    /// reservations name it; see `documents::instances`).
+    pub instance_id: String,
 }
 
 impl AppState {
@@ -51,6 +56,8 @@ impl AppState {
             discretion: crate::discretion::cache::new_cache(),
             calendar: crate::calendar::new_cache(),
             document_font: Default::default(),
+            sessions_seen: Default::default(),
+            instance_id: crate::documents::instance_id().to_string(),
         }
     }
 }

@@ -67,14 +67,23 @@ pub async fn login(
     } = body.0;
     let username = username.trim().to_string();
     let st = state.clone();
-    let now = state.clock.now_naive();
-    let (max, lock) = (
-        st.settings.login_max_failures,
-        st.settings.login_lock_seconds,
+    let (address, user_agent) = (
+        ctx.ip.clone(),
+        req.headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     );
+    let now = state.clock.now_naive();
+    let limits = super::login::Limits {
+        max_failures: st.settings.login_max_failures,
+        lock_seconds: st.settings.login_lock_seconds,
+        address_max_failures: st.settings.login_address_max_failures,
+        address_lock_seconds: st.settings.login_address_lock_seconds,
+    };
     let outcome = state
         .db
-        .run(move |conn| super::login::authenticate(conn, &username, &pw, &ctx, now, max, lock))
+        .run(move |conn| super::login::authenticate(conn, &username, &pw, &ctx, now, limits))
         .await?;
     match outcome {
         LoginOutcome::Locked(wait) => Err(AppError::too_many(
@@ -93,9 +102,26 @@ pub async fn login(
                 epoch,
                 iat,
                 exp: iat + ttl as i64,
+                // The token's id is its session's.
                 jti: uuid::Uuid::now_v7().to_string(),
             };
             let token = state.jwt.issue(&claims)?;
+            let (sid, uid) = (claims.jti.clone(), user.id.clone());
+            let expires = now + chrono::Duration::seconds(ttl as i64);
+            state
+                .db
+                .run(move |conn| {
+                    super::sessions::open(
+                        conn,
+                        &sid,
+                        &uid,
+                        now,
+                        expires,
+                        user_agent.as_deref(),
+                        address.as_deref(),
+                    )
+                })
+                .await?;
             Ok(HttpResponse::Ok().json(LoginResponse {
                 access_token: token,
                 token_type: "Bearer".into(),
@@ -185,9 +211,118 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// 退出登录 — ends the session of this token: the token is refused from
+/// now on, on every instance. The caller's other sessions go on.
+#[utoipa::path(tag = "auth",
+    responses((status = 204, description = "the session is ended"), (status = 401, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    let now = state.clock.now_naive();
+    state
+        .db
+        .write(move |conn| {
+            super::sessions::revoke(conn, &caller.user_id, &caller.session_id, now)?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(
+                    &caller,
+                    "session.logout",
+                    format!("session:{}", caller.session_id),
+                ),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// How many sessions were ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revoked {
+    pub revoked: usize,
+}
+
+/// Ends every session of the caller, this one included (a lost phone):
+/// all their tokens are refused from now on, on every instance.
+#[utoipa::path(tag = "auth",
+    responses((status = 200, body = Revoked), (status = 401, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/me/sessions:revoke-all")]
+pub async fn revoke_all_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now_naive();
+    let revoked = state
+        .db
+        .write(move |conn| {
+            let n = super::sessions::revoke_all(conn, &caller.user_id, now)?;
+            audit::write(
+                conn,
+                now,
+                &AuditEvent::by(
+                    &caller,
+                    "session.revoke_all",
+                    format!("user:{}", caller.username),
+                ),
+            )?;
+            Ok(n)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Revoked { revoked }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The caller's active sessions (not ended, not expired), newest first;
+/// `current` marks the one this request came with.
+#[utoipa::path(tag = "auth", params(SessionsQuery),
+    responses((status = 200, body = inline(crate::http::Page<super::sessions::SessionView>)), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/me/sessions")]
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<SessionsQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let limit = crate::http::page_limit(q.limit)?;
+    let now = state.clock.now_naive();
+    let mut items = state
+        .db
+        .run(move |conn| {
+            super::sessions::active(
+                conn,
+                &caller.user_id,
+                &caller.session_id,
+                now,
+                q.cursor.as_deref(),
+                limit + 1,
+            )
+        })
+        .await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = if more {
+        items.last().map(|s| s.id.clone())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(crate::http::Page { items, next_cursor }))
+}
+
 /// The routes of this capability, each documented where it is written.
 pub fn routes(r: &mut crate::http::routes::Routes) {
     r.service(login);
+    r.service(logout);
     r.service(me);
     r.service(change_password);
+    r.service(list_sessions);
+    r.service(revoke_all_sessions);
 }

@@ -39,6 +39,27 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
             let token = token.ok_or_else(|| AppError::unauthorized("missing bearer token"))?;
             let claims = state.jwt.check(&token, state.clock.now().timestamp())?;
+            // The session is read on every request (no cache): a logout on
+            // any instance refuses the token at once on every other.
+            let alive = match state
+                .db
+                .reads
+                .i32_by_key(super::sessions::ALIVE_SQL, &claims.jti)
+                .await
+            {
+                Some(row) => row.is_some(),
+                None => {
+                    let sid = claims.jti.clone();
+                    state
+                        .db
+                        .run(move |conn| super::sessions::alive(conn, &sid))
+                        .await?
+                }
+            };
+            if !alive {
+                return Err(AppError::unauthorized("session ended; log in again"));
+            }
+            note_seen(&state, &claims.jti);
             let user_id = claims.sub.clone();
             let cached = state.callers.get(&user_id);
             let from_cache = cached.is_some();
@@ -76,7 +97,43 @@ impl FromRequest for Caller {
                 region_path: row.region_path,
                 request_id: ctx.request_id,
                 ip: ctx.ip,
+                session_id: claims.jti,
             })
         })
+    }
+}
+
+/// Writes the session's `last_seen_at` at most once per `SEEN_EVERY` per
+/// instance, after the request (never in its way).
+fn note_seen(state: &web::Data<AppState>, session_id: &str) {
+    let due = {
+        let mut seen = state
+            .sessions_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        match seen.get(session_id) {
+            Some(t) if now.duration_since(*t) < super::sessions::SEEN_EVERY => false,
+            _ => {
+                if seen.len() >= 10_000 {
+                    seen.clear();
+                }
+                seen.insert(session_id.to_string(), now);
+                true
+            }
+        }
+    };
+    if due {
+        let (state, sid) = (state.clone(), session_id.to_string());
+        actix_rt::spawn(async move {
+            let now = state.clock.now_naive();
+            if let Err(e) = state
+                .db
+                .run(move |conn| super::sessions::touch(conn, &sid, now))
+                .await
+            {
+                tracing::debug!(error = %e.detail, "session last-seen not written");
+            }
+        });
     }
 }

@@ -8,6 +8,7 @@ pub mod login;
 pub mod password;
 pub mod rules;
 pub mod scope;
+pub mod sessions;
 
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,8 @@ pub struct Caller {
     pub region_path: String,
     pub request_id: String,
     pub ip: Option<String>,
+    /// The session of the token (its `jti`).
+    pub session_id: String,
 }
 
 impl Caller {

@@ -70,5 +70,7 @@ pub fn set_password(
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // Every token issued before is refused (the epoch); its sessions end too.
+    super::sessions::revoke_all(conn, user_id, now)?;
     Ok(())
 }

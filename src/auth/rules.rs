@@ -1,6 +1,6 @@
 //! Pure rules of authentication: the password policy and login throttling.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 pub const MIN_PASSWORD_LEN: usize = 12;
 pub const MAX_PASSWORD_LEN: usize = 128;
@@ -41,53 +41,27 @@ pub fn password_problems(password: &str, username: &str) -> Vec<String> {
     out
 }
 
-/// Failed-login state of one username, as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Throttle {
-    pub failures: i32,
-    pub window_started_at: NaiveDateTime,
-    pub locked_until: Option<NaiveDateTime>,
+/// Whether the `attempt`-th attempt in the window is refused without its
+/// password being checked: the first `max_failures` are checked; the
+/// `max_failures`-th locks the key, so every later one is refused.
+pub fn attempt_refused(attempt: i32, max_failures: u32) -> bool {
+    attempt > 0 && attempt as u32 > max_failures
 }
 
-/// Seconds until the username may try again, if it is locked now.
-pub fn locked_for(state: Option<&Throttle>, now: NaiveDateTime) -> Option<u64> {
-    let until = state?.locked_until?;
-    (until > now).then(|| {
-        ((until - now).num_milliseconds() as u64)
+/// Seconds until a lock ends (at least 1; `Retry-After`).
+pub fn wait_seconds(until: Option<NaiveDateTime>, now: NaiveDateTime) -> u64 {
+    match until {
+        Some(until) if until > now => ((until - now).num_milliseconds() as u64)
             .div_ceil(1000)
-            .max(1)
-    })
-}
-
-/// The state after one more failure: failures count within a window of
-/// `lock_seconds` from the first; the `max_failures`-th locks the username
-/// for `lock_seconds`.
-pub fn after_failure(
-    state: Option<&Throttle>,
-    now: NaiveDateTime,
-    max_failures: u32,
-    lock_seconds: u64,
-) -> Throttle {
-    let window = Duration::seconds(lock_seconds as i64);
-    // An expired lock or an old window starts the count again.
-    let continuing =
-        state.filter(|s| s.locked_until.is_none() && now - s.window_started_at < window);
-    let (failures, started) = match continuing {
-        Some(s) => (s.failures + 1, s.window_started_at),
-        None => (1, now),
-    };
-    let locked_until = (failures as u32 >= max_failures).then(|| now + window);
-    Throttle {
-        failures,
-        window_started_at: started,
-        locked_until,
+            .max(1),
+        _ => 1,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use chrono::{Duration, NaiveDate};
 
     fn t(s: i64) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 1, 1)
@@ -109,25 +83,18 @@ mod tests {
     }
 
     #[test]
-    fn fifth_failure_locks_and_lock_expires() {
-        let mut s: Option<Throttle> = None;
-        for i in 0..4 {
-            s = Some(after_failure(s.as_ref(), t(i), 5, 900));
-            assert_eq!(locked_for(s.as_ref(), t(i)), None);
-        }
-        s = Some(after_failure(s.as_ref(), t(5), 5, 900));
-        assert_eq!(s.as_ref().unwrap().failures, 5);
-        assert_eq!(locked_for(s.as_ref(), t(5)), Some(900));
-        assert_eq!(locked_for(s.as_ref(), t(905)), None);
-        // After the lock, counting starts again.
-        let s2 = after_failure(s.as_ref(), t(906), 5, 900);
-        assert_eq!(s2.failures, 1);
+    fn the_first_max_attempts_are_checked() {
+        assert!(!attempt_refused(1, 5));
+        assert!(!attempt_refused(5, 5));
+        assert!(attempt_refused(6, 5));
+        assert!(attempt_refused(40, 5));
     }
 
     #[test]
-    fn failures_outside_the_window_do_not_add_up() {
-        let s = after_failure(None, t(0), 5, 900);
-        let s = after_failure(Some(&s), t(1000), 5, 900);
-        assert_eq!(s.failures, 1);
+    fn wait_is_rounded_up_and_at_least_one_second() {
+        assert_eq!(wait_seconds(Some(t(900)), t(0)), 900);
+        assert_eq!(wait_seconds(Some(t(1)), t(0)), 1);
+        assert_eq!(wait_seconds(Some(t(0)), t(5)), 1);
+        assert_eq!(wait_seconds(None, t(5)), 1);
     }
 }

@@ -209,6 +209,21 @@ pub fn may_administer(caller: &Caller, department_path: &str) -> bool {
     caller.has(Role::Admin) && department_path.starts_with(&caller.region_path)
 }
 
+/// Roles that read the void register of numbers (an auditor's first
+/// question about a gap in an official register).
+pub const VOID_REGISTER_ROLES: &[Role] = &[Role::Head, Role::Supervisor];
+
+/// The subtree (a department path prefix) whose voided numbers the caller
+/// reads: a supervisor's region; a head's own department and those under it.
+pub fn void_register_scope(caller: &Caller) -> crate::error::AppResult<String> {
+    caller.require_any(VOID_REGISTER_ROLES)?;
+    Ok(if caller.has(Role::Supervisor) {
+        caller.region_path.clone()
+    } else {
+        caller.department_path.clone()
+    })
+}
+
 /// Which departments' cases a list shows: a supervisor's region, else the
 /// caller's own department.
 pub enum CaseListScope {
@@ -239,6 +254,7 @@ mod tests {
             region_path: region.into(),
             request_id: String::new(),
             ip: None,
+            session_id: String::new(),
         }
     }
 

@@ -299,7 +299,13 @@ pub fn list_cases(
         .into_boxed();
     match scope {
         ListScope::Department(d) => q = q.filter(cases::department_id.eq(d.clone())),
-        ListScope::RegionPath(p) => q = q.filter(departments::path.like(format!("{p}%"))),
+        ListScope::RegionPath(p) => {
+            q = q.filter(
+                departments::path
+                    .like(crate::db::like_prefix(p))
+                    .escape(crate::db::LIKE_ESCAPE),
+            )
+        }
         ListScope::Attached {
             department_id,
             user_id,
@@ -332,10 +338,10 @@ pub fn list_cases(
         q = q.filter(cases::id.eq_any(with));
     }
     if let Some(p) = &f.party {
-        let pattern = format!("%{}%", p.replace(['\\', '%', '_'], ""));
         q = q.filter(
             cases::party_name
-                .like(pattern)
+                .like(crate::db::like_contains(p))
+                .escape(crate::db::LIKE_ESCAPE)
                 .or(cases::party_id_number.eq(p.to_uppercase())),
         );
     }

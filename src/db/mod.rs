@@ -336,6 +336,35 @@ pub fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
+/// The escape character of every LIKE pattern built from a user's or a
+/// record's text: pass it to `.escape(LIKE_ESCAPE)`.
+pub const LIKE_ESCAPE: char = '\\';
+
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character
+/// escaped, so it matches only itself.
+pub fn like_literal(text: impl AsRef<str>) -> String {
+    let text = text.as_ref();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A LIKE pattern for "contains `text`" (use with `.escape(LIKE_ESCAPE)`).
+pub fn like_contains(text: impl AsRef<str>) -> String {
+    format!("%{}%", like_literal(text))
+}
+
+/// A LIKE pattern for "starts with `text`" (use with `.escape(LIKE_ESCAPE)`):
+/// a department's subtree by its materialised path.
+pub fn like_prefix(text: impl AsRef<str>) -> String {
+    format!("{}%", like_literal(text))
+}
+
 /// A map of a diesel error to the service error, named for the entity.
 pub fn not_found_as(what: &'static str) -> impl Fn(diesel::result::Error) -> AppError {
     move |e| match e {
@@ -360,6 +389,13 @@ mod tests {
             backend_of("/tmp/z.db"),
             (Backend::Sqlite, "/tmp/z.db".into())
         );
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_contains("%"), "%\\%%");
+        assert_eq!(like_contains("a_b"), "%a\\_b%");
+        assert_eq!(like_prefix("/r\\x/"), "/r\\\\x/%");
     }
 
     #[test]

@@ -199,6 +199,38 @@ diesel::table! {
         number -> Text,
         case_id -> Nullable<Text>,
         reserved_at -> Timestamp,
+        instance_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    instances (id) {
+        id -> Text,
+        name -> Text,
+        started_at -> Timestamp,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_address_throttle (address) {
+        address -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -673,6 +705,7 @@ diesel::table! {
 }
 
 diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(investigation_records -> cases (case_id));
 diesel::joinable!(case_discretion -> benchmark_versions (benchmark_version_id));
 
@@ -715,4 +748,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaint_events,
     noncoercive_measures,
     guiding_cases,
+    instances,
+    login_address_throttle,
+    sessions,
 );

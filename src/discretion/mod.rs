@@ -794,7 +794,11 @@ pub async fn consistency(
                 .order(case_discretion::created_at.asc())
                 .into_boxed();
             q = match list_scope {
-                CaseListScope::Region(path) => q.filter(departments::path.like(format!("{path}%"))),
+                CaseListScope::Region(path) => q.filter(
+                    departments::path
+                        .like(crate::db::like_prefix(path))
+                        .escape(crate::db::LIKE_ESCAPE),
+                ),
                 CaseListScope::Department(d) => q.filter(cases::department_id.eq(d)),
             };
             let rows: Vec<(String, String, String, String, Option<i64>, NaiveDateTime)> =

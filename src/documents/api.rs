@@ -167,7 +167,57 @@ pub async fn draft_handler(
 }
 
 /// The routes of this capability, each documented where it is written.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VoidedQuery {
+    /// Only this register: `case` (case numbers) or a document kind
+    /// (`filing_approval`, `penalty_decision`, …).
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// 作废号登记 — the void register: numbers taken from a register and never
+/// issued (a step that failed after reserving them, or a process stopped in
+/// between: reason `interrupted`). Every number of a register up to its
+/// highest is either on a case or document, or here. Heads see their
+/// department and those under it; supervisors their region. Newest first.
+#[utoipa::path(tag = "documents", params(VoidedQuery),
+    responses((status = 200, body = inline(crate::http::Page<VoidedNumber>)), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/numbers/voided")]
+pub async fn voided_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<VoidedQuery>,
+) -> AppResult<HttpResponse> {
+    let subtree = crate::auth::scope::void_register_scope(&caller)?;
+    let q = q.into_inner();
+    let limit = crate::http::page_limit(q.limit)?;
+    let mut items = state
+        .db
+        .run(move |conn| {
+            voided(
+                conn,
+                &subtree,
+                q.kind.as_deref(),
+                q.cursor.as_deref(),
+                limit + 1,
+            )
+        })
+        .await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = if more {
+        items.last().map(|v| v.id.clone())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(crate::http::Page { items, next_cursor }))
+}
+
 pub fn routes(r: &mut crate::http::routes::Routes) {
+    r.service(voided_handler);
     r.service(list_handler);
     r.service(metadata_handler);
     r.service(pdf_handler);

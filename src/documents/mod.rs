@@ -567,19 +567,30 @@ pub fn reserve(
             r::number.eq(number),
             r::case_id.eq(case_id),
             r::reserved_at.eq(crate::db::micros(at)),
+            r::instance_id.eq(instance_id()),
         ))
         .execute(conn)?;
     Ok(id)
 }
 
-/// The numbers were issued: their reservations are done.
+/// The numbers were issued: their reservations are done. Every one must
+/// still be there: a reservation the sweep voided meanwhile (its holder
+/// looked dead) refuses the issuing transaction, so a number is never both
+/// issued and voided.
 pub fn settle_reservations(conn: &mut DbConn, ids: &[String]) -> AppResult<()> {
     use crate::db::schema::number_reservations as r;
-    diesel::delete(r::table.filter(r::id.eq_any(ids))).execute(conn)?;
+    let settled = diesel::delete(r::table.filter(r::id.eq_any(ids))).execute(conn)?;
+    if settled != ids.len() {
+        return Err(AppError::conflict(
+            "the numbers reserved for this step were voided meanwhile; send the request again",
+        ));
+    }
     Ok(())
 }
 
-/// Reserved numbers that will not be issued go to the void register.
+/// Reserved numbers that will not be issued go to the void register. Each
+/// reservation is taken (deleted) and voided in one statement pair: one
+/// already settled or voided is skipped. Answers how many were voided.
 pub fn void_reservations(
     conn: &mut DbConn,
     ids: &[String],
@@ -587,10 +598,12 @@ pub fn void_reservations(
     at: NaiveDateTime,
 ) -> AppResult<usize> {
     use crate::db::schema::{number_reservations as r, voided_numbers as v};
-    let rows: Vec<(String, String, String)> = r::table
-        .filter(r::id.eq_any(ids))
-        .select((r::department_id, r::kind, r::number))
-        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<(String, String, String)> = diesel::delete(r::table.filter(r::id.eq_any(ids)))
+        .returning((r::department_id, r::kind, r::number))
+        .get_results(conn)?;
     for (department_id, kind, number) in &rows {
         diesel::insert_into(v::table)
             .values((
@@ -603,24 +616,153 @@ pub fn void_reservations(
             ))
             .execute(conn)?;
     }
-    settle_reservations(conn, ids)?;
     Ok(rows.len())
 }
 
-/// How old an unsettled reservation must be before the sweep voids it: no
-/// step takes that long between its numbers and its commit.
+/// A number in the void register.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct VoidedNumber {
+    pub id: String,
+    pub department_id: String,
+    /// The register: `case`, or the document kind.
+    pub kind: String,
+    pub number: String,
+    /// Why it was not issued (`interrupted`: the process stopped between
+    /// reserving and issuing it; else the refusal of the step).
+    pub reason: String,
+    /// RFC 3339, UTC.
+    pub voided_at: String,
+}
+
+/// One page of the void register of a department subtree (`path_prefix`),
+/// newest first (ids are time-ordered); `after` is the previous page's last id.
+pub fn voided(
+    conn: &mut DbConn,
+    path_prefix: &str,
+    kind: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<VoidedNumber>> {
+    use crate::db::schema::{departments as d, voided_numbers as v};
+    let mut q = v::table
+        .inner_join(d::table.on(d::id.eq(v::department_id)))
+        .filter(
+            d::path
+                .like(crate::db::like_prefix(path_prefix))
+                .escape(crate::db::LIKE_ESCAPE),
+        )
+        .order(v::id.desc())
+        .limit(limit)
+        .select((
+            v::id,
+            v::department_id,
+            v::kind,
+            v::number,
+            v::reason,
+            v::voided_at,
+        ))
+        .into_boxed();
+    if let Some(k) = kind {
+        q = q.filter(v::kind.eq(k.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(v::id.lt(a.to_string()));
+    }
+    let rows: Vec<(String, String, String, String, String, NaiveDateTime)> = q.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, department_id, kind, number, reason, at)| VoidedNumber {
+                id,
+                department_id,
+                kind,
+                number,
+                reason,
+                voided_at: rfc3339(at),
+            },
+        )
+        .collect())
+}
+
+/// How old an unsettled reservation must be before the sweep voids it
+/// whoever holds it: no step takes that long between its numbers and its
+/// commit.
 pub const RESERVATION_TIMEOUT: chrono::Duration = chrono::Duration::minutes(10);
 
-/// Voids reservations left behind by a process that died between taking
-/// its numbers and issuing them ("interrupted"). Safe on every instance at
+/// How often a running instance says it is alive.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// An instance not heard from for this long is taken for dead: its
+/// reservations are voided as "interrupted".
+pub const INSTANCE_STALE: chrono::Duration = chrono::Duration::seconds(15);
+
+/// This process's id among the instances sharing a database.
+pub fn instance_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| uuid::Uuid::now_v7().to_string())
+}
+
+/// Says this instance is alive (its `instances` row, created if missing).
+pub fn heartbeat(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> AppResult<()> {
+    use crate::db::schema::instances as i;
+    let now = crate::db::micros(now);
+    let seen = diesel::update(i::table.find(instance_id()))
+        .set(i::seen_at.eq(now))
+        .execute(conn)?;
+    if seen == 0 {
+        diesel::insert_into(i::table)
+            .values((
+                i::id.eq(instance_id()),
+                i::name.eq(name),
+                i::started_at.eq(now),
+                i::seen_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// At start-up: this instance is registered, and every earlier process of
+/// the same name is known dead (it cannot be running beside us), so the
+/// sweep that follows voids its reservations at once.
+pub fn start_instance(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> AppResult<usize> {
+    use crate::db::schema::instances as i;
+    crate::db::write_tx(conn, |c| {
+        diesel::delete(
+            i::table
+                .filter(i::name.eq(name))
+                .filter(i::id.ne(instance_id())),
+        )
+        .execute(c)?;
+        heartbeat(c, name, now)
+    })?;
+    crate::db::write_tx(conn, |c| sweep_reservations(c, now))
+}
+
+/// Voids ("interrupted") the reservations no living instance will settle:
+/// those of instances not heard from within `INSTANCE_STALE` (or unknown),
+/// and any older than `RESERVATION_TIMEOUT`. Safe on every instance at
 /// once. Answers how many were voided.
 pub fn sweep_reservations(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<usize> {
-    use crate::db::schema::number_reservations as r;
+    use crate::db::schema::{instances as i, number_reservations as r};
+    let alive = i::table
+        .filter(i::seen_at.ge(crate::db::micros(now - INSTANCE_STALE)))
+        .select(i::id);
+    let alive: Vec<String> = alive.load(conn)?;
     let stale: Vec<String> = r::table
-        .filter(r::reserved_at.lt(now - RESERVATION_TIMEOUT))
+        .filter(
+            r::reserved_at
+                .lt(now - RESERVATION_TIMEOUT)
+                .or(r::instance_id
+                    .is_not_null()
+                    .and(r::instance_id.ne_all(alive))),
+        )
         .select(r::id)
         .limit(1000)
         .load(conn)?;
+    // Instances gone for a day are forgotten.
+    diesel::delete(i::table.filter(i::seen_at.lt(now - chrono::Duration::days(1))))
+        .execute(conn)?;
     if stale.is_empty() {
         return Ok(0);
     }

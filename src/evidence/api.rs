@@ -88,7 +88,12 @@ pub async fn upload(
                 let file_name = part
                     .content_disposition()
                     .and_then(|d| d.get_filename())
-                    .map(|f| f.chars().take(255).collect());
+                    .map(|f| {
+                        f.chars()
+                            .filter(|c| !crate::http::json::is_refused_control(*c))
+                            .take(255)
+                            .collect()
+                    });
                 let mut incoming = Incoming::new(&state.settings.data_dir)?;
                 while let Some(chunk) = part.next().await {
                     let chunk = chunk.map_err(|e| {

@@ -75,11 +75,13 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// Parses a JSON body, naming the field that is wrong.
+/// Parses a JSON body, naming the field that is wrong; a text holding a
+/// control character is refused (`refuse_control_characters`).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     // A good body parses straight into `T`; only a bad one pays for the
     // slower path below that names the field.
     if let Ok(v) = serde_json::from_slice::<T>(body) {
+        refuse_control_characters(body)?;
         return Ok(v);
     }
     // Syntax first, so that a broken body is called broken whatever its keys.
@@ -134,6 +136,79 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     }
 }
 
+/// Control characters other than tab, line feed and carriage return are
+/// refused in every text of every body (PostgreSQL cannot store NUL; none
+/// belongs in a record): 400 `validation_failed` naming the field, code
+/// `control_character`.
+pub fn refuse_control_characters(body: &[u8]) -> Result<(), AppError> {
+    if !may_hold_control(body) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(());
+    };
+    match control_character_at(&value, "") {
+        None => Ok(()),
+        Some(field) => Err(AppError::validation(vec![FieldError::new(
+            field,
+            "control_character",
+            CONTROL_MESSAGE,
+        )])),
+    }
+}
+
+pub const CONTROL_MESSAGE: &str =
+    "control characters other than tab, line feed and carriage return are not accepted";
+
+/// A character refused in text: a control character (C0, DEL, C1) other
+/// than tab, line feed and carriage return.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// A quick look at the raw body: JSON can carry a control character only
+/// as an escape (`\u00XX`, `\b`, `\f`) or, for DEL and C1, as raw UTF-8.
+fn may_hold_control(body: &[u8]) -> bool {
+    body.windows(2)
+        .any(|w| matches!(w, [b'\\', b'u' | b'b' | b'f'] | [0xC2, 0x80..=0x9F]) || w[0] == 0x7F)
+        || body.last() == Some(&0x7F)
+}
+
+/// The path of the first string (or key) holding a refused character.
+fn control_character_at(v: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        Value::String(s) => s.chars().any(is_refused_control).then(|| {
+            if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_string()
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| control_character_at(item, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            if k.chars().any(is_refused_control) {
+                Some(join(
+                    &k.chars().filter(|c| !c.is_control()).collect::<String>(),
+                ))
+            } else {
+                control_character_at(item, &join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
 fn missing_field(msg: &str) -> Option<String> {
     msg.strip_prefix("missing field `")
         .and_then(|r| r.split('`').next())
@@ -164,6 +239,18 @@ mod tests {
     struct Outer {
         count: i64,
         party: Inner,
+    }
+
+    #[test]
+    fn refuses_control_characters_naming_the_field() {
+        let e = refuse_control_characters(br#"{"party": {"name": "a\u0000b"}}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "party.name");
+        assert_eq!(e.errors[0].code, "control_character");
+        let e = refuse_control_characters(br#"{"items": ["ok", "\u001b"]}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "items[1]");
+        assert!(refuse_control_characters(br#"{"facts": "a\tb\nc\r\nd \\u0000"}"#).is_ok());
+        assert!(refuse_control_characters("{\"a\": \"\u{85}\"}".as_bytes()).is_err());
+        assert!(refuse_control_characters(r#"{"a": "执法\u4e00"}"#.as_bytes()).is_ok());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::Serialize;
 use tracing::Instrument;
 use utoipa::ToSchema;
 
-use crate::error::{AppError, Code, PROBLEM_JSON};
+use crate::error::{AppError, Code, FieldError, PROBLEM_JSON};
 
 pub use json::ApiJson;
 
@@ -41,7 +41,7 @@ fn acceptable_request_id(v: &str) -> bool {
 /// metrics for every request.
 pub async fn request_context(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = req
         .headers()
@@ -62,7 +62,22 @@ pub async fn request_context(
         .cloned();
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let mut res = match control_in_url(&req) {
+        Some(field) => {
+            let err = AppError::validation(vec![FieldError::new(
+                field,
+                "control_character",
+                json::CONTROL_MESSAGE,
+            )]);
+            let response = err.error_response();
+            req.into_response(response).map_into_right_body()
+        }
+        None => next
+            .call(req)
+            .instrument(span.clone())
+            .await?
+            .map_into_left_body(),
+    };
     let elapsed = started.elapsed();
     let status = res.status().as_u16();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -83,6 +98,56 @@ pub async fn request_context(
         )
     });
     Ok(res)
+}
+
+/// The query parameter (or `path`) whose decoded text holds a control
+/// character other than tab, line feed and carriage return: refused before
+/// any handler sees it, as `ApiJson` refuses it in a body.
+fn control_in_url(req: &ServiceRequest) -> Option<String> {
+    let refused = |text: &str| text.chars().any(json::is_refused_control);
+    if refused(&percent_decode(req.path(), false)) {
+        return Some("path".into());
+    }
+    req.query_string()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(k, true);
+            (refused(&key) || refused(&percent_decode(v, true)))
+                .then(|| key.chars().filter(|c| !c.is_control()).collect())
+        })
+}
+
+/// `%XX` decoded (and `+` as a space in a query), invalid UTF-8 replaced.
+fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let hex = |j: usize| {
+            bytes
+                .get(j)
+                .and_then(|c| (*c as char).to_digit(16))
+                .map(|d| d as u8)
+        };
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(h * 16 + l);
+                i += 3;
+            }
+            (b'+', _, _) if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Turns any error response that is not already problem+json (404 for an

@@ -376,9 +376,11 @@ pub async fn list(
                 .limit(500)
                 .into_boxed();
             q = match scope::case_list_scope(&caller) {
-                scope::CaseListScope::Region(p) => {
-                    q.filter(departments::path.like(format!("{p}%")))
-                }
+                scope::CaseListScope::Region(p) => q.filter(
+                    departments::path
+                        .like(crate::db::like_prefix(p))
+                        .escape(crate::db::LIKE_ESCAPE),
+                ),
                 scope::CaseListScope::Department(d) => q.filter(inspections::department_id.eq(d)),
             };
             if let Some(s) = f.status {

@@ -515,7 +515,13 @@ pub fn list_users_in(
         .order(users::username.asc())
         .into_boxed();
     match scope {
-        UserScope::Region(path) => query = query.filter(departments::path.like(format!("{path}%"))),
+        UserScope::Region(path) => {
+            query = query.filter(
+                departments::path
+                    .like(crate::db::like_prefix(path))
+                    .escape(crate::db::LIKE_ESCAPE),
+            )
+        }
         UserScope::Department(d) => query = query.filter(users::department_id.eq(d.clone())),
     }
     if let Some(d) = department_id {

@@ -431,7 +431,11 @@ pub async fn queue(
                 .limit(500)
                 .into_boxed();
             q = if reviewer {
-                q.filter(departments::path.like(format!("{path}%")))
+                q.filter(
+                    departments::path
+                        .like(crate::db::like_prefix(path))
+                        .escape(crate::db::LIKE_ESCAPE),
+                )
             } else {
                 q.filter(legal_reviews::department_id.eq(dept))
             };

@@ -174,7 +174,11 @@ pub fn tasks_of(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> AppResu
             .inner_join(cases::table.on(cases::id.eq(legal_reviews::case_id)))
             .inner_join(departments::table.on(departments::id.eq(cases::department_id)))
             .filter(legal_reviews::status.eq(ReviewStatus::Pending))
-            .filter(departments::path.like(format!("{}%", caller.department_path)))
+            .filter(
+                departments::path
+                    .like(crate::db::like_prefix(&caller.department_path))
+                    .escape(crate::db::LIKE_ESCAPE),
+            )
             .select((
                 legal_reviews::id,
                 cases::id,

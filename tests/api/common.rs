@@ -200,6 +200,8 @@ pub struct TestApp {
     pub database_url: String,
     pub state: actix_web::web::Data<zhifa::AppState>,
     pub data_dir: tempfile::TempDir,
+    /// Settings given on top of the harness's (`TestApp::with_env`).
+    extra: Vec<(String, String)>,
     tokens: Mutex<HashMap<String, (String, String)>>,
     handle: actix_web::dev::ServerHandle,
     _pg: Option<PgDrop>,
@@ -250,6 +252,24 @@ impl TestApp {
         }
     }
 
+    /// The same database, served again with `ZHIFA_*` settings `env` on top
+    /// of the harness's (limits, names).
+    pub async fn with_env(self, env: &[(&str, &str)]) -> TestApp {
+        self.handle.stop(true).await;
+        let TestApp {
+            database_url,
+            backend,
+            data_dir,
+            _pg,
+            ..
+        } = self;
+        let extra: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TestApp::start_at(database_url, backend, data_dir, _pg, None, &extra).await
+    }
+
     /// Stops the service and starts it again on the same database and data
     /// directory with its clock at `at` (`ZHIFA_CLOCK`): "later", for the
     /// deadlines of the law.
@@ -281,6 +301,30 @@ impl TestApp {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         TestApp::start_at(database_url, backend, data_dir, _pg, None, &extra).await
+    }
+
+    /// The settings this app was started with, as `ZHIFA_*` variables for
+    /// the binary (`zhifa serve` on the same database and data directory).
+    pub fn binary_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("ZHIFA_DATABASE_URL".into(), self.database_url.clone()),
+            (
+                "ZHIFA_DATA_DIR".into(),
+                self.data_dir.path().display().to_string(),
+            ),
+            (
+                "ZHIFA_JWT_SECRET".into(),
+                "test-jwt-secret-0123456789abcdef0123456789".into(),
+            ),
+            (
+                "ZHIFA_RECORD_KEY".into(),
+                "test-record-key-0123456789abcdef0123456789".into(),
+            ),
+            (
+                "ZHIFA_FIXTURES_DIR".into(),
+                manifest().join("fixtures").display().to_string(),
+            ),
+        ]
     }
 
     async fn start(
@@ -315,6 +359,7 @@ impl TestApp {
             database_url: url,
             state: running.state,
             data_dir: dir,
+            extra,
             tokens: Mutex::new(HashMap::new()),
             handle,
             _pg: pg,
@@ -372,10 +417,15 @@ impl TestApp {
         self.login_as(username).await.1
     }
 
+    /// Sends a request; every error body of the suite is checked for
+    /// database text on the way (`assert_no_database_text`).
     pub async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
         let resp = req.send().await.expect("request");
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
+        if !status.is_success() {
+            assert_no_database_text(&text);
+        }
         (
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
@@ -546,6 +596,34 @@ impl TestApp {
             .flush(&self.state.db)
             .await
             .expect("flush");
+    }
+}
+
+/// Words of the databases' own error messages: none may reach a client.
+pub const DATABASE_WORDS: &[&str] = &[
+    "duplicate key",
+    "violates",
+    "constraint \"",
+    "unique constraint",
+    "foreign key constraint",
+    "sqlite",
+    "syntax error",
+    "relation \"",
+    "sqlstate",
+    "invalid byte sequence",
+    "diesel",
+    "database:",
+    "pg_",
+];
+
+/// Fails when an error body carries database text (SQL words, driver names).
+pub fn assert_no_database_text(body: &str) {
+    let lower = body.to_lowercase();
+    for w in DATABASE_WORDS {
+        assert!(
+            !lower.contains(w),
+            "an error body leaks database text ({w:?}): {body}"
+        );
     }
 }
 

@@ -23,5 +23,6 @@ mod property;
 mod records;
 mod service;
 mod transfers;
+mod trust;
 mod warnings;
 mod workflow;
