@@ -9,7 +9,10 @@ pub mod rules;
 pub mod store;
 pub mod view;
 
-pub use view::{Case, CaseOfficer, CaseSummary, Deadline, DeadlineStatus, OfficerRole};
+pub use view::{
+    filing_rows, source_name, Case, CaseOfficer, CaseSummary, Deadline, DeadlineStatus,
+    FilingFacts, OfficerRole,
+};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -578,36 +581,6 @@ pub fn filing_context(
     })
 }
 
-/// The facts of a filing, as the 立案审批表 prints them.
-pub struct FilingFacts<'a> {
-    pub case_no: &'a str,
-    pub source: Source,
-    pub party_name: &'a str,
-    pub party_address: &'a str,
-    pub location: &'a str,
-    pub occurred: String,
-    pub discovered: String,
-    pub facts: &'a str,
-    pub harm: Option<&'a str>,
-    pub filed: String,
-}
-
-/// The rows of the 立案审批表.
-pub fn filing_rows(f: FilingFacts) -> serde_json::Value {
-    serde_json::json!([
-        ["案号", f.case_no],
-        ["案件来源", source_name(f.source)],
-        ["当事人", f.party_name],
-        ["住所（住址）", f.party_address],
-        ["违法行为发生地", f.location],
-        ["违法行为发生时间", f.occurred],
-        ["发现时间", f.discovered],
-        ["简要案情", f.facts],
-        ["危害后果", f.harm.unwrap_or("未发现")],
-        ["立案日期", f.filed],
-    ])
-}
-
 /// The approval block of a 立案审批表 approved as it is filed.
 fn filing_approved_now(
     caller: &Caller,
@@ -624,20 +597,6 @@ fn filing_approved_now(
         "head": caller.display_name,
         "decided_on": date,
     })
-}
-
-pub fn source_name(s: Source) -> &'static str {
-    use Source::*;
-    match s {
-        Inspection => "监督检查",
-        Complaint => "投诉",
-        Report => "举报",
-        Referral => "其他机关移送",
-        Assignment => "上级机关交办",
-        Media => "媒体曝光",
-        Monitoring => "监测（电子技术监控）",
-        Transfer => "案件移交",
-    }
 }
 
 /// What a request does with a case file, for the access log.

@@ -145,7 +145,7 @@ pub fn document_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> A
         )
     };
     let filed_on = day(&case.filed_at);
-    let filing_rows = super::filing_rows(super::FilingFacts {
+    let filing_rows = filing_rows(FilingFacts {
         case_no: &case.case_no,
         source: case.source,
         party_name: case.party.name.trim(),
@@ -186,4 +186,48 @@ pub fn document_context(conn: &mut DbConn, case_id: &str, today: NaiveDate) -> A
         o.insert("filing_rows".into(), filing_rows);
     }
     Ok(ctx)
+}
+
+/// The facts of a filing, as the 立案审批表 prints them.
+pub struct FilingFacts<'a> {
+    pub case_no: &'a str,
+    pub source: Source,
+    pub party_name: &'a str,
+    pub party_address: &'a str,
+    pub location: &'a str,
+    pub occurred: String,
+    pub discovered: String,
+    pub facts: &'a str,
+    pub harm: Option<&'a str>,
+    pub filed: String,
+}
+
+/// The rows of the 立案审批表.
+pub fn filing_rows(f: FilingFacts) -> serde_json::Value {
+    serde_json::json!([
+        ["案号", f.case_no],
+        ["案件来源", source_name(f.source)],
+        ["当事人", f.party_name],
+        ["住所（住址）", f.party_address],
+        ["违法行为发生地", f.location],
+        ["违法行为发生时间", f.occurred],
+        ["发现时间", f.discovered],
+        ["简要案情", f.facts],
+        ["危害后果", f.harm.unwrap_or("未发现")],
+        ["立案日期", f.filed],
+    ])
+}
+
+pub fn source_name(s: Source) -> &'static str {
+    use Source::*;
+    match s {
+        Inspection => "监督检查",
+        Complaint => "投诉",
+        Report => "举报",
+        Referral => "其他机关移送",
+        Assignment => "上级机关交办",
+        Media => "媒体曝光",
+        Monitoring => "监测（电子技术监控）",
+        Transfer => "案件移交",
+    }
 }

@@ -824,9 +824,10 @@ async fn a_closed_case_takes_only_its_archive(app: TestApp) {
         json!(null),
     )
     .await;
+    // Archiving an archived file: the file is final (case_closed).
     assert_eq!(
         (s, b["code"].as_str()),
-        (StatusCode::CONFLICT, Some("transition_not_allowed")),
+        (StatusCode::CONFLICT, Some("case_closed")),
         "{b}"
     );
 }

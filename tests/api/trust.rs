@@ -293,6 +293,14 @@ struct Served {
     base: String,
 }
 
+impl Drop for Served {
+    /// A failing test leaves no server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn serve(app: &TestApp) -> Served {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -314,12 +322,19 @@ async fn serve(app: &TestApp) -> Served {
     for (k, v) in app.binary_env() {
         c.env(k, v);
     }
-    let child = c.spawn().expect("zhifa serve");
-    let base = format!("http://127.0.0.1:{port}");
+    let served = Served {
+        child: c.spawn().expect("zhifa serve"),
+        base: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..300 {
-        if let Ok(r) = app.client.get(format!("{base}/readyz")).send().await {
+        if let Ok(r) = app
+            .client
+            .get(format!("{}/readyz", served.base))
+            .send()
+            .await
+        {
             if r.status() == StatusCode::OK {
-                return Served { child, base };
+                return served;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -380,7 +395,7 @@ async fn every_number_is_issued_or_voided_after_a_sigkill_under_filing_load(app:
         }
     }
     // Start again: start-up voids what the killed process had reserved.
-    let mut served = serve(&app).await;
+    let served = serve(&app).await;
     let mut conn = app.conn();
     use zhifa::db::schema::{cases, document_counters as c, documents, voided_numbers as v};
     let counters: Vec<(String, String, i64)> = c::table
@@ -439,8 +454,7 @@ async fn every_number_is_issued_or_voided_after_a_sigkill_under_filing_load(app:
     assert_eq!(listed["items"].as_array().unwrap().len() as i64, in_db);
     let (s, _) = post_as(&app, "li.officer", "/cases", body.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "filing works after the restart");
-    served.child.kill().unwrap();
-    served.child.wait().unwrap();
+    drop(served);
 }
 
 /// PostgreSQL made unreachable (connections terminated, new ones refused):
