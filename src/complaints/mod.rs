@@ -548,6 +548,10 @@ pub async fn to_clue(
         location: row.subject_address.clone(),
         occurred_at: None,
         discovered_at: row.received_at.and_utc(),
+        // A complaint does not establish harm; the officer states it when
+        // the clue is decided (Art 36 ¶1).
+        harm_resulted: false,
+        harm_description: None,
     };
     let now = state.clock.now().naive_utc();
     let (c3, id3) = (caller.clone(), id.to_string());

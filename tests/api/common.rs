@@ -280,9 +280,10 @@ impl TestApp {
             backend,
             data_dir,
             _pg,
+            extra,
             ..
         } = self;
-        TestApp::start_at(database_url, backend, data_dir, _pg, Some(at), &[]).await
+        TestApp::start_at(database_url, backend, data_dir, _pg, Some(at), &extra).await
     }
 
     /// Stops the service and starts it again on the same database with
@@ -359,7 +360,7 @@ impl TestApp {
             database_url: url,
             state: running.state,
             data_dir: dir,
-            extra,
+            extra: extra.to_vec(),
             tokens: Mutex::new(HashMap::new()),
             handle,
             _pg: pg,
