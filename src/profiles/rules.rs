@@ -89,6 +89,21 @@ pub struct Profile {
     /// The one extension of that period a head may approve (🟡 S27: 15).
     #[serde(default = "default_clue_days")]
     pub clue_extension_working_days: u32,
+    /// Risk warning: an enterprise (by USCC) that is the party of more than
+    /// this many cases filed within `enterprise_inspection_period_days`
+    /// (🟡 house default 3 in 365 days; 双随机 rules cap repeated inspections locally).
+    #[serde(default = "default_inspection_limit")]
+    pub enterprise_inspection_limit: u32,
+    #[serde(default = "default_inspection_period")]
+    pub enterprise_inspection_period_days: u32,
+}
+
+fn default_inspection_limit() -> u32 {
+    3
+}
+
+fn default_inspection_period() -> u32 {
+    365
 }
 
 fn default_clue_days() -> u32 {
@@ -157,6 +172,8 @@ impl Default for Profile {
             extension_cap_days: default_extension_cap(),
             clue_filing_working_days: default_clue_days(),
             clue_extension_working_days: default_clue_days(),
+            enterprise_inspection_limit: default_inspection_limit(),
+            enterprise_inspection_period_days: default_inspection_period(),
         }
     }
 }

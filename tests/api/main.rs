@@ -19,6 +19,7 @@ mod org;
 mod property;
 mod records;
 mod service;
+mod supervision;
 mod transfers;
 mod warnings;
 mod workflow;
