@@ -648,6 +648,7 @@ fn batch_row(conn: &mut DbConn, id: &str) -> AppResult<BatchRow> {
         .map_err(crate::db::not_found_as("evaluation batch"))
 }
 
+#[allow(clippy::type_complexity)]
 fn batch_view(conn: &mut DbConn, b: BatchRow) -> AppResult<BatchView> {
     let lines: Vec<(
         String,
@@ -964,14 +965,14 @@ pub async fn score(
                 for (i, it) in req.items.iter().enumerate() {
                     match rubric.item(&it.item_code) {
                         None => errors.push(FieldError::new(
-                            &format!("items[{i}].item_code"),
+                            format!("items[{i}].item_code"),
                             "unknown",
-                            &format!("rubric {} has no item {}", rubric.code, it.item_code),
+                            format!("rubric {} has no item {}", rubric.code, it.item_code),
                         )),
                         Some(item) if it.points > item.points => errors.push(FieldError::new(
-                            &format!("items[{i}].points"),
+                            format!("items[{i}].points"),
                             "out_of_range",
-                            &format!("item {} has {} points", item.code, item.points),
+                            format!("item {} has {} points", item.code, item.points),
                         )),
                         Some(_) => {}
                     }

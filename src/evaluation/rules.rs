@@ -597,7 +597,7 @@ fn decision_guard_errors(f: &CaseFacts, d: &AtDecision) -> Vec<AppError> {
         .body
         .verdict
         .as_deref()
-        .and_then(|v| crate::db::enum_parse::<crate::discretion::rules::Verdict>(v));
+        .and_then(crate::db::enum_parse::<crate::discretion::rules::Verdict>);
     keep(
         wf::legality_review_approved(f.profile, f.party.kind, &proposal, verdict, file, report)
             .map(|_| ()),

@@ -495,7 +495,7 @@ async fn batches_draw_seeded_samples_and_evaluations_are_final(app: TestApp) {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(x)).unwrap();
     let range = book.worksheet_range("评查结果").unwrap();
-    let last = range.rows().last().unwrap();
+    let last = range.rows().next_back().unwrap();
     assert_eq!(last[0].to_string(), "合计");
     assert_eq!(last[1].to_string(), "1");
     assert_eq!(last[5].to_string(), "1");
