@@ -139,6 +139,8 @@ pub enum Code {
     /// A value that is well-formed but that the rule or the rule data does
     /// not accept (a year outside the tables, an amount below its minimum).
     InvalidValue,
+    /// A completed evaluation (案卷评查) is final: it is not adjusted again.
+    EvaluationCompleted,
 }
 
 impl Code {
@@ -170,6 +172,7 @@ impl Code {
             | TransferPending
             | MeasureNotActive
             | ClueDecided
+            | EvaluationCompleted
             | EvidenceIntegrityFailed => StatusCode::CONFLICT,
             PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

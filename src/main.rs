@@ -212,7 +212,8 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
             })?;
             println!(
                 "departments: {} added, {} updated; enforcement items: {} added, {} updated; \
-                 rule profiles: {} changed; holiday years: {} changed; benchmark versions: {} added, {} updated",
+                 rule profiles: {} changed; holiday years: {} changed; benchmark versions: {} added, {} updated; \
+                 rubrics: {} changed",
                 r.departments_added,
                 r.departments_updated,
                 r.items_added,
@@ -220,7 +221,8 @@ fn run(cli: Cli, settings: Settings) -> Result<ExitCode, String> {
                 r.profiles_changed,
                 r.holiday_years_changed,
                 r.benchmarks_added,
-                r.benchmarks_updated
+                r.benchmarks_updated,
+                r.rubrics_changed
             );
             Ok(ExitCode::SUCCESS)
         }

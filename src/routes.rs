@@ -7,8 +7,8 @@ use crate::approvals::ApprovedActs;
 use crate::http::routes::Routes;
 use crate::{
     appraisals, approvals, auth, calendar, cases, clues, complaints, disclosure, discretion,
-    documents, evidence, execution, guidance, inspections, investigation, items, org, property,
-    records, review, transfers, warnings, workbench, workflow,
+    documents, evaluation, evidence, execution, guidance, indicators, inspections, investigation,
+    items, org, property, records, review, transfers, warnings, workbench, workflow,
 };
 
 /// Every route under `/api/v1`.
@@ -21,6 +21,8 @@ pub fn api(r: &mut Routes) {
     records::api::routes(r);
     calendar::api::routes(r);
     warnings::api::routes(r);
+    evaluation::api::routes(r);
+    indicators::api::routes(r);
     evidence::api::routes(r);
     investigation::api::routes(r);
     documents::api::routes(r);

@@ -79,6 +79,7 @@ pub struct ImportReport {
     pub benchmarks_updated: usize,
     pub profiles_changed: usize,
     pub holiday_years_changed: usize,
+    pub rubrics_changed: usize,
 }
 
 /// Imports `departments.toml` and `items/*.toml` from `dir` in one
@@ -114,6 +115,12 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
     let benchmarks_dir = dir.join("benchmarks");
     let benchmarks = if benchmarks_dir.is_dir() {
         crate::discretion::read_fixture_dir(&benchmarks_dir)?
+    } else {
+        vec![]
+    };
+    let rubrics_dir = dir.join("rubrics");
+    let rubrics = if rubrics_dir.is_dir() {
+        crate::evaluation::store::read_dir(&rubrics_dir)?
     } else {
         vec![]
     };
@@ -214,6 +221,13 @@ pub fn import(conn: &mut DbConn, dir: &Path, now: NaiveDateTime) -> AppResult<Im
         }
         report.benchmarks_added = b.count(crate::discretion::Change::Added);
         report.benchmarks_updated = b.count(crate::discretion::Change::Updated);
+        report.rubrics_changed = crate::evaluation::store::import(
+            conn,
+            &rubrics_dir,
+            &rubrics,
+            now,
+            crate::clock::china_date(now.and_utc()),
+        )?;
         Ok(report)
     })
 }

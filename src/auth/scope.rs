@@ -140,6 +140,54 @@ pub fn may_decide_approval(caller: &Caller, department_id: &str) -> bool {
     caller.department_id == department_id && caller.has(Role::Head)
 }
 
+/// Roles that organise and carry out case-file evaluations (案卷评查).
+pub const EVALUATION_ROLES: &[Role] = &[Role::Supervisor];
+
+/// May the caller organise evaluations over this department's subtree
+/// (create batches, read them)? A supervisor whose region holds it.
+pub fn may_organise_evaluation(caller: &Caller, department_path: &str) -> bool {
+    caller.has(Role::Supervisor) && department_path.starts_with(&caller.region_path)
+}
+
+/// May the caller score a file of this department? A supervisor of the
+/// region who does not belong to the evaluated department (评查回避).
+pub fn may_evaluate(caller: &Caller, department_id: &str, department_path: &str) -> bool {
+    may_organise_evaluation(caller, department_path) && caller.department_id != department_id
+}
+
+/// May the caller see an evaluation of this department's file? Its
+/// organisers, and the evaluated department's heads (who may answer it).
+pub fn may_see_evaluation(caller: &Caller, department_id: &str, department_path: &str) -> bool {
+    may_organise_evaluation(caller, department_path) || may_reply_evaluation(caller, department_id)
+}
+
+/// May the caller answer (整改 reply) an evaluation? A head of the evaluated department.
+pub fn may_reply_evaluation(caller: &Caller, department_id: &str) -> bool {
+    caller.has(Role::Head) && caller.department_id == department_id
+}
+
+/// Roles that read risk warnings across cases.
+pub const WARNING_ROLES: &[Role] = &[
+    Role::Officer,
+    Role::Head,
+    Role::LegalReviewer,
+    Role::Supervisor,
+];
+
+/// Roles that read indicators (and evaluation statistics).
+pub const INDICATOR_ROLES: &[Role] = &[Role::Head, Role::Supervisor];
+
+/// The subtree a caller's cross-case views (warnings, indicators,
+/// statistics) cover: a supervisor's region, else their own department
+/// and what lies under it.
+pub fn supervision_subtree(caller: &Caller) -> &str {
+    if caller.has(Role::Supervisor) {
+        &caller.region_path
+    } else {
+        &caller.department_path
+    }
+}
+
 /// Where a case sits, as far as access is concerned.
 #[derive(Debug, Clone)]
 pub struct CaseScope {

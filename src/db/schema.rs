@@ -704,6 +704,71 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rubrics (id) {
+        id -> Text,
+        code -> Text,
+        version -> Integer,
+        effective_from -> Date,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_batches (id) {
+        id -> Text,
+        name -> Text,
+        department_id -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        sample_size -> Nullable<Integer>,
+        seed -> BigInt,
+        rubric_code -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        batch_id -> Text,
+        case_id -> Text,
+        department_id -> Text,
+        rubric_id -> Text,
+        status -> Text,
+        adjustments -> Text,
+        score -> Nullable<BigInt>,
+        grade -> Nullable<Text>,
+        evaluator_id -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        result -> Nullable<Text>,
+        reply -> Nullable<Text>,
+        replied_by -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+        record_seq -> BigInt,
+        record_head -> Text,
+    }
+}
+
+diesel::table! {
+    evaluation_records (evaluation_id, seq) {
+        evaluation_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        detail -> Text,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(evaluations -> evaluation_batches (batch_id));
+diesel::joinable!(evaluations -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(investigation_records -> cases (case_id));
@@ -751,4 +816,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     instances,
     login_address_throttle,
     sessions,
+    rubrics,
+    evaluation_batches,
+    evaluations,
+    evaluation_records,
 );

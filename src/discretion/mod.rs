@@ -776,55 +776,74 @@ pub async fn consistency(
     caller.require_any(scope::CONSISTENCY_ROLES)?;
     let item = item.to_string();
     let list_scope = scope::case_list_scope(caller);
-    let points = state
+    let mut points = state
         .db
-        .run(move |conn| {
-            let mut q = case_discretion::table
-                .inner_join(cases::table.inner_join(departments::table))
-                .filter(case_discretion::item_code.eq(&item))
-                .filter(case_discretion::proposed_fine_fen.is_not_null())
-                .select((
-                    case_discretion::case_id,
-                    cases::case_no,
-                    case_discretion::facts,
-                    case_discretion::result,
-                    case_discretion::proposed_fine_fen,
-                    case_discretion::created_at,
-                ))
-                .order(case_discretion::created_at.asc())
-                .into_boxed();
-            q = match list_scope {
-                CaseListScope::Region(path) => q.filter(
-                    departments::path
-                        .like(crate::db::like_prefix(path))
-                        .escape(crate::db::LIKE_ESCAPE),
-                ),
-                CaseListScope::Department(d) => q.filter(cases::department_id.eq(d)),
-            };
-            let rows: Vec<(String, String, String, String, Option<i64>, NaiveDateTime)> =
-                q.load(conn)?;
-            // The latest proposal of each case counts.
-            let mut latest: BTreeMap<String, rules::CasePoint> = BTreeMap::new();
-            for (case_id, case_no, facts, result, fine, _) in rows {
-                let (Ok(facts), Ok(result), Some(fine)) = (
-                    serde_json::from_str::<Facts>(&facts),
-                    serde_json::from_str::<Lookup>(&result),
-                    fine,
-                ) else {
-                    continue;
-                };
-                if let Some(p) =
-                    rules::CasePoint::new(case_id.clone(), case_no, &facts, &result, fine)
-                {
-                    latest.insert(case_id, p);
-                } else {
-                    latest.remove(&case_id);
-                }
-            }
-            Ok(latest.into_values().collect::<Vec<_>>())
-        })
+        .run(move |conn| case_points(conn, list_scope, Some(&item)))
         .await?;
+    let points = points.pop().map(|(_, p)| p).unwrap_or_default();
     Ok(rules::consistency(&points, tolerance_percent))
+}
+
+/// The fined cases of a scope (of one item, or of every item), each with
+/// its latest proposal, grouped by item: what the consistency function
+/// compares (also read by the risk warnings).
+pub fn case_points(
+    conn: &mut DbConn,
+    list_scope: CaseListScope,
+    item: Option<&str>,
+) -> AppResult<Vec<(String, Vec<rules::CasePoint>)>> {
+    let mut q = case_discretion::table
+        .inner_join(cases::table.inner_join(departments::table))
+        .filter(case_discretion::proposed_fine_fen.is_not_null())
+        .select((
+            case_discretion::item_code,
+            case_discretion::case_id,
+            cases::case_no,
+            case_discretion::facts,
+            case_discretion::result,
+            case_discretion::proposed_fine_fen,
+            case_discretion::created_at,
+        ))
+        .order(case_discretion::created_at.asc())
+        .into_boxed();
+    if let Some(i) = item {
+        q = q.filter(case_discretion::item_code.eq(i.to_string()));
+    }
+    q = match list_scope {
+        CaseListScope::Region(path) => q.filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE)),
+        CaseListScope::Department(d) => q.filter(cases::department_id.eq(d)),
+    };
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        NaiveDateTime,
+    )> = q.load(conn)?;
+    // The latest proposal of each case counts.
+    let mut latest: BTreeMap<String, BTreeMap<String, rules::CasePoint>> = BTreeMap::new();
+    for (item_code, case_id, case_no, facts, result, fine, _) in rows {
+        let of_item = latest.entry(item_code).or_default();
+        let (Ok(facts), Ok(result), Some(fine)) = (
+            serde_json::from_str::<Facts>(&facts),
+            serde_json::from_str::<Lookup>(&result),
+            fine,
+        ) else {
+            continue;
+        };
+        if let Some(p) = rules::CasePoint::new(case_id.clone(), case_no, &facts, &result, fine) {
+            of_item.insert(case_id, p);
+        } else {
+            of_item.remove(&case_id);
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(i, m)| (i, m.into_values().collect()))
+        .collect())
 }
 
 // ------------------------------------------------------------ publication

@@ -92,6 +92,13 @@ pub struct Profile {
     /// 行政执法公示: what is published, when and for how long.
     #[serde(default)]
     pub publication: PublicationRules,
+    /// Risk warning: an enterprise (by USCC) that is the party of more than
+    /// this many cases filed within `enterprise_inspection_period_days`
+    /// (🟡 house default 3 in 365 days; 双随机 rules cap repeated inspections locally).
+    #[serde(default = "default_inspection_limit")]
+    pub enterprise_inspection_limit: u32,
+    #[serde(default = "default_inspection_period")]
+    pub enterprise_inspection_period_days: u32,
 }
 
 /// How a natural person's name is published (PIPL; SAMR Order 45 Art 6).
@@ -140,6 +147,14 @@ impl Default for PublicationRules {
             name_rule: NameRule::SurnameStars,
         }
     }
+}
+
+fn default_inspection_limit() -> u32 {
+    3
+}
+
+fn default_inspection_period() -> u32 {
+    365
 }
 
 fn default_clue_days() -> u32 {
@@ -209,6 +224,8 @@ impl Default for Profile {
             clue_filing_working_days: default_clue_days(),
             clue_extension_working_days: default_clue_days(),
             publication: PublicationRules::default(),
+            enterprise_inspection_limit: default_inspection_limit(),
+            enterprise_inspection_period_days: default_inspection_period(),
         }
     }
 }

@@ -20,7 +20,24 @@ pub async fn case_warnings(
     ))
 }
 
+/// Risk warnings across the caller's department subtree (a supervisor's
+/// region): deadlines near or passed, certificates expiring or expired
+/// while holding open cases, discretion outliers, enterprises inspected
+/// too often, officers not qualified on an act's date, veto defects on open
+/// cases. Computed on read; ordered by id; paged by `cursor`.
+#[utoipa::path(tag = "warnings", params(WarningFilter),
+    responses((status = 200, body = inline(crate::http::Page<rules::RiskWarning>)), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/warnings")]
+pub async fn warnings_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<WarningFilter>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(across_cases(&state, &caller, q.into_inner()).await?))
+}
+
 /// The routes of this capability, each documented where it is written.
 pub fn routes(r: &mut crate::http::routes::Routes) {
-    r.service(case_warnings);
+    r.service(case_warnings).service(warnings_handler);
 }

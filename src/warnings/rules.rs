@@ -3,7 +3,7 @@
 //! passed, with the basis it was stored with.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::calendar::Calendar;
@@ -90,6 +90,158 @@ pub fn deadline_warnings(
     }
     out.sort_by_key(|w| w.due_on);
     out
+}
+
+// ------------------------------------------------------------ across cases
+
+/// How urgent a warning is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+/// The kinds of risk warning across cases (REFERENCE §1.9, §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskKind {
+    /// A stored deadline of an open case is near (the profile's lead time).
+    DeadlineNear,
+    /// A stored deadline of an open case has passed.
+    DeadlinePassed,
+    /// An officer's certificate expires within 30 days.
+    CertificateExpiring,
+    /// An officer holding open cases has no certificate in force (Art 76 (5)).
+    CertificateExpired,
+    /// A fine far from comparable cases' (同案同罚; the consistency function).
+    DiscretionOutlier,
+    /// An enterprise (USCC) party to more cases in the period than the profile allows.
+    EnterpriseInspections,
+    /// A case's officers were not qualified on an act's date (Art 42, 76 (5)).
+    OfficerNotQualified,
+    /// A veto item (REFERENCE §6.2) failed on an open case: still to be mended.
+    VetoDefect,
+}
+
+/// One risk warning.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct RiskWarning {
+    /// Stable while the cause lasts; the list's order and cursor.
+    pub id: String,
+    pub kind: RiskKind,
+    pub severity: Severity,
+    pub department_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_no: Option<String>,
+    /// The officer concerned (certificate warnings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The enterprise concerned (its USCC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<NaiveDate>,
+    pub message: String,
+    pub basis: String,
+}
+
+/// An officer and their certificates, for the certificate warnings.
+pub struct OfficerCertificates<'a> {
+    pub user_id: &'a str,
+    pub display_name: &'a str,
+    pub department_id: &'a str,
+    pub certificates: &'a [crate::org::rules::CertificateFacts],
+    pub open_cases: usize,
+}
+
+/// Days before expiry a certificate warns.
+pub const CERTIFICATE_LEAD_DAYS: i64 = 30;
+
+/// An officer whose certificates in force all end within 30 days (medium),
+/// or who holds open cases with none in force (high, APL Art 42, 76 (5)).
+pub fn certificate_warnings(o: &OfficerCertificates, today: NaiveDate) -> Option<RiskWarning> {
+    let in_force: Vec<_> = o
+        .certificates
+        .iter()
+        .filter(|c| crate::org::rules::in_force(c, today))
+        .collect();
+    let base = |kind, severity, due_on, message: String| RiskWarning {
+        id: format!("{}:{}", crate::db::enum_str(&kind), o.user_id),
+        kind,
+        severity,
+        department_id: o.department_id.to_string(),
+        case_id: None,
+        case_no: None,
+        user_id: Some(o.user_id.to_string()),
+        uscc: None,
+        due_on,
+        message,
+        basis: "行政处罚法第四十二条、第七十六条第五项：执法人员应当具有行政执法资格".into(),
+    };
+    match in_force.iter().map(|c| c.valid_until).max() {
+        None if o.open_cases > 0 => Some(base(
+            RiskKind::CertificateExpired,
+            Severity::High,
+            None,
+            format!(
+                "{} 无有效执法证件，仍承办{}件未结案件",
+                o.display_name, o.open_cases
+            ),
+        )),
+        None => None,
+        Some(until) if (until - today).num_days() <= CERTIFICATE_LEAD_DAYS => Some(base(
+            RiskKind::CertificateExpiring,
+            Severity::Medium,
+            Some(until),
+            format!("{} 的执法证件将于{until}到期", o.display_name),
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Enterprises (by USCC) party to more than `limit` cases filed in the
+/// period: `counts` is (USCC, party name, department, cases).
+pub fn enterprise_warnings(
+    counts: &[(String, String, String, usize)],
+    limit: u32,
+    period_days: u32,
+) -> Vec<RiskWarning> {
+    counts
+        .iter()
+        .filter(|(_, _, _, n)| *n > limit as usize)
+        .map(|(uscc, name, dept, n)| RiskWarning {
+            id: format!("enterprise_inspections:{uscc}"),
+            kind: RiskKind::EnterpriseInspections,
+            severity: Severity::Low,
+            department_id: dept.clone(),
+            case_id: None,
+            case_no: None,
+            user_id: None,
+            uscc: Some(uscc.clone()),
+            due_on: None,
+            message: format!("{name}（{uscc}）{period_days}日内被检查立案{n}次，超过{limit}次"),
+            basis: "国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见：避免重复检查、多头执法（规则配置）".into(),
+        })
+        .collect()
+}
+
+/// The daily digest's title: how many warnings of each severity, and the
+/// kinds of the high ones; None when there is nothing to warn of.
+pub fn digest_title(items: &[RiskWarning], today: NaiveDate) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let n = |s: Severity| items.iter().filter(|w| w.severity == s).count();
+    Some(format!(
+        "执法风险预警日报（{today}）：高风险{}条，中风险{}条，低风险{}条",
+        n(Severity::High),
+        n(Severity::Medium),
+        n(Severity::Low)
+    ))
 }
 
 #[cfg(test)]

@@ -280,10 +280,55 @@ pub async fn inbox(state: &AppState, caller: &Caller, unread_only: bool) -> AppR
     let data = state.discretion.get(&state.db).await?;
     let lead = crate::profiles::in_force(&data.profiles, &caller.department_path, today)
         .deadline_warning_working_days;
+    // The daily digest of the risk warnings (执法风险预警日报) for those
+    // responsible for a subtree: heads and supervisors, once a day.
+    let digest_key = format!("warnings-digest:{today}");
+    let sent = {
+        let (user, key) = (caller.user_id.clone(), digest_key.clone());
+        state
+            .db
+            .run(move |conn| {
+                Ok(messages::table
+                    .filter(messages::user_id.eq(&user))
+                    .filter(messages::dedup_key.eq(&key))
+                    .count()
+                    .get_result::<i64>(conn)?
+                    > 0)
+            })
+            .await?
+    };
+    let digest = if !sent && caller.has_any(crate::auth::scope::INDICATOR_ROLES) {
+        let w = crate::warnings::across_cases(
+            state,
+            caller,
+            crate::warnings::WarningFilter {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await?;
+        crate::warnings::rules::digest_title(&w.items, today).map(|title| Message {
+            kind: "warnings_digest",
+            dedup_key: digest_key,
+            title,
+            case_id: None,
+            subject_id: None,
+        })
+    } else {
+        None
+    };
     let caller = caller.clone();
     state
         .db
         .write(move |conn| {
+            if let Some(m) = &digest {
+                notify(
+                    conn,
+                    std::slice::from_ref(&caller.user_id),
+                    m,
+                    now.naive_utc(),
+                )?;
+            }
             for t in tasks_of(conn, &caller, today)? {
                 let Some(due) = t.due_on else { continue };
                 if due >= today && cal.working_days_between(today, due) > lead {

@@ -22,6 +22,7 @@ mod org;
 mod property;
 mod records;
 mod service;
+mod supervision;
 mod transfers;
 mod trust;
 mod warnings;
