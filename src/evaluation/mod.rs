@@ -1311,6 +1311,7 @@ pub async fn report_pdf(state: &AppState, r: &report::Report) -> AppResult<Vec<u
         crate::documents::pdf::render(
             &iss.font,
             &crate::documents::pdf::Heading {
+                organ: "",
                 title: &title,
                 number: "",
                 verification: "",

@@ -176,6 +176,9 @@ pub async fn across_cases(
                             rules::WarningKind::DeadlinePassed => {
                                 (RiskKind::DeadlinePassed, Severity::High)
                             }
+                            rules::WarningKind::PublicationOverdue => {
+                                (RiskKind::PublicationOverdue, Severity::High)
+                            }
                         };
                         out.push(RiskWarning {
                             id: format!("{}:{}:{}", crate::db::enum_str(&k), c.0, w.deadline),

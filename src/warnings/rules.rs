@@ -123,6 +123,9 @@ pub enum RiskKind {
     OfficerNotQualified,
     /// A veto item (REFERENCE §6.2) failed on an open case: still to be mended.
     VetoDefect,
+    /// A served decision's publication was not released by its due day
+    /// (SAMR Order 45 Art 9; 国办发〔2018〕118号).
+    PublicationOverdue,
 }
 
 /// One risk warning.
