@@ -561,6 +561,7 @@ mod tests {
             ("ZHIFA_DATABASE_URL", "postgres://x/y"),
             ("ZHIFA_JWT_SECRET", "short"),
             ("ZHIFA_RECORD_KEY", &"x".repeat(40)),
+            ("ZHIFA_REPORTER_KEY", &"ab".repeat(32)),
         ]))
         .unwrap_err();
         assert!(matches!(e, ConfigError::Invalid("ZHIFA_JWT_SECRET", _)));

@@ -700,7 +700,7 @@ pub async fn reward(
         .write(move |conn| {
             let row = headed(conn, &caller, &id)?;
             if row.anonymous {
-                return Err(AppError::rule(Code::ValidationFailed, "an anonymous report names nobody to reward"));
+                return Err(AppError::rule(Code::InvalidValue, "an anonymous report names nobody to reward"));
             }
             append_event(conn, &id, Some(&caller.user_id), "complaint.reward", &serde_json::json!({"amount_fen": Fen(req.amount_fen), "reason": req.reason.trim()}), now)?;
             let mut c = load_row(conn, &id)?.view();

@@ -271,8 +271,10 @@ pub fn penalties_context(p: &[crate::cases::events::PenaltyItem]) -> Value {
             }
             json!({
                 "name": penalty_name(x.kind),
-                "amount_words": x.amount_fen.map(rules::amount_in_words),
-                "amount_figures": x.amount_fen.map(rules::amount_in_figures),
+                // A penalty without an amount (a warning) shows a dash in
+                // the amount columns rather than leaving the table unfilled.
+                "amount_words": x.amount_fen.map_or_else(|| "—".to_string(), rules::amount_in_words),
+                "amount_figures": x.amount_fen.map_or_else(|| "—".to_string(), rules::amount_in_figures),
                 "text": text,
             })
         })

@@ -55,15 +55,14 @@ async fn served(app: &TestApp, penalties: Value, fine: Option<i64>) -> (String, 
         "place": "昆明市五华区华山西路1号后厨", "officer_ids": [li, wang],
         "content": "执法人员出示执法证件后进行检查，后厨一名员工未取得健康证明。", "party_signed": true
     })).await;
-    if let Some(f) = fine {
-        ok(
-            app,
-            "li.officer",
-            &format!("/cases/{id}/discretion"),
-            json!({"facts": {"refused_correction": true, "harm": "minor"}, "proposed_fine_fen": f}),
-        )
-        .await;
-    }
+    // The decision document explains its discretion, a warning's too.
+    ok(
+        app,
+        "li.officer",
+        &format!("/cases/{id}/discretion"),
+        json!({"facts": {"refused_correction": true, "harm": "minor"}, "proposed_fine_fen": fine}),
+    )
+    .await;
     let mut report = json!({"findings": format!("当事人赵某某（电话{PHONE}）安排未取得健康证明的人员从事接触直接入口食品的工作，经责令改正拒不改正。"),
         "outcome": "penalty", "penalties": penalties});
     if fine.is_some() {

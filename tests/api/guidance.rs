@@ -45,7 +45,7 @@ async fn pdf_text(app: &TestApp, user: &str, path: &str) -> (StatusCode, String)
         .unwrap();
     let s = r.status();
     if s != StatusCode::OK {
-        return (s, String::new());
+        return (s, r.text().await.unwrap_or_default());
     }
     let bytes = r.bytes().await.unwrap().to_vec();
     let text = pdf_extract::extract_text_from_mem(&bytes).expect("text of the PDF");
@@ -92,7 +92,7 @@ async fn a_warning_talk_on_a_clue_has_its_document_and_a_follow_up_task(app: Tes
         m["pdf"].as_str().unwrap().trim_start_matches("/api/v1"),
     )
     .await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::OK, "{text}");
     assert!(
         text.contains("约谈通知书")
             && text.contains(&number)
