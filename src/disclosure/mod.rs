@@ -373,7 +373,11 @@ pub async fn list(
                 .limit(limit + 1)
                 .into_boxed();
             if caller.has(crate::auth::Role::Supervisor) {
-                q = q.filter(departments::path.like(crate::db::like_prefix(&caller.region_path)).escape(crate::db::LIKE_ESCAPE));
+                q = q.filter(
+                    departments::path
+                        .like(crate::db::like_prefix(&caller.region_path))
+                        .escape(crate::db::LIKE_ESCAPE),
+                );
             } else {
                 q = q.filter(publications::department_id.eq(caller.department_id.clone()));
             }

@@ -810,7 +810,11 @@ pub fn case_points(
         q = q.filter(case_discretion::item_code.eq(i.to_string()));
     }
     q = match list_scope {
-        CaseListScope::Region(path) => q.filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE)),
+        CaseListScope::Region(path) => q.filter(
+            departments::path
+                .like(crate::db::like_prefix(&path))
+                .escape(crate::db::LIKE_ESCAPE),
+        ),
         CaseListScope::Department(d) => q.filter(cases::department_id.eq(d)),
     };
     #[allow(clippy::type_complexity)]

@@ -485,7 +485,11 @@ fn closed_in(
         .select(case_steps::case_id);
     Ok(cases::table
         .inner_join(departments::table)
-        .filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE))
+        .filter(
+            departments::path
+                .like(crate::db::like_prefix(&path))
+                .escape(crate::db::LIKE_ESCAPE),
+        )
         .filter(cases::status.eq_any([CaseStatus::Closed, CaseStatus::Archived]))
         .filter(cases::id.eq_any(closed_steps))
         .select(cases::id)
@@ -735,7 +739,11 @@ pub async fn batches(state: &AppState, caller: &Caller) -> AppResult<Vec<BatchVi
                 .inner_join(
                     departments::table.on(departments::id.eq(evaluation_batches::department_id)),
                 )
-                .filter(departments::path.like(crate::db::like_prefix(&region)).escape(crate::db::LIKE_ESCAPE))
+                .filter(
+                    departments::path
+                        .like(crate::db::like_prefix(&region))
+                        .escape(crate::db::LIKE_ESCAPE),
+                )
                 .order(evaluation_batches::id.desc())
                 .select(evaluation_batches::id)
                 .limit(500)
@@ -1190,7 +1198,11 @@ pub fn grades_in(
 ) -> AppResult<Vec<Grade>> {
     let mut q = evaluations::table
         .inner_join(departments::table.on(departments::id.eq(evaluations::department_id)))
-        .filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE))
+        .filter(
+            departments::path
+                .like(crate::db::like_prefix(&path))
+                .escape(crate::db::LIKE_ESCAPE),
+        )
         .filter(evaluations::status.eq("completed"))
         .select(evaluations::grade)
         .into_boxed();

@@ -338,7 +338,11 @@ pub async fn list(state: &AppState, caller: &Caller, f: MeasureFilter) -> AppRes
                 .limit(500)
                 .into_boxed();
             if caller.has(Role::Supervisor) {
-                q = q.filter(departments::path.like(crate::db::like_prefix(&caller.region_path)).escape(crate::db::LIKE_ESCAPE));
+                q = q.filter(
+                    departments::path
+                        .like(crate::db::like_prefix(&caller.region_path))
+                        .escape(crate::db::LIKE_ESCAPE),
+                );
             } else {
                 q = q.filter(noncoercive_measures::department_id.eq(caller.department_id.clone()));
             }
@@ -739,7 +743,11 @@ pub async fn list_guiding(state: &AppState, caller: &Caller) -> AppResult<Vec<Gu
                 .limit(500)
                 .into_boxed();
             if caller.has(Role::Supervisor) {
-                q = q.filter(departments::path.like(crate::db::like_prefix(&caller.region_path)).escape(crate::db::LIKE_ESCAPE));
+                q = q.filter(
+                    departments::path
+                        .like(crate::db::like_prefix(&caller.region_path))
+                        .escape(crate::db::LIKE_ESCAPE),
+                );
             } else {
                 q = q.filter(guiding_cases::department_id.eq(caller.department_id.clone()));
             }

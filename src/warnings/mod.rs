@@ -134,7 +134,11 @@ pub async fn across_cases(
             // Open cases of the subtree.
             let open: Vec<(String, String, String, String)> = cases::table
                 .inner_join(departments::table)
-                .filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE))
+                .filter(
+                    departments::path
+                        .like(crate::db::like_prefix(&path))
+                        .escape(crate::db::LIKE_ESCAPE),
+                )
                 .filter(cases::status.ne_all(NOT_OPEN))
                 .select((
                     cases::id,
@@ -148,7 +152,11 @@ pub async fn across_cases(
             if wants(RiskKind::DeadlineNear) || wants(RiskKind::DeadlinePassed) {
                 let rows: Vec<(String, String, NaiveDate, String)> = case_deadlines::table
                     .inner_join(cases::table.inner_join(departments::table))
-                    .filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE))
+                    .filter(
+                        departments::path
+                            .like(crate::db::like_prefix(&path))
+                            .escape(crate::db::LIKE_ESCAPE),
+                    )
                     .filter(cases::status.ne_all(NOT_OPEN))
                     .filter(case_deadlines::status.eq(crate::cases::DeadlineStatus::Open))
                     .select((
@@ -199,7 +207,11 @@ pub async fn across_cases(
             if wants(RiskKind::CertificateExpiring) || wants(RiskKind::CertificateExpired) {
                 let people: Vec<(String, String)> = users::table
                     .inner_join(departments::table)
-                    .filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE))
+                    .filter(
+                        departments::path
+                            .like(crate::db::like_prefix(&path))
+                            .escape(crate::db::LIKE_ESCAPE),
+                    )
                     .filter(users::disabled.eq(false))
                     .select((users::id, users::roles))
                     .load(conn)?;
@@ -269,7 +281,11 @@ pub async fn across_cases(
                 .unwrap();
                 let rows: Vec<(String, String, String)> = cases::table
                     .inner_join(departments::table)
-                    .filter(departments::path.like(crate::db::like_prefix(&path)).escape(crate::db::LIKE_ESCAPE))
+                    .filter(
+                        departments::path
+                            .like(crate::db::like_prefix(&path))
+                            .escape(crate::db::LIKE_ESCAPE),
+                    )
                     .filter(cases::party_id_type.eq(IdType::Uscc))
                     .filter(cases::filed_at.ge(since))
                     .select((
