@@ -487,7 +487,7 @@ fn closed_in(
         .inner_join(departments::table)
         .filter(
             departments::path
-                .like(crate::db::like_prefix(&path))
+                .like(crate::db::like_prefix(path))
                 .escape(crate::db::LIKE_ESCAPE),
         )
         .filter(cases::status.eq_any([CaseStatus::Closed, CaseStatus::Archived]))
@@ -1200,7 +1200,7 @@ pub fn grades_in(
         .inner_join(departments::table.on(departments::id.eq(evaluations::department_id)))
         .filter(
             departments::path
-                .like(crate::db::like_prefix(&path))
+                .like(crate::db::like_prefix(path))
                 .escape(crate::db::LIKE_ESCAPE),
         )
         .filter(evaluations::status.eq("completed"))
