@@ -24,18 +24,21 @@ pub struct YearView {
     responses((status = 200, body = inline(crate::http::Page<YearView>)), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/calendar/years")]
-pub async fn years(state: web::Data<AppState>, _caller: Caller) -> AppResult<HttpResponse> {
+pub async fn years(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    q: crate::http::Listed,
+) -> AppResult<HttpResponse> {
     let tables = state.db.run(load_tables).await?;
-    Ok(crate::http::Page::all(
-        tables
-            .into_iter()
-            .map(|t| YearView {
-                year: t.year,
-                source: t.source,
-                holidays: t.holidays,
-            })
-            .collect(),
-    ))
+    let all: Vec<YearView> = tables
+        .into_iter()
+        .map(|t| YearView {
+            year: t.year,
+            source: t.source,
+            holidays: t.holidays,
+        })
+        .collect();
+    Ok(crate::http::Page::slice(all, &q.page, |y| y.year)?.respond())
 }
 
 #[derive(Debug, Deserialize, ToSchema, validator::Validate)]

@@ -79,12 +79,12 @@ pub struct ListQuery {
 pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ListQuery>,
+    q: crate::http::Listed<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let incoming = matches!(q.direction, Direction::Incoming);
-    Ok(crate::http::Page::all(
-        list(&state, &caller, incoming, q.status).await?,
-    ))
+    let incoming = matches!(q.filter.direction, Direction::Incoming);
+    Ok(list(&state, &caller, incoming, q.filter.status, q.page)
+        .await?
+        .respond())
 }
 
 /// The routes of this capability, each documented where it is written.

@@ -16,6 +16,7 @@ mod evidence;
 mod investigation;
 mod items;
 mod org;
+mod paging;
 mod property;
 mod records;
 mod service;
