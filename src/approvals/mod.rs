@@ -60,6 +60,7 @@ pub struct AskRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = rejection_says_why, skip_on_field_errors = false))]
+#[schema(as = ApprovalDecisionRequest)]
 pub struct DecisionRequest {
     pub outcome: DecisionOutcome,
     /// 审批意见: required when rejecting.

@@ -116,6 +116,7 @@ pub enum DayKind {
 pub struct DueQuery {
     /// The day of the event (service, notice …); the period starts the day after.
     pub from: NaiveDate,
+    #[param(minimum = 1, maximum = 3660)]
     pub days: u32,
     pub kind: DayKind,
 }
@@ -140,11 +141,12 @@ pub async fn due(
     q: web::Query<DueQuery>,
 ) -> AppResult<HttpResponse> {
     if q.days == 0 || q.days > 3660 {
-        return Err(AppError::rule_on_field(
-            Code::InvalidValue,
+        // A query parameter out of its documented range is a shape (400).
+        return Err(AppError::validation(vec![crate::error::FieldError::new(
             "days",
+            "out_of_range",
             "1 to 3660 days",
-        ));
+        )]));
     }
     let cal = state.calendar.get(&state.db).await?;
     let d = match q.kind {

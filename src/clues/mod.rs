@@ -439,6 +439,7 @@ pub async fn register(state: &AppState, caller: &Caller, req: NewClue) -> AppRes
 
 /// What an import did (or, dry, would do).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ClueImportReport)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub rows: usize,

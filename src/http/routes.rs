@@ -201,9 +201,26 @@ impl<'a> Routes<'a> {
             return;
         };
         let components = doc.components.get_or_insert_with(Default::default);
+        let mut clashes = Vec::new();
         for (name, schema) in schemas {
-            components.schemas.entry(name).or_insert(schema);
+            match components.schemas.get(&name) {
+                // Two types of one name would leave one of them documented
+                // with the other's schema: refuse to build such a document
+                // (rename one with `#[schema(as = …)]`).
+                Some(existing) if existing != &schema => {
+                    clashes.push(format!("{name} (at {path})"));
+                }
+                Some(_) => {}
+                None => {
+                    components.schemas.insert(name, schema);
+                }
+            }
         }
+        assert!(
+            clashes.is_empty(),
+            "two different schemas share a name: {}; rename one with #[schema(as = …)]",
+            clashes.join(", ")
+        );
         let op = complete(path, &methods, op, |name| {
             components
                 .schemas

@@ -59,6 +59,7 @@ pub async fn return_handler(
 
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TransferDirection)]
 pub enum Direction {
     Incoming,
     Outgoing,

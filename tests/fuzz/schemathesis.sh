@@ -22,7 +22,7 @@ BIN="${1:-${CARGO_TARGET_DIR:-target}/debug/zhifa}"
 PASSWORD=zhifa-demo-2026
 
 if [ ! -x "$BIN" ]; then
-  echo "no server binary at $BIN (cargo build --bin zhifa first)" >&2
+  echo "no server binary at $BIN (cargo test --no-run first)" >&2
   exit 2
 fi
 if ! schemathesis --version 2>/dev/null | grep -q "$ST_VERSION"; then
@@ -87,7 +87,7 @@ for backend in $BACKENDS; do
         --checks all --exclude-checks "$EXCLUDED" \
         --phases examples,coverage,fuzzing \
         --seed "$SEED" --max-examples 20 --max-time "$SECONDS_PER_RUN" \
-        --workers 2 --request-timeout 10 \
+        --workers 1 --request-timeout 10 \
         --no-color; then
       status=1
     fi
