@@ -77,6 +77,29 @@ fn complete(
             }));
         }
     }
+    // A query parameter is absent or has a value: never null on the wire,
+    // so an optional one is documented by its value's schema alone.
+    for p in params.as_array_mut().into_iter().flatten() {
+        if p["in"] != "query" {
+            continue;
+        }
+        let schema = &mut p["schema"];
+        if let Some(one_of) = schema["oneOf"].as_array() {
+            let rest: Vec<_> = one_of
+                .iter()
+                .filter(|s| s["type"] != "null")
+                .cloned()
+                .collect();
+            if rest.len() == 1 {
+                *schema = rest[0].clone();
+            }
+        } else if let Some(types) = schema["type"].as_array() {
+            let rest: Vec<_> = types.iter().filter(|t| *t != "null").cloned().collect();
+            if rest.len() == 1 {
+                schema["type"] = rest[0].clone();
+            }
+        }
+    }
     let params = params.as_array().cloned().unwrap_or_default();
     if params.is_empty() {
         v.as_object_mut().map(|o| o.remove("parameters"));

@@ -68,6 +68,7 @@ pub enum Direction {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    #[param(inline)]
     pub direction: Direction,
     pub status: Option<TransferStatus>,
 }
