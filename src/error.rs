@@ -224,7 +224,9 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub code: Code,
+    /// The offending fields of a validation error (absent otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
 }
 

@@ -41,8 +41,42 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
         crate::routes::api(&mut crate::http::routes::Routes::openapi(&mut doc));
-        doc
+        open_flattened(doc)
     })
+}
+
+/// A type flattened into another (`#[serde(flatten)]`) is documented as a
+/// member of an `allOf`; when it also denies unknown fields (as request
+/// types do), its `additionalProperties: false` would refuse the fields the
+/// outer type adds. Such members are opened here, once for the document.
+fn open_flattened(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    fn refs_in_all_of(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(all) = m.get("allOf").and_then(|a| a.as_array()) {
+                    for member in all {
+                        if let Some(r) = member["$ref"].as_str() {
+                            out.push(r.trim_start_matches("#/components/schemas/").to_string());
+                        }
+                    }
+                }
+                m.values().for_each(|x| refs_in_all_of(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs_in_all_of(x, out)),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(&doc).expect("the document serialises");
+    let mut flattened = Vec::new();
+    refs_in_all_of(&v, &mut flattened);
+    for name in flattened {
+        if let Some(s) = v["components"]["schemas"][&name].as_object_mut() {
+            if s.get("additionalProperties") == Some(&serde_json::Value::Bool(false)) {
+                s.remove("additionalProperties");
+            }
+        }
+    }
+    serde_json::from_value(v).expect("the document deserialises")
 }
 
 /// The methods the API offers on a path, read from the generated document:
@@ -133,4 +167,13 @@ pub fn docs(cfg: &mut web::ServiceConfig) {
         }),
     )
     .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", document().clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_builds() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        assert!(doc["paths"].as_object().unwrap().len() > 50);
+    }
 }

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::*;
-use crate::http::{ApiJson, Page};
+use crate::http::{ApiJson, Listed};
 
 /// Asks a head to approve an act (审批): the act's body waits in the
 /// approval until a head decides. The case or clue must be open to the
@@ -38,9 +38,9 @@ pub async fn ask_handler(
 pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ApprovalFilter>,
+    q: Listed<ApprovalFilter>,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list(&state, &caller, q.into_inner()).await?))
+    Ok(list(&state, &caller, q.filter, q.page).await?.respond())
 }
 
 /// One approval of the caller's department.

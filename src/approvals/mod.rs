@@ -60,6 +60,7 @@ pub struct AskRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = rejection_says_why, skip_on_field_errors = false))]
+#[schema(as = ApprovalDecisionRequest)]
 pub struct DecisionRequest {
     pub outcome: DecisionOutcome,
     /// 审批意见: required when rejecting.
@@ -416,16 +417,25 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     f: ApprovalFilter,
-) -> AppResult<Vec<Approval>> {
+    page: crate::http::PageRequest,
+) -> AppResult<crate::http::Page<Approval>> {
     caller.require_any(scope::INVESTIGATING_ROLES)?;
     let caller = caller.clone();
+    let after: Option<(NaiveDateTime, String)> = page.after()?;
     state
         .db
         .run(move |conn| {
             let mut q = approvals::table
                 .order((approvals::requested_at.asc(), approvals::id.asc()))
-                .limit(500)
+                .limit(page.fetch())
                 .into_boxed();
+            if let Some((at, id)) = after {
+                q = q.filter(
+                    approvals::requested_at
+                        .gt(at)
+                        .or(approvals::requested_at.eq(at).and(approvals::id.gt(id))),
+                );
+            }
             q = if caller.has(Role::Head) {
                 q.filter(approvals::department_id.eq(caller.department_id.clone()))
             } else {
@@ -441,7 +451,10 @@ pub async fn list(
                 q = q.filter(approvals::clue_id.eq(c));
             }
             let rows: Vec<ApprovalRow> = q.select(ApprovalRow::as_select()).load(conn)?;
-            Ok(rows.into_iter().map(ApprovalRow::view).collect())
+            Ok(
+                crate::http::Page::keyset(rows, &page, |r| (r.requested_at, r.id.clone()))
+                    .map(ApprovalRow::view),
+            )
         })
         .await
 }

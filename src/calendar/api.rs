@@ -24,18 +24,21 @@ pub struct YearView {
     responses((status = 200, body = inline(crate::http::Page<YearView>)), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/calendar/years")]
-pub async fn years(state: web::Data<AppState>, _caller: Caller) -> AppResult<HttpResponse> {
+pub async fn years(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    q: crate::http::Listed,
+) -> AppResult<HttpResponse> {
     let tables = state.db.run(load_tables).await?;
-    Ok(crate::http::Page::all(
-        tables
-            .into_iter()
-            .map(|t| YearView {
-                year: t.year,
-                source: t.source,
-                holidays: t.holidays,
-            })
-            .collect(),
-    ))
+    let all: Vec<YearView> = tables
+        .into_iter()
+        .map(|t| YearView {
+            year: t.year,
+            source: t.source,
+            holidays: t.holidays,
+        })
+        .collect();
+    Ok(crate::http::Page::slice(all, &q.page, |y| y.year)?.respond())
 }
 
 #[derive(Debug, Deserialize, ToSchema, validator::Validate)]
@@ -113,6 +116,7 @@ pub enum DayKind {
 pub struct DueQuery {
     /// The day of the event (service, notice …); the period starts the day after.
     pub from: NaiveDate,
+    #[param(minimum = 1, maximum = 3660)]
     pub days: u32,
     pub kind: DayKind,
 }
@@ -137,11 +141,12 @@ pub async fn due(
     q: web::Query<DueQuery>,
 ) -> AppResult<HttpResponse> {
     if q.days == 0 || q.days > 3660 {
-        return Err(AppError::rule_on_field(
-            Code::InvalidValue,
+        // A query parameter out of its documented range is a shape (400).
+        return Err(AppError::validation(vec![crate::error::FieldError::new(
             "days",
+            "out_of_range",
             "1 to 3660 days",
-        ));
+        )]));
     }
     let cal = state.calendar.get(&state.db).await?;
     let d = match q.kind {

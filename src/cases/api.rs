@@ -9,7 +9,7 @@ use super::store::{CaseFilter, ListScope};
 use super::*;
 use crate::auth::Caller;
 use crate::error::FieldError;
-use crate::http::{page_limit, ApiJson, Page};
+use crate::http::{ApiJson, Listed, Page};
 use crate::state::AppState;
 
 /// 立案 — file a case. Refuses, with 422 and the rule's code, what the law
@@ -80,8 +80,6 @@ pub struct ListQuery {
     pub filed_from: Option<NaiveDate>,
     /// Filed on or before this day (China time).
     pub filed_to: Option<NaiveDate>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Start of a China-time day, in UTC.
@@ -96,11 +94,11 @@ fn china_day_start(d: NaiveDate) -> chrono::NaiveDateTime {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ListQuery>,
+    q: Listed<ListQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require_any(scope::CASE_ROLES)?;
-    let q = q.into_inner();
-    let limit = page_limit(q.limit)?;
+    let Listed { filter: q, page } = q;
+    let cursor: Option<String> = page.after()?;
     let scope_ = match scope::case_list_scope(&caller) {
         scope::CaseListScope::Region(p) => ListScope::RegionPath(p),
         scope::CaseListScope::Department(d)
@@ -124,24 +122,16 @@ pub async fn list(
             .map(|d| china_day_start(d + chrono::Duration::days(1))),
         hide_recused_for: Some(caller.user_id.clone()),
     };
-    let cursor = q.cursor;
-    let items = state
+    let fetch = page.fetch();
+    let rows = state
         .db
-        .run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), limit + 1))
+        .run(move |conn| store::list_cases(conn, &scope_, &filter, cursor.as_deref(), fetch))
         .await?;
-    // One row more than asked tells whether another page exists.
-    let mut items = items;
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    for c in &items {
+    let page = Page::keyset(rows, &page, |c| c.id.clone());
+    for c in &page.items {
         log_access(&state, &caller, &c.id, Access::ListCases, true);
     }
-    let next_cursor = if more {
-        items.last().map(|c| c.id.clone())
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    Ok(page.respond())
 }
 
 #[utoipa::path(tag = "cases",

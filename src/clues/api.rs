@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::*;
-use crate::http::{ApiJson, Page};
+use crate::http::{ApiJson, Listed};
 
 fn created(c: &Clue) -> HttpResponse {
     HttpResponse::Created()
@@ -40,9 +40,9 @@ pub async fn register_handler(
 pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ClueFilter>,
+    q: Listed<ClueFilter>,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list(&state, &caller, q.into_inner()).await?))
+    Ok(list(&state, &caller, q.filter, q.page).await?.respond())
 }
 
 /// One clue with its history.

@@ -478,6 +478,7 @@ where
 
 /// What an import did (or, dry, would do).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ClueImportReport)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub rows: usize,
@@ -594,9 +595,15 @@ pub struct ClueFilter {
 
 /// The clues of the caller's department (a supervisor: of their region),
 /// soonest due first.
-pub async fn list(state: &AppState, caller: &Caller, f: ClueFilter) -> AppResult<Vec<Clue>> {
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    f: ClueFilter,
+    page: crate::http::PageRequest,
+) -> AppResult<crate::http::Page<Clue>> {
     caller.require_any(scope::CASE_ROLES)?;
     let caller = caller.clone();
+    let after: Option<(NaiveDate, String)> = page.after()?;
     state
         .db
         .run(move |conn| {
@@ -604,8 +611,15 @@ pub async fn list(state: &AppState, caller: &Caller, f: ClueFilter) -> AppResult
                 .inner_join(departments::table.on(departments::id.eq(clues::department_id)))
                 .select(clues::all_columns)
                 .order((clues::due_on.asc(), clues::id.asc()))
-                .limit(500)
+                .limit(page.fetch())
                 .into_boxed();
+            if let Some((d, id)) = after {
+                q = q.filter(
+                    clues::due_on
+                        .gt(d)
+                        .or(clues::due_on.eq(d).and(clues::id.gt(id))),
+                );
+            }
             q = match scope::case_list_scope(&caller) {
                 scope::CaseListScope::Region(p) => q.filter(
                     departments::path
@@ -621,7 +635,10 @@ pub async fn list(state: &AppState, caller: &Caller, f: ClueFilter) -> AppResult
                 q = q.filter(clues::due_on.le(d));
             }
             let rows: Vec<ClueRow> = q.select(ClueRow::as_select()).load(conn)?;
-            Ok(rows.into_iter().map(ClueRow::view).collect())
+            let rows = rows.into_iter().map(ClueRow::view).collect();
+            Ok(crate::http::Page::keyset(rows, &page, |c: &Clue| {
+                (c.due_on, c.id.clone())
+            }))
         })
         .await
 }

@@ -33,11 +33,10 @@ pub struct ItemQuery {
 pub async fn benchmarks(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ItemQuery>,
+    q: crate::http::Listed<ItemQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(
-        versions_of(&state, &caller, &q.item).await?,
-    ))
+    let all = versions_of(&state, &caller, &q.filter.item).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |b| b.id.clone())?.respond())
 }
 
 /// Applies the law (APL Art 30–33, 49) and the item's published benchmark
@@ -271,10 +270,10 @@ pub async fn attachments_handler(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(
-        attachments(&state, &caller, &id).await?,
-    ))
+    let all = attachments(&state, &caller, &id).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |a| a.id.clone())?.respond())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -314,11 +313,11 @@ pub struct PublicQuery {
 #[get("/public/benchmarks")]
 pub async fn public_list(
     state: web::Data<AppState>,
-    q: web::Query<PublicQuery>,
+    q: crate::http::Listed<PublicQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(
-        public_benchmarks(&state, q.item.as_deref(), q.domain.as_deref()).await?,
-    ))
+    let f = &q.filter;
+    let all = public_benchmarks(&state, f.item.as_deref(), f.domain.as_deref()).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |b| b.id.clone())?.respond())
 }
 
 /// The refinement indicator: per department, the share of the
@@ -326,8 +325,12 @@ pub async fn public_list(
 #[utoipa::path(tag = "public",
     responses((status = 200, body = inline(crate::http::Page<Refinement>))))]
 #[get("/public/benchmarks/refinement")]
-pub async fn public_refinement(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(refinement(&state).await?))
+pub async fn public_refinement(
+    state: web::Data<AppState>,
+    q: crate::http::Listed,
+) -> AppResult<HttpResponse> {
+    let all = refinement(&state).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |r| r.department_id.clone())?.respond())
 }
 
 /// The routes of this capability, each documented where it is written.

@@ -228,6 +228,7 @@ pub struct VersionChange {
 
 /// What an import did, or — on a dry run — would do.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = BenchmarkImportReport)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub versions: Vec<VersionChange>,

@@ -18,8 +18,10 @@ pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(list(&state, &caller, &id).await?))
+    let all = list(&state, &caller, &id).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |d| d.id.clone())?.respond())
 }
 
 /// One document's metadata.

@@ -183,6 +183,7 @@ pub async fn draft(
 /// The public answer of `GET /public/documents/verify`: whether a document
 /// with that number and code was issued, never its content.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DocumentVerification)]
 pub struct Verification {
     pub issued: bool,
     pub number: String,

@@ -21,6 +21,7 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 /// stored under its SHA-256, which the answer returns; the addition is
 /// recorded in the case's chain.
 #[utoipa::path(tag = "cases",
+    params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
     request_body(content = String, description = "multipart/form-data: `meta` (JSON: kind, title, description?, collected_at, location?) and `file`", content_type = "multipart/form-data"),
     responses((status = 201, body = Evidence), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -147,8 +148,10 @@ pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(list(&state, &caller, &id).await?))
+    let all = list(&state, &caller, &id).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |e| e.id.clone())?.respond())
 }
 
 /// The file, verified against its SHA-256 before it is sent (409

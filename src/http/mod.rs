@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod metrics;
+pub mod page;
 pub mod routes;
 
 use std::time::Instant;
@@ -14,11 +15,11 @@ use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use tracing::Instrument;
-use utoipa::ToSchema;
 
 use crate::error::{AppError, Code, FieldError, PROBLEM_JSON};
 
 pub use json::ApiJson;
+pub use page::{Listed, NoFilter, Page, PageRequest};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -202,36 +203,6 @@ pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .json(body)
-}
-
-/// The `limit` of a paged list: default 50, at most 500.
-pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
-    match limit {
-        None => Ok(50),
-        Some(n) if (1..=500).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::validation(vec![crate::error::FieldError::new(
-            "limit",
-            "out_of_range",
-            "limit must be 1–500",
-        )])),
-    }
-}
-
-/// A page of a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T: Serialize> Page<T> {
-    /// A list small enough to return whole.
-    pub fn all(items: Vec<T>) -> HttpResponse {
-        HttpResponse::Ok().json(Page {
-            items,
-            next_cursor: None,
-        })
-    }
 }
 
 /// `If-Match: "<version>"` of a case write (API conventions): a stale

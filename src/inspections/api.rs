@@ -4,7 +4,7 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::*;
-use crate::http::{ApiJson, Page};
+use crate::http::{ApiJson, Listed};
 
 /// Plans an inspection: an item the department holds, two officers
 /// certified for it on the planned day.
@@ -35,9 +35,9 @@ pub async fn plan_handler(
 pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<InspectionFilter>,
+    q: Listed<InspectionFilter>,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list(&state, &caller, q.into_inner()).await?))
+    Ok(list(&state, &caller, q.filter, q.page).await?.respond())
 }
 
 /// Records the findings, once.

@@ -363,9 +363,11 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     f: InspectionFilter,
-) -> AppResult<Vec<Inspection>> {
+    page: crate::http::PageRequest,
+) -> AppResult<crate::http::Page<Inspection>> {
     caller.require_any(scope::CASE_ROLES)?;
     let caller = caller.clone();
+    let after: Option<(NaiveDate, String)> = page.after()?;
     state
         .db
         .run(move |conn| {
@@ -373,8 +375,15 @@ pub async fn list(
                 .inner_join(departments::table.on(departments::id.eq(inspections::department_id)))
                 .select(Row::as_select())
                 .order((inspections::planned_on.asc(), inspections::id.asc()))
-                .limit(500)
+                .limit(page.fetch())
                 .into_boxed();
+            if let Some((d, id)) = after {
+                q = q.filter(
+                    inspections::planned_on
+                        .gt(d)
+                        .or(inspections::planned_on.eq(d).and(inspections::id.gt(id))),
+                );
+            }
             q = match scope::case_list_scope(&caller) {
                 scope::CaseListScope::Region(p) => q.filter(
                     departments::path
@@ -387,7 +396,10 @@ pub async fn list(
                 q = q.filter(inspections::status.eq(s));
             }
             let rows: Vec<Row> = q.load(conn)?;
-            Ok(rows.into_iter().map(Row::view).collect())
+            let rows = rows.into_iter().map(Row::view).collect();
+            Ok(crate::http::Page::keyset(rows, &page, |i: &Inspection| {
+                (i.planned_on, i.id.clone())
+            }))
         })
         .await
 }

@@ -16,6 +16,7 @@ fn created(r: &StoredRecord, kind: &str) -> HttpResponse {
 /// 现场笔录 — needs two certified officers (Art 42), a place, times not in
 /// the future, and the party's signature or the officers' note why not.
 #[utoipa::path(tag = "cases", request_body = OnsiteRecord,
+    params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
     responses((status = 201, body = StoredRecord), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/records/onsite")]
@@ -48,6 +49,7 @@ pub async fn add_onsite(
 /// rights notice (Art 43, 55), the questions and answers, and the
 /// interviewee's signature or the officers' note why not.
 #[utoipa::path(tag = "cases", request_body = InquiryRecord,
+    params(("If-Match" = Option<String>, Header, description = "the case's version (ETag)")),
     responses((status = 201, body = StoredRecord), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/cases/{id}/records/inquiry")]
@@ -84,10 +86,10 @@ pub async fn list_onsite(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(
-        list(&state, &caller, &id, RecordKind::Onsite).await?,
-    ))
+    let all = list(&state, &caller, &id, RecordKind::Onsite).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |r| r.id.clone())?.respond())
 }
 
 #[utoipa::path(tag = "cases",
@@ -98,10 +100,10 @@ pub async fn list_inquiry(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(
-        list(&state, &caller, &id, RecordKind::Inquiry).await?,
-    ))
+    let all = list(&state, &caller, &id, RecordKind::Inquiry).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |r| r.id.clone())?.respond())
 }
 
 /// The routes of this capability, each documented where it is written.

@@ -49,25 +49,26 @@ async fn filtered(state: &AppState, f: ItemFilter) -> AppResult<Vec<EnforcementI
         .await
 }
 
-#[utoipa::path(tag = "items", params(ItemFilter), responses((status = 200, body = [EnforcementItem])), security(("bearer" = [])))]
+#[utoipa::path(tag = "items", params(ItemFilter), responses((status = 200, body = inline(crate::http::Page<EnforcementItem>))), security(("bearer" = [])))]
 #[get("/enforcement-items")]
 pub async fn list(
     state: web::Data<AppState>,
     _caller: Caller,
-    q: web::Query<ItemFilter>,
+    q: crate::http::Listed<ItemFilter>,
 ) -> AppResult<HttpResponse> {
-    let items = filtered(&state, q.into_inner()).await?;
-    Ok(crate::http::Page::all(items))
+    // The catalogue is held in memory: paged over it by code.
+    let items = filtered(&state, q.filter).await?;
+    Ok(crate::http::Page::slice(items, &q.page, |i| i.data.code.clone())?.respond())
 }
 
-#[utoipa::path(tag = "public", params(ItemFilter), responses((status = 200, body = [EnforcementItem])))]
+#[utoipa::path(tag = "public", params(ItemFilter), responses((status = 200, body = inline(crate::http::Page<EnforcementItem>))))]
 #[get("/public/enforcement-items")]
 pub async fn public_list(
     state: web::Data<AppState>,
-    q: web::Query<ItemFilter>,
+    q: crate::http::Listed<ItemFilter>,
 ) -> AppResult<HttpResponse> {
-    let items = filtered(&state, q.into_inner()).await?;
-    Ok(crate::http::Page::all(items))
+    let items = filtered(&state, q.filter).await?;
+    Ok(crate::http::Page::slice(items, &q.page, |i| i.data.code.clone())?.respond())
 }
 
 #[utoipa::path(tag = "items", responses((status = 200, body = EnforcementItem), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]

@@ -65,11 +65,16 @@ fn administered(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<Place
     }
 }
 
-#[utoipa::path(tag = "organisation", responses((status = 200, body = [Department])), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", responses((status = 200, body = inline(crate::http::Page<Department>))), security(("bearer" = [])))]
 #[get("/departments")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    q: crate::http::Listed,
+) -> AppResult<HttpResponse> {
+    // The organisation tree: hundreds of rows at most, read whole, paged by id.
     let items = state.db.run(list_departments).await?;
-    Ok(crate::http::Page::all(items))
+    Ok(crate::http::Page::slice(items, &q.page, |d| d.id.clone())?.respond())
 }
 
 #[utoipa::path(tag = "organisation", responses((status = 200, body = Department), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
@@ -207,15 +212,17 @@ pub struct UserFilter {
 }
 
 /// Admins list users of their region; everyone else the users of their own department.
-#[utoipa::path(tag = "organisation", params(UserFilter), responses((status = 200, body = [User])), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", params(UserFilter), responses((status = 200, body = inline(crate::http::Page<User>))), security(("bearer" = [])))]
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<UserFilter>,
+    q: crate::http::Listed<UserFilter>,
 ) -> AppResult<HttpResponse> {
-    let q = q.into_inner();
-    let items = state
+    let crate::http::Listed { filter: q, page } = q;
+    let after: Option<String> = page.after()?;
+    let fetch = page.fetch();
+    let rows = state
         .db
         .run(move |conn| {
             let scope_ = if caller.has(Role::Admin) {
@@ -223,14 +230,16 @@ pub async fn list_users(
             } else {
                 UserScope::Department(caller.department_id.clone())
             };
-            let mut out = list_users_in(conn, &scope_, q.department_id.as_deref())?;
-            if let Some(r) = q.role {
-                out.retain(|u| u.roles.contains(&r));
-            }
-            Ok(out)
+            let filter = UserListFilter {
+                department_id: q.department_id,
+                role: q.role,
+                after_username: after,
+                limit: fetch,
+            };
+            list_users_page(conn, &scope_, &filter)
         })
         .await?;
-    Ok(crate::http::Page::all(items))
+    Ok(crate::http::Page::keyset(rows, &page, |u| u.username.clone()).respond())
 }
 
 /// A user the caller may see: admins inside their region, others inside their department.
@@ -432,12 +441,13 @@ pub async fn reset_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(tag = "organisation", responses((status = 200, body = [Certificate]), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "organisation", responses((status = 200, body = inline(crate::http::Page<Certificate>)), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
 #[get("/users/{id}/certificates")]
 pub async fn list_certificates(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let today = state.clock.today();
@@ -448,7 +458,7 @@ pub async fn list_certificates(
             certificates_of(c, &id, today)
         })
         .await?;
-    Ok(crate::http::Page::all(items))
+    Ok(crate::http::Page::slice(items, &q.page, |c| c.id.clone())?.respond())
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]

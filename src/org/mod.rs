@@ -531,6 +531,45 @@ pub fn list_users_in(
     Ok(rows.into_iter().map(UserRow::view).collect())
 }
 
+/// The filter and page of `GET /users`.
+pub struct UserListFilter {
+    pub department_id: Option<String>,
+    pub role: Option<Role>,
+    /// Keyset: users whose username sorts after this one.
+    pub after_username: Option<String>,
+    pub limit: i64,
+}
+
+/// One page of users in username order (usernames are unique).
+pub fn list_users_page(
+    conn: &mut DbConn,
+    scope: &UserScope,
+    f: &UserListFilter,
+) -> AppResult<Vec<User>> {
+    let mut query = users::table
+        .inner_join(departments::table)
+        .select(UserRow::as_select())
+        .order(users::username.asc())
+        .limit(f.limit)
+        .into_boxed();
+    match scope {
+        UserScope::Region(path) => query = query.filter(departments::path.like(format!("{path}%"))),
+        UserScope::Department(d) => query = query.filter(users::department_id.eq(d.clone())),
+    }
+    if let Some(d) = &f.department_id {
+        query = query.filter(users::department_id.eq(d.clone()));
+    }
+    if let Some(r) = f.role {
+        // Roles are stored as a JSON array of names: `["officer","head"]`.
+        query = query.filter(users::roles.like(format!("%\"{}\"%", r.as_str())));
+    }
+    if let Some(a) = &f.after_username {
+        query = query.filter(users::username.gt(a.clone()));
+    }
+    let rows: Vec<UserRow> = query.load(conn)?;
+    Ok(rows.into_iter().map(UserRow::view).collect())
+}
+
 /// Stores a user's account fields; `revoke` bumps the token epoch.
 pub fn save_user(conn: &mut DbConn, u: &User, revoke: bool, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(users::table.find(&u.id))

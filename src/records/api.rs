@@ -16,11 +16,12 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
     let s = readable_case(&state, &caller, &id, Access::ReadRecords).await?;
     let entries = state.db.run(move |conn| load(conn, &s.case_id)).await?;
     let items: Vec<RecordEntry> = entries.into_iter().map(RecordEntry::from).collect();
-    Ok(crate::http::Page::all(items))
+    Ok(crate::http::Page::slice(items, &q.page, |e| e.seq)?.respond())
 }
 
 #[utoipa::path(tag = "records",
@@ -51,6 +52,7 @@ pub async fn access(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
     caller.require_any(scope::ACCESS_LOG_ROLES)?;
     let s = readable_case(&state, &caller, &id, Access::ReadAccessLog).await?;
@@ -59,7 +61,8 @@ pub async fn access(
         .db
         .run(move |conn| access_log::for_case(conn, &s.case_id))
         .await?;
-    Ok(crate::http::Page::all(items))
+    // The log only grows at its end (oldest first): keyed by position.
+    Ok(crate::http::Page::slice_by_position(items, &q.page)?.respond())
 }
 
 /// The routes of this capability, each documented where it is written.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::*;
 use crate::cases::change::{answer, take_step};
-use crate::http::{ApiJson, IfMatch, Page};
+use crate::http::{ApiJson, IfMatch};
 
 /// 提交法制审核 (Art 58): the current report goes to the reviewers' queue.
 #[utoipa::path(tag = "workflow",
@@ -40,9 +40,11 @@ pub struct QueueQuery {
 pub async fn queue_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<QueueQuery>,
+    q: crate::http::Listed<QueueQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(queue(&state, &caller, q.status).await?))
+    Ok(queue(&state, &caller, q.filter.status, q.page)
+        .await?
+        .respond())
 }
 
 /// One review: the proposal, the discretion explanation, the reasons it is

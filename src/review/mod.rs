@@ -416,8 +416,10 @@ pub async fn queue(
     state: &AppState,
     caller: &Caller,
     status: Option<ReviewStatus>,
-) -> AppResult<Vec<Review>> {
+    page: crate::http::PageRequest,
+) -> AppResult<crate::http::Page<Review>> {
     caller.require_any(scope::REVIEW_QUEUE_ROLES)?;
+    let after: Option<(NaiveDateTime, String)> = page.after()?;
     let path = caller.department_path.clone();
     let dept = caller.department_id.clone();
     let reviewer = caller.has(Role::LegalReviewer);
@@ -428,8 +430,17 @@ pub async fn queue(
                 .inner_join(cases::table.inner_join(departments::table))
                 .select((ReviewRow::as_select(), cases::case_no))
                 .order((legal_reviews::submitted_at.asc(), legal_reviews::id.asc()))
-                .limit(500)
+                .limit(page.fetch())
                 .into_boxed();
+            if let Some((at, id)) = after {
+                q = q.filter(
+                    legal_reviews::submitted_at
+                        .gt(at)
+                        .or(legal_reviews::submitted_at
+                            .eq(at)
+                            .and(legal_reviews::id.gt(id))),
+                );
+            }
             q = if reviewer {
                 q.filter(
                     departments::path
@@ -443,7 +454,10 @@ pub async fn queue(
                 q = q.filter(legal_reviews::status.eq(s));
             }
             let rows: Vec<(ReviewRow, String)> = q.load(conn)?;
-            Ok(rows.into_iter().map(|(r, no)| r.view(no)).collect())
+            Ok(
+                crate::http::Page::keyset(rows, &page, |(r, _)| (r.submitted_at, r.id.clone()))
+                    .map(|(r, no)| r.view(no)),
+            )
         })
         .await
 }

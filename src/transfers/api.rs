@@ -59,6 +59,7 @@ pub async fn return_handler(
 
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TransferDirection)]
 pub enum Direction {
     Incoming,
     Outgoing,
@@ -67,6 +68,7 @@ pub enum Direction {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    #[param(inline)]
     pub direction: Direction,
     pub status: Option<TransferStatus>,
 }
@@ -79,12 +81,12 @@ pub struct ListQuery {
 pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<ListQuery>,
+    q: crate::http::Listed<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let incoming = matches!(q.direction, Direction::Incoming);
-    Ok(crate::http::Page::all(
-        list(&state, &caller, incoming, q.status).await?,
-    ))
+    let incoming = matches!(q.filter.direction, Direction::Incoming);
+    Ok(list(&state, &caller, incoming, q.filter.status, q.page)
+        .await?
+        .respond())
 }
 
 /// The routes of this capability, each documented where it is written.

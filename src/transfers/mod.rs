@@ -386,9 +386,11 @@ pub async fn list(
     caller: &Caller,
     incoming: bool,
     status: Option<TransferStatus>,
-) -> AppResult<Vec<Transfer>> {
+    page: crate::http::PageRequest,
+) -> AppResult<crate::http::Page<Transfer>> {
     caller.require_any(scope::INVESTIGATING_ROLES)?;
     let dept = caller.department_id.clone();
+    let after: Option<(NaiveDateTime, String)> = page.after()?;
     state
         .db
         .run(move |conn| {
@@ -396,8 +398,15 @@ pub async fn list(
                 .inner_join(cases::table)
                 .select(TransferRow::as_select())
                 .order((transfers::requested_at.desc(), transfers::id.desc()))
-                .limit(500)
+                .limit(page.fetch())
                 .into_boxed();
+            if let Some((at, id)) = after {
+                q = q.filter(
+                    transfers::requested_at
+                        .lt(at)
+                        .or(transfers::requested_at.eq(at).and(transfers::id.lt(id))),
+                );
+            }
             q = if incoming {
                 // The receiver sees a transfer once it is sent.
                 q.filter(transfers::to_department_id.eq(dept))
@@ -409,7 +418,10 @@ pub async fn list(
                 q = q.filter(transfers::status.eq(s));
             }
             let rows: Vec<TransferRow> = q.load(conn)?;
-            Ok(rows.into_iter().map(TransferRow::view).collect())
+            Ok(
+                crate::http::Page::keyset(rows, &page, |r| (r.requested_at, r.id.clone()))
+                    .map(TransferRow::view),
+            )
         })
         .await
 }

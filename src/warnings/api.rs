@@ -14,10 +14,11 @@ pub async fn case_warnings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(
-        for_case(&state, &caller, &id).await?,
-    ))
+    // Computed afresh on each call in a fixed order: keyed by position.
+    let all = for_case(&state, &caller, &id).await?;
+    Ok(crate::http::Page::slice_by_position(all, &q.page)?.respond())
 }
 
 /// Risk warnings across the caller's department subtree (a supervisor's

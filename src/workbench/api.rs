@@ -12,8 +12,21 @@ use super::*;
     responses((status = 200, body = inline(crate::http::Page<Task>)), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/me/tasks")]
-pub async fn tasks_handler(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(tasks(&state, &caller).await?))
+pub async fn tasks_handler(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: crate::http::Listed,
+) -> AppResult<HttpResponse> {
+    let all = tasks(&state, &caller).await?;
+    let key = |t: &Task| {
+        (
+            t.kind.clone(),
+            t.link.clone(),
+            t.subject_id.clone(),
+            t.due_on,
+        )
+    };
+    Ok(crate::http::Page::slice(all, &q.page, key)?.respond())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -31,9 +44,9 @@ pub struct InboxQuery {
 pub async fn messages_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<InboxQuery>,
+    q: crate::http::Listed<InboxQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(inbox(&state, &caller, q.unread).await?))
+    Ok(HttpResponse::Ok().json(inbox(&state, &caller, q.filter.unread, q.page).await?))
 }
 
 /// Marks a message read.

@@ -267,13 +267,22 @@ pub struct MessageView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Inbox {
     pub items: Vec<MessageView>,
+    /// Pass as `cursor` for the next page; null when this page is the last.
+    pub next_cursor: Option<String>,
+    /// Unread messages in all (not only this page).
     pub unread: i64,
 }
 
 /// The caller's messages, newest first, after sending the deadline
 /// reminders now due: a task due within the profile's lead time
 /// (`deadline_warning_working_days`) announces itself once per due day.
-pub async fn inbox(state: &AppState, caller: &Caller, unread_only: bool) -> AppResult<Inbox> {
+pub async fn inbox(
+    state: &AppState,
+    caller: &Caller,
+    unread_only: bool,
+    page: crate::http::PageRequest,
+) -> AppResult<Inbox> {
+    let after: Option<(NaiveDateTime, String)> = page.after()?;
     let now = state.clock.now();
     let today = china_date(now);
     let cal = state.calendar.get(&state.db).await?;
@@ -362,8 +371,15 @@ pub async fn inbox(state: &AppState, caller: &Caller, unread_only: bool) -> AppR
             let mut q = messages::table
                 .filter(messages::user_id.eq(&caller.user_id))
                 .order((messages::created_at.desc(), messages::id.desc()))
-                .limit(200)
+                .limit(page.fetch())
                 .into_boxed();
+            if let Some((at, id)) = after {
+                q = q.filter(
+                    messages::created_at
+                        .lt(at)
+                        .or(messages::created_at.eq(at).and(messages::id.lt(id))),
+                );
+            }
             if unread_only {
                 q = q.filter(messages::read_at.is_null());
             }
@@ -392,8 +408,11 @@ pub async fn inbox(state: &AppState, caller: &Caller, unread_only: bool) -> AppR
                 .filter(messages::read_at.is_null())
                 .count()
                 .get_result(conn)?;
+            let rows = crate::http::Page::keyset(rows, &page, |r| (r.5, r.0.clone()));
             Ok(Inbox {
+                next_cursor: rows.next_cursor,
                 items: rows
+                    .items
                     .into_iter()
                     .map(
                         |(id, kind, title, case_id, subject_id, created, read)| MessageView {

@@ -68,8 +68,10 @@ pub async fn steps_handler(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(crate::http::Page::all(steps(&state, &caller, &id).await?))
+    let all = steps(&state, &caller, &id).await?;
+    Ok(crate::http::Page::slice(all, &q.page, |s| s.id.clone())?.respond())
 }
 
 /// The routes of the workflow.

@@ -63,7 +63,7 @@ async fn shipped_years_count_swapped_days(app: TestApp) {
             Some(&t),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = app
         .get(
             "/calendar/due?from=2026-13-01&days=5&kind=working",

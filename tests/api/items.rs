@@ -15,7 +15,7 @@ on_both_backends!(
 
 async fn items_are_loaded_with_citations(app: TestApp) {
     let t = app.token("li.officer").await;
-    let (s, b) = app.get("/enforcement-items", Some(&t)).await;
+    let (s, b) = app.get("/enforcement-items?limit=500", Some(&t)).await;
     assert_eq!(s, StatusCode::OK);
     let items = b["items"].as_array().unwrap();
     assert!(items.len() >= 30, "{} items", items.len());

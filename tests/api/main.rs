@@ -19,6 +19,7 @@ mod guidance;
 mod investigation;
 mod items;
 mod org;
+mod paging;
 mod property;
 mod records;
 mod service;

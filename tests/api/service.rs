@@ -10,7 +10,8 @@ on_both_backends!(
     errors_are_problem_json,
     request_ids,
     openapi_and_docs,
-    every_secured_operation_refuses_a_missing_token
+    every_secured_operation_refuses_a_missing_token,
+    the_openapi_document_states_every_error_and_page
 );
 
 async fn health_ready_and_metrics(app: TestApp) {
@@ -259,4 +260,63 @@ async fn every_secured_operation_refuses_a_missing_token(app: TestApp) {
         }
     }
     assert!(checked >= 100, "only {checked} secured operations found");
+}
+
+/// The document is completed as routes register (http::routes): every
+/// error is problem+json with the Problem schema; a secured operation
+/// states 401 and 403, one with path parameters 404, one with a body 400,
+/// 415 and 422, one with a query 400; every list states `limit` and
+/// `cursor` and answers `{items, next_cursor}`.
+async fn the_openapi_document_states_every_error_and_page(app: TestApp) {
+    let (_, doc) = app.get("/openapi.json", None).await;
+    let problem = serde_json::json!({"$ref": "#/components/schemas/Problem"});
+    let mut lists = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            let responses = op["responses"].as_object().unwrap();
+            let has = |s: &str| responses.contains_key(s);
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = r["content"].as_object().unwrap();
+                    assert_eq!(content.len(), 1, "{at} {status}");
+                    assert_eq!(
+                        content["application/problem+json"]["schema"], problem,
+                        "{at} {status}"
+                    );
+                }
+            }
+            assert!(has("503"), "{at}");
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                assert!(has("401") && has("403"), "{at}");
+            }
+            if path.contains('{') {
+                assert!(has("404"), "{at}");
+            }
+            if op["requestBody"].is_object() {
+                assert!(has("400") && has("415") && has("422"), "{at}");
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params.iter().any(|p| p["in"] == "query") {
+                assert!(has("400"), "{at}");
+            }
+            let ok = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            if ok["properties"]["next_cursor"].is_object() {
+                lists += 1;
+                for name in ["limit", "cursor"] {
+                    assert!(params.iter().any(|p| p["name"] == name), "{at}: no {name}");
+                }
+            }
+        }
+    }
+    assert!(lists >= 24, "only {lists} paged lists documented");
+    for path in [
+        "/api/v1/enforcement-items",
+        "/api/v1/public/enforcement-items",
+    ] {
+        let ok =
+            &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(ok["properties"]["items"].is_object(), "{path}: {ok}");
+        assert!(ok["properties"]["next_cursor"].is_object(), "{path}: {ok}");
+    }
 }

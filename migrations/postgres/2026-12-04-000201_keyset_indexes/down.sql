@@ -1,0 +1,9 @@
+DROP INDEX users_keyset;
+DROP INDEX messages_keyset;
+DROP INDEX transfers_keyset_to;
+DROP INDEX transfers_keyset_from;
+DROP INDEX legal_reviews_keyset;
+DROP INDEX approvals_keyset_requester;
+DROP INDEX approvals_keyset_department;
+DROP INDEX inspections_keyset;
+DROP INDEX clues_keyset;
