@@ -17,7 +17,7 @@ pub async fn rubrics_handler(
     caller: Caller,
 ) -> AppResult<HttpResponse> {
     caller.require_any(scope::CASE_ROLES)?;
-    Ok(Page::all(state.db.run(store::all).await?))
+    Ok(Page::all(state.db.run(store::all).await?).respond())
 }
 
 /// The versions of one rubric, oldest first.
@@ -36,7 +36,7 @@ pub async fn rubric_handler(
     if mine.is_empty() {
         return Err(AppError::not_found("rubric"));
     }
-    Ok(Page::all(mine))
+    Ok(Page::all(mine).respond())
 }
 
 /// Creates an evaluation batch over a department subtree and a period: all
@@ -69,7 +69,7 @@ pub async fn batches_handler(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(batches(&state, &caller).await?))
+    Ok(Page::all(batches(&state, &caller).await?).respond())
 }
 
 /// One batch: its evaluations, the seed, progress.

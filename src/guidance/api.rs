@@ -50,7 +50,7 @@ pub async fn list_handler(
     caller: Caller,
     q: web::Query<MeasureFilter>,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list(&state, &caller, q.into_inner()).await?))
+    Ok(Page::all(list(&state, &caller, q.into_inner()).await?).respond())
 }
 
 /// The measure's document (PDF).
@@ -107,7 +107,7 @@ pub async fn guiding_list_handler(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list_guiding(&state, &caller).await?))
+    Ok(Page::all(list_guiding(&state, &caller).await?).respond())
 }
 
 /// A supervisor of the region publishes a proposed guiding case.

@@ -50,6 +50,7 @@ pub struct NewMeasure {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = NonCoerciveMeasure)]
 pub struct Measure {
     pub id: String,
     /// The document's number (文号).

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult, Code};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = NonCoerciveMeasureKind)]
 pub enum MeasureKind {
     /// 行政指导
     Guidance,
@@ -42,6 +43,7 @@ impl MeasureKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = NonCoerciveMeasureStatus)]
 pub enum MeasureStatus {
     /// The follow-up is due.
     Open,

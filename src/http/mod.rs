@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::error::{AppError, Code, FieldError, PROBLEM_JSON};
 
 pub use json::ApiJson;
-pub use page::{Listed, NoFilter, Page, PageRequest};
+pub use page::{page_limit, Listed, NoFilter, Page, PageRequest};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
