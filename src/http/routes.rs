@@ -129,6 +129,8 @@ fn complete(
         common.push(("403", "the caller's role may not do this"));
     }
     if path.contains('{') {
+        // The request middleware refuses control characters in the path.
+        common.push(("400", "a path parameter holds a control character"));
         common.push(("404", "no such resource in the caller's scope"));
     }
     if write {
