@@ -15,9 +15,11 @@ use crate::http::{ApiJson, Page};
 pub async fn rubrics_handler(
     state: web::Data<AppState>,
     caller: Caller,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
     caller.require_any(scope::CASE_ROLES)?;
-    Ok(Page::all(state.db.run(store::all).await?).respond())
+    let all = state.db.run(store::all).await?;
+    Ok(Page::slice(all, &q.page, |r| r.id.clone())?.respond())
 }
 
 /// The versions of one rubric, oldest first.
@@ -29,6 +31,7 @@ pub async fn rubric_handler(
     state: web::Data<AppState>,
     caller: Caller,
     code: web::Path<String>,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
     caller.require_any(scope::CASE_ROLES)?;
     let all = state.db.run(store::all).await?;
@@ -36,7 +39,7 @@ pub async fn rubric_handler(
     if mine.is_empty() {
         return Err(AppError::not_found("rubric"));
     }
-    Ok(Page::all(mine).respond())
+    Ok(Page::slice(mine, &q.page, |r| r.id.clone())?.respond())
 }
 
 /// Creates an evaluation batch over a department subtree and a period: all
@@ -68,8 +71,10 @@ pub async fn create_batch_handler(
 pub async fn batches_handler(
     state: web::Data<AppState>,
     caller: Caller,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(batches(&state, &caller).await?).respond())
+    let all = batches(&state, &caller).await?;
+    Ok(Page::slice(all, &q.page, |b| b.id.clone())?.respond())
 }
 
 /// One batch: its evaluations, the seed, progress.

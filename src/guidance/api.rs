@@ -48,9 +48,10 @@ pub async fn case_measure_handler(
 pub async fn list_handler(
     state: web::Data<AppState>,
     caller: Caller,
-    q: web::Query<MeasureFilter>,
+    q: crate::http::Listed<MeasureFilter>,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list(&state, &caller, q.into_inner()).await?).respond())
+    let all = list(&state, &caller, q.filter).await?;
+    Ok(Page::slice(all, &q.page, |m| m.id.clone())?.respond())
 }
 
 /// The measure's document (PDF).
@@ -106,8 +107,10 @@ pub async fn propose_handler(
 pub async fn guiding_list_handler(
     state: web::Data<AppState>,
     caller: Caller,
+    q: crate::http::Listed,
 ) -> AppResult<HttpResponse> {
-    Ok(Page::all(list_guiding(&state, &caller).await?).respond())
+    let all = list_guiding(&state, &caller).await?;
+    Ok(Page::slice(all, &q.page, |g| g.id.clone())?.respond())
 }
 
 /// A supervisor of the region publishes a proposed guiding case.

@@ -192,18 +192,6 @@ impl<T> Page<T> {
     }
 }
 
-impl<T> Page<T> {
-    /// A whole list as one page, for the few lists that are bounded by
-    /// their nature (a batch's rubrics, one caller's items) and have not
-    /// moved to `Listed` yet.
-    pub fn all(items: Vec<T>) -> Page<T> {
-        Page {
-            items,
-            next_cursor: None,
-        }
-    }
-}
-
 /// `limit` checked as `PageRequest::parse` checks it, for lists that keep
 /// their own cursor (their query struct names `limit` and `cursor`).
 pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
