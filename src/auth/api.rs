@@ -9,7 +9,7 @@ use validator::Validate;
 use super::jwt::Claims;
 use super::login::LoginOutcome;
 use super::password::{check_strength, set_password};
-use super::{password, Caller, Role};
+use super::{password, Caller};
 use crate::audit::{self, AuditEvent};
 use crate::db::schema::users;
 use crate::db::write_tx;
@@ -24,14 +24,7 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserSummary {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-    pub department_id: String,
-}
+pub use super::login::UserSummary;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {

@@ -12,14 +12,23 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
-use super::api::UserSummary;
 use super::rules::{attempt_refused, wait_seconds};
-use super::{password, roles_from_json};
+use super::{password, roles_from_json, Role};
 use crate::audit::{self, AuditEvent};
 use crate::db::schema::{login_address_throttle, login_throttle, users};
 use crate::db::{write_tx, DbConn};
 use crate::error::AppResult;
 use crate::http::RequestCtx;
+
+/// Who logged in, as the login answer shows them.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub department_id: String,
+}
 
 pub enum LoginOutcome {
     /// The user and their token epoch.

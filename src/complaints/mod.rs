@@ -465,15 +465,14 @@ pub async fn list(
                 .order(complaints::id.desc())
                 .limit(limit + 1)
                 .into_boxed();
-            if caller.has(crate::auth::Role::Supervisor) {
-                q = q.filter(
+            q = match scope::case_list_scope(&caller) {
+                scope::CaseListScope::Region(path) => q.filter(
                     departments::path
-                        .like(crate::db::like_prefix(&caller.region_path))
+                        .like(crate::db::like_prefix(path))
                         .escape(crate::db::LIKE_ESCAPE),
-                );
-            } else {
-                q = q.filter(complaints::department_id.eq(caller.department_id.clone()));
-            }
+                ),
+                scope::CaseListScope::Department(d) => q.filter(complaints::department_id.eq(d)),
+            };
             if let Some(s) = status {
                 q = q.filter(complaints::status.eq(s));
             }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{scope, Caller, Role};
+use crate::auth::{scope, Caller};
 use crate::clock::{china_date, rfc3339};
 use crate::db::schema::{departments, guiding_cases, noncoercive_measures};
 use crate::db::{json_text, micros, DbConn};
@@ -338,15 +338,16 @@ pub async fn list(state: &AppState, caller: &Caller, f: MeasureFilter) -> AppRes
                 .order(noncoercive_measures::id.desc())
                 .limit(500)
                 .into_boxed();
-            if caller.has(Role::Supervisor) {
-                q = q.filter(
+            q = match scope::case_list_scope(&caller) {
+                scope::CaseListScope::Region(path) => q.filter(
                     departments::path
-                        .like(crate::db::like_prefix(&caller.region_path))
+                        .like(crate::db::like_prefix(path))
                         .escape(crate::db::LIKE_ESCAPE),
-                );
-            } else {
-                q = q.filter(noncoercive_measures::department_id.eq(caller.department_id.clone()));
-            }
+                ),
+                scope::CaseListScope::Department(d) => {
+                    q.filter(noncoercive_measures::department_id.eq(d))
+                }
+            };
             if let Some(s) = f.status {
                 q = q.filter(noncoercive_measures::status.eq(s));
             }
@@ -743,15 +744,14 @@ pub async fn list_guiding(state: &AppState, caller: &Caller) -> AppResult<Vec<Gu
                 .order(guiding_cases::id.desc())
                 .limit(500)
                 .into_boxed();
-            if caller.has(Role::Supervisor) {
-                q = q.filter(
+            q = match scope::case_list_scope(&caller) {
+                scope::CaseListScope::Region(path) => q.filter(
                     departments::path
-                        .like(crate::db::like_prefix(&caller.region_path))
+                        .like(crate::db::like_prefix(path))
                         .escape(crate::db::LIKE_ESCAPE),
-                );
-            } else {
-                q = q.filter(guiding_cases::department_id.eq(caller.department_id.clone()));
-            }
+                ),
+                scope::CaseListScope::Department(d) => q.filter(guiding_cases::department_id.eq(d)),
+            };
             let rows: Vec<GuidingRow> = q.load(conn)?;
             Ok(rows.iter().map(GuidingRow::view).collect())
         })
